@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Thrown at start-up when the environment does not satisfy a service's schema; names every bad key. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses `env` against a zod object schema whose keys are environment variable names.
+ * Collects every issue instead of stopping at the first, so one restart fixes them all.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(root)';
+    const received = issue.path.length ? env[String(issue.path[0])] : undefined;
+    return received === undefined ? `${key}: ${issue.message} (missing)` : `${key}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Common field types for environment schemas. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  /** "true"/"1"/"yes" are true; anything else given is false. */
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  url: () => z.string().url(),
+  list: () => z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export { z };

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '@ticketping/logger';
+import type { ServiceMetrics } from '@ticketping/metrics';
+import { traceRequests } from '@ticketping/telemetry';
+import { NotFoundError } from './errors.ts';
+import { internalError, sendProblem, toAppError } from './problem.ts';
+
+/** A dependency the service needs to serve traffic; `/readyz` fails while any check fails. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Mounts the service's routes. */
+  routes: (router: Router) => void;
+  readiness?: Record<string, ReadinessCheck>;
+  /** Largest JSON body accepted (default 100kb); larger gets 413 problem+json. */
+  bodyLimit?: string;
+  /** Runs before the body parser (the gateway proxies raw bodies through it). */
+  before?: (app: Express) => void;
+  /** Skips JSON body parsing (a proxy streams bodies instead). */
+  parseJson?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Unmatched requests are labelled by this instead of their raw path, to bound cardinality. */
+const UNMATCHED_ROUTE = 'unmatched';
+
+export interface HttpApp extends Express {
+  /** Marks the app as shutting down: `/readyz` answers 503 so load balancers stop sending traffic. */
+  drain(): void;
+}
+
+/**
+ * The express 5 app every service starts from: request ids (accepted from and echoed in
+ * `x-request-id`), structured request logs, tracing, the request histogram, JSON bodies with a
+ * size limit, `/healthz`, `/readyz`, `/metrics`, problem+json for every error and for unknown routes.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { logger, metrics } = options;
+  const app = express() as HttpApp;
+  let draining = false;
+  app.drain = () => { draining = true; };
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = id;
+    res.setHeader('x-request-id', id);
+    if (draining) res.setHeader('connection', 'close');
+    next();
+  });
+  app.use(traceRequests());
+  app.use(pinoHttp({
+    logger,
+    genReqId: (req) => req.id as string,
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    quietReqLogger: true,
+  }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpRequestDuration.startTimer();
+    res.once('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : UNMATCHED_ROUTE;
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    const checks = Object.entries(options.readiness ?? {});
+    const results = await Promise.all(checks.map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), 2000);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, (error as Error).message || 'failed'] as const;
+      }
+    }));
+    const failing = results.filter(([, r]) => r !== 'ok');
+    const ready = !draining && failing.length === 0;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : draining ? 'draining' : 'not ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  options.before?.(app);
+  if (options.parseJson ?? true) app.use(express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] }));
+  const router = express.Router();
+  options.routes(router);
+  app.use(router);
+
+  app.use((req: Request) => {
+    throw new NotFoundError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = toAppError(error);
+    if (!known) req.log?.error({ err: error }, 'unexpected error');
+    if (res.headersSent) return void res.end();
+    sendProblem(res, known ?? internalError(), req);
+  });
+  return app;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Listens on `host:port` (port 0 picks a free one). Keep-alive outlives typical proxies' idle timeouts. */
+export async function listen(app: Express | HttpApp, port: number, host = '127.0.0.1'): Promise<RunningServer> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    server,
+    port: boundPort,
+    close: async (graceMs = 10_000) => {
+      if ('drain' in app) app.drain();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections turn idle as their last response ends; close each as it does.
+      const reaper = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearInterval(reaper);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: runs `stop` once (stop accepting, drain, close clients),
+ * then exits. A second signal exits at once.
+ */
+export function shutdownOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => { logger.info('stopped'); process.exit(0); },
+      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './problem.ts';
+export * from './validate.ts';
+export * from './app.ts';
+export * from './identity.ts';

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { log } from './process.ts';
+
+export type Component = 'redis' | 'postgres' | 'kafka' | 'kube';
+
+const binScripts = path.resolve(import.meta.dirname, '../bin');
+
+/** Where built tools are cached between runs: outside the repo so a fresh clone reuses them. */
+export const cacheDir = process.env.TICKETPING_CACHE ?? path.join(homedir(), '.cache', 'ticketping');
+export const binDir = path.join(cacheDir, 'bin');
+
+function script(name: string, args: string[] = []): string {
+  const result = spawnSync('bash', [path.join(binScripts, name), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TICKETPING_CACHE: cacheDir } });
+  if (result.status !== 0) throw new Error(`${name} failed; the message above names what is missing`);
+  return result.stdout.toString().trim();
+}
+
+/**
+ * Installs or builds whatever the chosen components need and is missing: Debian packages
+ * (redis-server, promtool, amtool), the Kafka jars, and etcd/kube-apiserver/kube-controller-manager/helm.
+ * Each step is a no-op when its cache is warm.
+ */
+export async function prepare(components: Component[]): Promise<{ kafkaHome: string }> {
+  const started = Date.now();
+  script('install-system-packages.sh', components.includes('redis') ? ['redis', 'prometheus'] : ['prometheus']);
+  const kafkaHome = components.includes('kafka') ? script('fetch-kafka.sh').split('\n').pop()! : '';
+  if (components.includes('kube')) script('build-control-plane.sh');
+  log(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return { kafkaHome };
+}
