@@ -1,0 +1,57 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SignJWT, UnsecuredJWT, importJWK } from 'jose';
+import { TokenError, createSigner, createVerifier, generateSigningKey, parsePrivateKeys, publicJwks } from './index.ts';
+
+const key = await generateSigningKey('k1');
+const other = await generateSigningKey('k2');
+const signer = await createSigner('ticketping-queue', key);
+const verifier = createVerifier('ticketping-queue', publicJwks([key]));
+
+async function reason(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    assert.instance(error, TokenError);
+    return (error as TokenError).reason;
+  }
+}
+
+test('a signed token verifies locally with audience and subject', async () => {
+  const { token, jti, expiresAt } = await signer.sign({ subject: 'user-1', audience: 'perf-1', expiresInSeconds: 600 });
+  const claims = await verifier.verify(token, { audience: 'perf-1', subject: 'user-1' });
+  assert.is(claims.jti, jti);
+  assert.is(claims.exp * 1000, expiresAt.getTime());
+  assert.is(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid, 'k1');
+});
+
+test('wrong audience, wrong subject, expired, foreign key and alg none are all refused', async () => {
+  const { token } = await signer.sign({ subject: 'user-1', audience: 'perf-1', expiresInSeconds: 600 });
+  assert.is(await reason(verifier.verify(token, { audience: 'perf-2' })), 'TOKEN_WRONG_AUDIENCE');
+  assert.is(await reason(verifier.verify(token, { subject: 'user-2' })), 'TOKEN_INVALID');
+  const expired = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'k1' }).setIssuer('ticketping-queue').setSubject('u').setJti('j')
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(await importJWK(key, 'EdDSA'));
+  assert.is(await reason(verifier.verify(expired)), 'TOKEN_EXPIRED');
+  const foreign = await (await createSigner('ticketping-queue', { ...other, kid: 'k1' })).sign({ subject: 'u', audience: 'perf-1', expiresInSeconds: 60 });
+  assert.is(await reason(verifier.verify(foreign.token)), 'TOKEN_INVALID');
+  const none = new UnsecuredJWT({ jti: 'j' }).setIssuer('ticketping-queue').setSubject('u').setExpirationTime('1h').encode();
+  assert.is(await reason(verifier.verify(none)), 'TOKEN_INVALID');
+  assert.is(await reason(verifier.verify('not.a.token')), 'TOKEN_INVALID');
+});
+
+test('rotation: tokens of the old and the new key both verify while both are published', async () => {
+  const rotated = createVerifier('ticketping-queue', publicJwks([other, key]));
+  const newSigner = await createSigner('ticketping-queue', other);
+  assert.is((await rotated.verify((await newSigner.sign({ subject: 'a', audience: 'b', expiresInSeconds: 60 })).token)).sub, 'a');
+  assert.is((await rotated.verify((await signer.sign({ subject: 'c', audience: 'b', expiresInSeconds: 60 })).token)).sub, 'c');
+});
+
+test('published keys carry no private part; config parsing refuses public keys', () => {
+  const published = JSON.stringify(publicJwks([key]));
+  assert.not.ok(published.includes('"d"'));
+  assert.equal(parsePrivateKeys(JSON.stringify(key)).map((k) => k.kid), ['k1']);
+  assert.throws(() => parsePrivateKeys(JSON.stringify(publicJwks([key]).keys[0])), /private JWKs/);
+});
+
+test.run();

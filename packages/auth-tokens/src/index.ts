@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SignJWT, createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, generateKeyPair, importJWK, jwtVerify,
+  type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey,
+} from 'jose';
+
+/**
+ * Asymmetric tokens for two uses: access tokens (signed by auth) and admission tokens (signed by
+ * the queue). Signers hold private JWKs; everyone else verifies locally against a public JWKS, so
+ * the gateway never calls the issuer per request. Keys carry a `kid`, so a new key can be
+ * published next to the old one and rotate in without downtime.
+ */
+export const ALGORITHM = 'EdDSA';
+
+export type PrivateJwk = JWK & { kid: string; d: string };
+
+export async function generateSigningKey(kid: string = randomUUID()): Promise<PrivateJwk> {
+  const { privateKey } = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' } as PrivateJwk;
+}
+
+/** The public half of each key, safe to publish. */
+export function publicJwks(keys: PrivateJwk[]): JSONWebKeySet {
+  return { keys: keys.map(({ d: _private, ...pub }) => ({ ...pub, alg: ALGORITHM, use: 'sig' })) };
+}
+
+export interface SignOptions {
+  subject: string;
+  audience: string;
+  expiresInSeconds: number;
+  claims?: Record<string, unknown>;
+}
+
+export interface TokenSigner {
+  kid: string;
+  sign(options: SignOptions): Promise<{ token: string; jti: string; expiresAt: Date }>;
+}
+
+/** Signs with the first key (the current one); keep older keys published until their tokens expire. */
+export async function createSigner(issuer: string, key: PrivateJwk): Promise<TokenSigner> {
+  const privateKey = await importJWK(key, ALGORITHM);
+  return {
+    kid: key.kid,
+    async sign({ subject, audience, expiresInSeconds, claims = {} }) {
+      const jti = randomUUID();
+      const now = Math.floor(Date.now() / 1000);
+      const exp = now + expiresInSeconds;
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: 'JWT' })
+        .setIssuer(issuer).setSubject(subject).setAudience(audience).setJti(jti).setIssuedAt(now).setExpirationTime(exp)
+        .sign(privateKey);
+      return { token, jti, expiresAt: new Date(exp * 1000) };
+    },
+  };
+}
+
+export type TokenFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_WRONG_AUDIENCE';
+
+export class TokenError extends Error {
+  readonly reason: TokenFailure;
+  constructor(reason: TokenFailure, message: string) {
+    super(message);
+    this.name = 'TokenError';
+    this.reason = reason;
+  }
+}
+
+export interface VerifiedToken extends JWTPayload { sub: string; jti: string; exp: number }
+
+export interface TokenVerifier {
+  verify(token: string, expected?: { audience?: string; subject?: string }): Promise<VerifiedToken>;
+}
+
+/**
+ * Verifies locally: signature against the JWKS (a fixed set, or a URL fetched and cached with a
+ * cool-down), issuer, expiry, and optionally audience and subject. Only EdDSA is accepted, so
+ * `alg: none` and algorithm-confusion tokens fail.
+ */
+export function createVerifier(issuer: string, jwks: JSONWebKeySet | URL, options: { clockToleranceSeconds?: number } = {}): TokenVerifier {
+  const keys: JWTVerifyGetKey = jwks instanceof URL ? createRemoteJWKSet(jwks, { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : createLocalJWKSet(jwks);
+  return {
+    async verify(token, expected = {}) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer,
+          algorithms: [ALGORITHM],
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+          ...(expected.audience ? { audience: expected.audience } : {}),
+          ...(expected.subject ? { subject: expected.subject } : {}),
+          requiredClaims: ['sub', 'jti', 'exp'],
+        });
+        return payload as VerifiedToken;
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The token has expired');
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') throw new TokenError('TOKEN_WRONG_AUDIENCE', 'The token is for another audience');
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'sub') throw new TokenError('TOKEN_INVALID', 'The token belongs to someone else');
+        throw new TokenError('TOKEN_INVALID', 'The token is not valid');
+      }
+    },
+  };
+}
+
+/** Parses a JSON private JWK (or an array of them; the first signs) from configuration. */
+export function parsePrivateKeys(json: string): PrivateJwk[] {
+  const parsed = JSON.parse(json) as PrivateJwk | PrivateJwk[];
+  const keys = Array.isArray(parsed) ? parsed : [parsed];
+  for (const key of keys) if (!key.kid || !key.d || key.kty !== 'OKP') throw new Error('signing keys must be Ed25519 private JWKs with a kid');
+  return keys;
+}

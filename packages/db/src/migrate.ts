@@ -1,0 +1,41 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down?(knex: Knex): Promise<void>;
+}
+
+/**
+ * Lists migration files ourselves and loads them with `import()`, so the same folder works as
+ * TypeScript in development and as built JavaScript in images. Names sort by their date prefix.
+ */
+function migrationSource(directory: string): Knex.MigrationSource<string> {
+  return {
+    getMigrations: async () =>
+      readdirSync(directory)
+        .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !f.includes('.test.'))
+        .sort(),
+    // The name without extension, so a migration keeps its identity from .ts to the built .js.
+    getMigrationName: (file) => file.replace(/\.(ts|js)$/, ''),
+    getMigration: async (file) => (await import(pathToFileURL(path.join(directory, file)).href)) as Migration,
+  };
+}
+
+/** Creates the schema when missing and applies pending migrations; returns their names. */
+export async function migrateLatest(knex: Knex, { directory, schema }: { directory: string; schema: string }): Promise<string[]> {
+  await knex.raw('create schema if not exists ??', [schema]);
+  const [, applied] = (await knex.migrate.latest({
+    migrationSource: migrationSource(directory),
+    schemaName: schema,
+    tableName: 'knex_migrations',
+  })) as [number, string[]];
+  return applied;
+}
+
+export async function migrateRollback(knex: Knex, { directory, schema }: { directory: string; schema: string }): Promise<string[]> {
+  const [, rolledBack] = (await knex.migrate.rollback({ migrationSource: migrationSource(directory), schemaName: schema, tableName: 'knex_migrations' })) as [number, string[]];
+  return rolledBack;
+}
