@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm start`: installs what is missing, then runs the whole platform in one process (standalone).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+source packages/testenv/bin/ensure-deps.sh
+exec node --conditions=source services/standalone/src/main.ts
