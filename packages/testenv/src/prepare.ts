@@ -19,12 +19,13 @@ function script(name: string, args: string[] = []): string {
 
 /**
  * Installs or builds whatever the chosen components need and is missing: Debian packages
- * (redis-server, promtool, amtool), the Kafka jars, and etcd/kube-apiserver/kube-controller-manager/helm.
+ * (redis-server, promtool, amtool, chromium), the Kafka jars, and etcd/kube-apiserver/kube-controller-manager/helm.
  * Each step is a no-op when its cache is warm.
  */
 export async function prepare(components: Component[]): Promise<{ kafkaHome: string }> {
   const started = Date.now();
-  script('install-system-packages.sh', components.includes('redis') ? ['redis', 'prometheus'] : ['prometheus']);
+  // promtool/amtool check the alert rules; Chromium drives the web page tests.
+  script('install-system-packages.sh', [...(components.includes('redis') ? ['redis'] : []), 'prometheus', 'chromium']);
   const kafkaHome = components.includes('kafka') ? script('fetch-kafka.sh').split('\n').pop()! : '';
   if (components.includes('kube')) script('build-control-plane.sh');
   log(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
