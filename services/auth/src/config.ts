@@ -1,0 +1,45 @@
+import { env, loadConfig, z } from '@ticketping/config';
+
+/**
+ * auth's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on purpose:
+ * a guessable default would let anyone who reaches the pod skip the gateway.
+ */
+export const authConfigSchema = z
+  .object({
+    PORT: env.port(8081),
+    HOST: z.string().default('127.0.0.1'),
+    LOG_LEVEL: env.logLevel(),
+    INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
+    DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
+    REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+    REDIS_CLUSTER_NODES: env.list().optional(),
+    /** Prefix of auth's Redis keys (login throttle counters). */
+    REDIS_KEY_PREFIX: z.string().default('tp:auth'),
+    /** Private Ed25519 JWK, or a JSON array of them: the first signs, all are published. Unset: one is generated at start. */
+    AUTH_SIGNING_KEY: z.string().optional(),
+    AUTH_ISSUER: z.string().default('ticketping-auth'),
+    ACCESS_TOKEN_AUDIENCE: z.string().default('ticketping-api'),
+    ACCESS_TOKEN_TTL_SECONDS: env.int(900, 30),
+    REFRESH_TOKEN_TTL_SECONDS: env.int(14 * 24 * 3600, 60),
+    /** log2 of scrypt's N: 15 is 32 MiB and roughly 50-100 ms per hash. */
+    PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(15),
+    LOGIN_WINDOW_SECONDS: env.int(900, 1),
+    /** Failed logins allowed per account (known or not) per window; successes do not count. */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(10, 1),
+    /** Failed logins allowed per client IP per window. */
+    LOGIN_MAX_FAILURES_PER_IP: env.int(100, 1),
+    /** The first administrator, created (or promoted) at start. Both or neither. */
+    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  })
+  .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {
+    message: 'set ADMIN_EMAIL and ADMIN_PASSWORD together',
+    path: ['ADMIN_PASSWORD'],
+  });
+
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+export function loadAuthConfig(environment: Record<string, string | undefined> = process.env): AuthConfig {
+  return loadConfig(authConfigSchema, environment);
+}

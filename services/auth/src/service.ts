@@ -1,0 +1,84 @@
+import type { Knex } from '@ticketping/db';
+import { pingDb } from '@ticketping/db';
+import { createHttpApp, requireInternalCaller, type HttpApp } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import { client, type ServiceMetrics } from '@ticketping/metrics';
+import { defineScripts, pingRedis, type RedisClient } from '@ticketping/redis';
+import type { AuthConfig } from './config.ts';
+import { createPasswordHasher } from './passwords/password-hasher.ts';
+import { scripts } from './redis/lua/index.generated.ts';
+import { createLoginThrottle } from './sessions/login-throttle.ts';
+import { mountSessionRoutes } from './sessions/sessions.routes.ts';
+import { createSessionsService } from './sessions/sessions.service.ts';
+import { loadSigningKeys } from './signing-keys.ts';
+import { createUsersRepo } from './users/users.repo.ts';
+import { mountUserRoutes } from './users/users.routes.ts';
+import { createUsersService } from './users/users.service.ts';
+
+export interface AuthDeps {
+  config: AuthConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** knex with the `auth` schema on its search path (migrated: see migrate.ts). */
+  db: Knex;
+  redis: RedisClient;
+}
+
+export interface AuthService {
+  app: HttpApp;
+  /** Loads the signing keys, prepares the dummy password hash and creates the configured admin. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createService({ config, logger, metrics, db, redis }: AuthDeps): AuthService {
+  defineScripts(redis, scripts);
+  const keys = loadSigningKeys(config.AUTH_SIGNING_KEY, config.AUTH_ISSUER, logger);
+  keys.catch(() => {}); // surfaced by start(); requests awaiting it fail on their own
+
+  const logins = new client.Counter({ name: 'ticketping_auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [metrics.registry] });
+  const hasher = createPasswordHasher({ cost: config.PASSWORD_HASH_COST });
+  const usersRepo = createUsersRepo(db);
+  const users = createUsersService({ users: usersRepo, hasher, logger });
+  const sessions = createSessionsService({
+    db,
+    users: usersRepo,
+    hasher,
+    keys,
+    logger,
+    throttle: createLoginThrottle(redis, {
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+      maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    }),
+    onLogin: (outcome) => logins.inc({ outcome }),
+    settings: { audience: config.ACCESS_TOKEN_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+  });
+
+  const app = createHttpApp({
+    logger,
+    metrics,
+    bodyLimit: '16kb',
+    readiness: { db: () => pingDb(db), redis: () => pingRedis(redis) },
+    routes: (router) => {
+      // Public keys only: anyone may verify our tokens, so this one route needs no internal token.
+      router.get('/.well-known/jwks.json', async (_req, res) => {
+        res.set('cache-control', 'public, max-age=300').json((await keys).jwks);
+      });
+      router.use(requireInternalCaller(config.INTERNAL_TOKEN));
+      mountUserRoutes(router, users);
+      mountSessionRoutes(router, sessions);
+    },
+  });
+
+  return {
+    app,
+    async start() {
+      await keys;
+      await hasher.verifyAgainstDummy('warm up'); // the first unknown-email login must not take twice as long
+      if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await users.ensureAdmin({ email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
+    },
+    async stop() {},
+  };
+}

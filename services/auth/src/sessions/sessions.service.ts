@@ -1,0 +1,109 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from '@ticketping/db';
+import { UnauthorizedError, type Role } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import type { PasswordHasher } from '../passwords/password-hasher.ts';
+import type { SigningKeys } from '../signing-keys.ts';
+import { normalizeEmail } from '../users/users.service.ts';
+import type { UsersRepo } from '../users/users.repo.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { createRefreshTokensRepo } from './refresh-tokens.repo.ts';
+
+export interface TokenPair { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
+
+export interface SessionsDeps {
+  db: Knex;
+  users: UsersRepo;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  keys: Promise<SigningKeys>;
+  logger: Logger;
+  onLogin: (outcome: 'success' | 'failure' | 'throttled') => void;
+  settings: { audience: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+}
+
+/** The same answer for an unknown email and a wrong password: nothing tells which accounts exist. */
+const invalidCredentials = () => new UnauthorizedError('INVALID_CREDENTIALS', 'The email or password is incorrect');
+const invalidRefreshToken = () => new UnauthorizedError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid; log in again');
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+type RefreshOutcome = { ok: true; userId: string; familyId: string } | { ok: false; reused: boolean };
+
+export function createSessionsService(deps: SessionsDeps) {
+  const { db, users, hasher, throttle, settings } = deps;
+
+  /** A new opaque refresh token in `familyId`, plus a fresh access token. */
+  async function issue(user: { id: string; role: Role }, familyId: string, trx: Knex): Promise<TokenPair> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    await createRefreshTokensRepo(trx).insert({
+      id: randomUUID(), familyId, userId: user.id, tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + settings.refreshTokenTtlSeconds * 1000),
+    });
+    const { signer } = await deps.keys;
+    const { token } = await signer.sign({ subject: user.id, audience: settings.audience, expiresInSeconds: settings.accessTokenTtlSeconds, claims: { role: user.role } });
+    return { accessToken: token, refreshToken, tokenType: 'Bearer', expiresIn: settings.accessTokenTtlSeconds };
+  }
+
+  return {
+    async login(input: { email: string; password: string }, ip: string): Promise<TokenPair> {
+      const email = normalizeEmail(input.email);
+      try {
+        await throttle.attempt(email, ip);
+      } catch (error) {
+        deps.onLogin('throttled');
+        throw error;
+      }
+      const user = await users.findByEmail(email);
+      // An unknown email still costs one scrypt run, so timing does not reveal it either.
+      const ok = user ? await hasher.verify(input.password, user.passwordHash) : await hasher.verifyAgainstDummy(input.password);
+      if (!user || !ok) {
+        deps.onLogin('failure');
+        throw invalidCredentials();
+      }
+      await throttle.succeeded(email, ip);
+      deps.onLogin('success');
+      return issue(user, randomUUID(), db);
+    },
+
+    /**
+     * Rotation with reuse detection: each refresh token works once. Presenting one that was
+     * already used (or revoked) means two parties hold the family, so the whole family is revoked
+     * and both must log in again.
+     */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const tokenHash = sha256(refreshToken);
+      const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
+        const tokens = createRefreshTokensRepo(trx);
+        const token = await tokens.findForUpdate(tokenHash);
+        if (!token) return { ok: false, reused: false };
+        if (token.usedAt || token.revokedAt) {
+          await tokens.revokeFamily(token.familyId);
+          return { ok: false, reused: Boolean(token.usedAt) };
+        }
+        if (token.expiresAt.getTime() <= Date.now()) return { ok: false, reused: false };
+        await tokens.markUsed(token.id);
+        return { ok: true, userId: token.userId, familyId: token.familyId };
+      });
+      if (!outcome.ok) {
+        if (outcome.reused) {
+          deps.logger.warn('refresh token reused: revoked its whole family');
+          throw new UnauthorizedError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; every session of this login is now revoked');
+        }
+        throw invalidRefreshToken();
+      }
+      const user = await users.findById(outcome.userId);
+      if (!user) throw invalidRefreshToken();
+      return issue(user, outcome.familyId, db);
+    },
+
+    /** Revokes the login (the refresh family). Only the owner's token counts; anything else is a quiet no-op. */
+    async logout(userId: string, refreshToken: string): Promise<void> {
+      const tokens = createRefreshTokensRepo(db);
+      const token = await tokens.findByHash(sha256(refreshToken));
+      if (token && token.userId === userId) await tokens.revokeFamily(token.familyId);
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

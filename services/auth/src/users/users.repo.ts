@@ -1,0 +1,47 @@
+import type { Knex } from '@ticketping/db';
+import type { Role } from '@ticketping/http';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  nickname: string;
+  passwordHash: string;
+  role: Role;
+}
+
+interface UserRow { id: string; email: string; nickname: string; password_hash: string; role: Role }
+
+const toUser = (row: UserRow): UserRecord => ({ id: row.id, email: row.email, nickname: row.nickname, passwordHash: row.password_hash, role: row.role });
+
+const UNIQUE_VIOLATION = '23505';
+
+export function createUsersRepo(db: Knex) {
+  return {
+    async findByEmail(email: string): Promise<UserRecord | undefined> {
+      const row = await db<UserRow>('users').where({ email }).first();
+      return row && toUser(row);
+    },
+
+    async findById(id: string): Promise<UserRecord | undefined> {
+      const row = await db<UserRow>('users').where({ id }).first();
+      return row && toUser(row);
+    },
+
+    /** Inserts a user; returns false when the email is taken (the unique index decides, not a read). */
+    async insert(user: UserRecord): Promise<boolean> {
+      try {
+        await db('users').insert({ id: user.id, email: user.email, nickname: user.nickname, password_hash: user.passwordHash, role: user.role });
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+        throw error;
+      }
+    },
+
+    async setRole(id: string, role: Role): Promise<void> {
+      await db('users').where({ id }).update({ role, updated_at: db.fn.now() });
+    },
+  };
+}
+
+export type UsersRepo = ReturnType<typeof createUsersRepo>;

@@ -1,0 +1,22 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { caller, validate } from '@ticketping/http';
+import type { UsersService } from './users.service.ts';
+
+// Unknown fields (a `role`, say) are dropped by zod's default object parsing.
+const signUpBody = z.object({
+  email: z.string().trim().max(254).pipe(z.email()),
+  password: z.string().min(8, 'at least 8 characters').max(256),
+  nickname: z.string().trim().min(1).max(40),
+});
+
+export function mountUserRoutes(router: Router, users: UsersService): void {
+  router.post('/api/v1/users', async (req, res) => {
+    res.status(201).json(await users.signUp(validate.body(signUpBody, req)));
+  });
+
+  // Only the caller's own profile: there is no route that reads another user by id.
+  router.get('/api/v1/users/me', async (req, res) => {
+    res.json(await users.profile(caller(req).id));
+  });
+}

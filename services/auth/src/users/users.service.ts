@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, type Role } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import type { PasswordHasher } from '../passwords/password-hasher.ts';
+import type { UsersRepo } from './users.repo.ts';
+
+export interface PublicUser { id: string; email: string; nickname: string }
+export interface Profile extends PublicUser { role: Role }
+
+/** Emails compare case-insensitively: stored trimmed and lower-cased. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export function createUsersService({ users, hasher, logger }: { users: UsersRepo; hasher: PasswordHasher; logger: Logger }) {
+  return {
+    /** Public sign-up always makes a USER: roles are never taken from the request. */
+    async signUp(input: { email: string; password: string; nickname: string }): Promise<PublicUser> {
+      const user = { id: randomUUID(), email: normalizeEmail(input.email), nickname: input.nickname.trim(), passwordHash: await hasher.hash(input.password), role: 'USER' as const };
+      if (!(await users.insert(user))) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
+      return { id: user.id, email: user.email, nickname: user.nickname };
+    },
+
+    async profile(id: string): Promise<Profile> {
+      const user = await users.findById(id);
+      if (!user) throw new NotFoundError('USER_NOT_FOUND', 'The account no longer exists');
+      return { id: user.id, email: user.email, nickname: user.nickname, role: user.role };
+    },
+
+    /**
+     * Creates the administrator, or promotes an existing account. An existing account keeps its
+     * password: a restart with the same settings must not reset what the admin changed since.
+     */
+    async ensureAdmin(input: { email: string; password: string }): Promise<{ id: string; created: boolean }> {
+      const email = normalizeEmail(input.email);
+      const existing = await users.findByEmail(email);
+      if (existing) {
+        if (existing.role !== 'ADMIN') await users.setRole(existing.id, 'ADMIN');
+        logger.info({ userId: existing.id }, 'administrator account present');
+        return { id: existing.id, created: false };
+      }
+      const admin = { id: randomUUID(), email, nickname: 'admin', passwordHash: await hasher.hash(input.password), role: 'ADMIN' as const };
+      if (!(await users.insert(admin))) return this.ensureAdmin(input); // another replica created it first
+      logger.info({ userId: admin.id }, 'administrator account created');
+      return { id: admin.id, created: true };
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
