@@ -1,0 +1,30 @@
+/** The operator's settings, from the environment (the chart sets them; see README.md). */
+import { hostname } from 'node:os';
+import { env, loadConfig, z } from '@ticketping/config';
+
+const schema = z.object({
+  /** A kubeconfig file for local runs; in a pod the ServiceAccount is used. */
+  KUBECONFIG: z.string().optional(),
+  REDIS_URL: env.url(),
+  /** Only this namespace's QueueScalers (empty: every namespace). */
+  WATCH_NAMESPACE: z.string().default(''),
+  /** Who this instance is in the Lease and in Events (the chart passes the pod name). */
+  POD_NAME: z.string().default(`${hostname()}-${process.pid}`),
+  LEASE_NAMESPACE: z.string().default('default'),
+  LEASE_NAME: z.string().default('queue-scaler'),
+  LEASE_DURATION_MS: env.int(15_000, 1000),
+  RENEW_DEADLINE_MS: env.int(10_000, 500),
+  RETRY_PERIOD_MS: env.int(2_000, 100),
+  /** /metrics, /healthz, /readyz. Loopback unless told otherwise (in a pod: 0.0.0.0). */
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: env.port(8080),
+  REDIS_TIMEOUT_MS: env.int(1000, 50),
+  RECONCILE_WORKERS: env.int(4, 1),
+  LOG_LEVEL: env.logLevel(),
+}).refine((c) => c.RENEW_DEADLINE_MS < c.LEASE_DURATION_MS, { message: 'RENEW_DEADLINE_MS must be below LEASE_DURATION_MS', path: ['RENEW_DEADLINE_MS'] });
+
+export type OperatorConfig = z.infer<typeof schema>;
+
+export function readConfig(source: Record<string, string | undefined> = process.env): OperatorConfig {
+  return loadConfig(schema, source);
+}

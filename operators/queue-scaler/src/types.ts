@@ -1,0 +1,124 @@
+/**
+ * The QueueScaler custom resource as the operator sees it. The CRD
+ * (charts/queue-scaler/crds/queuescalers.scaling.ticketping.dev.yaml) is the schema of record;
+ * `withDefaults` fills what the API server's defaults do not (nested behaviour rules), so the
+ * decision never has to guess.
+ */
+export const GROUP = 'scaling.ticketping.dev';
+export const VERSION = 'v1alpha1';
+export const PLURAL = 'queuescalers';
+export const KIND = 'QueueScaler';
+
+/** Which figure of the waiting room drives scaling: `backlog` = waiting + active. */
+export type SourceMetric = 'waiting' | 'active' | 'backlog';
+
+export interface ScalingPolicy {
+  type: 'Pods' | 'Percent';
+  value: number;
+  periodSeconds: number;
+}
+
+/** autoscaling/v2 HPAScalingRules. */
+export interface ScalingRules {
+  stabilizationWindowSeconds: number;
+  selectPolicy: 'Max' | 'Min' | 'Disabled';
+  policies: ScalingPolicy[];
+}
+
+export type FallbackBehavior = 'static' | 'currentReplicas' | 'currentReplicasIfHigher' | 'currentReplicasIfLower';
+
+export interface QueueScalerSpec {
+  scaleTargetRef: { apiVersion: string; kind: 'Deployment'; name: string };
+  source: { metric: SourceMetric; performanceId?: string };
+  targetPerReplica: number;
+  activationThreshold: number;
+  minReplicaCount: number;
+  maxReplicaCount: number;
+  pollingIntervalSeconds: number;
+  cooldownPeriodSeconds: number;
+  behavior: { scaleUp: ScalingRules; scaleDown: ScalingRules };
+  fallback?: { failureThreshold: number; replicas: number; behavior: FallbackBehavior };
+  paused: boolean;
+  capacityFeedback?: {
+    /** The queue whose admission rate follows booking capacity (defaults to source.performanceId). */
+    performanceId?: string;
+    admitPerMinutePerReplica: number;
+    minAdmitPerMinute: number;
+    maxAdmitPerMinute: number;
+  };
+}
+
+export interface Condition {
+  type: 'Ready' | 'Active' | 'Fallback' | 'Paused';
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface QueueScalerStatus {
+  observedGeneration?: number;
+  desiredReplicas?: number;
+  currentReplicas?: number;
+  readyReplicas?: number;
+  lastMetricValue?: number;
+  lastMetricTime?: string;
+  lastActiveTime?: string;
+  lastScaleTime?: string;
+  consecutiveFailures?: number;
+  admitPerMinute?: number;
+  conditions?: Condition[];
+}
+
+export interface QueueScaler {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; generation?: number; uid?: string; resourceVersion?: string };
+  spec: Partial<Omit<QueueScalerSpec, 'scaleTargetRef'>> & Pick<QueueScalerSpec, 'targetPerReplica'> & {
+    scaleTargetRef: { apiVersion?: string; kind?: string; name: string };
+  };
+  status?: QueueScalerStatus;
+}
+
+/** The HPA's defaults (autoscaling/v2), which KEDA hands through unchanged. */
+export const DEFAULT_SCALE_UP: ScalingRules = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: 'Max',
+  policies: [
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+  ],
+};
+export const DEFAULT_SCALE_DOWN: ScalingRules = {
+  stabilizationWindowSeconds: 300,
+  selectPolicy: 'Max',
+  policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+};
+
+function rules(given: Partial<ScalingRules> | undefined, fallback: ScalingRules): ScalingRules {
+  return {
+    stabilizationWindowSeconds: given?.stabilizationWindowSeconds ?? fallback.stabilizationWindowSeconds,
+    selectPolicy: given?.selectPolicy ?? fallback.selectPolicy,
+    policies: given?.policies?.length ? given.policies : fallback.policies,
+  };
+}
+
+/** The spec with every default applied (the same defaults the CRD declares, for objects created before them). */
+export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
+  const behavior = (spec.behavior ?? {}) as Partial<Record<'scaleUp' | 'scaleDown', Partial<ScalingRules>>>;
+  return {
+    scaleTargetRef: { apiVersion: spec.scaleTargetRef.apiVersion ?? 'apps/v1', kind: 'Deployment', name: spec.scaleTargetRef.name },
+    source: { metric: 'backlog', ...spec.source },
+    targetPerReplica: spec.targetPerReplica,
+    activationThreshold: spec.activationThreshold ?? 0,
+    minReplicaCount: spec.minReplicaCount ?? 1,
+    maxReplicaCount: spec.maxReplicaCount ?? 10,
+    pollingIntervalSeconds: spec.pollingIntervalSeconds ?? 10,
+    cooldownPeriodSeconds: spec.cooldownPeriodSeconds ?? 300,
+    behavior: { scaleUp: rules(behavior.scaleUp, DEFAULT_SCALE_UP), scaleDown: rules(behavior.scaleDown, DEFAULT_SCALE_DOWN) },
+    ...(spec.fallback ? { fallback: { ...spec.fallback, behavior: spec.fallback.behavior ?? 'static' } } : {}),
+    paused: spec.paused ?? false,
+    ...(spec.capacityFeedback ? { capacityFeedback: spec.capacityFeedback } : {}),
+  };
+}

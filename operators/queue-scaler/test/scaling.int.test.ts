@@ -1,0 +1,177 @@
+/**
+ * One operator against the real API server, controller-manager and Redis: depth up → replicas up
+ * within two polling intervals; depth down → back to the minimum after the cooldown; status,
+ * conditions, printer columns, Events, field ownership, metrics and the capacity feedback.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Redis } from 'ioredis';
+import { queueKeys } from '@ticketping/redis';
+import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
+import {
+  applyCrd, clients, condition, createDeployment, createNamespace, createQueueScaler, deleteNamespace, kubectlTable,
+  markPodsReady, operatorEnv, patchQueueScaler, readQueueScaler, replicasOf, sample, startOperator, type OperatorProcess,
+} from './support.ts';
+
+const c = clients();
+const redis = new Redis(testEnv.redisUrl);
+const performanceId = randomPrefix('perf');
+const stats = queueKeys(performanceId).stats;
+const POLL_S = 1;
+const COOLDOWN_S = 3;
+let ns = '';
+let operator: OperatorProcess;
+
+test.before(async () => {
+  await applyCrd(c);
+  ns = await createNamespace(c, 'qs-scale');
+  await createDeployment(c, ns, 'booking');
+  await redis.hset(stats, { waiting: 0, active: 0 });
+  await createQueueScaler(c, ns, 'booking', {
+    scaleTargetRef: { name: 'booking' },
+    source: { metric: 'backlog', performanceId },
+    targetPerReplica: 10,
+    minReplicaCount: 1,
+    maxReplicaCount: 8,
+    pollingIntervalSeconds: POLL_S,
+    cooldownPeriodSeconds: COOLDOWN_S,
+    behavior: {
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 10, periodSeconds: 1 }] },
+      scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 1 }] },
+    },
+    capacityFeedback: { admitPerMinutePerReplica: 30, minAdmitPerMinute: 20, maxAdmitPerMinute: 200 },
+  });
+  operator = await startOperator('scaler-a', operatorEnv(ns));
+});
+
+test.after(async () => {
+  await operator?.stop();
+  await redis.del(stats, queueKeys(performanceId).config);
+  redis.disconnect();
+  await deleteNamespace(c, ns);
+});
+
+test('an idle queue leaves the target at the minimum, and the status says so', async () => {
+  const qs = await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'booking');
+    return got.status?.observedGeneration === got.metadata.generation && condition(got, 'Ready')?.status === 'True' ? got : undefined;
+  }, 10_000, 100);
+  assert.is(qs.status?.desiredReplicas, 1);
+  assert.is(qs.status?.lastMetricValue, 0);
+  assert.is(condition(qs, 'Active')?.reason, 'ScalerNotActive');
+  assert.is(await replicasOf(c, ns, 'booking'), 1);
+});
+
+test('depth up: replicas rise within two polling intervals', async () => {
+  const started = Date.now();
+  await redis.hset(stats, { waiting: 45, active: 5 }); // backlog 50 at 10 per replica → 5
+  await eventually(async () => (await replicasOf(c, ns, 'booking')) === 5, 2 * POLL_S * 1000 * 1.1 + 500, 25);
+  const elapsed = Date.now() - started;
+  process.stdout.write(`[figure] scale-up reaction: ${elapsed} ms (polling interval ${POLL_S * 1000} ms)\n`);
+
+  const qs = await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'booking');
+    return got.status?.desiredReplicas === 5 ? got : undefined;
+  }, 5000, 50);
+  assert.is(qs.status?.lastMetricValue, 50);
+  assert.is(qs.status?.observedGeneration, qs.metadata.generation);
+  assert.ok(qs.status?.lastScaleTime && qs.status.lastMetricTime && qs.status.lastActiveTime);
+  assert.is(condition(qs, 'Ready')?.status, 'True');
+  assert.is(condition(qs, 'Active')?.reason, 'ScalerActive');
+  assert.is(condition(qs, 'Fallback')?.status, 'False');
+  assert.is(condition(qs, 'Paused')?.status, 'False');
+});
+
+test('printer columns show what the status holds', async () => {
+  const row = await eventually(async () => {
+    const rows = await kubectlTable(ns);
+    return rows[0]?.CURRENT === '5' ? rows[0] : undefined; // pods exist (Pending) once the ReplicaSet made them
+  }, 10_000, 200);
+  assert.is(row.NAME, 'booking');
+  assert.is(row.TARGET, 'booking');
+  assert.is(row.MIN, '1');
+  assert.is(row.MAX, '8');
+  assert.is(row.DESIRED, '5');
+  assert.is(row.METRIC, '50');
+  assert.is(row.READY, 'True');
+  assert.is(row.ACTIVE, 'True');
+  assert.is(row.FALLBACK, 'False');
+  assert.is(row.PAUSED, 'False');
+  assert.is(row.SOURCE, 'backlog');
+  assert.is(row['TARGET-PER-REPLICA'], '10');
+});
+
+test('every scale is an Event on the QueueScaler, and replicas are written through /scale by the operator alone', async () => {
+  const events = await c.events.listNamespacedEvent({ namespace: ns });
+  const scaled = events.items.filter((e) => e.reason === 'ScaledUp' && e.regarding?.kind === 'QueueScaler');
+  assert.ok(scaled.length >= 1, 'a ScaledUp event');
+  assert.match(scaled.at(-1)?.note ?? '', /from 1 to 5/);
+  assert.is(scaled[0]?.reportingController, 'scaling.ticketping.dev/queue-scaler');
+  assert.is(scaled[0]?.reportingInstance, 'scaler-a');
+  assert.is(scaled[0]?.related?.name, 'booking');
+
+  const deployment = await c.apps.readNamespacedDeployment({ namespace: ns, name: 'booking' });
+  const replicasOwners = (deployment.metadata?.managedFields ?? [])
+    .filter((f) => (f.fieldsV1 as { 'f:spec'?: Record<string, unknown> } | undefined)?.['f:spec']?.['f:replicas'] !== undefined)
+    .map((f) => `${f.manager}/${f.subresource ?? ''}`);
+  assert.equal(replicasOwners, ['queue-scaler/scale']);
+});
+
+test('/metrics reports leadership, replicas, the metric and reconcile times', async () => {
+  const text = await operator.metrics();
+  const labels = `namespace="${ns}",name="booking"`;
+  assert.is(sample(text, 'queue_scaler_is_leader'), 1);
+  assert.is(sample(text, 'queue_scaler_desired_replicas', labels), 5);
+  assert.is(sample(text, 'queue_scaler_metric_value', labels), 50);
+  assert.is(sample(text, 'queue_scaler_consecutive_failures', labels), 0);
+  assert.ok((sample(text, 'queue_scaler_reconcile_duration_seconds_count', 'outcome="ok"') ?? 0) >= 2);
+});
+
+test('capacity feedback: admitPerMinute follows ready booking replicas within the bounds', async () => {
+  const config = queueKeys(performanceId).config;
+  // no pod is ready yet (no kubelet): the admin's floor applies
+  await eventually(async () => (await redis.hget(config, 'admitPerMinute')) === '20', 5000, 50);
+  await markPodsReady(c, ns, 'booking', 3);
+  await eventually(async () => (await redis.hget(config, 'admitPerMinute')) === '90', 10_000, 50);
+  const qs = await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'booking');
+    return got.status?.admitPerMinute === 90 && got.status.readyReplicas === 3 ? got : undefined;
+  }, 5000, 50);
+  assert.is(qs.status?.readyReplicas, 3);
+});
+
+test('depth down: held through the cooldown, then back to the minimum', async () => {
+  const lowered = Date.now();
+  await redis.hset(stats, { waiting: 0, active: 0 });
+  const cooling = await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'booking');
+    return condition(got, 'Active')?.reason === 'ScalerCooldown' ? got : undefined;
+  }, 3000, 50);
+  assert.is(cooling.status?.desiredReplicas, 5);
+  await eventually(async () => (await replicasOf(c, ns, 'booking')) === 1, (COOLDOWN_S + 2 * POLL_S * 1.1) * 1000 + 1000, 50);
+  const elapsed = Date.now() - lowered;
+  process.stdout.write(`[figure] back to min after ${elapsed} ms (cooldown ${COOLDOWN_S * 1000} ms)\n`);
+  assert.ok(elapsed >= COOLDOWN_S * 1000 - 1100, `not before the cooldown (${elapsed} ms)`);
+  const qs = await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'booking');
+    return condition(got, 'Active')?.reason === 'ScalerNotActive' ? got : undefined;
+  }, 3000, 50);
+  assert.is(qs.status?.desiredReplicas, 1);
+  const events = await c.events.listNamespacedEvent({ namespace: ns });
+  assert.ok(events.items.some((e) => e.reason === 'ScaledDown' && /from 5 to 1/.test(e.note ?? '')));
+});
+
+test('paused: the Paused condition is set and replicas are left alone', async () => {
+  const patched = await patchQueueScaler(c, ns, 'booking', { paused: true });
+  await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'booking');
+    return got.status?.observedGeneration === patched.metadata.generation && condition(got, 'Paused')?.status === 'True';
+  }, 5000, 50);
+  await redis.hset(stats, { waiting: 70 });
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // two polls in which nothing may happen
+  assert.is(await replicasOf(c, ns, 'booking'), 1);
+  await patchQueueScaler(c, ns, 'booking', { paused: false });
+  await eventually(async () => (await replicasOf(c, ns, 'booking')) === 7, 5000, 50);
+});
+
+test.run();

@@ -1,0 +1,216 @@
+/**
+ * Shared pieces of the operator's integration tests: the real API server of the test environment,
+ * the CRD, a namespace per suite, and the operator itself run as a child process (`src/main.ts`),
+ * exactly as it runs in a pod, so tests can kill it the hard way.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  ApiextensionsV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
+  KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject,
+} from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../../..');
+export const CRD_PATH = path.join(repoRoot, 'charts/queue-scaler/crds/queuescalers.scaling.ticketping.dev.yaml');
+export const GROUP = 'scaling.ticketping.dev';
+export const VERSION = 'v1alpha1';
+export const PLURAL = 'queuescalers';
+const run = promisify(execFile);
+
+export function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(testEnv.kubeconfig);
+  return kc;
+}
+
+export function clients(kc = kubeConfig()) {
+  return {
+    kc,
+    apps: kc.makeApiClient(AppsV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    events: kc.makeApiClient(EventsV1Api),
+    leases: kc.makeApiClient(CoordinationV1Api),
+    objects: KubernetesObjectApi.makeApiClient(kc),
+    crds: kc.makeApiClient(ApiextensionsV1Api),
+  };
+}
+export type Clients = ReturnType<typeof clients>;
+
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** Server-side applies the chart's CRD and waits until it is served. */
+export async function applyCrd(c: Clients): Promise<void> {
+  const crd = parse(readFileSync(CRD_PATH, 'utf8')) as KubernetesObject;
+  await c.objects.patch(crd, undefined, undefined, 'queue-scaler-tests', true, PatchStrategy.ServerSideApply);
+  await eventually(async () => {
+    const got = await c.crds.readCustomResourceDefinition({ name: 'queuescalers.scaling.ticketping.dev' });
+    return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
+  }, 20_000, 100);
+}
+
+export async function createNamespace(c: Clients, label: string): Promise<string> {
+  const name = randomPrefix(label).replace(/_/g, '-');
+  await c.core.createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+export async function deleteNamespace(c: Clients, name: string): Promise<void> {
+  await c.core.deleteNamespace({ name }).catch(() => undefined);
+}
+
+/** A Deployment like the booking tier's (its pods stay Pending: the test cluster has no kubelet). */
+export async function createDeployment(c: Clients, namespace: string, name: string, replicas = 1): Promise<void> {
+  const labels = { app: name };
+  await c.apps.createNamespacedDeployment({
+    namespace,
+    fieldManager: 'queue-scaler-tests',
+    body: {
+      metadata: { name, labels },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name, image: 'ticketping/booking:test' }] } },
+      },
+    },
+  });
+}
+
+export async function replicasOf(c: Clients, namespace: string, name: string): Promise<number> {
+  const d = await c.apps.readNamespacedDeployment({ namespace, name });
+  return d.spec?.replicas ?? -1;
+}
+
+export interface QueueScalerObject {
+  metadata: { name: string; generation?: number };
+  spec: Record<string, unknown>;
+  status?: {
+    observedGeneration?: number; desiredReplicas?: number; currentReplicas?: number; readyReplicas?: number;
+    lastMetricValue?: number; lastMetricTime?: string; lastActiveTime?: string; lastScaleTime?: string;
+    consecutiveFailures?: number; admitPerMinute?: number;
+    conditions?: { type: string; status: string; reason: string; message: string; observedGeneration?: number }[];
+  };
+}
+
+export async function createQueueScaler(c: Clients, namespace: string, name: string, spec: Record<string, unknown>): Promise<QueueScalerObject> {
+  return await c.custom.createNamespacedCustomObject({
+    group: GROUP, version: VERSION, namespace, plural: PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'QueueScaler', metadata: { name }, spec },
+  }) as QueueScalerObject;
+}
+
+export async function readQueueScaler(c: Clients, namespace: string, name: string): Promise<QueueScalerObject> {
+  return await c.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }) as QueueScalerObject;
+}
+
+export async function patchQueueScaler(c: Clients, namespace: string, name: string, spec: Record<string, unknown>): Promise<QueueScalerObject> {
+  return await c.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { spec } }, mergePatch) as QueueScalerObject;
+}
+
+export function condition(qs: QueueScalerObject, type: string) {
+  return qs.status?.conditions?.find((x) => x.type === type);
+}
+
+/** The API server's own message for a rejected request. */
+export function apiMessage(error: unknown): string {
+  let body = (error as { body?: unknown }).body;
+  for (let i = 0; typeof body === 'string' && i < 2; i++) {
+    try { body = JSON.parse(body); } catch { break; }
+  }
+  return String((body as { message?: string } | undefined)?.message ?? error);
+}
+
+/** `kubectl get queuescalers -o wide` (the printer columns, as a person sees them), as header → value rows. */
+export async function kubectlTable(namespace: string): Promise<Record<string, string>[]> {
+  const { stdout } = await run('kubectl', ['get', 'queuescalers', '-n', namespace, '-o', 'wide'], { env: { ...process.env, KUBECONFIG: testEnv.kubeconfig } });
+  const [header = '', ...rows] = stdout.trim().split('\n');
+  const names = header.trim().split(/\s+/);
+  return rows.map((row) => Object.fromEntries(row.trim().split(/\s+/).map((v, i) => [names[i] ?? `col${i}`, v])));
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export interface OperatorProcess {
+  identity: string;
+  port: number;
+  child: ChildProcess;
+  logs(): string;
+  metrics(): Promise<string>;
+  /** SIGTERM (graceful) or SIGKILL (a crash); resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `src/main.ts` as its own process and waits until it answers /readyz. */
+export async function startOperator(identity: string, env: Record<string, string>): Promise<OperatorProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--conditions=source', path.join(repoRoot, 'operators/queue-scaler/src/main.ts')], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      KUBECONFIG: testEnv.kubeconfig,
+      POD_NAME: identity,
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`operator exited: ${output}`);
+    return (await fetch(`${base}/readyz`)).ok;
+  }, 20_000, 100);
+  return {
+    identity, port, child,
+    logs: () => output,
+    metrics: async () => (await fetch(`${base}/metrics`)).text(),
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Reads one sample of a Prometheus text exposition (labels matched as a substring). */
+export function sample(text: string, metric: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(metric) && (l[metric.length] === ' ' || l[metric.length] === '{') && l.includes(labels));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/** Marks `count` of the Deployment's pods Ready (there is no kubelet to do it), so its readyReplicas follow. */
+export async function markPodsReady(c: Clients, namespace: string, app: string, count: number): Promise<void> {
+  const pods = await c.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
+  const chosen = pods.items.slice(0, count);
+  for (const pod of chosen) {
+    await c.core.patchNamespacedPodStatus({
+      namespace, name: pod.metadata?.name ?? '',
+      body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }] } },
+    }, mergePatch);
+  }
+}
+
+export const operatorEnv = (namespace: string, redisUrl = testEnv.redisUrl): Record<string, string> => ({
+  REDIS_URL: redisUrl,
+  WATCH_NAMESPACE: namespace,
+  LEASE_NAMESPACE: namespace,
+  LEASE_DURATION_MS: '4000',
+  RENEW_DEADLINE_MS: '3000',
+  RETRY_PERIOD_MS: '500',
+  REDIS_TIMEOUT_MS: '300',
+});
