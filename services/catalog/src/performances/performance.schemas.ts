@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/** Upper bounds that keep one request from generating an unbounded number of seats. */
+export const LIMITS = {
+  textLength: 200,
+  descriptionLength: 5_000,
+  schedules: 50,
+  sections: 100,
+  rowsPerSection: 200,
+  seatsPerRow: 200,
+  seatsPerSchedule: 20_000,
+  /** Seats per schedule × schedules: what one create writes. */
+  seatsInTotal: 100_000,
+  maxSeatsPerOrder: 20,
+  /** Integer minor units; far above any ticket and still exact in a double. */
+  price: 1_000_000_000_000,
+  queueCapacity: 1_000_000,
+  queueAdmitPerMinute: 1_000_000,
+} as const;
+
+const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const count = (min: number, max: number) => z.number().int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const instant = () => z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2030-05-01T19:00:00Z' }).transform((s) => new Date(s));
+const futureInstant = (now: Date) => instant().refine((d) => d > now, 'must be in the future');
+const currency = z.string().regex(/^[A-Z]{3}$/, { message: 'must be a 3-letter ISO 4217 code, e.g. KRW', abort: true }).refine((c) => ISO_4217.has(c), 'is not an ISO 4217 currency');
+
+const queueSettings = z.object({
+  capacity: count(1, LIMITS.queueCapacity),
+  admitPerMinute: count(1, LIMITS.queueAdmitPerMinute),
+});
+
+const section = z.object({
+  name: text(LIMITS.textLength),
+  rows: count(1, LIMITS.rowsPerSection),
+  seatsPerRow: count(1, LIMITS.seatsPerRow),
+  grade: text(40),
+  price: count(0, LIMITS.price),
+  currency,
+});
+export type SectionInput = z.infer<typeof section>;
+
+/** Sections must agree with each other: unique names, one price per grade, one currency per performance. */
+function checkSections(sections: SectionInput[], ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  const grades = new Map<string, SectionInput>();
+  const currencyOfFirst = sections[0]?.currency;
+  sections.forEach((s, i) => {
+    if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicates another section's name "${s.name}"` });
+    names.add(s.name);
+    const sameGrade = grades.get(s.grade);
+    if (sameGrade && sameGrade.price !== s.price) ctx.addIssue({ code: 'custom', path: [i, 'price'], message: `grade "${s.grade}" already costs ${sameGrade.price}` });
+    if (!sameGrade) grades.set(s.grade, s);
+    if (s.currency !== currencyOfFirst) ctx.addIssue({ code: 'custom', path: [i, 'currency'], message: `must be ${currencyOfFirst}, like the first section: one order is paid in one currency` });
+  });
+  const seats = seatsPerSchedule(sections);
+  if (seats > LIMITS.seatsPerSchedule) ctx.addIssue({ code: 'custom', path: [], message: `lay out ${seats} seats per schedule; at most ${LIMITS.seatsPerSchedule}` });
+}
+
+export function seatsPerSchedule(sections: Pick<SectionInput, 'rows' | 'seatsPerRow'>[]): number {
+  return sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
+}
+
+function checkSchedules(schedules: { startsAt: Date }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<number>();
+  schedules.forEach((s, i) => {
+    if (seen.has(s.startsAt.getTime())) ctx.addIssue({ code: 'custom', path: [i, 'startsAt'], message: 'duplicates another schedule' });
+    seen.add(s.startsAt.getTime());
+  });
+}
+
+/** Object-level checks run only when the fields they compare parsed, so they never mask field errors. */
+const whenFieldsParsed = (...fields: string[]) => ({
+  when: (payload: z.core.ParsePayload) =>
+    typeof payload.value === 'object' && payload.value !== null && !payload.issues.some((issue) => !issue.path?.length || fields.includes(String(issue.path[0]))),
+});
+
+function checkBookingWindow(p: { bookingOpensAt: Date; bookingClosesAt: Date }, ctx: z.RefinementCtx): void {
+  if (p.bookingOpensAt >= p.bookingClosesAt) ctx.addIssue({ code: 'custom', path: ['bookingClosesAt'], message: 'must be after bookingOpensAt' });
+}
+
+/** The admin body of `POST /api/v1/performances`; `now` decides what "in the future" means. */
+export function createPerformanceSchema(now: Date) {
+  return z
+    .object({
+      title: text(LIMITS.textLength),
+      venue: text(LIMITS.textLength),
+      description: z.string().max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`).default(''),
+      bookingOpensAt: instant(),
+      bookingClosesAt: futureInstant(now),
+      maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
+      schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedules, `must list at most ${LIMITS.schedules} schedules`).superRefine(checkSchedules),
+      sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sections, `must list at most ${LIMITS.sections} sections`).superRefine(checkSections),
+      queue: queueSettings,
+    })
+    .superRefine(checkBookingWindow, whenFieldsParsed('bookingOpensAt', 'bookingClosesAt'))
+    .superRefine((p, ctx) => {
+      const total = seatsPerSchedule(p.sections) * p.schedules.length;
+      if (total > LIMITS.seatsInTotal) ctx.addIssue({ code: 'custom', path: ['schedules'], message: `generate ${total} seats over all schedules; at most ${LIMITS.seatsInTotal}` });
+    }, whenFieldsParsed('schedules', 'sections'));
+}
+export type CreatePerformanceInput = z.infer<ReturnType<typeof createPerformanceSchema>>;
+
+/** `PATCH /api/v1/performances/{id}`: what may change once seats are published (not the layout or prices). */
+export function updatePerformanceSchema(now: Date) {
+  return z
+    .object({
+      title: text(LIMITS.textLength),
+      venue: text(LIMITS.textLength),
+      description: z.string().max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`),
+      bookingOpensAt: instant(),
+      bookingClosesAt: futureInstant(now),
+      maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
+      queue: queueSettings,
+    })
+    .partial()
+    .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'name at least one field to change', path: [] });
+}
+export type UpdatePerformanceInput = z.infer<ReturnType<typeof updatePerformanceSchema>>;
+
+export const performanceIdParams = z.object({ performanceId: z.uuid('must be a UUID') });
+export const scheduleIdParams = z.object({ scheduleId: z.uuid('must be a UUID') });
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Knex } from '@ticketping/db';
+import { markSoldOut } from '../performances/performances.repo.ts';
+import { applyClaim, type ClaimState } from './seat-claims.repo.ts';
+
+/** What catalog consumes (docs/events.md): booking's order lifecycle and its sold-out signal. */
+export const CONSUMED_TOPICS = ['booking.orders', 'booking.performances'];
+
+/** How each order event moves the order's claim on its seats. */
+const CLAIM_BY_TYPE: Record<string, ClaimState> = {
+  'order.created': 'HELD',
+  'order.confirmed': 'SOLD',
+  'order.cancelled': 'RELEASED',
+  'order.expired': 'RELEASED',
+  'order.refunded': 'RELEASED',
+};
+
+const orderSeats = z.object({
+  orderId: z.uuid(),
+  scheduleId: z.uuid(),
+  seatIds: z.array(z.uuid()).min(1),
+});
+const soldOut = z.object({ performanceId: z.uuid() });
+
+export interface IncomingEvent {
+  type: string;
+  payload: unknown;
+}
+
+/** What an event changed, so the caller can drop cached views after the transaction commits. */
+export interface Applied {
+  scheduleId?: string;
+}
+
+/**
+ * Applies one consumed event inside the caller's transaction (the inbox's, which also records the
+ * event id). Idempotent and order-independent on its own (see seat-claims.repo.ts). A malformed
+ * payload throws, so the bus retries it and then dead-letters it.
+ */
+export async function applyCatalogEvent(trx: Knex.Transaction, event: IncomingEvent): Promise<Applied> {
+  const claim = CLAIM_BY_TYPE[event.type];
+  if (claim) {
+    const { orderId, scheduleId, seatIds } = orderSeats.parse(event.payload);
+    await applyClaim(trx, { orderId, scheduleId, seatIds, state: claim });
+    return { scheduleId };
+  }
+  if (event.type === 'performance.sold-out') {
+    await markSoldOut(trx, soldOut.parse(event.payload).performanceId);
+  }
+  // Other types on these topics (order.refund-requested, …) are not catalog's business.
+  return {};
+}

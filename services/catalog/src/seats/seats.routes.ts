@@ -1,0 +1,15 @@
+import type { Router } from 'express';
+import { NotFoundError, validate } from '@ticketping/http';
+import { scheduleIdParams } from '../performances/performance.schemas.ts';
+import type { SeatMapCache } from './seat-map-cache.ts';
+
+export function seatRoutes(router: Router, { seatMaps }: { seatMaps: SeatMapCache }): void {
+  router.get('/api/v1/schedules/:scheduleId/seats', async (req, res) => {
+    const { scheduleId } = validate.params(scheduleIdParams, req);
+    const seatMap = await seatMaps.get(scheduleId);
+    if (!seatMap) throw new NotFoundError('SCHEDULE_NOT_FOUND', `No schedule ${scheduleId}`);
+    // Clients revalidate with If-None-Match and get a bodiless 304 while nothing changed.
+    res.set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', etag: seatMap.etag });
+    res.send(seatMap.body);
+  });
+}
