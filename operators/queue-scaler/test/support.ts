@@ -4,15 +4,13 @@
  * exactly as it runs in a pod, so tests can kill it the hard way.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   ApiextensionsV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
-  KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject,
+  KubernetesObjectApi, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
-import { parse } from 'yaml';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -46,8 +44,8 @@ export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePa
 
 /** Server-side applies the chart's CRD and waits until it is served. */
 export async function applyCrd(c: Clients): Promise<void> {
-  const crd = parse(readFileSync(CRD_PATH, 'utf8')) as KubernetesObject;
-  await c.objects.patch(crd, undefined, undefined, 'queue-scaler-tests', true, PatchStrategy.ServerSideApply);
+  // kubectl, not the client: the client's typed serializer drops `default` and `x-kubernetes-*` keys of plain objects
+  await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=queue-scaler-tests', '-f', CRD_PATH]);
   await eventually(async () => {
     const got = await c.crds.readCustomResourceDefinition({ name: 'queuescalers.scaling.ticketping.dev' });
     return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
@@ -125,9 +123,14 @@ export function apiMessage(error: unknown): string {
   return String((body as { message?: string } | undefined)?.message ?? error);
 }
 
+export async function kubectl(args: string[]): Promise<string> {
+  const { stdout } = await run('kubectl', args, { env: { ...process.env, KUBECONFIG: testEnv.kubeconfig } });
+  return stdout;
+}
+
 /** `kubectl get queuescalers -o wide` (the printer columns, as a person sees them), as header → value rows. */
 export async function kubectlTable(namespace: string): Promise<Record<string, string>[]> {
-  const { stdout } = await run('kubectl', ['get', 'queuescalers', '-n', namespace, '-o', 'wide'], { env: { ...process.env, KUBECONFIG: testEnv.kubeconfig } });
+  const stdout = await kubectl(['get', 'queuescalers', '-n', namespace, '-o', 'wide']);
   const [header = '', ...rows] = stdout.trim().split('\n');
   const names = header.trim().split(/\s+/);
   return rows.map((row) => Object.fromEntries(row.trim().split(/\s+/).map((v, i) => [names[i] ?? `col${i}`, v])));
