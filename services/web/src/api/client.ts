@@ -1,0 +1,53 @@
+// Typed calls for every endpoint the pages use (docs/api.md), with the access token attached and
+// one refresh-and-retry on 401.
+
+import { ApiError, requestJson, type RequestOptions } from './http.ts';
+import type { Session } from './session.ts';
+import type { NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus, Seat, User } from './types.ts';
+
+export type Api = ReturnType<typeof createApi>;
+
+export function createApi(apiBase: string, session: Session) {
+  const call = async <T>(path: string, options: RequestOptions = {}): Promise<T> => {
+    const send = (token: string | undefined) =>
+      requestJson<T>(`${apiBase}${path}`, { ...options, headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const token = await session.accessToken();
+    try {
+      return await send(token);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401 && token && (await session.refresh(token))) return send(await session.accessToken());
+      throw error;
+    }
+  };
+  const e = encodeURIComponent;
+  const queueHeaders = (queueToken: string | undefined, idempotencyKey?: string) => ({
+    ...(queueToken ? { 'x-queue-token': queueToken } : {}),
+    ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+  });
+
+  return {
+    signUp: (body: { email: string; password: string; nickname: string }) => call<User>('/users', { method: 'POST', body }),
+
+    listPerformances: (cursor?: string) => call<Page<PerformanceSummary>>(`/performances?limit=50${cursor ? `&cursor=${e(cursor)}` : ''}`),
+    getPerformance: (id: string) => call<Performance>(`/performances/${e(id)}`),
+    getSeats: (scheduleId: string, signal?: AbortSignal) => call<{ items: Seat[] }>(`/schedules/${e(scheduleId)}/seats`, signal ? { signal } : {}),
+    createPerformance: (body: NewPerformance) => call<Performance>('/performances', { method: 'POST', body }),
+
+    enterQueue: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: {} }),
+    getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
+    leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
+    getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),
+    updateQueue: (performanceId: string, body: Partial<{ capacity: number; admitPerMinute: number; state: QueueState }>) =>
+      call<QueueStatus>(`/queues/${e(performanceId)}`, { method: 'PATCH', body }),
+
+    createOrder: (body: { scheduleId: string; seatIds: string[] }, queueToken: string, idempotencyKey: string) =>
+      call<Order>('/orders', { method: 'POST', body, headers: queueHeaders(queueToken, idempotencyKey) }),
+    getOrder: (orderId: string) => call<Order>(`/orders/${e(orderId)}`),
+    listOrders: (cursor?: string) => call<Page<Order>>(`/orders?limit=20${cursor ? `&cursor=${e(cursor)}` : ''}`),
+    cancelOrder: (orderId: string, queueToken?: string) => call<Order>(`/orders/${e(orderId)}`, { method: 'DELETE', headers: queueHeaders(queueToken) }),
+
+    pay: (orderId: string, cardNumber: string, idempotencyKey: string) =>
+      call<Payment>('/payments', { method: 'POST', body: { orderId, method: { type: 'card', cardNumber } }, headers: { 'idempotency-key': idempotencyKey } }),
+    getPayment: (paymentId: string) => call<Payment>(`/payments/${e(paymentId)}`),
+  };
+}

@@ -1,0 +1,96 @@
+// Shapes of the public REST contract (docs/api.md) that the pages read.
+
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
+export type QueueEntryStatus = 'WAITING' | 'ADMITTED' | 'EXPIRED';
+export type QueueState = 'OPEN' | 'PAUSED' | 'CLOSED';
+export type OrderStatus = 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED' | 'REFUNDED';
+export type PaymentStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED';
+
+export interface Page<T> { items: T[]; nextCursor?: string | null }
+
+export interface User { id: string; email: string; nickname: string; role: 'USER' | 'ADMIN' }
+export interface Tokens { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
+
+export interface PerformanceSummary {
+  id: string;
+  title: string;
+  venue: string;
+  bookingOpensAt: string;
+  bookingClosesAt: string;
+  status: string;
+}
+
+export interface Grade { name: string; price: number; currency: string }
+export interface Schedule { id: string; startsAt: string }
+
+export interface Performance {
+  id: string;
+  title: string;
+  venue: string;
+  description: string;
+  bookingOpensAt: string;
+  bookingClosesAt: string;
+  maxSeatsPerOrder: number;
+  schedules: Schedule[];
+  grades: Grade[];
+}
+
+export interface Seat {
+  id: string;
+  section: string;
+  row: string;
+  number: number;
+  grade: string;
+  price: number;
+  currency: string;
+  status: SeatStatus;
+}
+
+export interface QueueEntry {
+  performanceId: string;
+  status: QueueEntryStatus;
+  position: number | null;
+  ahead: number | null;
+  etaSeconds: number | null;
+  pollAfterMs: number | null;
+  queueToken: string | null;
+  expiresAt: string | null;
+}
+
+export interface QueueStatus {
+  performanceId: string;
+  waiting: number;
+  active: number;
+  capacity: number;
+  admitPerMinute: number;
+  state: QueueState;
+}
+
+export interface OrderSeat { id: string; section: string; row: string; number: number; price: number }
+
+export interface Order {
+  id: string;
+  status: OrderStatus;
+  scheduleId: string;
+  seats: OrderSeat[];
+  amount: number;
+  currency: string;
+  expiresAt: string;
+}
+
+export interface Payment { id: string; orderId: string; amount: number; currency: string; status: PaymentStatus }
+
+export interface NewPerformance {
+  title: string;
+  venue: string;
+  description: string;
+  bookingOpensAt: string;
+  bookingClosesAt: string;
+  maxSeatsPerOrder: number;
+  schedules: { startsAt: string }[];
+  sections: { name: string; rows: number; seatsPerRow: number; grade: string; price: number; currency: string }[];
+  queue: { capacity: number; admitPerMinute: number };
+}
+
+/** RFC 9457 problem details, as every error of the API is shaped. */
+export interface Problem { type?: string; title?: string; status?: number; detail?: string; code?: string; [extra: string]: unknown }

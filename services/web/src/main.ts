@@ -1,0 +1,94 @@
+// Boots the fans' pages: telemetry first (so start-up errors are seen), then the session, then the
+// hash router that mounts one page at a time into #app.
+
+import { render } from 'lit-html';
+import { createApi } from './api/client.ts';
+import { createSession } from './api/session.ts';
+import { parseRoute, type Route } from './lib/routes.ts';
+import { startTelemetry } from './telemetry/faro.ts';
+import { layout } from './ui/layout.ts';
+import type { PageContext, PageFactory, PageView } from './ui/page.ts';
+import { adminPage } from './pages/admin.ts';
+import { loginPage, signupPage } from './pages/account.ts';
+import { bookingsPage } from './pages/bookings.ts';
+import { checkoutPage } from './pages/checkout.ts';
+import { confirmationPage } from './pages/confirmation.ts';
+import { notFoundPage } from './pages/not-found.ts';
+import { performancePage } from './pages/performance.ts';
+import { performancesPage } from './pages/performances.ts';
+import { queuePage } from './pages/queue.ts';
+import { seatsPage } from './pages/seats.ts';
+import './ui/styles.css';
+
+const API_BASE = '/api/v1';
+const telemetry = startTelemetry(import.meta.env.VITE_RUM_URL || `${API_BASE}/rum`, import.meta.env.VITE_RELEASE || '0.1.0');
+
+const pages: Record<Route['name'], PageFactory> = {
+  performances: performancesPage,
+  performance: performancePage,
+  queue: queuePage,
+  seats: seatsPage,
+  checkout: checkoutPage,
+  confirmation: confirmationPage,
+  bookings: bookingsPage,
+  login: loginPage,
+  signup: signupPage,
+  admin: adminPage,
+  'not-found': notFoundPage,
+};
+
+const root = document.getElementById('app')!;
+const announcer = document.getElementById('announcer')!;
+const session = createSession(API_BASE);
+const api = createApi(API_BASE, session);
+let route = parseRoute(location.hash);
+let page: PageView | undefined;
+let renderQueued = false;
+
+function update(): void {
+  // Coalesce bursts of state changes into one render per frame.
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    if (!page) return;
+    document.title = `${page.title} · TicketPing`;
+    render(layout(route, session, logOut, page.render()), root);
+  });
+}
+
+function navigate(hash: string, { replace = false } = {}): void {
+  // Both fire `hashchange`, which mounts the page: one path for links, code and the back button.
+  if (replace) location.replace(hash);
+  else location.hash = hash;
+}
+
+function announce(message: string): void {
+  // Clear first so the same sentence twice is still read out.
+  announcer.textContent = '';
+  setTimeout(() => (announcer.textContent = message), 50);
+}
+
+async function logOut(): Promise<void> {
+  await session.logOut().catch((error: unknown) => telemetry.error(error, { where: 'logout' }));
+  navigate('#/');
+}
+
+function mount(initial: boolean): void {
+  page?.dispose?.();
+  route = parseRoute(location.hash);
+  const ctx: PageContext = { api, session, route, update, navigate, announce, track: (name, attrs) => telemetry.event(name, attrs) };
+  page = pages[route.name](ctx);
+  telemetry.pageView(route.name, location.href);
+  update();
+  if (!initial) {
+    // Move focus to the new page's heading so keyboard and screen-reader users start there.
+    queueMicrotask(() => queueMicrotask(() => (document.getElementById('page-heading') ?? document.getElementById('main'))?.focus()));
+    window.scrollTo(0, 0);
+  }
+}
+
+window.addEventListener('hashchange', () => mount(false));
+session.onChange(update);
+mount(true);
+session.restore().catch((error: unknown) => telemetry.error(error, { where: 'session-restore' }));

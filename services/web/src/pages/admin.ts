@@ -1,0 +1,218 @@
+// Admin: create a performance (with its dates, sections and queue settings) and steer a live
+// waiting room (capacity, admission rate, state). Only for ADMIN accounts; the API enforces it.
+
+import { html, nothing } from 'lit-html';
+import { problemMessage } from '../api/http.ts';
+import type { PerformanceSummary, QueueState, QueueStatus } from '../api/types.ts';
+import { buildPerformance, defaultDraft, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
+import { startPolling, type Poller } from '../lib/poll.ts';
+import { href } from '../lib/routes.ts';
+import { formError, loading, pageHeading } from '../ui/parts.ts';
+import type { PageFactory } from '../ui/page.ts';
+
+const QUEUE_STATES: QueueState[] = ['OPEN', 'PAUSED', 'CLOSED'];
+
+export const adminPage: PageFactory = (ctx) => {
+  if (!ctx.session.isSignedIn()) {
+    ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
+    return { title: 'Admin', render: () => html`` };
+  }
+  let draft: PerformanceDraft = defaultDraft();
+  let draftErrors: Record<string, string> = {};
+  let creating = false;
+  let createProblem: string | undefined;
+  let created: { id: string; title: string } | undefined;
+
+  let performances: PerformanceSummary[] = [];
+  let selectedId: string | undefined;
+  let queue: QueueStatus | undefined;
+  let queueForm = { capacity: '', admitPerMinute: '', state: 'OPEN' as QueueState };
+  let queueMessage: string | undefined;
+  let queueProblem: string | undefined;
+  let saving = false;
+  let queuePoller: Poller | undefined;
+
+  const loadPerformances = async () => {
+    try {
+      performances = (await ctx.api.listPerformances()).items;
+      if (!selectedId && performances[0]) selectQueue(performances[0].id);
+    } catch (error) {
+      queueProblem = problemMessage(error);
+    }
+    ctx.update();
+  };
+  void loadPerformances();
+
+  const selectQueue = (id: string) => {
+    selectedId = id;
+    queue = undefined;
+    queueMessage = undefined;
+    queueProblem = undefined;
+    queuePoller?.stop();
+    let formFilled = false;
+    queuePoller = startPolling(async () => {
+      try {
+        queue = await ctx.api.getQueue(id);
+        if (!formFilled) {
+          queueForm = { capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state };
+          formFilled = true;
+        }
+      } catch (error) {
+        queueProblem = problemMessage(error);
+      }
+      ctx.update();
+      return 3_000;
+    });
+  };
+
+  const saveQueue = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!selectedId) return;
+    const capacity = Number(queueForm.capacity);
+    const admitPerMinute = Number(queueForm.admitPerMinute);
+    if (!Number.isInteger(capacity) || capacity < 0 || !Number.isInteger(admitPerMinute) || admitPerMinute < 0) {
+      queueProblem = 'Capacity and admissions per minute are whole numbers, 0 or more.';
+      ctx.update();
+      return;
+    }
+    saving = true;
+    queueProblem = undefined;
+    queueMessage = undefined;
+    ctx.update();
+    try {
+      queue = await ctx.api.updateQueue(selectedId, { capacity, admitPerMinute, state: queueForm.state });
+      queueMessage = 'Saved. Fans in the line see the change on their next update.';
+      ctx.track('admin_queue_updated', { performanceId: selectedId });
+    } catch (error) {
+      queueProblem = problemMessage(error);
+    } finally {
+      saving = false;
+      ctx.update();
+    }
+  };
+
+  const create = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const result = buildPerformance(draft);
+    created = undefined;
+    createProblem = undefined;
+    if ('errors' in result) {
+      draftErrors = result.errors;
+      ctx.update();
+      queueMicrotask(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    draftErrors = {};
+    creating = true;
+    ctx.update();
+    try {
+      const performance = await ctx.api.createPerformance(result.body);
+      created = { id: performance.id, title: performance.title };
+      ctx.announce(`${performance.title} created.`);
+      draft = defaultDraft();
+      await loadPerformances();
+    } catch (error) {
+      createProblem = problemMessage(error);
+    } finally {
+      creating = false;
+      ctx.update();
+    }
+  };
+
+  // --- form bits -----------------------------------------------------------------------------
+  const set = <K extends keyof PerformanceDraft>(key: K, value: PerformanceDraft[K]) => { draft = { ...draft, [key]: value }; };
+  const input = (id: string, label: string, value: string, onInput: (v: string) => void, type = 'text', extra: { hint?: string; inputmode?: string } = {}) => {
+    const error = draftErrors[id];
+    return html`<div class="field">
+      <label for=${id}>${label}</label>
+      <input id=${id} type=${type} .value=${value} inputmode=${extra.inputmode ?? nothing}
+        @input=${(e: Event) => onInput((e.target as HTMLInputElement).value)}
+        aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${id}-error` : nothing}>
+      ${error ? html`<p id=${`${id}-error`} class="field-error">${error}</p>` : nothing}
+    </div>`;
+  };
+  const setSection = (i: number, patch: Partial<SectionDraft>) => set('sections', draft.sections.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+
+  const createForm = () => html`
+    <form class="panel form" @submit=${create} novalidate aria-labelledby="create-heading">
+      <h2 id="create-heading">Create a performance</h2>
+      ${input('title', 'Title', draft.title, (v) => set('title', v))}
+      ${input('venue', 'Venue', draft.venue, (v) => set('venue', v))}
+      <div class="field"><label for="description">Description</label>
+        <textarea id="description" rows="3" .value=${draft.description} @input=${(e: Event) => set('description', (e.target as HTMLTextAreaElement).value)}></textarea></div>
+      <div class="grid-2">
+        ${input('bookingOpensAt', 'Booking opens', draft.bookingOpensAt, (v) => set('bookingOpensAt', v), 'datetime-local')}
+        ${input('bookingClosesAt', 'Booking closes', draft.bookingClosesAt, (v) => set('bookingClosesAt', v), 'datetime-local')}
+        ${input('maxSeatsPerOrder', 'Max seats per order', draft.maxSeatsPerOrder, (v) => set('maxSeatsPerOrder', v), 'text', { inputmode: 'numeric' })}
+        ${input('currency', 'Currency', draft.currency, (v) => set('currency', v))}
+      </div>
+      <fieldset><legend>Dates</legend>
+        ${draft.schedules.map((s, i) => html`<div class="inline-row">
+          ${input(`schedule-${i}`, `Date ${i + 1}`, s, (v) => set('schedules', draft.schedules.map((x, j) => (j === i ? v : x))), 'datetime-local')}
+          ${draft.schedules.length > 1 ? html`<button type="button" class="link-button" aria-label=${`Remove date ${i + 1}`}
+            @click=${() => { set('schedules', draft.schedules.filter((_, j) => j !== i)); ctx.update(); }}>Remove</button>` : nothing}</div>`)}
+        <button type="button" class="button secondary" @click=${() => { set('schedules', [...draft.schedules, draft.schedules.at(-1) ?? '']); ctx.update(); }}>Add a date</button>
+      </fieldset>
+      <fieldset><legend>Sections</legend>
+        ${draft.sections.map((s, i) => html`<div class="section-row" role="group" aria-label=${`Section ${i + 1}`}>
+          ${input(`section-${i}-name`, 'Name', s.name, (v) => setSection(i, { name: v }))}
+          ${input(`section-${i}-rows`, 'Rows', s.rows, (v) => setSection(i, { rows: v }), 'text', { inputmode: 'numeric' })}
+          ${input(`section-${i}-seatsPerRow`, 'Seats per row', s.seatsPerRow, (v) => setSection(i, { seatsPerRow: v }), 'text', { inputmode: 'numeric' })}
+          ${input(`section-${i}-grade`, 'Grade', s.grade, (v) => setSection(i, { grade: v }))}
+          ${input(`section-${i}-price`, `Price (${draft.currency || 'EUR'})`, s.price, (v) => setSection(i, { price: v }), 'text', { inputmode: 'decimal' })}
+          ${draft.sections.length > 1 ? html`<button type="button" class="link-button" aria-label=${`Remove section ${i + 1}`}
+            @click=${() => { set('sections', draft.sections.filter((_, j) => j !== i)); ctx.update(); }}>Remove</button>` : nothing}
+        </div>`)}
+        <button type="button" class="button secondary"
+          @click=${() => { set('sections', [...draft.sections, { name: String.fromCharCode(65 + draft.sections.length), rows: '5', seatsPerRow: '10', grade: 'Standard', price: '45' }]); ctx.update(); }}>Add a section</button>
+      </fieldset>
+      <fieldset><legend>Waiting room</legend><div class="grid-2">
+        ${input('capacity', 'Capacity (fans choosing seats at once)', draft.capacity, (v) => set('capacity', v), 'text', { inputmode: 'numeric' })}
+        ${input('admitPerMinute', 'Admissions per minute', draft.admitPerMinute, (v) => set('admitPerMinute', v), 'text', { inputmode: 'numeric' })}
+      </div></fieldset>
+      ${formError(createProblem)}
+      ${Object.keys(draftErrors).length > 0 ? formError('Please fix the fields marked above.') : nothing}
+      ${created ? html`<p class="notice notice-ok" role="status">Created <a href=${href({ name: 'performance', performanceId: created.id })}>${created.title}</a>.</p>` : nothing}
+      <button class="button primary" type="submit" ?disabled=${creating}>${creating ? 'Creating…' : 'Create performance'}</button>
+    </form>`;
+
+  const queuePanel = () => html`
+    <section class="panel" aria-labelledby="queues-heading">
+      <h2 id="queues-heading">Waiting rooms</h2>
+      ${performances.length === 0 ? html`<p class="muted">No performances yet.</p>` : html`
+        <div class="field"><label for="queue-performance">Performance</label>
+          <select id="queue-performance" @change=${(e: Event) => selectQueue((e.target as HTMLSelectElement).value)}>
+            ${performances.map((p) => html`<option value=${p.id} ?selected=${p.id === selectedId}>${p.title}</option>`)}
+          </select></div>
+        ${queue ? html`<dl class="queue-stats" aria-live="polite">
+            <div><dt>Waiting</dt><dd>${queue.waiting}</dd></div><div><dt>Choosing seats</dt><dd>${queue.active} / ${queue.capacity}</dd></div>
+            <div><dt>Admitted per minute</dt><dd>${queue.admitPerMinute}</dd></div><div><dt>State</dt><dd>${queue.state}</dd></div></dl>`
+          : selectedId && !queueProblem ? loading('Loading the waiting room…') : nothing}
+        <form class="form" @submit=${saveQueue} novalidate aria-label="Waiting room settings">
+          <div class="grid-3">
+            <div class="field"><label for="queue-capacity">Capacity</label>
+              <input id="queue-capacity" inputmode="numeric" .value=${queueForm.capacity} @input=${(e: Event) => (queueForm.capacity = (e.target as HTMLInputElement).value)}></div>
+            <div class="field"><label for="queue-rate">Admissions per minute</label>
+              <input id="queue-rate" inputmode="numeric" .value=${queueForm.admitPerMinute} @input=${(e: Event) => (queueForm.admitPerMinute = (e.target as HTMLInputElement).value)}></div>
+            <div class="field"><label for="queue-state">State</label>
+              <select id="queue-state" @change=${(e: Event) => (queueForm.state = (e.target as HTMLSelectElement).value as QueueState)}>
+                ${QUEUE_STATES.map((s) => html`<option value=${s} ?selected=${s === queueForm.state}>${s}</option>`)}</select></div>
+          </div>
+          ${formError(queueProblem)}
+          ${queueMessage ? html`<p class="notice notice-ok" role="status">${queueMessage}</p>` : nothing}
+          <button class="button primary" type="submit" ?disabled=${saving || !selectedId}>${saving ? 'Saving…' : 'Save waiting room'}</button>
+        </form>`}
+    </section>`;
+
+  return {
+    title: 'Admin',
+    render: () => {
+      const user = ctx.session.user;
+      if (!user) return html`${pageHeading('Admin')}${loading()}`;
+      if (user.role !== 'ADMIN') return html`${pageHeading('Admin')}<p class="notice" role="alert">This page is for organisers. Your account is not an admin account.</p>`;
+      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${createForm()}</div>`;
+    },
+    dispose: () => queuePoller?.stop(),
+  };
+};

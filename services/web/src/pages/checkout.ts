@@ -1,0 +1,199 @@
+// Checkout: the held seats, the hold countdown, and the simulated card. A payment attempt keeps
+// one Idempotency-Key until it has a definite answer, so a retry after a network error can never
+// charge twice; then the page polls until the order is CONFIRMED.
+
+import { html, nothing } from 'lit-html';
+import { ApiError, NetworkError, newIdempotencyKey, problemMessage } from '../api/http.ts';
+import type { Order, Payment } from '../api/types.ts';
+import { announcementFor, countdownView, thresholdCrossed } from '../lib/countdown.ts';
+import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
+import { orderContexts, queuePasses } from '../lib/memory.ts';
+import { nextPollDelay, startPolling, type Poller } from '../lib/poll.ts';
+import { href } from '../lib/routes.ts';
+import { formError, loadError, loading, orderBadge, pageHeading } from '../ui/parts.ts';
+import type { PageFactory } from '../ui/page.ts';
+
+type Phase = 'loading' | 'form' | 'paying' | 'confirming' | 'closed';
+
+/** Card numbers are 12–19 digits; spaces and dashes as typed are fine. */
+export function normaliseCard(input: string): string | undefined {
+  const digits = input.replace(/[\s-]/g, '');
+  return /^\d{12,19}$/.test(digits) ? digits : undefined;
+}
+
+export const checkoutPage: PageFactory = (ctx) => {
+  if (ctx.route.name !== 'checkout') throw new Error('route mismatch');
+  const { orderId } = ctx.route;
+  const context = orderContexts.get(orderId);
+  let order: Order | undefined;
+  let loadProblem: unknown;
+  let phase: Phase = 'loading';
+  let cardError: string | undefined;
+  let payError: string | undefined;
+  let paymentKey: string | undefined;
+  let payment: Payment | undefined;
+  let confirmPoller: Poller | undefined;
+  let lastRemaining = Number.POSITIVE_INFINITY;
+
+  const load = async () => {
+    try {
+      order = await ctx.api.getOrder(orderId);
+      loadProblem = undefined;
+      if (order.status === 'CONFIRMED') return ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true });
+      phase = order.status === 'PENDING_PAYMENT' ? 'form' : 'closed';
+    } catch (error) {
+      loadProblem = error;
+    }
+    ctx.update();
+  };
+  void load();
+
+  const tick = () => {
+    if (!order || phase === 'closed') return;
+    const view = countdownView(order.expiresAt, Date.now());
+    const crossed = thresholdCrossed(lastRemaining, view.remainingMs);
+    if (crossed !== undefined) ctx.announce(announcementFor(crossed));
+    if (view.expired && lastRemaining > 0 && phase === 'form') ctx.announce('Your hold has expired and the seats were released.');
+    lastRemaining = view.remainingMs;
+    ctx.update();
+  };
+  const ticker = setInterval(tick, 1000);
+
+  /** After a payment is accepted: follow it, then the order, until CONFIRMED (or the card is declined). */
+  const followPayment = () => {
+    phase = 'confirming';
+    ctx.announce('Payment sent. Confirming your booking…');
+    let failures = 0;
+    confirmPoller = startPolling(async () => {
+      try {
+        if (payment && payment.status === 'PENDING') payment = await ctx.api.getPayment(payment.id);
+        if (payment?.status === 'FAILED') {
+          declined();
+          return undefined;
+        }
+        order = await ctx.api.getOrder(orderId);
+        failures = 0;
+        if (order.status === 'CONFIRMED') {
+          ctx.track('order_confirmed', { orderId });
+          ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true });
+          return undefined;
+        }
+        if (order.status !== 'PENDING_PAYMENT') {
+          phase = 'closed';
+          return undefined;
+        }
+        return 500;
+      } catch {
+        failures += 1;
+        return nextPollDelay({ pollAfterMs: 500, consecutiveFailures: failures });
+      } finally {
+        ctx.update();
+      }
+    });
+  };
+
+  const declined = () => {
+    paymentKey = undefined; // the next try is a new payment
+    payment = undefined;
+    phase = 'form';
+    payError = 'Your card was declined. Try another card.';
+    ctx.announce(payError);
+    ctx.track('payment_declined', { orderId });
+  };
+
+  const pay = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const card = normaliseCard(String(new FormData(form).get('card') ?? ''));
+    payError = undefined;
+    cardError = card ? undefined : 'Enter the card number: 12 to 19 digits.';
+    if (!card) {
+      ctx.update();
+      form.querySelector<HTMLInputElement>('#card')?.focus();
+      return;
+    }
+    phase = 'paying';
+    paymentKey ??= newIdempotencyKey();
+    ctx.update();
+    try {
+      payment = await ctx.api.pay(orderId, card, paymentKey);
+      if (payment.status === 'FAILED') declined();
+      else followPayment();
+    } catch (error) {
+      phase = 'form';
+      // Keep the key after a lost response or a duplicate still in flight: the retry is the same payment.
+      const sameAttempt = error instanceof NetworkError || (error instanceof ApiError && (error.status === 409 || error.status >= 500));
+      if (!sameAttempt) paymentKey = undefined;
+      payError = error instanceof ApiError && error.code === 'PAYMENT_DECLINED' ? 'Your card was declined. Try another card.' : problemMessage(error);
+      ctx.announce(payError);
+    } finally {
+      ctx.update();
+    }
+  };
+
+  const cancel = async () => {
+    try {
+      const pass = context ? queuePasses.get(context.performanceId) : undefined;
+      await ctx.api.cancelOrder(orderId, pass?.token);
+      ctx.track('order_cancelled', { orderId });
+      ctx.announce('Your order was cancelled and the seats released.');
+      ctx.navigate(context && pass ? href({ name: 'seats', performanceId: context.performanceId, scheduleId: order!.scheduleId }) : href({ name: 'bookings' }));
+    } catch (error) {
+      payError = problemMessage(error);
+      ctx.update();
+    }
+  };
+
+  const orderSummary = (o: Order) => html`
+    <section class="panel" aria-labelledby="order-heading">
+      <h2 id="order-heading">Your order</h2>
+      ${context ? html`<p><strong>${context.title}</strong> · ${context.venue}${context.startsAt ? html` · ${formatDateTime(context.startsAt)}` : nothing}</p>` : nothing}
+      <ul class="chosen">${o.seats.map((s) => html`<li>${seatLabel(s)} · ${formatMoney(s.price, o.currency)}</li>`)}</ul>
+      <p class="total">Total <strong>${formatMoney(o.amount, o.currency)}</strong></p>
+    </section>`;
+
+  const paymentForm = (o: Order) => {
+    const countdown = countdownView(o.expiresAt, Date.now());
+    if (countdown.expired) {
+      return html`<div class="notice notice-error" role="alert"><p>Your hold has expired and the seats were released.</p>
+        <a href=${context ? href({ name: 'queue', performanceId: context.performanceId, scheduleId: o.scheduleId }) : '#/'}>Choose seats again</a></div>`;
+    }
+    const busy = phase === 'paying' || phase === 'confirming';
+    return html`
+      <p class=${`hold-timer ${countdown.urgent ? 'urgent' : ''}`}>Seats held for <span role="timer" aria-label=${`${countdown.text} left`}>${countdown.text}</span></p>
+      <form class="panel form" @submit=${pay} novalidate aria-labelledby="pay-heading">
+        <h2 id="pay-heading">Pay by card</h2>
+        <div class="field">
+          <label for="card">Card number</label>
+          <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required
+            aria-invalid=${cardError ? 'true' : 'false'} aria-describedby="card-hint ${cardError ? 'card-error' : ''}" ?disabled=${busy}>
+          <p id="card-hint" class="hint">This is a demo: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
+          ${cardError ? html`<p id="card-error" class="field-error">${cardError}</p>` : nothing}
+        </div>
+        ${formError(payError)}
+        <button class="button primary wide" type="submit" ?disabled=${busy}>
+          ${phase === 'paying' ? 'Paying…' : phase === 'confirming' ? 'Confirming your booking…' : `Pay ${formatMoney(o.amount, o.currency)}`}</button>
+        ${phase === 'confirming' ? html`<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Payment accepted. Confirming your booking…</p>` : nothing}
+      </form>
+      <button type="button" class="button secondary" ?disabled=${busy} @click=${cancel}>Cancel and release seats</button>`;
+  };
+
+  return {
+    title: 'Checkout',
+    render: () => html`
+      ${pageHeading('Checkout')}
+      ${loadProblem ? loadError(loadProblem, () => void load()) : nothing}
+      ${!order && !loadProblem ? loading('Loading your order…') : nothing}
+      ${order ? html`
+        <div class="checkout-layout">
+          ${orderSummary(order)}
+          <div>${phase === 'closed'
+            ? html`<div class="notice" role="status"><p>This order is ${orderBadge(order.status)} and can no longer be paid.</p><a href=${href({ name: 'bookings' })}>My bookings</a></div>`
+            : paymentForm(order)}</div>
+        </div>` : nothing}`,
+    dispose: () => {
+      clearInterval(ticker);
+      confirmPoller?.stop();
+    },
+  };
+};

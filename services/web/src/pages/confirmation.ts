@@ -1,0 +1,33 @@
+// The booking is confirmed: reference, seats, amount.
+
+import { html, nothing } from 'lit-html';
+import { bookingReference, formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
+import { orderContexts } from '../lib/memory.ts';
+import { href } from '../lib/routes.ts';
+import { loadError, loading, orderBadge, pageHeading } from '../ui/parts.ts';
+import { resource, type PageFactory } from '../ui/page.ts';
+
+export const confirmationPage: PageFactory = (ctx) => {
+  if (ctx.route.name !== 'confirmation') throw new Error('route mismatch');
+  const { orderId } = ctx.route;
+  const order = resource(ctx, () => ctx.api.getOrder(orderId));
+  const context = orderContexts.get(orderId);
+  return {
+    title: 'Booking confirmed',
+    render: () => {
+      const o = order.value;
+      if (!o) return order.error ? loadError(order.error, () => void order.reload()) : loading('Loading your booking…');
+      const confirmed = o.status === 'CONFIRMED';
+      return html`
+        ${pageHeading(confirmed ? 'You are going!' : 'Your booking')}
+        <div class="panel confirmation">
+          <p class="status-line">${orderBadge(o.status)} Booking reference <strong class="reference">${bookingReference(o.id)}</strong></p>
+          ${context ? html`<p><strong>${context.title}</strong> · ${context.venue}${context.startsAt ? html` · ${formatDateTime(context.startsAt)}` : nothing}</p>` : nothing}
+          <ul class="chosen">${o.seats.map((s) => html`<li>${seatLabel(s)}</li>`)}</ul>
+          <p class="total">Paid <strong>${formatMoney(o.amount, o.currency)}</strong></p>
+          ${confirmed ? html`<p>Show your booking reference at the door. Your seats are yours.</p>` : nothing}
+        </div>
+        <p><a class="button" href=${href({ name: 'bookings' })}>See my bookings</a> <a class="button secondary" href="#/">More performances</a></p>`;
+    },
+  };
+};

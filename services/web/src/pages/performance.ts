@@ -1,0 +1,50 @@
+// One performance: description, dates, price grades, and the way into its waiting room.
+
+import { html, nothing } from 'lit-html';
+import { formatDateTime, formatMoney } from '../lib/format.ts';
+import { href } from '../lib/routes.ts';
+import { loadError, loading, pageHeading } from '../ui/parts.ts';
+import { resource, type PageFactory } from '../ui/page.ts';
+
+export const performancePage: PageFactory = (ctx) => {
+  if (ctx.route.name !== 'performance') throw new Error('route mismatch');
+  const { performanceId } = ctx.route;
+  const performance = resource(ctx, () => ctx.api.getPerformance(performanceId));
+
+  const render = () => {
+    const p = performance.value;
+    if (!p) return performance.error ? loadError(performance.error, () => void performance.reload()) : loading('Loading the performance…');
+    const now = Date.now();
+    const notYet = now < Date.parse(p.bookingOpensAt);
+    const closed = now > Date.parse(p.bookingClosesAt);
+    return html`
+      <nav aria-label="Breadcrumb" class="crumbs"><a href="#/">Performances</a> <span aria-hidden="true">›</span> <span aria-current="page">${p.title}</span></nav>
+      ${pageHeading(p.title)}
+      <p class="venue">${p.venue}</p>
+      ${p.description ? html`<p class="description">${p.description}</p>` : nothing}
+      <section aria-labelledby="prices-heading" class="panel">
+        <h2 id="prices-heading">Prices</h2>
+        <ul class="grades">
+          ${p.grades.map((g, i) => html`<li><span class="swatch grade-${i % 6}" aria-hidden="true"></span>${g.name} <strong>${formatMoney(g.price, g.currency)}</strong></li>`)}
+        </ul>
+        <p class="hint">Up to ${p.maxSeatsPerOrder} ${p.maxSeatsPerOrder === 1 ? 'seat' : 'seats'} per order.</p>
+      </section>
+      <section aria-labelledby="dates-heading" class="panel">
+        <h2 id="dates-heading">Dates</h2>
+        ${notYet ? html`<p class="notice">Booking opens ${formatDateTime(p.bookingOpensAt)}.</p>` : nothing}
+        ${closed ? html`<p class="notice">Booking has closed for this performance.</p>` : nothing}
+        <ul class="schedule-list">
+          ${p.schedules.map((s) => html`
+            <li>
+              <span class="date">${formatDateTime(s.startsAt)}</span>
+              ${notYet || closed
+                ? html`<span class="muted">Not on sale</span>`
+                : html`<a class="button" href=${href({ name: 'queue', performanceId, scheduleId: s.id })}
+                      aria-label=${`Get tickets for ${formatDateTime(s.startsAt)}`}>Get tickets</a>`}
+            </li>`)}
+        </ul>
+        ${ctx.session.isSignedIn() ? nothing : html`<p class="hint">You will be asked to log in before you join the line.</p>`}
+      </section>`;
+  };
+  return { get title() { return performance.value?.title ?? 'Performance'; }, render };
+};
