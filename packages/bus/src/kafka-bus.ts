@@ -1,0 +1,232 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, Partitioners, logLevel, type Admin, type EachBatchPayload, type KafkaMessage, type Producer, type logCreator } from 'kafkajs';
+import type { Logger } from '@ticketping/logger';
+import type { Registry } from '@ticketping/metrics';
+import { deliver } from './deliver.ts';
+import { deadLetterHeaders, deadLetterTopic, decodeEvent, encodeEvent, headersToStrings, publishWithTrace } from './envelope.ts';
+import { createBusMetrics } from './metrics.ts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type SubscribeOptions, type Subscription } from './types.ts';
+
+export interface KafkaBusOptions {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+  metrics?: Registry;
+  /** Prepended to every topic and consumer group on the wire (one cluster, several environments). */
+  topicPrefix?: string;
+  /** For topics this bus creates (default 3). */
+  partitions?: number;
+  /** For topics this bus creates (default 1). */
+  replicationFactor?: number;
+  /** How long `subscribe` waits for the consumer to join its group (default 60 s). */
+  joinTimeoutMs?: number;
+  /** Longest a fetch waits on an idle topic; also bounds how long `stop()` takes (default 500 ms). */
+  fetchMaxWaitMs?: number;
+}
+
+/**
+ * Routes kafkajs' own log lines into our JSON logger. kafkajs' Connection logs every error
+ * response of the broker at error level, including the routine ones of a rebalance or a
+ * coordinator still loading; whether the operation failed is logged by the client that retries
+ * it, so those lines are demoted to warn.
+ */
+function kafkaLogs(log: Logger): logCreator {
+  const methods = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug', [logLevel.NOTHING]: 'debug' } as const;
+  return () => ({ namespace, level, log: { message, timestamp: _timestamp, logger: _logger, ...fields } }) => {
+    const method = namespace === 'Connection' && level === logLevel.ERROR ? 'warn' : methods[level];
+    log[method]({ ...fields, namespace }, message);
+  };
+}
+
+/**
+ * Runs `start` once and shares its promise; a failure is forgotten so the next call tries again.
+ * `started()` is the promise if `start` ran (close() must not connect a client just to close it).
+ */
+function memo<T>(start: () => Promise<T>): { (): Promise<T>; started(): Promise<T> | undefined } {
+  let pending: Promise<T> | undefined;
+  const get = () => (pending ??= start().catch((error: unknown) => {
+    pending = undefined;
+    throw error;
+  }));
+  return Object.assign(get, { started: () => pending });
+}
+
+const TOPIC_READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Polls metadata until every partition of a new topic has a leader. kafkajs' own
+ * `waitForLeaders` only tolerates LEADER_NOT_AVAILABLE, but a KRaft broker (Kafka 4) answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a moment after CreateTopics while its metadata catches up
+ * (kafkajs issue #1563, KAFKA-15780), which made createTopics fail now and then.
+ */
+async function waitForLeaders(client: Admin, topic: string): Promise<void> {
+  const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const [metadata] = (await client.fetchTopicMetadata({ topics: [topic] })).topics;
+      if (metadata && metadata.partitions.length > 0 && metadata.partitions.every((p) => p.leader >= 0)) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`topic ${topic} has no partition leaders after ${TOPIC_READY_TIMEOUT_MS} ms: ${String(lastError)}`);
+}
+
+/**
+ * Kafka through kafkajs: an idempotent producer with acks=all, one consumer per subscription,
+ * offsets resolved only after the handler succeeded or the message was dead-lettered, and
+ * topics (with their `.dlq`) created on demand.
+ */
+export function createKafkaBus(options: KafkaBusOptions): Bus {
+  const { clientId, brokers, topicPrefix = '', partitions = 3, replicationFactor = 1, joinTimeoutMs = 60_000, fetchMaxWaitMs = 500 } = options;
+  const log = options.logger.child({ component: 'bus', adapter: 'kafka' });
+  const metrics = createBusMetrics(options.metrics);
+  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.INFO, logCreator: kafkaLogs(options.logger.child({ component: 'kafkajs' })) });
+  const subscriptions = new Set<Subscription>();
+  const createdTopics = new Map<string, ReturnType<typeof memo<void>>>();
+  const wire = (topic: string) => `${topicPrefix}${topic}`;
+
+  const admin = memo(async (): Promise<Admin> => {
+    const client = kafka.admin();
+    await client.connect();
+    return client;
+  });
+
+  const producer = memo(async (): Promise<Producer> => {
+    // One request in flight keeps a key's messages in order across broker retries.
+    const client = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    await client.connect();
+    return client;
+  });
+
+  function ensureTopic(topic: string): Promise<void> {
+    let create = createdTopics.get(topic);
+    if (!create) {
+      create = memo(async () => {
+        const client = await admin();
+        // Asked first so the usual case (it exists) logs no broker error; a lost race returns false.
+        if ((await client.listTopics()).includes(wire(topic))) return;
+        await client.createTopics({ topics: [{ topic: wire(topic), numPartitions: partitions, replicationFactor }], waitForLeaders: false });
+        await waitForLeaders(client, wire(topic));
+      });
+      createdTopics.set(topic, create);
+    }
+    return create();
+  }
+
+  async function send(topic: string, messages: { key: string; value: string | Buffer | null; headers: Record<string, string> }[]): Promise<void> {
+    await ensureTopic(topic);
+    await (await producer()).send({ topic: wire(topic), acks: -1, messages });
+    metrics.published.inc({ topic }, messages.length);
+  }
+
+  async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    const { group, topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS } = subscribeOptions;
+    await Promise.all(topics.flatMap((topic) => [ensureTopic(topic), ensureTopic(deadLetterTopic(topic))]));
+    const consumer = kafka.consumer({ groupId: wire(group), maxWaitTimeInMs: fetchMaxWaitMs, allowAutoTopicCreation: false });
+    const abort = new AbortController();
+    const lagByPartition = new Map<string, Map<number, number>>();
+
+    async function handleMessage(topic: string, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<'done' | 'stopped'> {
+      const headers = headersToStrings(message.headers);
+      const value = message.value?.toString() ?? '';
+      let event: BusEvent;
+      let undecodable: unknown;
+      try {
+        event = decodeEvent(value, headers);
+      } catch (error) {
+        // Not ours to interpret: straight to the dead-letter topic, no retries.
+        undecodable = error;
+        event = { id: '', type: '', key: message.key?.toString() ?? '', payload: null, occurredAt: '', headers };
+      }
+      return deliver({
+        event,
+        topic,
+        group,
+        handle: undecodable ? () => Promise.reject(undecodable) : handle,
+        maxAttempts: undecodable ? 1 : maxAttempts,
+        retryBackoffMs,
+        signal: abort.signal,
+        heartbeat,
+        deadLetter: (error, attempts) =>
+          send(deadLetterTopic(topic), [{ key: message.key?.toString() ?? '', value: message.value, headers: deadLetterHeaders(headers, { error, attempts, topic, group }) }]),
+        metrics,
+        logger: log,
+      });
+    }
+
+    function recordLag(topic: string, partition: number, lag: number): void {
+      let byPartition = lagByPartition.get(topic);
+      if (!byPartition) lagByPartition.set(topic, (byPartition = new Map()));
+      byPartition.set(partition, lag);
+      metrics.consumerLag.set({ topic, group }, [...byPartition.values()].reduce((sum, n) => sum + n, 0));
+    }
+
+    async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+      const topic = batch.topic.slice(topicPrefix.length);
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || abort.signal.aborted) return;
+        // Not resolved when stopped: the message stays uncommitted and is redelivered.
+        if ((await handleMessage(topic, message, heartbeat)) === 'stopped') return;
+        resolveOffset(message.offset);
+        recordLag(topic, batch.partition, Number(batch.highWatermark) - Number(message.offset) - 1);
+        await heartbeat();
+        await commitOffsetsIfNecessary();
+      }
+    }
+
+    consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, group, restart: payload.restart }, 'kafka consumer crashed'));
+    const joined = new Promise<void>((resolve) => {
+      const removeListener = consumer.on(consumer.events.GROUP_JOIN, () => {
+        removeListener();
+        resolve();
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: topics.map(wire), fromBeginning: true });
+    await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch });
+
+    let stopping: Promise<void> | undefined;
+    const subscription: Subscription = {
+      stop: () =>
+        (stopping ??= (async () => {
+          abort.abort();
+          subscriptions.delete(subscription);
+          await consumer.disconnect();
+        })()),
+    };
+    subscriptions.add(subscription);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), joinTimeoutMs)));
+    const outcome = await Promise.race([joined, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      await subscription.stop();
+      throw new Error(`kafka consumer group ${group} did not join within ${joinTimeoutMs} ms`);
+    }
+    return subscription;
+  }
+
+  return {
+    async publish(topic: string, events: BusEvent[]): Promise<void> {
+      if (events.length === 0) return;
+      await publishWithTrace(topic, events, (traced) =>
+        send(topic, traced.map((event) => ({ key: event.key, value: encodeEvent(event), headers: event.headers ?? {} }))),
+      );
+    },
+
+    subscribe,
+
+    async ready(): Promise<void> {
+      await (await admin()).describeCluster();
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+      const clients = await Promise.allSettled([producer.started(), admin.started()]);
+      await Promise.all(clients.map((c) => (c.status === 'fulfilled' ? c.value?.disconnect() : undefined)));
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** One fact that happened, as it travels between services. Payloads are JSON. */
+export interface BusEvent<T = unknown> {
+  /** uuid; the idempotency key consumers record in their inbox. */
+  id: string;
+  /** e.g. `order.confirmed`. */
+  type: string;
+  /** The aggregate id: the partition key, so one aggregate's events stay in order. */
+  key: string;
+  payload: T;
+  /** ISO-8601 UTC. */
+  occurredAt: string;
+  /** `traceparent`/`tracestate` and, on dead-lettered messages, the `x-dlq-*` fields. */
+  headers?: Record<string, string>;
+}
+
+/** What a handler may report: `duplicate` (from `handleOnce`) is counted apart from `ok`. */
+export type HandleResult = void | 'applied' | 'duplicate';
+
+export type Handler = (event: BusEvent, topic: string) => Promise<HandleResult>;
+
+export interface SubscribeOptions {
+  /** Consumer group: each group receives every event once; members of a group share the work. */
+  group: string;
+  topics: string[];
+  handle: Handler;
+  /** Attempts before the event goes to `<topic>.dlq` (default 5). */
+  maxAttempts?: number;
+  /** Wait before the first retry; doubles per attempt, capped at 30 s (default 200 ms). */
+  retryBackoffMs?: number;
+}
+
+export interface Subscription {
+  /** Finishes the attempt in flight (never cuts a handler short), then leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface Bus {
+  publish(topic: string, events: BusEvent[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Resolves when the bus can reach its broker (for `/readyz`). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_RETRY_BACKOFF_MS = 200;
