@@ -1,0 +1,154 @@
+/**
+ * The queue-scaler Helm chart: lint, rendered objects (replicas, probes, least-privilege RBAC,
+ * ServiceMonitor only with the monitoring API, values schema), one CRD source, and a real
+ * `helm install` into the test API server whose ServiceAccount can do what the operator needs
+ * and nothing else.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseAllDocuments } from 'yaml';
+import { testEnv } from '@ticketping/testing';
+import { clients, CRD_PATH, createNamespace, deleteNamespace, kubectl, repoRoot } from './support.ts';
+
+const run = promisify(execFile);
+const chart = path.join(repoRoot, 'charts/queue-scaler');
+const c = clients();
+let ns = '';
+let release = '';
+
+function helmBinary(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(path.join(dir, 'helm'))) return path.join(dir, 'helm');
+  return path.join(homedir(), '.cache/ticketping/bin/helm');
+}
+const helmEnv = () => ({ ...process.env, KUBECONFIG: testEnv.kubeconfig });
+const helm = async (...args: string[]) => (await run(helmBinary(), args, { env: helmEnv() })).stdout;
+
+interface K8sObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: unknown }
+
+async function render(...args: string[]): Promise<K8sObject[]> {
+  const out = await helm('template', 'qs', chart, '--namespace', 'ops', ...args);
+  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => Boolean(o));
+}
+const find = (objects: K8sObject[], kind: string, name?: string) => objects.find((o) => o.kind === kind && (!name || o.metadata.name === name));
+
+test.after(async () => {
+  if (release) await helm('uninstall', release, '--namespace', ns).catch(() => undefined);
+  if (ns) await deleteNamespace(c, ns);
+});
+
+test('helm lint --strict passes', async () => {
+  const out = await helm('lint', '--strict', chart);
+  assert.match(out, '0 chart(s) failed');
+});
+
+test('the CRD has one source: manifests/crds is the chart\'s crds/ file', () => {
+  const manifest = path.join(repoRoot, 'manifests/crds/queuescalers.scaling.ticketping.dev.yaml');
+  assert.is(readFileSync(manifest, 'utf8'), readFileSync(CRD_PATH, 'utf8'));
+});
+
+test('defaults: two replicas with leader election env, probes, a PDB, no ServiceMonitor without the API', async () => {
+  const objects = await render();
+  assert.equal(objects.map((o) => o.kind).sort(), [
+    'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
+  ]);
+  const deployment = find(objects, 'Deployment') as K8sObject & { spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { serviceAccountName: string; containers: { env: { name: string; value?: string; valueFrom?: unknown }[]; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } }; securityContext: { readOnlyRootFilesystem: boolean } }[] } } } };
+  assert.is(deployment.spec.replicas, 2);
+  for (const [k, v] of Object.entries(deployment.spec.selector.matchLabels)) assert.is(deployment.spec.template.metadata.labels[k], v);
+  const container = deployment.spec.template.spec.containers[0];
+  const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+  assert.equal(env.POD_NAME, { fieldRef: { fieldPath: 'metadata.name' } });
+  assert.equal(env.LEASE_NAMESPACE, { fieldRef: { fieldPath: 'metadata.namespace' } });
+  assert.is(env.LEASE_DURATION_MS, '15000');
+  assert.is(env.RENEW_DEADLINE_MS, '10000');
+  assert.is(env.HTTP_HOST, '0.0.0.0');
+  assert.is(container?.readinessProbe.httpGet.path, '/readyz');
+  assert.is(container?.livenessProbe.httpGet.path, '/healthz');
+  assert.is(container?.securityContext.readOnlyRootFilesystem, true);
+  assert.is(deployment.spec.template.spec.serviceAccountName, 'qs-queue-scaler');
+});
+
+test('ServiceMonitor only when the cluster serves monitoring.coreos.com/v1, selecting the Service', async () => {
+  const objects = await render('--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor', '--set', 'metrics.serviceMonitor.labels.release=kps');
+  const monitor = find(objects, 'ServiceMonitor') as K8sObject & { spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } };
+  const service = find(objects, 'Service') as K8sObject & { spec: { ports: { name: string }[]; selector: Record<string, string> } };
+  assert.ok(monitor);
+  assert.is(monitor.metadata.labels?.release, 'kps');
+  for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) assert.is(service.metadata.labels?.[k], v);
+  assert.is(monitor.spec.endpoints[0]?.port, service.spec.ports[0]?.name);
+  const off = await render('--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor', '--set', 'metrics.serviceMonitor.enabled=false');
+  assert.is(find(off, 'ServiceMonitor'), undefined);
+});
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+
+test('RBAC is least privilege: no wildcards, only scale for Deployments, its own Lease', async () => {
+  const objects = await render();
+  const rules = (find(objects, 'ClusterRole') as K8sObject & { rules: Rule[] }).rules;
+  const flat = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups.join(',')}/${res}: ${r.verbs.join(',')}`)).sort();
+  assert.equal(flat, [
+    'apps/deployments/scale: patch',
+    'apps/deployments: get',
+    'events.k8s.io/events: create',
+    'scaling.ticketping.dev/queuescalers/status: patch',
+    'scaling.ticketping.dev/queuescalers: get,list,watch',
+  ]);
+  const leaseRules = (find(objects, 'Role') as K8sObject & { rules: Rule[] }).rules;
+  assert.equal(leaseRules, [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['qs-queue-scaler'], verbs: ['get', 'update'] },
+  ]);
+  const scoped = await render('--set', 'watchNamespace=shows');
+  assert.is(find(scoped, 'ClusterRole'), undefined);
+  const roles = scoped.filter((o) => o.kind === 'Role').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
+  assert.equal(roles, ['ops/qs-queue-scaler-leader-election', 'shows/qs-queue-scaler']);
+});
+
+test('values.schema.json rejects bad values', async () => {
+  for (const [set, expected] of [['replicaCount=two', 'replicaCount'], ['redis.url=http://x', 'redis/url'], ['podAntiAffinityPreset=always', 'podAntiAffinityPreset'], ['typo=1', 'typo']]) {
+    try {
+      await render('--set', set as string);
+      assert.unreachable(`accepted ${set}`);
+    } catch (error) {
+      assert.match(String((error as { stderr?: string }).stderr ?? error), expected as string);
+    }
+  }
+});
+
+test('helm install into the real API server; its ServiceAccount may do exactly what the operator needs', async () => {
+  ns = await createNamespace(c, 'qs-chart');
+  release = `qs-${ns.slice(-6)}`;
+  await helm('install', release, chart, '--namespace', ns, '--set', 'redis.url=redis://redis.example:6379');
+  const deployment = JSON.parse(await kubectl(['get', 'deployment', `${release}-queue-scaler`, '-n', ns, '-o', 'json'])) as { spec: { replicas: number } };
+  assert.is(deployment.spec.replicas, 2);
+  const sa = `system:serviceaccount:${ns}:${release}-queue-scaler`;
+  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', '--as', sa, ...args]).catch((e: { stdout?: string }) => e.stdout ?? '')).trim();
+  const other = 'default';
+  const expectations: [string[], 'yes' | 'no'][] = [
+    [['patch', 'deployments.apps', '--subresource=scale', '-n', other], 'yes'],
+    [['get', 'deployments.apps', '-n', other], 'yes'],
+    [['update', 'deployments.apps', '-n', other], 'no'],
+    [['patch', 'deployments.apps', '-n', other], 'no'],
+    [['delete', 'pods', '-n', other], 'no'],
+    [['get', 'secrets', '-n', other], 'no'],
+    [['watch', 'queuescalers.scaling.ticketping.dev', '-n', other], 'yes'],
+    [['patch', 'queuescalers.scaling.ticketping.dev', '--subresource=status', '-n', other], 'yes'],
+    [['update', 'queuescalers.scaling.ticketping.dev', '-n', other], 'no'],
+    [['create', 'events.events.k8s.io', '-n', other], 'yes'],
+    [['update', `leases.coordination.k8s.io/${release}-queue-scaler`, '-n', ns], 'yes'],
+    [['update', 'leases.coordination.k8s.io/someone-else', '-n', ns], 'no'],
+    [['update', `leases.coordination.k8s.io/${release}-queue-scaler`, '-n', other], 'no'],
+  ];
+  for (const [args, expected] of expectations) assert.is(await can(...args), expected, `can-i ${args.join(' ')}`);
+
+  await helm('uninstall', release, '--namespace', ns);
+  release = '';
+  const roles = await kubectl(['get', 'clusterroles', '-o', 'name']);
+  assert.not.match(roles, `${ns.slice(-6)}-queue-scaler`);
+});
+
+test.run();
