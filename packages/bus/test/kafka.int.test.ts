@@ -1,15 +1,46 @@
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import * as assert from 'uvu/assert';
 import { createLogger } from '@ticketping/logger';
-import { randomPrefix, testEnv } from '@ticketping/testing';
-import { createKafkaBus } from '../src/index.ts';
-import { busContract } from './contract.ts';
+import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
+import { DLQ_HEADERS, createKafkaBus, deadLetterTopic } from '../src/index.ts';
+import { busContract, metricValue, newTopic } from './contract.ts';
 
 const logger = createLogger({ service: 'bus-test', level: 'warn' });
+const topicPrefix = `${randomPrefix('bus')}.`;
 
 const test = busContract({
   name: 'kafka',
   timeoutMs: 30_000,
-  createBus: (registry) =>
-    createKafkaBus({ clientId: 'bus-contract', brokers: testEnv.kafkaBrokers, logger, metrics: registry, topicPrefix: `${randomPrefix('bus')}.` }),
+  createBus: (registry) => createKafkaBus({ clientId: 'bus-contract', brokers: testEnv.kafkaBrokers, logger, metrics: registry, topicPrefix }),
+});
+
+// Kafka only: a foreign producer can write anything to a topic.
+test('a message that is not a bus event goes straight to <topic>.dlq, untouched', async ({ subscribe, registry }) => {
+  const topic = newTopic();
+  let handled = 0;
+  await subscribe({ group: 'strict', topics: [topic], handle: async () => void handled++ });
+
+  const raw = new Kafka({ clientId: 'foreign', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const producer = raw.producer();
+  const consumer = raw.consumer({ groupId: `${topicPrefix}raw-dlq-reader`, maxWaitTimeInMs: 500 });
+  try {
+    await producer.connect();
+    await producer.send({ topic: `${topicPrefix}${topic}`, messages: [{ key: 'k', value: 'this is not json' }] });
+    const deadLetters: KafkaMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [`${topicPrefix}${deadLetterTopic(topic)}`], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void deadLetters.push(message) });
+    const [dead] = await eventually(() => (deadLetters.length > 0 ? deadLetters : undefined), 30_000);
+    assert.is(dead!.value?.toString(), 'this is not json');
+    assert.is(dead!.key?.toString(), 'k');
+    assert.match(dead!.headers?.[DLQ_HEADERS.error]?.toString() ?? '', 'SyntaxError');
+    assert.is(dead!.headers?.[DLQ_HEADERS.attempts]?.toString(), '1');
+    assert.is(handled, 0);
+    assert.is(await metricValue(registry, 'ticketping_bus_dead_letter_total', { topic, group: 'strict' }), 1);
+    assert.is(await metricValue(registry, 'ticketping_bus_consumer_lag', { topic, group: 'strict' }), 0);
+  } finally {
+    await Promise.all([consumer.disconnect(), producer.disconnect()]);
+  }
 });
 
 test.run();
