@@ -1,0 +1,68 @@
+{{/*
+Environment of one service container: (dict "root" $ "service" "gateway").
+Secrets come by key from the Secret that holds them, so a service only sees the keys it needs.
+*/}}
+{{- define "ticketping.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      {{- .ref | trim | nindent 6 }}
+{{- end }}
+
+{{- define "ticketping.appSecretEnv" -}}
+{{- $ref := printf "name: %s\nkey: %s" (include "ticketping.appSecretName" .root) .name }}
+{{- include "ticketping.secretEnv" (dict "name" .name "ref" $ref) }}
+{{- end }}
+
+{{- define "ticketping.env" -}}
+{{- $root := .root }}
+{{- $service := .service }}
+{{- $values := index $root.Values $service }}
+- name: PORT
+  value: "8080"
+- name: HOST
+  value: "0.0.0.0"
+- name: OTEL_SERVICE_NAME
+  value: {{ $service }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "INTERNAL_TOKEN") }}
+{{- if $values.uses.postgres }}
+{{ include "ticketping.secretEnv" (dict "name" "DATABASE_URL" "ref" (include "ticketping.databaseUrlRef" $root)) }}
+{{- end }}
+{{- $redisRef := include "ticketping.redisUrlRef" $root }}
+{{- if and $values.uses.redis $redisRef }}
+{{ include "ticketping.secretEnv" (dict "name" "REDIS_URL" "ref" $redisRef) }}
+{{- end }}
+{{- if eq $service "gateway" }}
+{{- range $target := list "auth" "catalog" "queue" "booking" "payment" }}
+- name: {{ upper $target }}_URL
+  value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" $target) | quote }}
+{{- end }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "AUTH_JWKS") }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_JWKS") }}
+{{- with include "ticketping.webOrigin" $root }}
+- name: WEB_ORIGIN
+  value: {{ . | quote }}
+{{- end }}
+{{- with $root.Values.config.faroCollectorUrl }}
+- name: FARO_COLLECTOR_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- else if eq $service "auth" }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "AUTH_SIGNING_KEY") }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "ADMIN_EMAIL") }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "ADMIN_PASSWORD") }}
+{{- else if eq $service "queue" }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_SIGNING_KEY") }}
+{{- else if eq $service "booking" }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_JWKS") }}
+{{- else if eq $service "payment" }}
+- name: PAYMENT_PROVIDER
+  value: {{ $root.Values.config.paymentProvider | quote }}
+{{- end }}
+{{- with $root.Values.config.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- with $values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

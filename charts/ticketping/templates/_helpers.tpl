@@ -1,0 +1,161 @@
+{{/*
+Names and labels, in the shape `helm create` and the Bitnami/ingress-nginx charts use.
+Selector labels are name + instance (+ component): they are immutable on Deployments.
+*/}}
+
+{{- define "ticketping.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ticketping.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ticketping.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every object. */}}
+{{- define "ticketping.labels" -}}
+helm.sh/chart: {{ include "ticketping.chart" . }}
+{{ include "ticketping.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ticketping
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "ticketping.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ticketping.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of one component: (dict "root" $ "component" "gateway"). */}}
+{{- define "ticketping.componentLabels" -}}
+{{ include "ticketping.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "ticketping.componentSelectorLabels" -}}
+{{ include "ticketping.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* The six services, in the order objects are rendered. */}}
+{{- define "ticketping.serviceNames" -}}
+gateway auth catalog queue booking payment
+{{- end }}
+
+{{/* Deployments whose replicas the queue-scaler operator owns when queueScaler.enabled. */}}
+{{- define "ticketping.scaledServices" -}}
+queue booking
+{{- end }}
+
+{{- define "ticketping.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ticketping.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image of a service: (dict "root" $ "service" "gateway"). */}}
+{{- define "ticketping.image" -}}
+{{- $values := index .root.Values .service }}
+{{- $registry := default .root.Values.image.registry .root.Values.global.imageRegistry }}
+{{- $repository := default (printf "%s/%s" .root.Values.image.repositoryPrefix .service) $values.image.repository }}
+{{- $tag := default (default .root.Chart.AppVersion .root.Values.image.tag) $values.image.tag }}
+{{- if $registry }}{{ printf "%s/%s:%s" $registry $repository $tag }}{{ else }}{{ printf "%s:%s" $repository $tag }}{{ end }}
+{{- end }}
+
+{{/* A dependency image (redis:7.4, ...), with global.imageRegistry when set. */}}
+{{- define "ticketping.dependencyImage" -}}
+{{- if .root.Values.global.imageRegistry }}{{ printf "%s/%s" .root.Values.global.imageRegistry .image }}{{ else }}{{ .image }}{{ end }}
+{{- end }}
+
+{{/* In-cluster URL of a service: (dict "root" $ "service" "auth"). */}}
+{{- define "ticketping.serviceUrl" -}}
+{{- printf "http://%s-%s.%s.svc:%d" (include "ticketping.fullname" .root) .service .root.Release.Namespace (int .root.Values.service.port) }}
+{{- end }}
+
+{{- define "ticketping.webOrigin" -}}
+{{- if .Values.config.webOrigin }}
+{{- .Values.config.webOrigin }}
+{{- else if .Values.ingress.enabled }}
+{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls) .Values.ingress.hostname }}
+{{- end }}
+{{- end }}
+
+{{/* Checks on values the schema cannot express; every template includes it through the Secret. */}}
+{{- define "ticketping.validate" -}}
+{{- if not (has .Values.redis.mode (list "statefulset" "external")) }}
+{{- fail (printf "redis.mode must be statefulset or external, not %q" .Values.redis.mode) }}
+{{- end }}
+{{- if and (eq .Values.redis.mode "external") (not (or .Values.redis.external.url .Values.redis.external.existingSecret .Values.redis.external.clusterNodes)) }}
+{{- fail "redis.mode=external needs redis.external.url, redis.external.existingSecret or redis.external.clusterNodes" }}
+{{- end }}
+{{- if not (has .Values.kafka.mode (list "statefulset" "strimzi" "external")) }}
+{{- fail (printf "kafka.mode must be statefulset, strimzi or external, not %q" .Values.kafka.mode) }}
+{{- end }}
+{{- if and (eq .Values.kafka.mode "external") (not .Values.kafka.external.brokers) }}
+{{- fail "kafka.mode=external needs kafka.external.brokers" }}
+{{- end }}
+{{- if gt (int .Values.kafka.minInsyncReplicas) (int .Values.kafka.replicationFactor) }}
+{{- fail "kafka.minInsyncReplicas cannot exceed kafka.replicationFactor" }}
+{{- end }}
+{{- if and (ne .Values.kafka.mode "external") (gt (int .Values.kafka.replicationFactor) (int .Values.kafka.replicas)) }}
+{{- fail "kafka.replicationFactor cannot exceed kafka.replicas" }}
+{{- end }}
+{{- if not (has .Values.postgres.mode (list "statefulset" "cloudnativepg" "external")) }}
+{{- fail (printf "postgres.mode must be statefulset, cloudnativepg or external, not %q" .Values.postgres.mode) }}
+{{- end }}
+{{- if and (eq .Values.postgres.mode "external") (not (or .Values.postgres.external.url .Values.postgres.external.existingSecret)) }}
+{{- fail "postgres.mode=external needs postgres.external.url or postgres.external.existingSecret" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Security settings of a dependency pod (Redis, Postgres, Kafka): the image's own non-root user.
+(dict "uid" 999) → pod securityContext; "ticketping.dependencyContainerSecurity" → container's.
+*/}}
+{{- define "ticketping.dependencyPodSecurity" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: {{ .uid }}
+fsGroup: {{ .uid }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "ticketping.dependencyContainerSecurity" -}}
+runAsNonRoot: true
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{/* volumeClaimTemplates entry "data": (dict "persistence" <values>). */}}
+{{- define "ticketping.dataVolumeClaim" -}}
+- metadata:
+    name: data
+  spec:
+    accessModes: [ReadWriteOnce]
+    {{- with .persistence.storageClass }}
+    storageClassName: {{ . }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ .persistence.size }}
+{{- end }}

@@ -1,0 +1,321 @@
+/**
+ * The chart as rendered by the real helm for the value sets people use: defaults, external
+ * dependencies, the operator off, production, and invalid values. (Monitoring on and the
+ * dashboards: monitoring.test.ts; the API server's verdict: install.int.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { test } from 'uvu';
+import {
+  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, secretData, type K8sObject,
+} from './chart.ts';
+
+const name = (service: string) => `tp-ticketping-${service}`;
+
+test('helm lint --strict passes for the defaults, the dev values and the production values', async () => {
+  for (const values of [[], ['values-dev.yaml'], ['values-production.yaml']]) {
+    const output = await mustRun(helmBinary, ['lint', '--strict', chartDir, ...values.flatMap((file) => ['--values', `${chartDir}/${file}`])]);
+    assert.match(output, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  }
+});
+
+test('defaults: a Deployment, Service and PodDisruptionBudget (maxUnavailable 1) per service', async () => {
+  const objects = await render();
+  for (const service of SERVICES) {
+    const deployment = find(objects, 'Deployment', name(service));
+    const selector = deployment.spec.selector.matchLabels as Record<string, string>;
+    const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
+    for (const [key, value] of Object.entries(selector)) assert.equal(podLabels[key], value, `${service}: selector label ${key} on the pods`);
+    const svc = find(objects, 'Service', name(service));
+    assert.deepEqual(svc.spec.selector, selector, `${service}: the Service selects the Deployment's pods`);
+    assert.equal(svc.spec.ports[0].targetPort, 'http');
+    const pdb = find(objects, 'PodDisruptionBudget', name(service));
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    assert.deepEqual(pdb.spec.selector.matchLabels, selector);
+  }
+});
+
+test('defaults: the operator owns queue and booking replicas; the others have a fixed count', async () => {
+  const objects = await render();
+  for (const service of SERVICES) {
+    const spec = find(objects, 'Deployment', name(service)).spec;
+    if (service === 'queue' || service === 'booking') assert.equal('replicas' in spec, false, `${service} must leave replicas to the operator`);
+    else assert.equal(spec.replicas, 1, service);
+  }
+  const scalers = byKind(objects, 'QueueScaler');
+  assert.deepEqual(scalers.map((s) => s.spec.scaleTargetRef.name).sort(), [name('booking'), name('queue')]);
+  for (const scaler of scalers) {
+    assert.equal(scaler.apiVersion, 'scaling.ticketping.dev/v1alpha1');
+    find(objects, 'Deployment', scaler.spec.scaleTargetRef.name);
+    assert.ok(scaler.spec.minReplicaCount <= scaler.spec.maxReplicaCount);
+  }
+  assert.equal(find(objects, 'QueueScaler', name('queue')).spec.source.metric, 'backlog');
+  assert.equal(find(objects, 'QueueScaler', name('booking')).spec.source.metric, 'active');
+});
+
+test('defaults: containers listen on 0.0.0.0:8080 with /healthz liveness and /readyz readiness, resources set', async () => {
+  const objects = await render();
+  for (const service of SERVICES) {
+    const deployment = find(objects, 'Deployment', name(service));
+    const container = deployment.spec.template.spec.containers[0];
+    const env = containerEnv(deployment);
+    assert.equal(env.get('PORT')?.value, '8080');
+    assert.equal(env.get('HOST')?.value, '0.0.0.0');
+    assert.equal(container.image, `docker.io/ticketping/${service}:0.1.0`);
+    assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    assert.equal(container.livenessProbe.httpGet.path, '/healthz');
+    assert.equal(container.readinessProbe.httpGet.path, '/readyz');
+    assert.equal(container.startupProbe.httpGet.path, '/healthz');
+    assert.ok(container.resources.requests.cpu && container.resources.requests.memory && container.resources.limits.memory, service);
+    const spread = deployment.spec.template.spec.topologySpreadConstraints as { topologyKey: string; labelSelector: { matchLabels: unknown } }[];
+    assert.deepEqual(spread.map((c) => c.topologyKey), ['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    for (const constraint of spread) assert.deepEqual(constraint.labelSelector.matchLabels, deployment.spec.selector.matchLabels);
+  }
+});
+
+test('every pod of every value set meets the restricted Pod Security Standard', async () => {
+  const sets = [await render(), await render({ valuesFiles: ['values-production.yaml'] }), await render({ valuesFiles: ['values-dev.yaml'] })];
+  for (const [index, objects] of sets.entries()) {
+    for (const { owner, spec } of podSpecs(objects)) {
+      assert.equal(spec.securityContext.runAsNonRoot, true, owner);
+      assert.equal(spec.securityContext.seccompProfile.type, 'RuntimeDefault', owner);
+      assert.equal(spec.automountServiceAccountToken, false, owner);
+      for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        const where = `${owner} ${container.name}`;
+        assert.equal(container.securityContext.allowPrivilegeEscalation, false, where);
+        assert.deepEqual(container.securityContext.capabilities.drop, ['ALL'], where);
+        // The dev values give up the read-only root filesystem so Tilt can sync files.
+        if (index < 2) assert.equal(container.securityContext.readOnlyRootFilesystem, true, where);
+      }
+    }
+  }
+});
+
+test('defaults: every secret env var points at a key that exists; each service gets only what it needs', async () => {
+  const objects = await render();
+  const data = secretData(find(objects, 'Secret', name('secrets')));
+  for (const deployment of [...byKind(objects, 'Deployment'), ...byKind(objects, 'StatefulSet'), ...byKind(objects, 'Job')]) {
+    for (const container of [...deployment.spec.template.spec.containers, ...(deployment.spec.template.spec.initContainers ?? [])]) {
+      for (const variable of container.env ?? []) {
+        const ref = variable.valueFrom?.secretKeyRef;
+        if (!ref) continue;
+        assert.equal(ref.name, name('secrets'), `${deployment.metadata.name} ${variable.name}`);
+        assert.ok(data[ref.key], `${deployment.metadata.name} ${variable.name}: key ${ref.key} is in the Secret`);
+      }
+    }
+  }
+  const has = (service: string, variable: string) => containerEnv(find(objects, 'Deployment', name(service))).has(variable);
+  for (const service of SERVICES) assert.ok(has(service, 'INTERNAL_TOKEN'), service);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'DATABASE_URL')), ['auth', 'catalog', 'booking', 'payment']);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'REDIS_URL')), ['gateway', 'auth', 'catalog', 'queue', 'booking']);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'AUTH_SIGNING_KEY') || has(s, 'QUEUE_SIGNING_KEY')), ['auth', 'queue']);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'ADMIN_PASSWORD')), ['auth']);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'QUEUE_JWKS')), ['gateway', 'booking']);
+  assert.equal(containerEnv(find(objects, 'Deployment', name('payment'))).get('PAYMENT_PROVIDER')?.value, 'simulated');
+  // Empty optional URLs are left out: the services validate them as URLs when present.
+  assert.equal(has('gateway', 'FARO_COLLECTOR_URL'), false);
+  assert.equal(find(objects, 'ConfigMap', name('config')).data?.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
+});
+
+test('defaults: the gateway reaches each service by its in-cluster URL and port', async () => {
+  const objects = await render();
+  const env = containerEnv(find(objects, 'Deployment', name('gateway')));
+  for (const service of SERVICES.filter((s) => s !== 'gateway')) {
+    const url = new URL(env.get(`${service.toUpperCase()}_URL`)?.value ?? '');
+    const svc = find(objects, 'Service', name(service));
+    assert.equal(url.hostname, `${svc.metadata.name}.tickets.svc`);
+    assert.equal(Number(url.port || 80), svc.spec.ports[0].port);
+  }
+  assert.equal(env.get('WEB_ORIGIN')?.value, 'http://ticketping.local');
+  const ingress = find(objects, 'Ingress', 'tp-ticketping');
+  assert.deepEqual(ingress.spec.rules[0].http.paths[0].backend.service, { name: name('gateway'), port: { name: 'http' } });
+});
+
+test('defaults: generated signing keys are Ed25519 key pairs whose JWKS holds only the public half', async () => {
+  const data = secretData(find(await render(), 'Secret', name('secrets')));
+  for (const [keyName, jwksName] of [['AUTH_SIGNING_KEY', 'AUTH_JWKS'], ['QUEUE_SIGNING_KEY', 'QUEUE_JWKS']] as const) {
+    const privateJwk = JSON.parse(data[keyName] ?? '') as JsonWebKey & { kid: string; alg: string };
+    assert.equal(privateJwk.kty, 'OKP');
+    assert.equal(privateJwk.crv, 'Ed25519');
+    assert.equal(privateJwk.alg, 'EdDSA');
+    // node:crypto derives the public key from `d`: it must be the `x` the chart published.
+    const derived = createPublicKey(createPrivateKey({ key: privateJwk, format: 'jwk' })).export({ format: 'jwk' });
+    assert.equal(derived.x, privateJwk.x);
+    const jwks = JSON.parse(data[jwksName] ?? '') as { keys: (JsonWebKey & { kid: string })[] };
+    assert.equal(jwks.keys.length, 1);
+    assert.equal(jwks.keys[0]?.kid, privateJwk.kid);
+    assert.equal(jwks.keys[0]?.x, privateJwk.x);
+    assert.equal('d' in (jwks.keys[0] ?? {}), false);
+  }
+  assert.ok((data.INTERNAL_TOKEN ?? '').length >= 32);
+  assert.ok((data.ADMIN_PASSWORD ?? '').length >= 16);
+});
+
+test('signing keys given in values (an array, to rotate) are published without their private part', async () => {
+  const newKey = { kty: 'OKP', crv: 'Ed25519', kid: 'new', d: 'ZGRkZA', x: 'eHh4eA' };
+  const oldKey = { ...newKey, kid: 'old', d: 'b2xk', x: 'b2xkeA' };
+  const data = secretData(find(await render({ set: { 'secrets.authSigningKey': JSON.stringify([newKey, oldKey]) } }), 'Secret', name('secrets')));
+  assert.deepEqual(JSON.parse(data.AUTH_SIGNING_KEY ?? ''), [newKey, oldKey]);
+  const jwks = JSON.parse(data.AUTH_JWKS ?? '') as { keys: Record<string, string>[] };
+  assert.deepEqual(jwks.keys.map((k) => k.kid), ['new', 'old']);
+  assert.ok(jwks.keys.every((k) => !('d' in k)));
+});
+
+test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, wired into the connection settings', async () => {
+  const objects = await render();
+  const data = secretData(find(objects, 'Secret', name('secrets')));
+  const redis = find(objects, 'StatefulSet', name('redis')).spec.template.spec.containers[0];
+  const redisArgs = (redis.args as string[]).join(' ');
+  assert.match(redisArgs, /--appendonly yes/);
+  assert.match(redisArgs, /--maxmemory-policy noeviction/);
+  assert.equal(new URL(data.REDIS_URL ?? '').hostname, `${find(objects, 'Service', name('redis')).metadata.name}.tickets.svc`);
+
+  const database = new URL(data.DATABASE_URL ?? '');
+  assert.equal(database.hostname, `${name('postgres')}.tickets.svc`);
+  assert.equal(decodeURIComponent(database.password), data.POSTGRES_PASSWORD);
+  assert.equal(database.pathname, '/ticketping');
+
+  const kafka = find(objects, 'StatefulSet', name('kafka'));
+  assert.equal(kafka.spec.podManagementPolicy, 'Parallel');
+  assert.equal(find(objects, 'Service', `${name('kafka')}-headless`).spec.publishNotReadyAddresses, true);
+  const brokers = find(objects, 'ConfigMap', name('config')).data?.KAFKA_BROKERS;
+  assert.equal(brokers, `${name('kafka')}-0.${name('kafka')}-headless.tickets.svc:9092`);
+  const properties = find(objects, 'ConfigMap', name('kafka')).data?.['server.properties'] ?? '';
+  assert.match(properties, /^process\.roles=broker,controller$/m);
+  assert.match(properties, new RegExp(`^controller\\.quorum\\.voters=0@${name('kafka')}-0\\.${name('kafka')}-headless\\.tickets\\.svc:9093$`, 'm'));
+  const clusterId = containerEnv(kafka).get('CLUSTER_ID')?.value ?? '';
+  assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
+});
+
+test('defaults: network policies let only the ingress controller reach the gateway, and only the gateway the rest', async () => {
+  const objects = await render();
+  const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
+  const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
+  assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, monitoring]);
+  const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
+  for (const service of SERVICES.filter((s) => s !== 'gateway')) {
+    assert.deepEqual(peers(name(service)), [{ podSelector: { matchLabels: gatewayPods } }, monitoring], service);
+  }
+  const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
+  assert.deepEqual(peers(name('postgres')), [releasePods]);
+  assert.deepEqual(peers(name('kafka')), [releasePods]);
+  assert.deepEqual(peers(name('redis')), [releasePods, { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } }]);
+});
+
+test('defaults: the migrations hook Job runs each database service image after install and before upgrade', async () => {
+  const job = find(await render(), 'Job', name('migrations'));
+  assert.equal(job.metadata.annotations?.['helm.sh/hook'], 'post-install,pre-upgrade');
+  const containers = job.spec.template.spec.containers as { name: string; image: string; command: string[] }[];
+  assert.deepEqual(containers.map((c) => c.name), ['auth', 'catalog', 'booking', 'payment']);
+  for (const container of containers) {
+    assert.equal(container.image, `docker.io/ticketping/${container.name}:0.1.0`);
+    assert.deepEqual(container.command, ['node', 'dist/migrate.js']);
+  }
+  assert.equal(job.spec.template.spec.initContainers[0].name, 'wait-for-postgres');
+});
+
+test('external dependencies: no StatefulSets; URLs and brokers come from values or the given Secrets', async () => {
+  const objects = await render({
+    set: {
+      'redis.mode': 'external', 'redis.external.url': 'redis://:pw@redis.example:6379',
+      'kafka.mode': 'external', 'kafka.external.brokers': ['k1.example:9092', 'k2.example:9092'],
+      'postgres.mode': 'external', 'postgres.external.existingSecret': 'pg-credentials', 'postgres.external.existingSecretKey': 'url',
+    },
+  });
+  assert.deepEqual(byKind(objects, 'StatefulSet'), []);
+  assert.deepEqual(byKind(objects, 'NetworkPolicy').map((p) => p.metadata.name).filter((n) => /redis|kafka|postgres/.test(n)), []);
+  const data = secretData(find(objects, 'Secret', name('secrets')));
+  assert.equal(data.REDIS_URL, 'redis://:pw@redis.example:6379');
+  assert.equal(data.DATABASE_URL, undefined);
+  assert.equal(find(objects, 'ConfigMap', name('config')).data?.KAFKA_BROKERS, 'k1.example:9092,k2.example:9092');
+  for (const service of ['auth', 'booking'] as const) {
+    assert.deepEqual(containerEnv(find(objects, 'Deployment', name(service))).get('DATABASE_URL')?.valueFrom?.secretKeyRef, { name: 'pg-credentials', key: 'url' });
+  }
+  assert.deepEqual(find(objects, 'Job', name('migrations')).spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef, { name: 'pg-credentials', key: 'url' });
+});
+
+test('external Redis Cluster: REDIS_CLUSTER_NODES reaches every service and no REDIS_URL is set', async () => {
+  const objects = await render({ set: { 'redis.mode': 'external', 'redis.external.clusterNodes': ['r0:6379', 'r1:6379', 'r2:6379'] } });
+  assert.equal(find(objects, 'ConfigMap', name('config')).data?.REDIS_CLUSTER_NODES, 'r0:6379,r1:6379,r2:6379');
+  for (const service of SERVICES) {
+    const deployment = find(objects, 'Deployment', name(service));
+    assert.equal(containerEnv(deployment).has('REDIS_URL'), false, service);
+    assert.equal(deployment.spec.template.spec.containers[0].envFrom[0].configMapRef.name, name('config'));
+  }
+});
+
+test('existingSecret: the application secrets come from it; the chart Secret keeps only connection settings', async () => {
+  const objects = await render({ set: { 'secrets.existingSecret': 'tp-app-secrets' } });
+  const data = secretData(find(objects, 'Secret', name('secrets')));
+  assert.deepEqual(Object.keys(data).sort(), ['DATABASE_URL', 'POSTGRES_PASSWORD', 'REDIS_URL']);
+  const auth = containerEnv(find(objects, 'Deployment', name('auth')));
+  for (const variable of ['INTERNAL_TOKEN', 'AUTH_SIGNING_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
+    assert.equal(auth.get(variable)?.valueFrom?.secretKeyRef?.name, 'tp-app-secrets', variable);
+  }
+  assert.equal(auth.get('DATABASE_URL')?.valueFrom?.secretKeyRef?.name, name('secrets'));
+});
+
+test('operator off: queue and booking get their replicaCount and no QueueScaler exists', async () => {
+  const objects = await render({ set: { 'queueScaler.enabled': false, 'queue.replicaCount': 3, 'booking.replicaCount': 4 } });
+  assert.equal(find(objects, 'Deployment', name('queue')).spec.replicas, 3);
+  assert.equal(find(objects, 'Deployment', name('booking')).spec.replicas, 4);
+  assert.deepEqual(byKind(objects, 'QueueScaler'), []);
+});
+
+test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, CloudNativePG with a standby', async () => {
+  const objects = await render({ valuesFiles: ['values-production.yaml'] });
+  for (const service of ['gateway', 'auth', 'catalog', 'payment']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
+  for (const scaler of byKind(objects, 'QueueScaler')) assert.ok(scaler.spec.minReplicaCount >= 2, scaler.metadata.name);
+  const kafka = find(objects, 'Kafka', 'tp-ticketping');
+  assert.equal(kafka.spec.kafka.config['default.replication.factor'], 3);
+  assert.equal(kafka.spec.kafka.config['min.insync.replicas'], 2);
+  assert.equal(kafka.spec.kafka.config['offsets.topic.replication.factor'], 3);
+  const pool = find(objects, 'KafkaNodePool', 'tp-ticketping-dual-role');
+  assert.equal(pool.spec.replicas, 3);
+  assert.equal(pool.metadata.labels?.['strimzi.io/cluster'], 'tp-ticketping');
+  const topics = byKind(objects, 'KafkaTopic').map((t) => t.spec.topicName as string).sort();
+  assert.deepEqual(topics, ['booking.orders', 'booking.orders.dlq', 'booking.performances', 'booking.performances.dlq',
+    'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq']);
+  for (const topic of byKind(objects, 'KafkaTopic')) {
+    assert.equal(topic.spec.replicas, 3);
+    assert.ok(topic.spec.partitions >= find(objects, 'QueueScaler', name('booking')).spec.maxReplicaCount, 'partitions cap booking consumers');
+  }
+  assert.equal(find(objects, 'ConfigMap', name('config')).data?.KAFKA_BROKERS, 'tp-ticketping-kafka-bootstrap.tickets.svc:9092');
+  const cluster = find(objects, 'Cluster', name('postgres'));
+  assert.equal(cluster.spec.instances, 2);
+  assert.deepEqual(containerEnv(find(objects, 'Deployment', name('booking'))).get('DATABASE_URL')?.valueFrom?.secretKeyRef, { name: `${name('postgres')}-app`, key: 'uri' });
+  const redis = find(objects, 'StatefulSet', name('redis'));
+  assert.equal(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '20Gi');
+  assert.equal(byKind(objects, 'StatefulSet').length, 1, 'only Redis runs as a plain StatefulSet');
+  assert.equal(containerEnv(find(objects, 'Deployment', name('gateway'))).get('WEB_ORIGIN')?.value, 'https://tickets.example.com');
+});
+
+test('a multi-broker plain Kafka lists every broker and voter and gets a PodDisruptionBudget', async () => {
+  const objects = await render({ set: { 'kafka.replicas': 3, 'kafka.replicationFactor': 3, 'kafka.minInsyncReplicas': 2 } });
+  const brokers = find(objects, 'ConfigMap', name('config')).data?.KAFKA_BROKERS?.split(',') ?? [];
+  assert.equal(brokers.length, 3);
+  const properties = find(objects, 'ConfigMap', name('kafka')).data?.['server.properties'] ?? '';
+  assert.equal(properties.match(/^controller\.quorum\.voters=(.*)$/m)?.[1]?.split(',').length, 3);
+  assert.match(properties, /^min\.insync\.replicas=2$/m);
+  assert.equal(find(objects, 'PodDisruptionBudget', name('kafka')).spec.maxUnavailable, 1);
+});
+
+test('values the chart cannot honour fail with a message naming them', async () => {
+  assert.match(await renderError({ set: { 'kafka.mode': 'zookeeper' } }), /kafka.mode must be statefulset, strimzi or external/);
+  assert.match(await renderError({ set: { 'postgres.mode': 'external' } }), /postgres.mode=external needs postgres.external.url/);
+  assert.match(await renderError({ set: { 'redis.mode': 'external' } }), /redis.mode=external needs/);
+  assert.match(await renderError({ set: { 'kafka.replicationFactor': 3 } }), /replicationFactor cannot exceed kafka.replicas/);
+  // values.schema.json is enforced by helm itself.
+  assert.match(await renderError({ set: { 'gateway.replicaCount': 'two' } }), /replicaCount/);
+});
+
+test('every object is namespaced to the release and labelled as part of it', async () => {
+  const objects: K8sObject[] = await render({ namespace: 'box-office' });
+  for (const object of objects) {
+    assert.equal(object.metadata.namespace, 'box-office', `${object.kind}/${object.metadata.name}`);
+    assert.equal(object.metadata.labels?.['app.kubernetes.io/instance'], 'tp', `${object.kind}/${object.metadata.name}`);
+    assert.equal(object.metadata.labels?.['app.kubernetes.io/part-of'], 'ticketping', `${object.kind}/${object.metadata.name}`);
+  }
+});
+
+test.run();
