@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, Partitioners, logLevel, type Admin, type EachBatchPayload, type KafkaMessage, type Producer, type logCreator } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Producer, type logCreator } from 'kafkajs';
 import type { Logger } from '@ticketping/logger';
 import type { Registry } from '@ticketping/metrics';
-import { deliver } from './deliver.ts';
-import { deadLetterHeaders, deadLetterTopic, decodeEvent, encodeEvent, headersToStrings, publishWithTrace } from './envelope.ts';
+import { deadLetterTopic, encodeEvent, publishWithTrace } from './envelope.ts';
+import { createBatchHandler, joinedWithin } from './kafka-consumer.ts';
 import { createBusMetrics } from './metrics.ts';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type SubscribeOptions, type Subscription } from './types.ts';
 
@@ -127,65 +127,12 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     await Promise.all(topics.flatMap((topic) => [ensureTopic(topic), ensureTopic(deadLetterTopic(topic))]));
     const consumer = kafka.consumer({ groupId: wire(group), maxWaitTimeInMs: fetchMaxWaitMs, allowAutoTopicCreation: false });
     const abort = new AbortController();
-    const lagByPartition = new Map<string, Map<number, number>>();
-
-    async function handleMessage(topic: string, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<'done' | 'stopped'> {
-      const headers = headersToStrings(message.headers);
-      const value = message.value?.toString() ?? '';
-      let event: BusEvent;
-      let undecodable: unknown;
-      try {
-        event = decodeEvent(value, headers);
-      } catch (error) {
-        // Not ours to interpret: straight to the dead-letter topic, no retries.
-        undecodable = error;
-        event = { id: '', type: '', key: message.key?.toString() ?? '', payload: null, occurredAt: '', headers };
-      }
-      return deliver({
-        event,
-        topic,
-        group,
-        handle: undecodable ? () => Promise.reject(undecodable) : handle,
-        maxAttempts: undecodable ? 1 : maxAttempts,
-        retryBackoffMs,
-        signal: abort.signal,
-        heartbeat,
-        deadLetter: (error, attempts) =>
-          send(deadLetterTopic(topic), [{ key: message.key?.toString() ?? '', value: message.value, headers: deadLetterHeaders(headers, { error, attempts, topic, group }) }]),
-        metrics,
-        logger: log,
-      });
-    }
-
-    function recordLag(topic: string, partition: number, lag: number): void {
-      let byPartition = lagByPartition.get(topic);
-      if (!byPartition) lagByPartition.set(topic, (byPartition = new Map()));
-      byPartition.set(partition, lag);
-      metrics.consumerLag.set({ topic, group }, [...byPartition.values()].reduce((sum, n) => sum + n, 0));
-    }
-
-    async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-      const topic = batch.topic.slice(topicPrefix.length);
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || abort.signal.aborted) return;
-        // Not resolved when stopped: the message stays uncommitted and is redelivered.
-        if ((await handleMessage(topic, message, heartbeat)) === 'stopped') return;
-        resolveOffset(message.offset);
-        recordLag(topic, batch.partition, Number(batch.highWatermark) - Number(message.offset) - 1);
-        await heartbeat();
-        await commitOffsetsIfNecessary();
-      }
-    }
-
+    const eachBatch = createBatchHandler({ group, topicPrefix, handle, maxAttempts, retryBackoffMs, signal: abort.signal, metrics, logger: log, send });
     consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, group, restart: payload.restart }, 'kafka consumer crashed'));
-    const joined = new Promise<void>((resolve) => {
-      const removeListener = consumer.on(consumer.events.GROUP_JOIN, () => {
-        removeListener();
-        resolve();
-      });
-    });
+    const joined = joinedWithin(consumer, joinTimeoutMs);
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map(wire), fromBeginning: true });
+    // autoCommit commits only resolved offsets: at the end of each batch, at least every second.
     await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch });
 
     let stopping: Promise<void> | undefined;
@@ -198,11 +145,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         })()),
     };
     subscriptions.add(subscription);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), joinTimeoutMs)));
-    const outcome = await Promise.race([joined, timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
+    if (!(await joined)) {
       await subscription.stop();
       throw new Error(`kafka consumer group ${group} did not join within ${joinTimeoutMs} ms`);
     }
