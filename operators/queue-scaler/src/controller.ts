@@ -30,6 +30,8 @@ interface Memory {
   history: ScaleHistory;
   consecutiveFailures: number;
   lastActiveTimeMs: number | undefined;
+  /** Whether the last decision fell back (the cached status may lag behind our own write). */
+  inFallback: boolean;
 }
 
 const JITTER = 0.1;
@@ -83,8 +85,12 @@ export function createController(deps: ControllerDeps) {
 
     const remembered = memory.get(key) ?? fromStatus(scaler.status);
     const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(spec);
-    const decision = decide({ spec, currentReplicas: target.replicas, metric, ...remembered }, clock);
-    memory.set(key, { history: decision.history, consecutiveFailures: decision.consecutiveFailures, lastActiveTimeMs: decision.lastActiveTimeMs });
+    const { inFallback: wasInFallback, ...state } = remembered;
+    const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state }, clock);
+    memory.set(key, {
+      history: decision.history, consecutiveFailures: decision.consecutiveFailures,
+      lastActiveTimeMs: decision.lastActiveTimeMs, inFallback: decision.phase === 'fallback',
+    });
 
     const extra: QueueScalerStatus = { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas };
     if (metric.ok && !spec.paused) {
@@ -96,7 +102,6 @@ export function createController(deps: ControllerDeps) {
       extra.lastScaleTime = new Date(clock.now()).toISOString();
       await announceScale(scaler, spec, target.replicas, decision);
     }
-    const wasInFallback = scaler.status?.conditions?.some((c) => c.type === 'Fallback' && c.status === 'True') ?? false;
     if (decision.phase === 'fallback' && !wasInFallback) {
       await event(scaler, 'FallbackActivated', 'Warning', decision.message);
     }
@@ -180,7 +185,11 @@ export function createController(deps: ControllerDeps) {
       queue.add(key);
     },
     onDelete(scaler: QueueScaler) {
-      queue.add(keyOf(scaler));
+      const key = keyOf(scaler);
+      // a QueueScaler re-created under the same name starts afresh
+      seenGeneration.delete(key);
+      memory.delete(key);
+      queue.add(key);
     },
     /** Starts reconciling (on becoming leader): every known QueueScaler is queued. */
     start() {
@@ -206,5 +215,6 @@ function fromStatus(status: QueueScalerStatus | undefined): Memory {
     history: EMPTY_HISTORY,
     consecutiveFailures: status?.consecutiveFailures ?? 0,
     lastActiveTimeMs: status?.lastActiveTime ? Date.parse(status.lastActiveTime) : undefined,
+    inFallback: status?.conditions?.some((c) => c.type === 'Fallback' && c.status === 'True') ?? false,
   };
 }

@@ -106,9 +106,11 @@ test('Redis unreachable: fallback replicas and the Fallback condition; no fallba
   assert.is(await replicas('queue'), queueBefore);
   assert.is(await replicas('booking'), 3);
 
-  const events = await c.events.listNamespacedEvent({ namespace: ns });
-  assert.ok(events.items.some((e) => e.reason === 'FallbackActivated' && e.type === 'Warning' && e.regarding?.name === 'booking'));
-  assert.ok(events.items.some((e) => e.reason === 'FallbackScaled' && /from 0 to 3/.test(e.note ?? '')));
+  await eventually(async () => {
+    const events = await c.events.listNamespacedEvent({ namespace: ns });
+    return events.items.some((e) => e.reason === 'FallbackActivated' && e.type === 'Warning' && e.regarding?.name === 'booking')
+      && events.items.some((e) => e.reason === 'FallbackScaled' && /from 0 to 3/.test(e.note ?? ''));
+  }, 5000, 50);
   const metrics = await operator.metrics();
   assert.ok((sample(metrics, 'queue_scaler_consecutive_failures', `namespace="${ns}",name="booking"`) ?? 0) >= 2);
   assert.ok(minReplicasSeen.queue > 0);
