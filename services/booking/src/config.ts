@@ -1,0 +1,40 @@
+import { env, loadConfig, z } from '@ticketping/config';
+
+/**
+ * Booking's environment. Defaults are the standalone defaults (services/standalone runs every
+ * service on loopback); the chart sets real secrets.
+ */
+export const bookingConfigSchema = z.object({
+  PORT: env.port(8084),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: env.logLevel(),
+  INTERNAL_TOKEN: z.string().min(16, 'must be at least 16 characters').default('standalone-internal-token'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ticketping'),
+  DATABASE_POOL_MAX: env.int(10, 1),
+  /** Unset: the in-memory bus (standalone). */
+  KAFKA_BROKERS: env.list().optional(),
+  KAFKA_CLIENT_ID: z.string().default('booking'),
+  /** Prepended to every topic and consumer group (several environments on one Kafka cluster). */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  /** Admission tokens are signed by the queue; booking verifies them locally against its JWKS. */
+  QUEUE_JWKS_URL: z.string().url().default('http://127.0.0.1:8083/.well-known/jwks.json'),
+  /** A JWKS as JSON; when set it is used instead of fetching QUEUE_JWKS_URL. */
+  QUEUE_JWKS: z.string().optional(),
+  QUEUE_TOKEN_ISSUER: z.string().default('ticketping-queue'),
+  /** How long seats stay held for a fan who has not paid yet (the advertised `expiresAt`). */
+  HOLD_TTL_SECONDS: env.int(600, 1),
+  /**
+   * The sweeper expires a hold this long after `expiresAt`, so a payment started just before the
+   * deadline usually lands on a live order instead of needing a refund.
+   */
+  HOLD_EXPIRY_GRACE_SECONDS: env.int(30),
+  HOLD_SWEEP_INTERVAL_MS: env.int(1000, 20),
+  OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
+});
+
+export type BookingConfig = z.infer<typeof bookingConfigSchema>;
+
+export function loadBookingConfig(source: Record<string, string | undefined> = process.env): BookingConfig {
+  return loadConfig(bookingConfigSchema, source);
+}

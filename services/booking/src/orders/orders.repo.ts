@@ -1,0 +1,121 @@
+import type { Knex } from '@ticketping/db';
+import type { Order, OrderSeat, OrderStatus } from './orders.types.ts';
+
+/** A connection or a transaction: repository functions work in either. */
+export type Db = Knex | Knex.Transaction;
+
+interface OrderRow {
+  id: string; user_id: string; performance_id: string; schedule_id: string; status: OrderStatus;
+  amount: number; currency: string; expires_at: Date; payment_id: string | null; created_at: Date; updated_at: Date;
+}
+interface SeatRow { order_id: string; seat_id: string; section: string; row: number; number: number; grade: string; price: number }
+
+const toSeat = (r: SeatRow): OrderSeat => ({ id: r.seat_id, section: r.section, row: r.row, number: r.number, grade: r.grade, price: r.price });
+
+async function withSeats(db: Db, rows: OrderRow[]): Promise<Order[]> {
+  if (rows.length === 0) return [];
+  const seatRows: SeatRow[] = await db('order_seats').whereIn('order_id', rows.map((r) => r.id)).orderBy(['section', 'row', 'number']);
+  return rows.map((r) => ({
+    id: r.id, userId: r.user_id, performanceId: r.performance_id, scheduleId: r.schedule_id, status: r.status,
+    seats: seatRows.filter((s) => s.order_id === r.id).map(toSeat),
+    amount: r.amount, currency: r.currency, expiresAt: r.expires_at, paymentId: r.payment_id, createdAt: r.created_at, updatedAt: r.updated_at,
+  }));
+}
+
+/**
+ * Claims the seats for an order. The primary key of `seat_holds` decides: a seat already held by
+ * a live order is skipped, so the returned list is short exactly when some seat was taken. Seats
+ * are inserted in id order, so two orders wanting overlapping seats never deadlock.
+ */
+export async function claimSeats(trx: Knex.Transaction, orderId: string, seatIds: string[]): Promise<string[]> {
+  const sorted = [...seatIds].sort();
+  const result = await trx.raw<{ rows: Array<{ seat_id: string }> }>(
+    'insert into seat_holds (seat_id, order_id) select seat_id, ? from unnest(?::uuid[]) as seat_id on conflict (seat_id) do nothing returning seat_id',
+    [orderId, sorted],
+  );
+  return result.rows.map((r) => r.seat_id);
+}
+
+export async function insertOrder(trx: Knex.Transaction, order: Order): Promise<void> {
+  await trx('orders').insert({
+    id: order.id, user_id: order.userId, performance_id: order.performanceId, schedule_id: order.scheduleId,
+    status: order.status, amount: order.amount, currency: order.currency, expires_at: order.expiresAt,
+    created_at: order.createdAt, updated_at: order.updatedAt,
+  });
+  await trx('order_seats').insert(order.seats.map((s) => ({
+    order_id: order.id, seat_id: s.id, section: s.section, row: s.row, number: s.number, grade: s.grade, price: s.price,
+  })));
+}
+
+/** The fan's live order for a schedule, if any. */
+export async function findLiveOrderId(db: Db, userId: string, scheduleId: string): Promise<string | undefined> {
+  const row = await db('orders').where({ user_id: userId, schedule_id: scheduleId }).whereIn('status', ['PENDING_PAYMENT', 'CONFIRMED']).first('id');
+  return row?.id;
+}
+
+/** One order; with `userId`, only when it belongs to that fan. */
+export async function findOrder(db: Db, orderId: string, userId?: string): Promise<Order | undefined> {
+  const query = db('orders').where('id', orderId);
+  if (userId !== undefined) query.andWhere('user_id', userId);
+  const row = (await query.first()) as OrderRow | undefined;
+  return row ? (await withSeats(db, [row]))[0] : undefined;
+}
+
+export interface OrderCursor { createdAt: Date; id: string }
+
+/** A fan's orders, newest first, keyset-paginated on (created_at, id). */
+export async function listOrders(db: Db, userId: string, limit: number, after?: OrderCursor): Promise<Order[]> {
+  const query = db('orders').where('user_id', userId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
+  if (after) query.andWhereRaw('(created_at, id) < (?, ?)', [after.createdAt, after.id]);
+  return withSeats(db, (await query) as OrderRow[]);
+}
+
+/**
+ * Compare-and-set on the status: the update happens only if the order is still in `from`, so of
+ * two racing transitions (a payment and the expiry sweeper, say) exactly one wins. Leaving the
+ * live states releases the seats in the same transaction.
+ */
+export async function transition(trx: Knex.Transaction, orderId: string, from: OrderStatus, to: OrderStatus, paymentId?: string): Promise<Order | undefined> {
+  const rows = (await trx('orders')
+    .where({ id: orderId, status: from })
+    .update({ status: to, updated_at: trx.fn.now(), ...(paymentId ? { payment_id: paymentId } : {}) })
+    .returning('*')) as OrderRow[];
+  if (rows.length === 0) return undefined;
+  if (to !== 'CONFIRMED') await trx('seat_holds').where('order_id', orderId).delete();
+  return (await withSeats(trx, rows))[0];
+}
+
+/**
+ * Locks pending orders whose hold ran out. SKIP LOCKED lets several booking replicas sweep at
+ * once without waiting on each other or taking the same order twice; an order a payment is
+ * confirming right now is locked, so it is skipped and the payment wins.
+ */
+export async function lockExpiredOrderIds(trx: Knex.Transaction, before: Date, limit: number): Promise<string[]> {
+  const rows = await trx('orders')
+    .where('status', 'PENDING_PAYMENT')
+    .andWhere('expires_at', '<', before)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .select('id');
+  return rows.map((r: { id: string }) => r.id);
+}
+
+/**
+ * Counts seats sold for a performance. The row lock makes concurrent confirmations take turns,
+ * so exactly one of them sees the count reach the total and marks the performance sold out (a
+ * refund that frees a seat clears the mark, so selling it again reports sold out again).
+ */
+export async function addSoldSeats(trx: Knex.Transaction, performanceId: string, delta: number): Promise<{ becameSoldOut: boolean }> {
+  const rows = await trx('performances')
+    .where('performance_id', performanceId)
+    .update({ sold_seats: trx.raw('greatest(sold_seats + ?, 0)', [delta]) })
+    .returning(['sold_seats', 'total_seats', 'sold_out_at']);
+  const row = rows[0] as { sold_seats: number; total_seats: number; sold_out_at: Date | null } | undefined;
+  if (!row) return { becameSoldOut: false };
+  const soldOut = row.total_seats > 0 && row.sold_seats >= row.total_seats;
+  if (soldOut === (row.sold_out_at !== null)) return { becameSoldOut: false };
+  await trx('performances').where('performance_id', performanceId).update({ sold_out_at: soldOut ? trx.fn.now() : null });
+  return { becameSoldOut: soldOut };
+}

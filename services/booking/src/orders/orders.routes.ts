@@ -1,0 +1,66 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { BadRequestError, caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import type { Idempotency } from '../idempotency/idempotency.ts';
+import type { OrderCursor } from './orders.repo.ts';
+import type { Orders } from './orders.service.ts';
+import { orderResponse } from './orders.types.ts';
+
+/** Unknown fields are rejected: a client never sets a price, an amount or a status. */
+const placeOrderBody = z.strictObject({
+  scheduleId: z.uuid(),
+  seatIds: z.array(z.uuid()).min(1).max(100).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
+});
+const orderParams = z.object({ orderId: z.uuid() });
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+const refundBody = z.strictObject({ reason: z.string().min(1).max(200).default('REQUESTED_BY_ADMIN') });
+
+const encodeCursor = (c: OrderCursor) => Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
+function decodeCursor(cursor: string): OrderCursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const at = new Date(createdAt);
+    if (Number.isNaN(at.getTime()) || !z.uuid().safeParse(id).success) throw new Error('bad cursor');
+    return { createdAt: at, id };
+  } catch {
+    throw new BadRequestError('query.cursor: not a cursor this API returned', { code: 'VALIDATION_FAILED', extra: { errors: [{ field: 'query.cursor', message: 'invalid cursor' }] } });
+  }
+}
+
+export function mountOrderRoutes(router: Router, deps: { orders: Orders; idempotency: Idempotency; internalToken: string }): void {
+  const { orders, idempotency } = deps;
+  router.use('/api/v1/orders', requireInternalCaller(deps.internalToken));
+
+  router.post('/api/v1/orders', idempotency.route(async (req) => {
+    const who = caller(req);
+    const body = validate.body(placeOrderBody, req);
+    const order = await orders.placeOrder(who, { ...body, queueToken: req.get('x-queue-token') });
+    return { status: 201, body: orderResponse(order) };
+  }));
+
+  router.get('/api/v1/orders', async (req, res) => {
+    const who = caller(req);
+    const query = validate.query(listQuery, req);
+    const page = await orders.listOrders(who, query.limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    res.json({ items: page.items.map(orderResponse), nextCursor: page.next ? encodeCursor(page.next) : null });
+  });
+
+  router.get('/api/v1/orders/:orderId', async (req, res) => {
+    const who = caller(req);
+    const { orderId } = validate.params(orderParams, req);
+    res.json(orderResponse(await orders.getOrder(who, orderId)));
+  });
+
+  router.delete('/api/v1/orders/:orderId', idempotency.route(async (req) => {
+    const who = caller(req);
+    const { orderId } = validate.params(orderParams, req);
+    return { status: 200, body: orderResponse(await orders.cancelOrder(who, orderId)) };
+  }));
+
+  router.post('/api/v1/orders/:orderId/refund', idempotency.route(async (req) => {
+    requireAdmin(req);
+    const { orderId } = validate.params(orderParams, req);
+    const { reason } = validate.body(refundBody, req);
+    return { status: 202, body: orderResponse(await orders.requestRefund(orderId, reason)) };
+  }));
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from '@ticketping/db';
+import type { Caller } from '@ticketping/http';
+import { queueTokenRequired, type AdmissionCheck } from '../admission/admission.ts';
+import type { BookingMetrics } from '../booking-metrics.ts';
+import { findSeats, findSellableSchedule } from '../catalog-copy/catalog-copy.repo.ts';
+import * as errors from './orders.errors.ts';
+import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
+import { claimSeats, findLiveOrderId, findOrder, insertOrder, listOrders, transition, type OrderCursor } from './orders.repo.ts';
+import type { Order } from './orders.types.ts';
+
+export interface OrdersDeps {
+  db: Knex;
+  admission: AdmissionCheck;
+  metrics: BookingMetrics;
+  holdTtlSeconds: number;
+  now?: () => Date;
+}
+
+export interface PlaceOrderInput { scheduleId: string; seatIds: string[]; queueToken: string | undefined }
+
+const isUniqueViolation = (error: unknown, constraint: string) =>
+  (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === constraint;
+
+export function createOrders(deps: OrdersDeps) {
+  const { db, admission, metrics } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /** Rejections before the seats are even tried (token, window, limits, unknown seats). */
+  async function prepareOrder(who: Caller, input: PlaceOrderInput): Promise<Order> {
+    if (!input.queueToken) throw queueTokenRequired();
+    const schedule = await findSellableSchedule(db, input.scheduleId);
+    if (!schedule) throw errors.scheduleNotFound(input.scheduleId);
+    await admission.verify(input.queueToken, schedule.performanceId, who.id);
+    const at = now();
+    if (at < schedule.bookingOpensAt) throw errors.bookingNotOpen(schedule.bookingOpensAt);
+    if (at >= schedule.bookingClosesAt) throw errors.bookingClosed();
+    if (input.seatIds.length > schedule.maxSeatsPerOrder) throw errors.tooManySeats(schedule.maxSeatsPerOrder);
+    const seats = await findSeats(db, schedule.scheduleId, input.seatIds);
+    const found = new Set(seats.map((s) => s.seatId));
+    const missing = input.seatIds.filter((id) => !found.has(id));
+    if (missing.length) throw errors.unknownSeats(missing);
+    const currencies = new Set(seats.map((s) => s.currency));
+    if (currencies.size > 1) throw errors.mixedCurrencies();
+    return {
+      id: randomUUID(),
+      userId: who.id,
+      performanceId: schedule.performanceId,
+      scheduleId: schedule.scheduleId,
+      status: 'PENDING_PAYMENT',
+      // Prices come from booking's copy of the catalog, never from the client.
+      seats: seats.map((s) => ({ id: s.seatId, section: s.section, row: s.row, number: s.number, grade: s.grade, price: s.price })),
+      amount: seats.reduce((sum, s) => sum + s.price, 0),
+      currency: seats[0]!.currency,
+      expiresAt: new Date(at.getTime() + deps.holdTtlSeconds * 1000),
+      paymentId: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+  }
+
+  return {
+    /**
+     * Holds the seats for one fan in one transaction. The database decides who gets a seat
+     * (seat_holds' primary key) and that a fan has one live order per schedule (unique index).
+     */
+    async placeOrder(who: Caller, input: PlaceOrderInput): Promise<Order> {
+      let order: Order;
+      try {
+        order = await prepareOrder(who, input);
+      } catch (error) {
+        metrics.hold('rejected');
+        throw error;
+      }
+      try {
+        await db.transaction(async (trx) => {
+          const claimed = new Set(await claimSeats(trx, order.id, input.seatIds));
+          const taken = input.seatIds.filter((id) => !claimed.has(id));
+          if (taken.length) throw errors.seatUnavailable(taken);
+          await insertOrder(trx, order);
+          await emitOrderEvent(trx, 'order.created', order);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error, 'orders_one_live_per_fan_and_schedule')) {
+          metrics.hold('rejected');
+          throw errors.liveOrderExists(await findLiveOrderId(db, who.id, input.scheduleId));
+        }
+        metrics.hold((error as { code?: string }).code === 'SEAT_UNAVAILABLE' ? 'seat_unavailable' : 'rejected');
+        throw error;
+      }
+      metrics.hold('held');
+      metrics.orderStatus('PENDING_PAYMENT');
+      return order;
+    },
+
+    /** A fan sees only their own orders: someone else's is "not found", not "forbidden". */
+    async getOrder(who: Caller, orderId: string): Promise<Order> {
+      const order = await findOrder(db, orderId, who.id);
+      if (!order) throw errors.orderNotFound();
+      return order;
+    },
+
+    async listOrders(who: Caller, limit: number, after?: OrderCursor): Promise<{ items: Order[]; next?: OrderCursor }> {
+      const items = await listOrders(db, who.id, limit + 1, after);
+      const page = items.slice(0, limit);
+      const last = page.at(-1);
+      return items.length > limit && last ? { items: page, next: { createdAt: last.createdAt, id: last.id } } : { items: page };
+    },
+
+    /** Cancelling releases the seats at once. Cancelling a cancelled order again is a no-op. */
+    async cancelOrder(who: Caller, orderId: string): Promise<Order> {
+      const cancelled = await db.transaction(async (trx) => {
+        const order = await findOrder(trx, orderId, who.id);
+        if (!order) throw errors.orderNotFound();
+        if (order.status === 'CANCELLED') return undefined;
+        const updated = await transition(trx, orderId, 'PENDING_PAYMENT', 'CANCELLED');
+        if (!updated) throw errors.orderNotCancellable((await findOrder(trx, orderId))!.status);
+        await emitOrderEvent(trx, 'order.cancelled', updated);
+        return updated;
+      });
+      if (!cancelled) return (await findOrder(db, orderId, who.id))!;
+      metrics.orderStatus('CANCELLED');
+      return cancelled;
+    },
+
+    /** An administrator refunds a confirmed order: payment refunds, then the order becomes REFUNDED. */
+    async requestRefund(orderId: string, reason: string): Promise<Order> {
+      return db.transaction(async (trx) => {
+        const order = await findOrder(trx, orderId);
+        if (!order) throw errors.orderNotFound();
+        if (order.status !== 'CONFIRMED' || !order.paymentId) throw errors.orderNotRefundable(order.status);
+        await emitRefundRequested(trx, { orderId, userId: order.userId, paymentId: order.paymentId, reason });
+        return order;
+      });
+    },
+  };
+}
+
+export type Orders = ReturnType<typeof createOrders>;

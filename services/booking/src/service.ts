@@ -1,0 +1,78 @@
+import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
+import type { Knex } from '@ticketping/db';
+import type { HttpApp } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import type { ServiceMetrics } from '@ticketping/metrics';
+import { createAdmissionCheck, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
+import { createApp } from './app.ts';
+import { createBookingMetrics } from './booking-metrics.ts';
+import type { BookingConfig } from './config.ts';
+import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
+import { createIdempotency } from './idempotency/idempotency.ts';
+import { expireDueOrders } from './orders/hold-expiry.ts';
+import { SCHEMA } from './orders/orders.events.ts';
+import { createOrders, type Orders } from './orders/orders.service.ts';
+import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
+import { runPeriodically, type Periodic } from './periodic.ts';
+
+export interface ServiceDeps {
+  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS'>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** knex on booking's database, `booking` first on the search path; migrated already. */
+  db: Knex;
+  bus: Bus;
+  /** Defaults to verifying admission tokens against the queue's JWKS from the config. */
+  admission?: AdmissionCheck;
+  now?: () => Date;
+}
+
+export interface BookingService {
+  app: HttpApp;
+  orders: Orders;
+  /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
+  handleEvent(event: BusEvent): Promise<HandleResult>;
+  /** One pass of the hold-expiry sweeper; returns how many orders it expired. */
+  expireHolds(): Promise<number>;
+  /** Starts the outbox relay, the consumer of catalog's and payment's events and the sweepers. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const PURGE_KEYS_EVERY_MS = 10 * 60_000;
+
+export function createService({ config, logger, metrics, db, bus, now, ...deps }: ServiceDeps): BookingService {
+  const bookingMetrics = createBookingMetrics(metrics.registry);
+  const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config));
+  const orders = createOrders({ db, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
+  const idempotency = createIdempotency(db);
+  const handleEvent = createEventHandler({ db, logger, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
+  const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });
+  const app = createApp({ logger, metrics, db, orders, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
+
+  let relay: OutboxRelay | undefined;
+  let subscription: Subscription | undefined;
+  let periodic: Periodic[] = [];
+  return {
+    app,
+    orders,
+    handleEvent,
+    expireHolds,
+    async start() {
+      relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
+      subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
+      periodic = [
+        runPeriodically('hold-expiry', config.HOLD_SWEEP_INTERVAL_MS, logger, expireHolds),
+        runPeriodically('idempotency-key-purge', PURGE_KEYS_EVERY_MS, logger, () => idempotency.purgeExpired()),
+      ];
+    },
+    async stop() {
+      await Promise.all(periodic.map((p) => p.stop()));
+      await subscription?.stop();
+      await relay?.stop();
+      periodic = [];
+      subscription = undefined;
+      relay = undefined;
+    },
+  };
+}

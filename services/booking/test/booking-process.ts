@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { eventually } from '@ticketping/testing';
+
+const MAIN = path.resolve(import.meta.dirname, '../src/main.ts');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export interface BookingProcess {
+  base: string;
+  child: ChildProcess;
+  /** What it printed, for failure messages. */
+  output(): string;
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Runs `src/main.ts` as its own process (as in a pod) and waits until `/readyz` answers 200. */
+export async function startBookingProcess(env: Record<string, string>): Promise<BookingProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--conditions=source', MAIN], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`booking exited with ${child.exitCode}`);
+      return (await fetch(`${base}/readyz`)).status === 200;
+    }, 90_000, 200);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`booking did not become ready: ${String(error)}\n${output}`);
+  }
+  return {
+    base,
+    child,
+    output: () => output,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { env, loadConfig, z } from '@ticketping/config';
+
+/**
+ * Payment's environment. Defaults are the standalone defaults (services/standalone runs every
+ * service on loopback); the chart sets real secrets.
+ */
+export const paymentConfigSchema = z.object({
+  PORT: env.port(8085),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: env.logLevel(),
+  INTERNAL_TOKEN: z.string().min(16, 'must be at least 16 characters').default('standalone-internal-token'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ticketping'),
+  DATABASE_POOL_MAX: env.int(10, 1),
+  /** Unset: the in-memory bus (standalone). */
+  KAFKA_BROKERS: env.list().optional(),
+  KAFKA_CLIENT_ID: z.string().default('payment'),
+  /** Prepended to every topic and consumer group (several environments on one Kafka cluster). */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
+  /** Which provider charges cards. Only the simulated one ships; a real one plugs in behind the same interface. */
+  PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
+  /** Simulated provider: cards other than the two test numbers are approved after this delay. */
+  SIMULATED_PROVIDER_DELAY_MS: env.int(300),
+  /** Simulated provider: `slow` answers after SIMULATED_PROVIDER_SLOW_MS, `fail` errors on every call. */
+  SIMULATED_PROVIDER_MODE: z.enum(['normal', 'slow', 'fail']).default('normal'),
+  SIMULATED_PROVIDER_SLOW_MS: env.int(30_000),
+  /** Every provider call is abandoned after this long (and counts as a failure for the breaker). */
+  PROVIDER_TIMEOUT_MS: env.int(5000, 50),
+  /** Circuit breaker: opens when this percentage of calls in the window fail… */
+  PROVIDER_BREAKER_ERROR_PERCENT: env.int(50, 1),
+  /** …once at least this many calls were made in the window… */
+  PROVIDER_BREAKER_MIN_CALLS: env.int(5, 1),
+  /** …and lets one trial call through after this long. */
+  PROVIDER_BREAKER_RESET_MS: env.int(10_000, 100),
+  /**
+   * A fan may pay milliseconds after booking created the order, before `order.created` reached
+   * payment: a payment for an unknown order waits this long for it before answering 404.
+   */
+  ORDER_ARRIVAL_WAIT_MS: env.int(3000),
+  /** How often payments left PENDING by a timeout or a crash are settled with the provider. */
+  RECONCILE_INTERVAL_MS: env.int(5000, 50),
+  /** How often requested refunds are (re)tried. */
+  REFUND_INTERVAL_MS: env.int(1000, 20),
+});
+
+export type PaymentConfig = z.infer<typeof paymentConfigSchema>;
+
+export function loadPaymentConfig(source: Record<string, string | undefined> = process.env): PaymentConfig {
+  return loadConfig(paymentConfigSchema, source);
+}

@@ -1,0 +1,47 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { caller, requireInternalCaller, validate } from '@ticketping/http';
+import type { Idempotency } from '../idempotency/idempotency.ts';
+import type { Payments } from './payments.service.ts';
+import { paymentResponse } from './payments.types.ts';
+
+/** Luhn check: catches a mistyped card number before the provider is called. */
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Unknown fields are rejected: the amount is the order's, never the client's. */
+const createPaymentBody = z.strictObject({
+  orderId: z.uuid(),
+  method: z.discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('card'),
+      cardNumber: z.string().regex(/^\d{12,19}$/, 'a card number is 12 to 19 digits').refine(passesLuhn, 'not a valid card number'),
+    }),
+  ]),
+});
+const paymentParams = z.object({ paymentId: z.uuid() });
+
+export function mountPaymentRoutes(router: Router, deps: { payments: Payments; idempotency: Idempotency; internalToken: string }): void {
+  const { payments, idempotency } = deps;
+  router.use('/api/v1/payments', requireInternalCaller(deps.internalToken));
+
+  router.post('/api/v1/payments', idempotency.route(async (req) => {
+    const who = caller(req);
+    const body = validate.body(createPaymentBody, req);
+    const payment = await payments.createPayment(who, body, req.get('idempotency-key')!);
+    return { status: 201, body: paymentResponse(payment) };
+  }, { required: true }));
+
+  router.get('/api/v1/payments/:paymentId', async (req, res) => {
+    const who = caller(req);
+    const { paymentId } = validate.params(paymentParams, req);
+    res.json(paymentResponse(await payments.getPayment(who, paymentId)));
+  });
+}

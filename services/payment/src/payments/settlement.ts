@@ -1,0 +1,91 @@
+import type { Knex } from '@ticketping/db';
+import type { Logger } from '@ticketping/logger';
+import type { PaymentMetrics } from '../payment-metrics.ts';
+import type { GuardedProvider } from '../provider/guarded-provider.ts';
+import { emitPaymentEvent } from './payments.events.ts';
+import { lockNextRefundDue, lockStalePending, markRefunded, scheduleRefundRetry, settle } from './payments.repo.ts';
+
+export interface SettlementDeps {
+  db: Knex;
+  provider: GuardedProvider;
+  metrics: PaymentMetrics;
+  logger: Logger;
+  /** A PENDING payment older than this can no longer be in a running request. */
+  staleAfterMs: number;
+  now?: () => Date;
+}
+
+const BATCH = 20;
+const MAX_REFUND_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * The background half of payment: settles charges whose answer was lost, and gives back money
+ * booking could not use. Both take their rows with FOR UPDATE SKIP LOCKED, so every replica
+ * may run them at once.
+ */
+export function createSettlement({ db, provider, metrics, logger, staleAfterMs, now = () => new Date() }: SettlementDeps) {
+  return {
+    /** Asks the provider about PENDING payments left by a timeout or a crash; returns how many it settled. */
+    async settleStalePayments(): Promise<number> {
+      return db.transaction(async (trx) => {
+        const stale = await lockStalePending(trx, new Date(now().getTime() - staleAfterMs), BATCH);
+        let settled = 0;
+        for (const payment of stale) {
+          let answer;
+          try {
+            answer = await provider.lookup(payment.id);
+          } catch (error) {
+            logger.warn({ err: error, paymentId: payment.id }, 'could not ask the provider about a pending payment; trying later');
+            continue;
+          }
+          const to = answer.outcome === 'approved' ? 'SUCCEEDED' : 'FAILED';
+          const failureReason = answer.outcome === 'declined' ? answer.reason : answer.outcome === 'not_found' ? 'NOT_CHARGED' : undefined;
+          const done = await settle(trx, payment.id, to, { ...(answer.outcome === 'approved' ? { reference: answer.reference } : {}), ...(failureReason ? { failureReason } : {}) });
+          if (!done) continue;
+          await emitPaymentEvent(trx, to === 'SUCCEEDED' ? 'payment.succeeded' : 'payment.failed', done, failureReason);
+          metrics.outcome(to);
+          settled++;
+        }
+        return settled;
+      });
+    },
+
+    /**
+     * Refunds payments booking asked to give back, one per transaction: the row stays locked
+     * during the provider call. A failed refund is retried later with a growing pause; the
+     * provider's idempotency key makes a retry after a lost answer harmless.
+     */
+    async refundDue(): Promise<number> {
+      let refunded = 0;
+      for (let i = 0; i < BATCH; i++) {
+        const outcome = await db.transaction(async (trx) => {
+          const payment = await lockNextRefundDue(trx, now());
+          if (!payment) return 'none';
+          try {
+            await provider.refund({
+              paymentId: payment.id, reference: payment.providerReference ?? '', amount: payment.amount, currency: payment.currency,
+              reason: payment.refundReason ?? 'REQUESTED', idempotencyKey: `refund-${payment.id}`,
+            });
+          } catch (error) {
+            const attempts = payment.refundAttempts + 1;
+            const pause = Math.min(1000 * 2 ** attempts, MAX_REFUND_BACKOFF_MS);
+            logger.warn({ err: error, paymentId: payment.id, attempts }, 'refund failed; retrying later');
+            await scheduleRefundRetry(trx, payment.id, attempts, new Date(now().getTime() + pause));
+            return 'retry';
+          }
+          const done = await markRefunded(trx, payment.id);
+          if (done) {
+            await emitPaymentEvent(trx, 'payment.refunded', done, payment.refundReason ?? undefined);
+            metrics.outcome('REFUNDED');
+          }
+          return 'refunded';
+        });
+        if (outcome === 'none') break;
+        if (outcome === 'refunded') refunded++;
+      }
+      return refunded;
+    },
+  };
+}
+
+export type Settlement = ReturnType<typeof createSettlement>;

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest } from './provider.ts';
+
+/** Test cards of the simulated provider (docs/api.md). */
+export const TEST_CARDS = { approved: '4242424242424242', declined: '4000000000000002' } as const;
+
+export interface SimulatorSettings {
+  /** Delay before approving a card other than the two test cards. */
+  delayMs: number;
+  /** `slow`: every call takes `slowMs`; `fail`: every call errors (a provider outage). */
+  mode: 'normal' | 'slow' | 'fail';
+  slowMs: number;
+}
+
+export class ProviderOutageError extends Error {
+  constructor() {
+    super('simulated provider outage');
+    this.name = 'ProviderOutageError';
+  }
+}
+
+/**
+ * The built-in provider: keeps its charges in memory, is idempotent like a real one (the same
+ * payment id charged twice is one charge) and honours the abort signal. Tests change its
+ * behaviour with `configure`.
+ */
+export interface SimulatedProvider extends PaymentProvider {
+  configure(settings: Partial<SimulatorSettings>): void;
+  /** Charges and refunds it has made, for tests to check nothing was paid twice. */
+  readonly ledger: { charges: Map<string, ChargeResult & { amount: number }>; refunds: Map<string, { paymentId: string; amount: number }> };
+}
+
+export function createSimulatedProvider(initial: SimulatorSettings): SimulatedProvider {
+  let settings = { ...initial };
+  const charges = new Map<string, ChargeResult & { amount: number }>();
+  const refunds = new Map<string, { paymentId: string; amount: number }>();
+
+  async function behave(signal: AbortSignal, normalDelayMs = 0): Promise<void> {
+    if (settings.mode === 'fail') throw new ProviderOutageError();
+    const wait = settings.mode === 'slow' ? settings.slowMs : normalDelayMs;
+    if (wait > 0) await sleep(wait, undefined, { signal });
+  }
+
+  return {
+    name: 'simulated',
+    ledger: { charges, refunds },
+    configure(changes) {
+      settings = { ...settings, ...changes };
+    },
+    async charge(request: ChargeRequest, signal: AbortSignal): Promise<ChargeResult> {
+      const known = charges.get(request.paymentId);
+      if (known) return known;
+      const card = request.method.cardNumber;
+      await behave(signal, card === TEST_CARDS.approved || card === TEST_CARDS.declined ? 0 : settings.delayMs);
+      const result: ChargeResult = card === TEST_CARDS.declined ? { outcome: 'declined', reason: 'CARD_DECLINED' } : { outcome: 'approved', reference: `sim_${randomUUID()}` };
+      charges.set(request.paymentId, { ...result, amount: request.amount });
+      return result;
+    },
+    async lookup(paymentId: string, signal: AbortSignal) {
+      await behave(signal);
+      return charges.get(paymentId) ?? { outcome: 'not_found' as const };
+    },
+    async refund(request: RefundRequest, signal: AbortSignal) {
+      const known = refunds.get(request.idempotencyKey);
+      if (known) return { reference: request.idempotencyKey };
+      await behave(signal);
+      const charge = charges.get(request.paymentId);
+      if (charge?.outcome !== 'approved') throw new Error(`no approved charge ${request.paymentId} to refund`);
+      refunds.set(request.idempotencyKey, { paymentId: request.paymentId, amount: request.amount });
+      return { reference: request.idempotencyKey };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
+import type { Knex } from '@ticketping/db';
+import type { HttpApp } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import type { ServiceMetrics } from '@ticketping/metrics';
+import { createApp } from './app.ts';
+import type { PaymentConfig } from './config.ts';
+import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
+import { createIdempotency } from './idempotency/idempotency.ts';
+import { createPaymentMetrics } from './payment-metrics.ts';
+import { SCHEMA } from './payments/payments.events.ts';
+import { createPayments, type Payments } from './payments/payments.service.ts';
+import { createSettlement, type Settlement } from './payments/settlement.ts';
+import { runPeriodically, type Periodic } from './periodic.ts';
+import { createProvider } from './provider/create-provider.ts';
+import { guardProvider } from './provider/guarded-provider.ts';
+import type { PaymentProvider } from './provider/provider.ts';
+
+export interface ServiceDeps {
+  config: Omit<PaymentConfig, 'PORT' | 'HOST' | 'LOG_LEVEL' | 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** knex on payment's database, `payment` first on the search path; migrated already. */
+  db: Knex;
+  bus: Bus;
+  /** Defaults to the provider named in the config. */
+  provider?: PaymentProvider;
+  now?: () => Date;
+}
+
+export interface PaymentService {
+  app: HttpApp;
+  payments: Payments;
+  settlement: Settlement;
+  /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
+  handleEvent(event: BusEvent): Promise<HandleResult>;
+  /** Starts the outbox relay, the consumer of booking's events, the reconciler and the refund worker. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const PURGE_KEYS_EVERY_MS = 10 * 60_000;
+
+export function createService({ config, logger, metrics, db, bus, now, ...deps }: ServiceDeps): PaymentService {
+  const paymentMetrics = createPaymentMetrics(metrics.registry);
+  const provider = guardProvider(deps.provider ?? createProvider(config), {
+    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    errorThresholdPercentage: config.PROVIDER_BREAKER_ERROR_PERCENT,
+    volumeThreshold: config.PROVIDER_BREAKER_MIN_CALLS,
+    resetTimeoutMs: config.PROVIDER_BREAKER_RESET_MS,
+    metrics: paymentMetrics,
+    logger,
+  });
+  const clock = now ? { now } : {};
+  const payments = createPayments({
+    db, provider, metrics: paymentMetrics, logger, orderArrivalWaitMs: config.ORDER_ARRIVAL_WAIT_MS, breakerResetMs: config.PROVIDER_BREAKER_RESET_MS, ...clock,
+  });
+  // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
+  const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, ...clock });
+  const idempotency = createIdempotency(db);
+  let refundWorker: Periodic | undefined;
+  const handleEvent = createEventHandler({ db, logger, onRefundRequested: () => refundWorker?.wake() });
+  const app = createApp({ logger, metrics, db, payments, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
+
+  let relay: OutboxRelay | undefined;
+  let subscription: Subscription | undefined;
+  let periodic: Periodic[] = [];
+  return {
+    app,
+    payments,
+    settlement,
+    handleEvent,
+    async start() {
+      relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
+      subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
+      refundWorker = runPeriodically('refunds', config.REFUND_INTERVAL_MS, logger, () => settlement.refundDue());
+      periodic = [
+        refundWorker,
+        runPeriodically('reconcile-pending', config.RECONCILE_INTERVAL_MS, logger, () => settlement.settleStalePayments()),
+        runPeriodically('idempotency-key-purge', PURGE_KEYS_EVERY_MS, logger, () => idempotency.purgeExpired()),
+      ];
+    },
+    async stop() {
+      await Promise.all(periodic.map((p) => p.stop()));
+      await subscription?.stop();
+      await relay?.stop();
+      provider.shutdown();
+      periodic = [];
+      refundWorker = undefined;
+      subscription = undefined;
+      relay = undefined;
+    },
+  };
+}
