@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
 
 export interface SeatMap {
   /** The serialised `{"items":[…]}` body, ready to send. */
   body: Buffer;
+  /** The same, gzipped once per build (a few thousand seats: ~900 KiB → under 100 KiB). */
+  gzipped: Buffer;
+  /** Of the uncompressed body; the gzipped representation adds a suffix. */
   etag: string;
   builtAt: number;
 }
@@ -36,7 +43,9 @@ export function createSeatMapCache({ load, ttlMs, clock = Date.now }: SeatMapCac
     const json = await load(scheduleId);
     if (json === undefined) return undefined;
     const body = Buffer.from(json);
-    const map: SeatMap = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, builtAt: startedAt };
+    // Compressed on libuv's thread pool, off the event loop.
+    const gzipped = await gzipAsync(body, { level: 6 });
+    const map: SeatMap = { body, gzipped, etag: createHash('sha1').update(body).digest('base64url'), builtAt: startedAt };
     if ((generations.get(scheduleId) ?? 0) === generation) {
       dropExpired(clock());
       entries.set(scheduleId, map);

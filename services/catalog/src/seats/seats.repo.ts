@@ -14,28 +14,32 @@ export interface PublishedSeat {
   currency: string;
 }
 
-const SEAT_COLUMNS = `s.id, s.schedule_id, sec.name as section, s.row, s.number, g.name as grade, g.price, g.currency, s.status`;
+const SEAT_COLUMNS = `s.id, s.schedule_id, sec.name as section, s.row, s.number, g.name as grade, g.price, g.currency`;
 const SEAT_JOINS = `from seats s
   join sections sec on sec.id = s.section_id
   join grades g on g.performance_id = sec.performance_id and g.name = sec.grade`;
 /** Section in layout order, then row and number: the order fans read a seat map in. */
 const SEAT_ORDER = `sec.position, s.row, s.number`;
 
-/**
- * The seat map body `{"items":[…]}` of one schedule, serialised by Postgres: the service never
- * parses thousands of rows only to stringify them again. `undefined` when the schedule is unknown.
- */
-export async function seatMapJson(db: Knex, scheduleId: string): Promise<string | undefined> {
-  const result = await db.raw<{ rows: { body: string | null }[] }>(
-    `select (select json_build_object('items', coalesce(json_agg(json_build_object(
-                'id', s.id, 'section', sec.name, 'row', s.row, 'number', s.number,
-                'grade', g.name, 'price', g.price, 'currency', g.currency, 'status', s.status) order by ${SEAT_ORDER}), '[]'::json))::text
-              ${SEAT_JOINS}
-             where s.schedule_id = sch.id) as body
-       from schedules sch where sch.id = ?`,
+/** A seat map row without its status: fixed once the performance is created. */
+export type SeatPlace = Omit<PublishedSeat, 'scheduleId' | 'seatId'> & { id: string };
+
+/** A schedule's seats in seat-map order; `undefined` when the schedule does not exist. */
+export async function seatLayout(db: Knex, scheduleId: string): Promise<SeatPlace[] | undefined> {
+  const schedule = await db('schedules').where({ id: scheduleId }).first('id');
+  if (!schedule) return undefined;
+  const result = await db.raw<{ rows: SeatPlace[] }>(
+    `select s.id, sec.name as section, s.row, s.number, g.name as grade, g.price, g.currency ${SEAT_JOINS}
+      where s.schedule_id = ? order by ${SEAT_ORDER}`,
     [scheduleId],
   );
-  return result.rows[0]?.body ?? undefined;
+  return result.rows;
+}
+
+/** The seats of a schedule that are not AVAILABLE: the only part of a seat map that changes. */
+export async function takenSeats(db: Knex, scheduleId: string): Promise<Map<string, SeatStatus>> {
+  const rows = await db('seats').where({ schedule_id: scheduleId }).whereNot({ status: 'AVAILABLE' }).select<{ id: string; status: SeatStatus }[]>('id', 'status');
+  return new Map(rows.map((r) => [r.id, r.status]));
 }
 
 /** Every seat of every schedule of a performance, schedule by schedule in seat-map order. */

@@ -9,7 +9,12 @@ export function seatRoutes(router: Router, { seatMaps }: { seatMaps: SeatMapCach
     const seatMap = await seatMaps.get(scheduleId);
     if (!seatMap) throw new NotFoundError('SCHEDULE_NOT_FOUND', `No schedule ${scheduleId}`);
     // Clients revalidate with If-None-Match and get a bodiless 304 while nothing changed.
-    res.set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', etag: seatMap.etag });
-    res.send(seatMap.body);
+    res.set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', vary: 'Accept-Encoding' });
+    // Only when asked: a client that sends no Accept-Encoding (curl) gets plain JSON.
+    if (req.headers['accept-encoding'] && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.set({ 'content-encoding': 'gzip', etag: `"${seatMap.etag}-gz"` }).send(seatMap.gzipped);
+    } else {
+      res.set({ etag: `"${seatMap.etag}"` }).send(seatMap.body);
+    }
   });
 }
