@@ -12,12 +12,19 @@ import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
-import { testEnv } from '@ticketping/testing';
-import { clients, CRD_PATH, createNamespace, deleteNamespace, kubectl, repoRoot } from './support.ts';
+import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
+import { Redis } from 'ioredis';
+import { queueKeys } from '@ticketping/redis';
+import {
+  applyCrd, clients, condition, CRD_PATH, createDeployment, createNamespace, createQueueScaler, deleteNamespace,
+  impersonatingKubeconfig, kubectl, operatorEnv, readQueueScaler, replicasOf, repoRoot, startOperator,
+} from './support.ts';
 
 const run = promisify(execFile);
 const chart = path.join(repoRoot, 'charts/queue-scaler');
 const c = clients();
+const redis = new Redis(testEnv.redisUrl);
+const performanceId = randomPrefix('perf');
 let ns = '';
 let release = '';
 
@@ -36,7 +43,12 @@ async function render(...args: string[]): Promise<K8sObject[]> {
 }
 const find = (objects: K8sObject[], kind: string, name?: string) => objects.find((o) => o.kind === kind && (!name || o.metadata.name === name));
 
+test.before(async () => {
+  await applyCrd(c);
+});
+
 test.after(async () => {
+  redis.disconnect();
   if (release) await helm('uninstall', release, '--namespace', ns).catch(() => undefined);
   if (ns) await deleteNamespace(c, ns);
 });
@@ -119,7 +131,7 @@ test('values.schema.json rejects bad values', async () => {
   }
 });
 
-test('helm install into the real API server; its ServiceAccount may do exactly what the operator needs', async () => {
+test('helm install into the real API server; its ServiceAccount may do what the operator needs and no more', async () => {
   ns = await createNamespace(c, 'qs-chart');
   release = `qs-${ns.slice(-6)}`;
   await helm('install', release, chart, '--namespace', ns, '--set', 'redis.url=redis://redis.example:6379');
@@ -144,11 +156,48 @@ test('helm install into the real API server; its ServiceAccount may do exactly w
     [['update', `leases.coordination.k8s.io/${release}-queue-scaler`, '-n', other], 'no'],
   ];
   for (const [args, expected] of expectations) assert.is(await can(...args), expected, `can-i ${args.join(' ')}`);
+});
 
+test('the operator does its whole job with only the chart\'s permissions (requests impersonate its ServiceAccount)', async () => {
+  const sa = `system:serviceaccount:${ns}:${release}-queue-scaler`;
+  const stats = queueKeys(performanceId).stats;
+  await redis.hset(stats, { waiting: 30, active: 0 });
+  await createDeployment(c, ns, 'booking');
+  await createQueueScaler(c, ns, 'booking', {
+    scaleTargetRef: { name: 'booking' }, source: { performanceId }, targetPerReplica: 10, pollingIntervalSeconds: 1,
+    capacityFeedback: { admitPerMinutePerReplica: 10, minAdmitPerMinute: 5, maxAdmitPerMinute: 50 },
+  });
+  const operator = await startOperator('rbac-check', {
+    ...operatorEnv(ns),
+    KUBECONFIG: impersonatingKubeconfig(sa),
+    LEASE_NAME: `${release}-queue-scaler`,
+    WATCH_NAMESPACE: '', // cluster-wide, as the chart's default ClusterRole allows
+  });
+  try {
+    await eventually(async () => (await replicasOf(c, ns, 'booking')) === 3, 10_000, 50);
+    const qs = await eventually(async () => {
+      const got = await readQueueScaler(c, ns, 'booking');
+      return got.status?.desiredReplicas === 3 && got.status.admitPerMinute === 5 ? got : undefined;
+    }, 5000, 50);
+    assert.is(condition(qs, 'Ready')?.status, 'True');
+    await eventually(async () => (await c.events.listNamespacedEvent({ namespace: ns })).items.some((e) => e.reason === 'ScaledUp'), 5000, 50);
+    const lease = await c.leases.readNamespacedLease({ namespace: ns, name: `${release}-queue-scaler` });
+    assert.is(lease.spec?.holderIdentity, 'rbac-check');
+    assert.not.match(operator.logs(), /forbidden/i);
+  } finally {
+    assert.is(await operator.stop(), 0);
+    await redis.del(stats, queueKeys(performanceId).config);
+  }
+});
+
+test('helm uninstall removes everything but the CRD', async () => {
   await helm('uninstall', release, '--namespace', ns);
+  const uninstalled = release;
   release = '';
   const roles = await kubectl(['get', 'clusterroles', '-o', 'name']);
-  assert.not.match(roles, `${ns.slice(-6)}-queue-scaler`);
+  assert.not.match(roles, `${uninstalled}-queue-scaler`);
+  const crd = await kubectl(['get', 'crd', 'queuescalers.scaling.ticketping.dev', '-o', 'name']);
+  assert.match(crd, 'queuescalers.scaling.ticketping.dev');
 });
 
 test.run();

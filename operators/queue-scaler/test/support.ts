@@ -4,6 +4,8 @@
  * exactly as it runs in a pod, so tests can kill it the hard way.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +13,7 @@ import {
   ApiextensionsV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
   KubernetesObjectApi, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -39,6 +42,15 @@ export function clients(kc = kubeConfig()) {
   };
 }
 export type Clients = ReturnType<typeof clients>;
+
+/** A copy of the test kubeconfig whose requests impersonate `user` (e.g. a ServiceAccount), so RBAC applies to them. */
+export function impersonatingKubeconfig(user: string): string {
+  const config = parse(readFileSync(testEnv.kubeconfig, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+  for (const entry of config.users) entry.user.as = user;
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'qs-kubeconfig-')), 'kubeconfig');
+  writeFileSync(file, stringify(config), { mode: 0o600 });
+  return file;
+}
 
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
