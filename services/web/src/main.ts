@@ -38,6 +38,7 @@ const pages: Record<Route['name'], PageFactory> = {
 };
 
 const root = document.getElementById('app')!;
+root.replaceChildren(); // drop the static "Loading…" text; lit-html renders after existing children
 const announcer = document.getElementById('announcer')!;
 const session = createSession(API_BASE);
 const api = createApi(API_BASE, session);

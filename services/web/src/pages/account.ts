@@ -86,6 +86,7 @@ function accountForm(ctx: PageContext, kind: 'login' | 'signup'): ReturnType<Pag
     render: () => html`
       <div class="narrow">
         ${pageHeading(title)}
+        ${next.includes('/queue') ? html`<p class="lede">${kind === 'signup' ? 'Create an account' : 'Log in'} to join the waiting room. Your place in line belongs to your account.</p>` : nothing}
         <form class="panel form" @submit=${submit} novalidate aria-labelledby="page-heading">
           ${fields.map((f) => field(f, errors[f.name], busy))}
           ${remember(busy)}

@@ -13,7 +13,7 @@ import { href } from '../lib/routes.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
-type Phase = 'joining' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
+type Phase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
 
 export const queuePage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'queue') throw new Error('route mismatch');
@@ -46,16 +46,23 @@ export const queuePage: PageFactory = (ctx) => {
     else ctx.update(); // several dates and none chosen: the page offers them
   };
 
-  /** Our entry, joining the line if we are not in it (first visit, or the entry was dropped). */
+  /**
+   * The first call enters the line (entering again returns the same entry, so a reload keeps the
+   * place); later calls read it, and re-enter if the entry was dropped meanwhile.
+   */
+  let entered = false;
   const fetchEntry = async (): Promise<QueueEntry> => {
-    try {
-      return await ctx.api.getMyEntry(performanceId);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
-      const joined = await ctx.api.enterQueue(performanceId);
-      ctx.track('queue_joined', { performanceId });
-      return joined;
+    if (entered) {
+      try {
+        return await ctx.api.getMyEntry(performanceId);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+      }
     }
+    const current = await ctx.api.enterQueue(performanceId);
+    if (!entered) ctx.track('queue_entered', { performanceId });
+    entered = true;
+    return current;
   };
 
   const poll = async (): Promise<number | undefined> => {
@@ -94,6 +101,12 @@ export const queuePage: PageFactory = (ctx) => {
         phase = 'closed';
         problem = error.code === 'SOLD_OUT' ? 'This performance is sold out.' : 'The waiting room for this performance is closed.';
         return undefined;
+      }
+      if (error.status === 404) {
+        // The performance exists but its waiting room is not set up yet (it follows the catalog).
+        phase = 'not-open';
+        problem = 'The waiting room for this performance is not open yet. Keep this page open: you join as soon as it opens.';
+        return nextPollDelay({ pollAfterMs: 3_000, consecutiveFailures: Math.min(failures++, 3) });
       }
       if (error.code === 'QUEUE_FULL') {
         phase = 'full';
@@ -174,7 +187,8 @@ export const queuePage: PageFactory = (ctx) => {
       case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">Your place in line has expired.</p>
         <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
       case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
-      case 'full': return html`<div class="notice" role="status"><p>${problem}</p></div>`;
+      case 'full':
+      case 'not-open': return html`<div class="notice" role="status"><p>${problem}</p></div>`;
       case 'left': return nothing;
     }
   };
@@ -186,7 +200,7 @@ export const queuePage: PageFactory = (ctx) => {
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
       ${fatal ? loadError(fatal) : statusView()}
       ${retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
-      ${phase === 'waiting' || phase === 'joining' || phase === 'full' ? html`
+      ${phase === 'waiting' || phase === 'joining' || phase === 'full' || phase === 'not-open' ? html`
         <section class="panel queue-help" aria-labelledby="help-heading">
           <h2 id="help-heading">While you wait</h2>
           <ul>

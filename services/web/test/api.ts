@@ -1,0 +1,38 @@
+// A second fan who uses the public API directly (no browser), to fill a waiting room or hold a
+// seat while the browser fan watches.
+
+interface Entry { status: string; queueToken: string | null }
+
+async function call<T>(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export interface ApiFan {
+  enterQueue(performanceId: string): Promise<Entry>;
+  myEntry(performanceId: string): Promise<Entry>;
+  seats(scheduleId: string): Promise<{ id: string; status: string }[]>;
+  holdSeats(scheduleId: string, seatIds: string[], queueToken: string): Promise<{ id: string; status: string }>;
+  performance(performanceId: string): Promise<{ schedules: { id: string }[] }>;
+}
+
+export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiFan> {
+  const password = 'a-long-enough-password';
+  await call(baseUrl, 'POST', '/users', { email, password, nickname: email.split('@')[0] });
+  const { accessToken } = await call<{ accessToken: string }>(baseUrl, 'POST', '/auth/login', { email, password });
+  const auth = { authorization: `Bearer ${accessToken}` };
+  return {
+    enterQueue: (id) => call(baseUrl, 'POST', `/queues/${id}/entries`, {}, auth),
+    myEntry: (id) => call(baseUrl, 'GET', `/queues/${id}/entries/me`, undefined, auth),
+    seats: async (scheduleId) => (await call<{ items: { id: string; status: string }[] }>(baseUrl, 'GET', `/schedules/${scheduleId}/seats`)).items,
+    holdSeats: (scheduleId, seatIds, queueToken) =>
+      call(baseUrl, 'POST', '/orders', { scheduleId, seatIds }, { ...auth, 'x-queue-token': queueToken, 'idempotency-key': crypto.randomUUID() }),
+    performance: (id) => call(baseUrl, 'GET', `/performances/${id}`),
+  };
+}

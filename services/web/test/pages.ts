@@ -1,0 +1,62 @@
+// What a fan or an organiser does on the pages, step by step, found the way assistive technology
+// finds things (roles, labels, names): if these break, the pages lost an accessible name.
+
+import { eventually } from '@ticketping/testing';
+import type { Page } from 'playwright-core';
+
+export interface Account { nickname: string; email: string; password: string }
+
+export async function signUp(page: Page, account: Account): Promise<void> {
+  await page.getByLabel('Nickname').fill(account.nickname);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+export async function logIn(page: Page, baseUrl: string, email: string, password: string, next = '#/'): Promise<void> {
+  await page.goto(`${baseUrl}/#/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+export interface NewShow { title: string; venue: string; capacity: number; admitPerMinute: number; rows: number; seatsPerRow: number; price: string }
+
+/** Fills the admin page's form and returns the new performance's id. */
+export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, show: NewShow): Promise<string> {
+  await page.goto(`${baseUrl}/#/admin`);
+  await page.getByLabel('Title').fill(show.title);
+  await page.getByLabel('Venue').fill(show.venue);
+  await page.getByLabel('Description').fill(`${show.title}, live at ${show.venue}.`);
+  await page.getByLabel('Rows', { exact: true }).fill(String(show.rows));
+  await page.getByLabel('Seats per row').fill(String(show.seatsPerRow));
+  await page.getByLabel('Grade').fill('Stalls');
+  await page.getByLabel(/^Price/).fill(show.price);
+  await page.getByLabel('Capacity (fans choosing seats at once)').fill(String(show.capacity));
+  await page.getByLabel('Admissions per minute').first().fill(String(show.admitPerMinute));
+  await page.getByRole('button', { name: 'Create performance' }).click();
+  const link = page.getByRole('status').getByRole('link', { name: show.title });
+  await link.waitFor();
+  const target = (await link.getAttribute('href')) ?? '';
+  return decodeURIComponent(target.split('/').at(-1)!);
+}
+
+/** Sets a waiting room's capacity on the admin page and waits for the saved confirmation. */
+export async function setQueueCapacityOnAdminPage(page: Page, baseUrl: string, title: string, capacity: number): Promise<void> {
+  await page.goto(`${baseUrl}/#/admin`);
+  await page.getByLabel('Performance', { exact: true }).selectOption({ label: title });
+  await eventually(async () => (await page.getByLabel('Capacity', { exact: true }).inputValue()) !== '');
+  await page.getByLabel('Capacity', { exact: true }).fill(String(capacity));
+  await page.getByRole('button', { name: 'Save waiting room' }).click();
+  await page.getByText('Saved.').waitFor();
+}
+
+/** Chooses seats with the keyboard only: focus the map, arrow along the row, Space to pick. */
+export async function chooseSeatsWithKeyboard(page: Page, count: number): Promise<void> {
+  await page.getByRole('button', { name: /available$/ }).first().focus();
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+  }
+}
