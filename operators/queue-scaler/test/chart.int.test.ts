@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { queueKeys } from '@ticketping/redis';
 import {
   applyCrd, clients, condition, CRD_PATH, createDeployment, createNamespace, createQueueScaler, deleteNamespace,
-  impersonatingKubeconfig, kubectl, operatorEnv, readQueueScaler, replicasOf, repoRoot, startOperator,
+  impersonatingKubeconfig, operatorEnv, serviceAccountCan, readQueueScaler, replicasOf, repoRoot, startOperator,
 } from './support.ts';
 
 const run = promisify(execFile);
@@ -135,27 +135,31 @@ test('helm install into the real API server; its ServiceAccount may do what the 
   ns = await createNamespace(c, 'qs-chart');
   release = `qs-${ns.slice(-6)}`;
   await helm('install', release, chart, '--namespace', ns, '--set', 'redis.url=redis://redis.example:6379');
-  const deployment = JSON.parse(await kubectl(['get', 'deployment', `${release}-queue-scaler`, '-n', ns, '-o', 'json'])) as { spec: { replicas: number } };
-  assert.is(deployment.spec.replicas, 2);
-  const sa = `system:serviceaccount:${ns}:${release}-queue-scaler`;
-  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', '--as', sa, ...args]).catch((e: { stdout?: string }) => e.stdout ?? '')).trim();
+  const deployment = await c.apps.readNamespacedDeployment({ namespace: ns, name: `${release}-queue-scaler` });
+  assert.is(deployment.spec?.replicas, 2);
+  const sa = { namespace: ns, name: `${release}-queue-scaler` };
   const other = 'default';
-  const expectations: [string[], 'yes' | 'no'][] = [
-    [['patch', 'deployments.apps', '--subresource=scale', '-n', other], 'yes'],
-    [['get', 'deployments.apps', '-n', other], 'yes'],
-    [['update', 'deployments.apps', '-n', other], 'no'],
-    [['patch', 'deployments.apps', '-n', other], 'no'],
-    [['delete', 'pods', '-n', other], 'no'],
-    [['get', 'secrets', '-n', other], 'no'],
-    [['watch', 'queuescalers.scaling.ticketping.dev', '-n', other], 'yes'],
-    [['patch', 'queuescalers.scaling.ticketping.dev', '--subresource=status', '-n', other], 'yes'],
-    [['update', 'queuescalers.scaling.ticketping.dev', '-n', other], 'no'],
-    [['create', 'events.events.k8s.io', '-n', other], 'yes'],
-    [['update', `leases.coordination.k8s.io/${release}-queue-scaler`, '-n', ns], 'yes'],
-    [['update', 'leases.coordination.k8s.io/someone-else', '-n', ns], 'no'],
-    [['update', `leases.coordination.k8s.io/${release}-queue-scaler`, '-n', other], 'no'],
+  const lease = `${release}-queue-scaler`;
+  const expectations: [Parameters<typeof serviceAccountCan>[2], boolean][] = [
+    [{ verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: other }, true],
+    [{ verb: 'get', group: 'apps', resource: 'deployments', namespace: other }, true],
+    [{ verb: 'update', group: 'apps', resource: 'deployments', namespace: other }, false],
+    [{ verb: 'patch', group: 'apps', resource: 'deployments', namespace: other }, false],
+    [{ verb: 'update', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: other }, false],
+    [{ verb: 'delete', resource: 'pods', namespace: other }, false],
+    [{ verb: 'get', resource: 'secrets', namespace: other }, false],
+    [{ verb: 'watch', group: 'scaling.ticketping.dev', resource: 'queuescalers', namespace: other }, true],
+    [{ verb: 'patch', group: 'scaling.ticketping.dev', resource: 'queuescalers', subresource: 'status', namespace: other }, true],
+    [{ verb: 'update', group: 'scaling.ticketping.dev', resource: 'queuescalers', namespace: other }, false],
+    [{ verb: 'delete', group: 'scaling.ticketping.dev', resource: 'queuescalers', namespace: other }, false],
+    [{ verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: other }, true],
+    [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: lease, namespace: ns }, true],
+    [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: 'someone-else', namespace: ns }, false],
+    [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: lease, namespace: other }, false],
   ];
-  for (const [args, expected] of expectations) assert.is(await can(...args), expected, `can-i ${args.join(' ')}`);
+  for (const [attributes, expected] of expectations) {
+    assert.is(await serviceAccountCan(c, sa, attributes), expected, `can ${JSON.stringify(attributes)}`);
+  }
 });
 
 test('the operator does its whole job with only the chart\'s permissions (requests impersonate its ServiceAccount)', async () => {
@@ -194,10 +198,10 @@ test('helm uninstall removes everything but the CRD', async () => {
   await helm('uninstall', release, '--namespace', ns);
   const uninstalled = release;
   release = '';
-  const roles = await kubectl(['get', 'clusterroles', '-o', 'name']);
-  assert.not.match(roles, `${uninstalled}-queue-scaler`);
-  const crd = await kubectl(['get', 'crd', 'queuescalers.scaling.ticketping.dev', '-o', 'name']);
-  assert.match(crd, 'queuescalers.scaling.ticketping.dev');
+  const roles = await c.rbac.listClusterRole();
+  assert.is(roles.items.some((r) => r.metadata?.name === `${uninstalled}-queue-scaler`), false);
+  const crd = await c.crds.readCustomResourceDefinition({ name: 'queuescalers.scaling.ticketping.dev' });
+  assert.ok(crd.metadata?.uid, 'Helm never deletes a CRD from crds/');
 });
 
 test.run();

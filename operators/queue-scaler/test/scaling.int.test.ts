@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { queueKeys } from '@ticketping/redis';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 import {
-  applyCrd, clients, condition, createDeployment, createNamespace, createQueueScaler, deleteNamespace, kubectlTable,
+  applyCrd, clients, condition, createDeployment, createNamespace, createQueueScaler, deleteNamespace, queueScalerTable,
   markPodsReady, operatorEnv, patchQueueScaler, readQueueScaler, replicasOf, sample, startOperator, type OperatorProcess,
 } from './support.ts';
 
@@ -85,21 +85,16 @@ test('depth up: replicas rise within two polling intervals', async () => {
 
 test('printer columns show what the status holds', async () => {
   const row = await eventually(async () => {
-    const rows = await kubectlTable(ns);
-    return rows[0]?.CURRENT === '5' ? rows[0] : undefined; // pods exist (Pending) once the ReplicaSet made them
+    const rows = await queueScalerTable(c, ns);
+    return rows[0]?.Current === '5' ? rows[0] : undefined; // pods exist (Pending) once the ReplicaSet made them
   }, 10_000, 200);
-  assert.is(row.NAME, 'booking');
-  assert.is(row.TARGET, 'booking');
-  assert.is(row.MIN, '1');
-  assert.is(row.MAX, '8');
-  assert.is(row.DESIRED, '5');
-  assert.is(row.METRIC, '50');
-  assert.is(row.READY, 'True');
-  assert.is(row.ACTIVE, 'True');
-  assert.is(row.FALLBACK, 'False');
-  assert.is(row.PAUSED, 'False');
-  assert.is(row.SOURCE, 'backlog');
-  assert.is(row['TARGET-PER-REPLICA'], '10');
+  assert.equal(row, {
+    Name: 'booking', Target: 'booking', Min: '1', Max: '8', Desired: '5', Current: '5', Metric: '50',
+    Ready: 'True', Active: 'True', Fallback: 'False', Paused: 'False',
+    Source: 'backlog', 'Target-Per-Replica': '10', 'Ready-Replicas': '0', 'Admit-Per-Minute': '20',
+    'Last-Scale': row['Last-Scale'], Age: row.Age,
+  });
+  assert.match(row['Last-Scale'] ?? '', /^\d+s$/);
 });
 
 test('every scale is an Event on the QueueScaler, and replicas are written through /scale by the operator alone', async () => {

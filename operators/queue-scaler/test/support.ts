@@ -3,14 +3,13 @@
  * the CRD, a namespace per suite, and the operator itself run as a child process (`src/main.ts`),
  * exactly as it runs in a pod, so tests can kill it the hard way.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
-  ApiextensionsV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
+  ApiextensionsV1Api, AppsV1Api, AuthorizationV1Api, RbacAuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
   KubernetesObjectApi, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
@@ -21,7 +20,6 @@ export const CRD_PATH = path.join(repoRoot, 'charts/queue-scaler/crds/queuescale
 export const GROUP = 'scaling.ticketping.dev';
 export const VERSION = 'v1alpha1';
 export const PLURAL = 'queuescalers';
-const run = promisify(execFile);
 
 export function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -39,6 +37,8 @@ export function clients(kc = kubeConfig()) {
     leases: kc.makeApiClient(CoordinationV1Api),
     objects: KubernetesObjectApi.makeApiClient(kc),
     crds: kc.makeApiClient(ApiextensionsV1Api),
+    rbac: kc.makeApiClient(RbacAuthorizationV1Api),
+    authorization: kc.makeApiClient(AuthorizationV1Api),
   };
 }
 export type Clients = ReturnType<typeof clients>;
@@ -56,8 +56,12 @@ export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePa
 
 /** Server-side applies the chart's CRD and waits until it is served. */
 export async function applyCrd(c: Clients): Promise<void> {
-  // kubectl, not the client: the client's typed serializer drops `default` and `x-kubernetes-*` keys of plain objects
-  await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=queue-scaler-tests', '-f', CRD_PATH]);
+  // patch bodies go out as given; the typed create/replace serializers would drop `default` and `x-kubernetes-*` keys
+  const crd = parse(readFileSync(CRD_PATH, 'utf8')) as { metadata: { name: string } };
+  await c.crds.patchCustomResourceDefinition(
+    { name: crd.metadata.name, body: crd, fieldManager: 'queue-scaler-tests', force: true },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  );
   await eventually(async () => {
     const got = await c.crds.readCustomResourceDefinition({ name: 'queuescalers.scaling.ticketping.dev' });
     return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
@@ -135,17 +139,34 @@ export function apiMessage(error: unknown): string {
   return String((body as { message?: string } | undefined)?.message ?? error);
 }
 
-export async function kubectl(args: string[]): Promise<string> {
-  const { stdout } = await run('kubectl', args, { env: { ...process.env, KUBECONFIG: testEnv.kubeconfig } });
-  return stdout;
+/**
+ * What `kubectl get queuescalers -o wide` shows: the API server's Table rendering of the printer
+ * columns (priority > 0 included), as column name → cell rows.
+ */
+export async function queueScalerTable(c: Clients, namespace: string): Promise<Record<string, string>[]> {
+  const table = await c.custom.listNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace, plural: PLURAL },
+    setHeaderOptions('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io'),
+  ) as { kind: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+  if (table.kind !== 'Table') throw new Error(`expected a Table, got ${table.kind}`);
+  return table.rows.map((row) => Object.fromEntries(table.columnDefinitions.map((col, i) => [col.name, String(row.cells[i] ?? '')])));
 }
 
-/** `kubectl get queuescalers -o wide` (the printer columns, as a person sees them), as header → value rows. */
-export async function kubectlTable(namespace: string): Promise<Record<string, string>[]> {
-  const stdout = await kubectl(['get', 'queuescalers', '-n', namespace, '-o', 'wide']);
-  const [header = '', ...rows] = stdout.trim().split('\n');
-  const names = header.trim().split(/\s+/);
-  return rows.map((row) => Object.fromEntries(row.trim().split(/\s+/).map((v, i) => [names[i] ?? `col${i}`, v])));
+/** Whether `user` (a ServiceAccount) may do something: a SubjectAccessReview, as `kubectl auth can-i --as` does. */
+export async function serviceAccountCan(
+  c: Clients, serviceAccount: { namespace: string; name: string },
+  attributes: { verb: string; group?: string; resource: string; subresource?: string; namespace?: string; name?: string },
+): Promise<boolean> {
+  const review = await c.authorization.createSubjectAccessReview({
+    body: {
+      spec: {
+        user: `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${serviceAccount.namespace}`, 'system:authenticated'],
+        resourceAttributes: attributes,
+      },
+    },
+  });
+  return review.status?.allowed === true;
 }
 
 export async function freePort(): Promise<number> {

@@ -9,7 +9,7 @@ import { createLogger } from '@ticketping/logger';
 import { eventually } from '@ticketping/testing';
 import { createKube, loadKubeConfig, type QueueScalerWatch } from '../src/kube.ts';
 import type { QueueScaler } from '../src/types.ts';
-import { applyCrd, clients, createNamespace, createQueueScaler, deleteNamespace, impersonatingKubeconfig, kubectl } from './support.ts';
+import { applyCrd, clients, createNamespace, createQueueScaler, deleteNamespace, impersonatingKubeconfig } from './support.ts';
 
 const c = clients();
 const logger = createLogger({ service: 'queue-scaler-test', level: 'silent' });
@@ -40,8 +40,15 @@ test('a forbidden watch retries until it is allowed, then delivers the objects',
   assert.is(watch.synced(), false);
   assert.equal(seen, []);
 
-  await kubectl(['create', 'role', 'watch-qs', '-n', ns, '--verb=list,watch', '--resource=queuescalers.scaling.ticketping.dev']);
-  await kubectl(['create', 'rolebinding', 'watch-qs', '-n', ns, '--role=watch-qs', `--serviceaccount=${ns}:watcher`]);
+  await c.rbac.createNamespacedRole({ namespace: ns, body: {
+    metadata: { name: 'watch-qs' },
+    rules: [{ apiGroups: ['scaling.ticketping.dev'], resources: ['queuescalers'], verbs: ['list', 'watch'] }],
+  } });
+  await c.rbac.createNamespacedRoleBinding({ namespace: ns, body: {
+    metadata: { name: 'watch-qs' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'watch-qs' },
+    subjects: [{ kind: 'ServiceAccount', name: 'watcher', namespace: ns }],
+  } });
   await eventually(() => watch?.synced() && seen.includes('booking'), 15_000, 50);
 
   // and it keeps watching: a new object arrives as an event
