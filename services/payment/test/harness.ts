@@ -13,7 +13,11 @@ import { createSimulatedProvider, type SimulatedProvider } from '../src/provider
 import { createService, type PaymentService } from '../src/service.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
-export const quietLogger = () => createLogger({ service: 'payment-test', level: process.env.TEST_LOG_LEVEL ?? 'silent', destination: new Writable({ write(_c, _e, done) { done(); } }) });
+/** Silent unless TEST_LOG_LEVEL is set (then JSON lines on stdout, for debugging a failure). */
+export const quietLogger = () =>
+  process.env.TEST_LOG_LEVEL
+    ? createLogger({ service: 'payment-test', level: process.env.TEST_LOG_LEVEL })
+    : createLogger({ service: 'payment-test', level: 'silent', destination: new Writable({ write(_c, _e, done) { done(); } }) });
 
 /** A JSON response body; tests read the fields they expect. */
 export type Body = Record<string, unknown> & { id: string; status: string; code?: string };

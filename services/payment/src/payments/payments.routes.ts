@@ -2,19 +2,9 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { caller, requireInternalCaller, validate } from '@ticketping/http';
 import type { Idempotency } from '../idempotency/idempotency.ts';
+import { passesLuhn } from './card.ts';
 import type { Payments } from './payments.service.ts';
 import { paymentResponse } from './payments.types.ts';
-
-/** Luhn check: catches a mistyped card number before the provider is called. */
-export function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 /** Unknown fields are rejected: the amount is the order's, never the client's. */
 const createPaymentBody = z.strictObject({

@@ -80,7 +80,8 @@ export function guardProvider(provider: PaymentProvider, options: GuardOptions):
         end({ outcome: 'circuit_open' });
         throw new ProviderUnavailableError();
       }
-      end({ outcome: code === 'ETIMEDOUT' || (error as Error).name === 'TimeoutError' ? 'timeout' : 'error' });
+      const timedOut = code === 'ETIMEDOUT' || ['TimeoutError', 'AbortError'].includes((error as Error).name);
+      end({ outcome: timedOut ? 'timeout' : 'error' });
       throw new ProviderCallError(operation, error);
     }
   }

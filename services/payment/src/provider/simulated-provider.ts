@@ -28,12 +28,12 @@ export class ProviderOutageError extends Error {
 export interface SimulatedProvider extends PaymentProvider {
   configure(settings: Partial<SimulatorSettings>): void;
   /** Charges and refunds it has made, for tests to check nothing was paid twice. */
-  readonly ledger: { charges: Map<string, ChargeResult & { amount: number }>; refunds: Map<string, { paymentId: string; amount: number }> };
+  readonly ledger: { charges: Map<string, { result: ChargeResult; amount: number }>; refunds: Map<string, { paymentId: string; amount: number }> };
 }
 
 export function createSimulatedProvider(initial: SimulatorSettings): SimulatedProvider {
   let settings = { ...initial };
-  const charges = new Map<string, ChargeResult & { amount: number }>();
+  const charges = new Map<string, { result: ChargeResult; amount: number }>();
   const refunds = new Map<string, { paymentId: string; amount: number }>();
 
   async function behave(signal: AbortSignal, normalDelayMs = 0): Promise<void> {
@@ -50,23 +50,23 @@ export function createSimulatedProvider(initial: SimulatorSettings): SimulatedPr
     },
     async charge(request: ChargeRequest, signal: AbortSignal): Promise<ChargeResult> {
       const known = charges.get(request.paymentId);
-      if (known) return known;
+      if (known) return known.result;
       const card = request.method.cardNumber;
       await behave(signal, card === TEST_CARDS.approved || card === TEST_CARDS.declined ? 0 : settings.delayMs);
       const result: ChargeResult = card === TEST_CARDS.declined ? { outcome: 'declined', reason: 'CARD_DECLINED' } : { outcome: 'approved', reference: `sim_${randomUUID()}` };
-      charges.set(request.paymentId, { ...result, amount: request.amount });
+      charges.set(request.paymentId, { result, amount: request.amount });
       return result;
     },
     async lookup(paymentId: string, signal: AbortSignal) {
       await behave(signal);
-      return charges.get(paymentId) ?? { outcome: 'not_found' as const };
+      return charges.get(paymentId)?.result ?? { outcome: 'not_found' as const };
     },
     async refund(request: RefundRequest, signal: AbortSignal) {
       const known = refunds.get(request.idempotencyKey);
       if (known) return { reference: request.idempotencyKey };
       await behave(signal);
       const charge = charges.get(request.paymentId);
-      if (charge?.outcome !== 'approved') throw new Error(`no approved charge ${request.paymentId} to refund`);
+      if (charge?.result.outcome !== 'approved') throw new Error(`no approved charge ${request.paymentId} to refund`);
       refunds.set(request.idempotencyKey, { paymentId: request.paymentId, amount: request.amount });
       return { reference: request.idempotencyKey };
     },
