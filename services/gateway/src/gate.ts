@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { VerifiedToken } from '@ticketping/auth-tokens';
+import type { Caller } from '@ticketping/http';
+import { authenticate } from './identity/authenticate.ts';
+import type { RateClass, RateLimiter } from './rate-limit/rate-limiter.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The caller whose access token the gateway verified; unset on anonymous public requests. */
+    caller?: Caller;
+  }
+}
+
+/**
+ * The front door of every API route: who is calling, and may they call this often? Both rate
+ * limits (per IP, and per user when known) are counted in one parallel round trip; a request with
+ * a bad token still counts against its IP, so token spraying is throttled too.
+ */
+export function createGate(verifyAccessToken: (token: string) => Promise<VerifiedToken>, limiter: RateLimiter) {
+  return (access: 'public' | 'user', rateClass: RateClass) => async (req: Request, _res: Response, next: NextFunction) => {
+    let rejected: unknown;
+    try {
+      req.caller = await authenticate(req, verifyAccessToken, access);
+    } catch (error) {
+      rejected = error;
+    }
+    await Promise.all([
+      limiter.check(rateClass, 'ip', req.ip ?? 'unknown'),
+      req.caller ? limiter.check(rateClass, 'user', req.caller.id) : undefined,
+    ]);
+    if (rejected) throw rejected;
+    next();
+  };
+}

@@ -1,0 +1,66 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { ALGORITHM, TokenError, type TokenVerifier, type VerifiedToken } from '@ticketping/auth-tokens';
+import { ServiceUnavailableError } from '@ticketping/http';
+
+export interface JwksVerifierOptions {
+  issuer: string;
+  /** A fixed key set, or the URL of one (fetched, cached, refetched on an unknown `kid` at most every 30 s). */
+  jwks: JSONWebKeySet | URL;
+  /** Sent when fetching the key set (the internal token, in case the issuer guards its JWKS route). */
+  fetchHeaders?: Record<string, string>;
+  clockToleranceSeconds?: number;
+}
+
+/**
+ * Local verification with jose: EdDSA only (so `alg: none` and algorithm confusion fail), issuer,
+ * expiry, and optionally audience and subject. Like @ticketping/auth-tokens' createVerifier, plus
+ * request headers for the key fetch and a 503 (not a 401) when the key set cannot be fetched: that
+ * is our outage, not the caller's fault.
+ */
+export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier {
+  const keys: JWTVerifyGetKey = options.jwks instanceof URL
+    ? createRemoteJWKSet(options.jwks, { headers: options.fetchHeaders ?? {}, timeoutDuration: 2000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    : createLocalJWKSet(options.jwks);
+  return {
+    async verify(token, expected = {}) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer: options.issuer,
+          algorithms: [ALGORITHM],
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+          ...(expected.audience ? { audience: expected.audience } : {}),
+          ...(expected.subject ? { subject: expected.subject } : {}),
+          requiredClaims: ['sub', 'exp'],
+        });
+        return payload as VerifiedToken;
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The token has expired');
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') throw new TokenError('TOKEN_WRONG_AUDIENCE', 'The token is for another audience');
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'sub') throw new TokenError('TOKEN_INVALID', 'The token belongs to someone else');
+        // A key set that cannot be fetched (network error, timeout, junk) is our outage, not a bad token.
+        if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+          throw new ServiceUnavailableError('TOKEN_KEYS_UNAVAILABLE', 'Token keys cannot be fetched right now; try again shortly', 2);
+        }
+        throw new TokenError('TOKEN_INVALID', 'The token is not valid');
+      }
+    },
+  };
+}
+
+/**
+ * Remembers tokens whose signature already verified, until they expire, so a fan polling every
+ * second costs one map lookup instead of one Ed25519 verification. Bounded: the oldest entries go
+ * first. Only for checks with fixed expectations (access tokens: issuer and audience never vary).
+ */
+export function cacheVerified(verify: (token: string) => Promise<VerifiedToken>, maxEntries = 50_000) {
+  const verified = new Map<string, VerifiedToken>();
+  return async (token: string): Promise<VerifiedToken> => {
+    const hit = verified.get(token);
+    if (hit && hit.exp * 1000 > Date.now()) return hit;
+    verified.delete(token);
+    const payload = await verify(token);
+    if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
+    verified.set(token, payload);
+    return payload;
+  };
+}

@@ -1,0 +1,32 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { clientHeaders, upstreamHeaders } from './headers.ts';
+
+const context = { caller: { id: 'u-1', role: 'USER' as const }, internalToken: 'internal-secret', requestId: 'req-1', clientIp: '203.0.113.9', protocol: 'https' };
+
+test('client copies of identity, internal and forwarding headers are replaced, never appended', () => {
+  const headers = upstreamHeaders({
+    'x-user-id': 'victim', 'x-user-role': 'ADMIN', 'x-internal-token': 'guess', 'x-user-anything': 'x', 'x-internal-other': 'y',
+    'x-forwarded-for': '1.2.3.4', forwarded: 'for=1.2.3.4', 'x-real-ip': '1.2.3.4', authorization: 'Bearer abc', cookie: 'a=b',
+    'content-type': 'application/json', 'x-queue-token': 'q', 'idempotency-key': 'k', connection: 'keep-alive', 'content-length': '10', 'transfer-encoding': 'chunked',
+  }, context);
+  assert.equal(headers, {
+    'content-type': 'application/json', 'x-queue-token': 'q', 'idempotency-key': 'k',
+    'x-internal-token': 'internal-secret', 'x-user-id': 'u-1', 'x-user-role': 'USER', 'x-request-id': 'req-1',
+    'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https',
+  });
+});
+
+test('an anonymous request carries no identity at all, whatever the client sent', () => {
+  const headers = upstreamHeaders({ 'x-user-id': 'victim', 'x-user-role': 'ADMIN' }, { ...context, caller: undefined });
+  assert.not.ok('x-user-id' in headers);
+  assert.not.ok('x-user-role' in headers);
+});
+
+test('responses keep their own headers but no hop-by-hop ones', () => {
+  assert.equal(clientHeaders({ 'content-type': 'application/json', 'content-length': '2', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'x-request-id': 'other', 'retry-after': '3' }), [
+    ['content-type', 'application/json'], ['content-length', '2'], ['retry-after', '3'],
+  ]);
+});
+
+test.run();

@@ -1,0 +1,54 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { IDENTITY_HEADERS, type Caller } from '@ticketping/http';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the proxy recomputes: never copied through. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+
+/**
+ * Client headers a service must never see as sent: identity and internal credentials (spoofing,
+ * seed-spec §11 S1), the client's own forwarding claims (replaced by what the gateway saw), the
+ * access token (services trust the identity headers instead) and the body encoding (the gateway
+ * forwards the decoded body).
+ */
+function dropFromClient(name: string): boolean {
+  return HOP_BY_HOP.has(name)
+    || name.startsWith('x-user-') || name.startsWith('x-internal-')
+    || name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-real-ip'
+    || name === 'authorization' || name === 'cookie' || name === 'content-encoding';
+}
+
+export interface ForwardContext {
+  caller: Caller | undefined;
+  internalToken: string;
+  requestId: string;
+  clientIp: string;
+  protocol: string;
+}
+
+/** The headers a service receives: the client's, cleaned, plus the identity the gateway vouches for. */
+export function upstreamHeaders(incoming: IncomingHttpHeaders, context: ForwardContext): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined && !dropFromClient(name)) headers[name] = value;
+  }
+  headers[IDENTITY_HEADERS.internalToken] = context.internalToken;
+  if (context.caller) {
+    headers[IDENTITY_HEADERS.userId] = context.caller.id;
+    headers[IDENTITY_HEADERS.role] = context.caller.role;
+  }
+  headers['x-request-id'] = context.requestId;
+  headers['x-forwarded-for'] = context.clientIp;
+  headers['x-forwarded-proto'] = context.protocol;
+  return headers;
+}
+
+/** Response headers copied back to the client: everything but hop-by-hop ones. */
+export function clientHeaders(upstream: Record<string, string | string[] | undefined>): [string, string | string[]][] {
+  const out: [string, string | string[]][] = [];
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value !== undefined && (name === 'content-length' || !HOP_BY_HOP.has(name)) && name !== 'x-request-id') out.push([name, value]);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * Every public route the gateway forwards, and what it asks of the caller. The services decide
+ * authorisation (owner checks, ADMIN); the gateway decides authentication, admission and rate.
+ * Paths are express templates, which also label the request metrics.
+ */
+export type Upstream = 'auth' | 'catalog' | 'queue' | 'booking' | 'payment';
+
+export interface GatewayRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'ALL';
+  path: string;
+  upstream: Upstream;
+  /** `public`: no token needed (a token that is sent must still be valid). */
+  access: 'public' | 'user';
+  /** `poll`: the waiting room's status polls, with their own larger budget. */
+  rateClass?: 'api' | 'poll';
+  /** Booking writes: the caller needs a valid X-Queue-Token for the schedule's performance. */
+  admission?: boolean;
+}
+
+export const ROUTES: GatewayRoute[] = [
+  { method: 'POST', path: '/api/v1/users', upstream: 'auth', access: 'public' },
+  { method: 'POST', path: '/api/v1/auth/login', upstream: 'auth', access: 'public' },
+  { method: 'POST', path: '/api/v1/auth/refresh', upstream: 'auth', access: 'public' },
+  { method: 'POST', path: '/api/v1/auth/logout', upstream: 'auth', access: 'user' },
+  { method: 'GET', path: '/api/v1/users/me', upstream: 'auth', access: 'user' },
+
+  { method: 'GET', path: '/api/v1/performances', upstream: 'catalog', access: 'public' },
+  { method: 'GET', path: '/api/v1/performances/:performanceId', upstream: 'catalog', access: 'public' },
+  { method: 'POST', path: '/api/v1/performances', upstream: 'catalog', access: 'user' },
+  { method: 'GET', path: '/api/v1/schedules/:scheduleId', upstream: 'catalog', access: 'public' },
+  { method: 'GET', path: '/api/v1/schedules/:scheduleId/seats', upstream: 'catalog', access: 'public' },
+
+  { method: 'GET', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'public', rateClass: 'poll' },
+  { method: 'PATCH', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'user' },
+  { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user' },
+  { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll' },
+  { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
+
+  { method: 'POST', path: '/api/v1/orders', upstream: 'booking', access: 'user', admission: true },
+  { method: 'GET', path: '/api/v1/orders', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/orders/:orderId', upstream: 'booking', access: 'user' },
+  // Cancelling needs no admission token on purpose: it only releases seats, booking lets only the
+  // owner do it, and a fan whose admission window closed must still be able to let go of a hold.
+  { method: 'DELETE', path: '/api/v1/orders/:orderId', upstream: 'booking', access: 'user' },
+
+  { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
+  { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },
+];
+
+/**
+ * Routes a service adds later reach it without a gateway change: anything else under these
+ * prefixes is forwarded and needs an access token. Everything else under /api/v1 is a 404.
+ */
+export const PREFIXES: { prefix: string; upstream: Upstream }[] = [
+  { prefix: '/api/v1/users', upstream: 'auth' },
+  { prefix: '/api/v1/auth', upstream: 'auth' },
+  { prefix: '/api/v1/performances', upstream: 'catalog' },
+  { prefix: '/api/v1/schedules', upstream: 'catalog' },
+  { prefix: '/api/v1/venues', upstream: 'catalog' },
+  { prefix: '/api/v1/queues', upstream: 'queue' },
+  { prefix: '/api/v1/orders', upstream: 'booking' },
+  { prefix: '/api/v1/payments', upstream: 'payment' },
+];

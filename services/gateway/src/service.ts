@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import express, { type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { BadGatewayError, IDENTITY_HEADERS, NotFoundError, createHttpApp, type HttpApp } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import { client, type ServiceMetrics } from '@ticketping/metrics';
+import { defineScripts, pingRedis, type RedisClient } from '@ticketping/redis';
+import { requireAdmission } from './admission/require-admission.ts';
+import { createScheduleDirectory } from './admission/schedule-directory.ts';
+import type { GatewayConfig } from './config.ts';
+import { createGate } from './gate.ts';
+import { cacheVerified, createJwksVerifier } from './identity/jwks-verifier.ts';
+import { upstreamHeaders } from './proxy/headers.ts';
+import { createUpstreams } from './proxy/upstreams.ts';
+import { createRateLimiter } from './rate-limit/rate-limiter.ts';
+import { scripts } from './redis/lua/index.generated.ts';
+import { PREFIXES, ROUTES, type Upstream } from './route-table.ts';
+import { cors } from './web/cors.ts';
+import { mountPages } from './web/pages.ts';
+import { mountRum } from './web/rum.ts';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Shared rate-limit counters. */
+  redis: RedisClient;
+}
+
+export interface GatewayService {
+  app: HttpApp;
+  start(): Promise<void>;
+  /** Closes the connection pools to the services. */
+  stop(): Promise<void>;
+}
+
+export function createService({ config, logger, metrics, redis }: GatewayDeps): GatewayService {
+  defineScripts(redis, scripts);
+  const internal = { [IDENTITY_HEADERS.internalToken]: config.INTERNAL_TOKEN };
+  const upstreams = createUpstreams({
+    urls: { auth: config.AUTH_URL, catalog: config.CATALOG_URL, queue: config.QUEUE_URL, booking: config.BOOKING_URL, payment: config.PAYMENT_URL },
+    connections: config.UPSTREAM_CONNECTIONS,
+    connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
+
+  const accessTokens = createJwksVerifier({
+    issuer: config.AUTH_ISSUER,
+    jwks: config.AUTH_JWKS ?? new URL(config.AUTH_JWKS_URL ?? `${config.AUTH_URL}/.well-known/jwks.json`),
+    fetchHeaders: internal,
+  });
+  const verifyAccessToken = cacheVerified((token) => accessTokens.verify(token, { audience: config.ACCESS_TOKEN_AUDIENCE }));
+  const queueTokens = createJwksVerifier({
+    issuer: config.QUEUE_TOKEN_ISSUER,
+    jwks: config.QUEUE_JWKS ?? new URL(config.QUEUE_JWKS_URL ?? `${config.QUEUE_URL}/.well-known/jwks.json`),
+    fetchHeaders: internal,
+  });
+  const schedules = createScheduleDirectory(async (scheduleId) => {
+    const { status, body } = await upstreams.getJson('catalog', `/api/v1/schedules/${encodeURIComponent(scheduleId)}`, internal);
+    if (status === 404 || status === 400) return undefined;
+    const performanceId = (body as { performanceId?: unknown } | undefined)?.performanceId;
+    if (status !== 200 || typeof performanceId !== 'string') throw new BadGatewayError('UPSTREAM_FAILED', 'The catalog service failed to answer');
+    return performanceId;
+  });
+
+  const rateLimited = new client.Counter({ name: 'ticketping_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['class', 'scope'] as const, registers: [metrics.registry] });
+  const limiterErrors = new client.Counter({ name: 'ticketping_gateway_rate_limiter_errors_total', help: 'Rate-limit checks skipped because Redis did not answer', registers: [metrics.registry] });
+  const limiter = createRateLimiter(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    limits: {
+      api: { user: config.RATE_LIMIT_PER_USER, ip: config.RATE_LIMIT_PER_IP },
+      poll: { user: config.RATE_LIMIT_POLL_PER_USER, ip: config.RATE_LIMIT_POLL_PER_IP },
+    },
+    redisTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
+    logger,
+    onLimited: (rateClass, scope) => rateLimited.inc({ class: rateClass, scope }),
+    onError: () => limiterErrors.inc(),
+  });
+  const gate = createGate(verifyAccessToken, limiter);
+  const admission = requireAdmission(queueTokens, schedules);
+  // Bodies are buffered (they are small, and booking writes need theirs read) within the limit.
+  const rawBody = express.raw({ type: () => true, limit: config.BODY_LIMIT_BYTES });
+  const proxyTo = (upstream: Upstream) => (req: Request, res: Response) => upstreams.forward(upstream, req, res, upstreamHeaders(req.headers, {
+    caller: req.caller,
+    internalToken: config.INTERNAL_TOKEN,
+    requestId: String(req.id),
+    clientIp: req.ip ?? '',
+    protocol: req.protocol,
+  }), Buffer.isBuffer(req.body) ? req.body : undefined);
+  const openapi = existsSync(config.OPENAPI_PATH) ? readFileSync(config.OPENAPI_PATH, 'utf8') : undefined;
+
+  const app = createHttpApp({
+    logger,
+    metrics,
+    parseJson: false,
+    readiness: { redis: () => pingRedis(redis) },
+    before: (root) => {
+      root.set('trust proxy', config.TRUST_PROXY);
+      root.use(helmet());
+      root.use('/api', cors(config.WEB_ORIGIN));
+    },
+    routes: (router) => {
+      router.get('/api/v1/openapi.yaml', (_req, res) => {
+        if (!openapi) throw new NotFoundError('NOT_FOUND', 'The API description is not installed');
+        res.type('application/yaml').send(openapi);
+      });
+      mountRum(router, metrics, config.RUM_BODY_LIMIT_BYTES, [gate('public', 'api')]);
+      for (const route of ROUTES) {
+        const steps = [gate(route.access, route.rateClass ?? 'api'), rawBody, ...(route.admission ? [admission] : []), proxyTo(route.upstream)];
+        const at = router.route(route.path);
+        if (route.method === 'GET') at.get(...steps);
+        else if (route.method === 'POST') at.post(...steps);
+        else if (route.method === 'PATCH') at.patch(...steps);
+        else if (route.method === 'PUT') at.put(...steps);
+        else if (route.method === 'DELETE') at.delete(...steps);
+        else at.all(...steps);
+      }
+      for (const { prefix, upstream } of PREFIXES) router.all(`${prefix}{/*rest}`, gate('user', 'api'), rawBody, proxyTo(upstream));
+      mountPages(router, config.WEB_DIST);
+    },
+  });
+
+  return {
+    app,
+    async start() {},
+    async stop() {
+      await upstreams.close();
+    },
+  };
+}
