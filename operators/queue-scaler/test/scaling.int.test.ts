@@ -165,6 +165,19 @@ test('depth down: held through the cooldown, then back to the minimum', async ()
   }, 5000, 50);
 });
 
+test('a missing target is reported (Ready=False) and polled, not retried in a hot loop', async () => {
+  await createQueueScaler(c, ns, 'orphan', { scaleTargetRef: { name: 'not-deployed-yet' }, targetPerReplica: 10, pollingIntervalSeconds: POLL_S });
+  const qs = await eventually(async () => {
+    const got = await readQueueScaler(c, ns, 'orphan');
+    return condition(got, 'Ready')?.reason === 'TargetNotReadable' ? got : undefined;
+  }, 3 * POLL_S * 1000, 50);
+  assert.is(condition(qs, 'Ready')?.status, 'False');
+  assert.match(condition(qs, 'Ready')?.message ?? '', 'not-deployed-yet');
+  // once the Deployment appears, the next poll picks it up
+  await createDeployment(c, ns, 'not-deployed-yet');
+  await eventually(async () => condition(await readQueueScaler(c, ns, 'orphan'), 'Ready')?.status === 'True', 3 * POLL_S * 1000, 50);
+});
+
 test('paused: the Paused condition is set and replicas are left alone', async () => {
   const patched = await patchQueueScaler(c, ns, 'booking', { paused: true });
   await eventually(async () => {
