@@ -41,7 +41,10 @@ const root = document.getElementById('app')!;
 root.replaceChildren(); // drop the static "Loading…" text; lit-html renders after existing children
 const announcer = document.getElementById('announcer')!;
 const session = createSession(API_BASE);
-const api = createApi(API_BASE, session);
+const api = createApi(API_BASE, session, (failure) =>
+  // Ids in paths would make every failure unique; on-call groups by route shape.
+  telemetry.event('api_failure', { method: failure.method, route: failure.path.replace(/[0-9a-f-]{36}/g, ':id'), status: String(failure.status), code: failure.code }),
+);
 let route = parseRoute(location.hash);
 let page: PageView | undefined;
 let renderQueued = false;

@@ -21,7 +21,7 @@ export async function logIn(page: Page, baseUrl: string, email: string, password
   await page.getByRole('button', { name: 'Log out' }).waitFor();
 }
 
-export interface NewShow { title: string; venue: string; capacity: number; admitPerMinute: number; rows: number; seatsPerRow: number; price: string }
+export interface NewShow { title: string; venue: string; capacity: number; admitPerMinute: number; rows: number; seatsPerRow: number; price: string; dates?: number }
 
 /** Fills the admin page's form and returns the new performance's id. */
 export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, show: NewShow): Promise<string> {
@@ -29,6 +29,7 @@ export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, 
   await page.getByLabel('Title').fill(show.title);
   await page.getByLabel('Venue').fill(show.venue);
   await page.getByLabel('Description').fill(`${show.title}, live at ${show.venue}.`);
+  for (let i = 1; i < (show.dates ?? 1); i++) await page.getByRole('button', { name: 'Add a date' }).click();
   await page.getByLabel('Rows', { exact: true }).fill(String(show.rows));
   await page.getByLabel('Seats per row').fill(String(show.seatsPerRow));
   await page.getByLabel('Grade').fill('Stalls');

@@ -1,14 +1,26 @@
 // Typed calls for every endpoint the pages use (docs/api.md), with the access token attached and
 // one refresh-and-retry on 401.
 
-import { ApiError, requestJson, type RequestOptions } from './http.ts';
+import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type { NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus, Seat, User } from './types.ts';
 
 export type Api = ReturnType<typeof createApi>;
 
-export function createApi(apiBase: string, session: Session) {
+/** Told about failures on-call should see: server errors and unreachable servers (not 4xx answers). */
+export type FailureListener = (failure: { method: string; path: string; status: number; code: string }) => void;
+
+export function createApi(apiBase: string, session: Session, onFailure: FailureListener = () => undefined) {
   const call = async <T>(path: string, options: RequestOptions = {}): Promise<T> => {
+    try {
+      return await authorised<T>(path, options);
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : error instanceof NetworkError ? 0 : -1;
+      if (status === 0 || status >= 500) onFailure({ method: options.method ?? 'GET', path: path.split('?')[0]!, status, code: (error as ApiError).code ?? 'NETWORK' });
+      throw error;
+    }
+  };
+  const authorised = async <T>(path: string, options: RequestOptions): Promise<T> => {
     const send = (token: string | undefined) =>
       requestJson<T>(`${apiBase}${path}`, { ...options, headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     const token = await session.accessToken();
@@ -44,7 +56,7 @@ export function createApi(apiBase: string, session: Session) {
       call<Order>('/orders', { method: 'POST', body, headers: queueHeaders(queueToken, idempotencyKey) }),
     getOrder: (orderId: string) => call<Order>(`/orders/${e(orderId)}`),
     listOrders: (cursor?: string) => call<Page<Order>>(`/orders?limit=20${cursor ? `&cursor=${e(cursor)}` : ''}`),
-    cancelOrder: (orderId: string, queueToken?: string) => call<Order>(`/orders/${e(orderId)}`, { method: 'DELETE', headers: queueHeaders(queueToken) }),
+    cancelOrder: (orderId: string) => call<Order>(`/orders/${e(orderId)}`, { method: 'DELETE' }),
 
     pay: (orderId: string, cardNumber: string, idempotencyKey: string) =>
       call<Payment>('/payments', { method: 'POST', body: { orderId, method: { type: 'card', cardNumber } }, headers: { 'idempotency-key': idempotencyKey } }),

@@ -71,6 +71,8 @@ export interface OrderSeat { id: string; section: string; row: string; number: n
 export interface Order {
   id: string;
   status: OrderStatus;
+  /** Sent by the booking service (not yet in docs/api.md); the pages cope without it. */
+  performanceId?: string;
   scheduleId: string;
   seats: OrderSeat[];
   amount: number;

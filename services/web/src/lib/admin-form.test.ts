@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildPerformance, defaultDraft, toLocalInput } from './admin-form.ts';
+import { buildPerformance, dayAfter, defaultDraft, formErrorsFromProblem, toLocalInput } from './admin-form.ts';
 
 const now = new Date(2026, 2, 1, 10, 0);
 
@@ -25,6 +25,29 @@ test('every problem is named by its input', () => {
   assert.equal(Object.keys(result.errors).sort(), [
     'bookingClosesAt', 'capacity', 'currency', 'maxSeatsPerOrder', 'section-0-name', 'section-0-price', 'section-0-seatsPerRow', 'title', 'venue',
   ]);
+});
+
+test('server field errors land beside their inputs', () => {
+  const errors = formErrorsFromProblem({ errors: [
+    { field: 'body.title', message: 'must not be empty' },
+    { field: 'body.sections.1.price', message: 'grade "R" already costs 5000' },
+    { field: 'body.sections.0.currency', message: 'is not an ISO 4217 currency' },
+    { field: 'body.schedules.0.startsAt', message: 'must be in the future' },
+    { field: 'body.queue.capacity', message: 'must be at least 1' },
+  ] });
+  assert.equal(errors, {
+    title: 'Must not be empty.',
+    'section-1-price': 'Grade "R" already costs 5000.',
+    currency: 'Is not an ISO 4217 currency.',
+    'schedule-0': 'Must be in the future.',
+    capacity: 'Must be at least 1.',
+  });
+  assert.equal(formErrorsFromProblem({}), {});
+});
+
+test('a new date row starts a day after the last one', () => {
+  assert.is(dayAfter('2026-03-14T19:30'), '2026-03-15T19:30');
+  assert.is(dayAfter('', now), toLocalInput(new Date(2026, 2, 2, 10, 0)));
 });
 
 test.run();

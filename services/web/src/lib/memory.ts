@@ -2,7 +2,6 @@
 // these only save a round trip or add context the API does not return.
 
 interface QueuePass { token: string; expiresAt: string }
-export interface OrderContext { performanceId: string; title: string; venue: string; startsAt: string }
 
 const read = <T>(storage: Storage, key: string): T | undefined => {
   try {
@@ -33,13 +32,4 @@ export const queueBaselines = {
   get: (performanceId: string) => read<number>(sessionStorage, `ticketping.queueBaseline.${performanceId}`),
   set: (performanceId: string, ahead: number) => write(sessionStorage, `ticketping.queueBaseline.${performanceId}`, ahead),
   clear: (performanceId: string) => sessionStorage.removeItem(`ticketping.queueBaseline.${performanceId}`),
-};
-
-/** Orders do not name their performance, so My bookings shows what this browser booked them for. */
-export const orderContexts = {
-  get: (orderId: string) => read<Record<string, OrderContext>>(localStorage, 'ticketping.orders')?.[orderId],
-  set(orderId: string, context: OrderContext) {
-    const all = read<Record<string, OrderContext>>(localStorage, 'ticketping.orders') ?? {};
-    write(localStorage, 'ticketping.orders', { ...all, [orderId]: context });
-  },
 };

@@ -3,6 +3,7 @@
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
+import { formErrorsFromProblem } from '../lib/admin-form.ts';
 import { href, safeNext } from '../lib/routes.ts';
 import { formError, pageHeading } from '../ui/parts.ts';
 import type { PageContext, PageFactory } from '../ui/page.ts';
@@ -73,6 +74,7 @@ function accountForm(ctx: PageContext, kind: 'login' | 'signup'): ReturnType<Pag
     } catch (error) {
       if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') errors = { email: 'An account with this email already exists. Log in instead.' };
       else if (kind === 'login' && error instanceof ApiError && error.status === 401) formProblem = 'That email and password do not match.';
+      else if (error instanceof ApiError && error.status === 400 && Object.keys(formErrorsFromProblem(error.problem)).length > 0) errors = formErrorsFromProblem(error.problem);
       else formProblem = problemMessage(error);
     } finally {
       busy = false;

@@ -2,9 +2,9 @@
 // waiting room (capacity, admission rate, state). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
-import { problemMessage } from '../api/http.ts';
+import { ApiError, problemMessage } from '../api/http.ts';
 import type { PerformanceSummary, QueueState, QueueStatus } from '../api/types.ts';
-import { buildPerformance, defaultDraft, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
+import { buildPerformance, dayAfter, defaultDraft, formErrorsFromProblem, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';
@@ -113,7 +113,8 @@ export const adminPage: PageFactory = (ctx) => {
       draft = defaultDraft();
       await loadPerformances();
     } catch (error) {
-      createProblem = problemMessage(error);
+      draftErrors = error instanceof ApiError ? formErrorsFromProblem(error.problem) : {};
+      createProblem = problemMessage(error); // the server's detail names every field, shown ones or not
     } finally {
       creating = false;
       ctx.update();
@@ -152,7 +153,7 @@ export const adminPage: PageFactory = (ctx) => {
           ${input(`schedule-${i}`, `Date ${i + 1}`, s, (v) => set('schedules', draft.schedules.map((x, j) => (j === i ? v : x))), 'datetime-local')}
           ${draft.schedules.length > 1 ? html`<button type="button" class="link-button" aria-label=${`Remove date ${i + 1}`}
             @click=${() => { set('schedules', draft.schedules.filter((_, j) => j !== i)); ctx.update(); }}>Remove</button>` : nothing}</div>`)}
-        <button type="button" class="button secondary" @click=${() => { set('schedules', [...draft.schedules, draft.schedules.at(-1) ?? '']); ctx.update(); }}>Add a date</button>
+        <button type="button" class="button secondary" @click=${() => { set('schedules', [...draft.schedules, dayAfter(draft.schedules.at(-1))]); ctx.update(); }}>Add a date</button>
       </fieldset>
       <fieldset><legend>Sections</legend>
         ${draft.sections.map((s, i) => html`<div class="section-row" role="group" aria-label=${`Section ${i + 1}`}>
@@ -172,7 +173,7 @@ export const adminPage: PageFactory = (ctx) => {
         ${input('admitPerMinute', 'Admissions per minute', draft.admitPerMinute, (v) => set('admitPerMinute', v), 'text', { inputmode: 'numeric' })}
       </div></fieldset>
       ${formError(createProblem)}
-      ${Object.keys(draftErrors).length > 0 ? formError('Please fix the fields marked above.') : nothing}
+      ${Object.keys(draftErrors).length > 0 && !createProblem ? formError('Please fix the fields marked above.') : nothing}
       ${created ? html`<p class="notice notice-ok" role="status">Created <a href=${href({ name: 'performance', performanceId: created.id })}>${created.title}</a>.</p>` : nothing}
       <button class="button primary" type="submit" ?disabled=${creating}>${creating ? 'Creating…' : 'Create performance'}</button>
     </form>`;

@@ -5,10 +5,10 @@ import { html, nothing } from 'lit-html';
 import { problemMessage } from '../api/http.ts';
 import type { Order } from '../api/types.ts';
 import { bookingReference, formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
-import { orderContexts, queuePasses } from '../lib/memory.ts';
 import { href } from '../lib/routes.ts';
 import { formError, loadError, loading, orderBadge, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
+import { orderContext, type OrderContext } from './order-context.ts';
 
 export const bookingsPage: PageFactory = (ctx) => {
   if (!ctx.session.isSignedIn()) {
@@ -21,6 +21,7 @@ export const bookingsPage: PageFactory = (ctx) => {
   let confirming: string | undefined;
   let busy: string | undefined;
   let actionError: { orderId: string; message: string } | undefined;
+  const contexts = new Map<string, OrderContext | undefined>();
 
   const load = async (cursor?: string) => {
     try {
@@ -28,6 +29,7 @@ export const bookingsPage: PageFactory = (ctx) => {
       orders = cursor ? [...(orders ?? []), ...page.items] : page.items;
       nextCursor = page.nextCursor;
       loadProblem = undefined;
+      for (const order of page.items) void orderContext(ctx.api, order).then((c) => { contexts.set(order.id, c); ctx.update(); });
     } catch (error) {
       loadProblem = error;
     }
@@ -40,9 +42,7 @@ export const bookingsPage: PageFactory = (ctx) => {
     actionError = undefined;
     ctx.update();
     try {
-      const context = orderContexts.get(order.id);
-      const pass = context ? queuePasses.get(context.performanceId) : undefined;
-      const cancelled = await ctx.api.cancelOrder(order.id, pass?.token);
+      const cancelled = await ctx.api.cancelOrder(order.id);
       orders = orders?.map((o) => (o.id === order.id ? cancelled : o));
       ctx.announce(`Booking ${bookingReference(order.id)} cancelled. The seats were released.`);
       ctx.track('order_cancelled', { orderId: order.id });
@@ -70,7 +70,7 @@ export const bookingsPage: PageFactory = (ctx) => {
   };
 
   const card = (o: Order) => {
-    const context = orderContexts.get(o.id);
+    const context = contexts.get(o.id);
     return html`<li class="card booking">
       <h2>${context?.title || `Booking ${bookingReference(o.id)}`}</h2>
       <p class="status-line">${orderBadge(o.status)} Reference <strong>${bookingReference(o.id)}</strong></p>

@@ -7,11 +7,12 @@ import { ApiError, NetworkError, newIdempotencyKey, problemMessage } from '../ap
 import type { Order, Payment } from '../api/types.ts';
 import { announcementFor, countdownView, thresholdCrossed } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
-import { orderContexts, queuePasses } from '../lib/memory.ts';
+import { queuePasses } from '../lib/memory.ts';
 import { nextPollDelay, startPolling, type Poller } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import { formError, loadError, loading, orderBadge, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
+import { orderContext, type OrderContext } from './order-context.ts';
 
 type Phase = 'loading' | 'form' | 'paying' | 'confirming' | 'closed';
 
@@ -24,7 +25,7 @@ export function normaliseCard(input: string): string | undefined {
 export const checkoutPage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'checkout') throw new Error('route mismatch');
   const { orderId } = ctx.route;
-  const context = orderContexts.get(orderId);
+  let context: OrderContext | undefined;
   let order: Order | undefined;
   let loadProblem: unknown;
   let phase: Phase = 'loading';
@@ -41,6 +42,7 @@ export const checkoutPage: PageFactory = (ctx) => {
       loadProblem = undefined;
       if (order.status === 'CONFIRMED') return ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true });
       phase = order.status === 'PENDING_PAYMENT' ? 'form' : 'closed';
+      context ??= await orderContext(ctx.api, order);
     } catch (error) {
       loadProblem = error;
     }
@@ -133,8 +135,8 @@ export const checkoutPage: PageFactory = (ctx) => {
 
   const cancel = async () => {
     try {
+      await ctx.api.cancelOrder(orderId);
       const pass = context ? queuePasses.get(context.performanceId) : undefined;
-      await ctx.api.cancelOrder(orderId, pass?.token);
       ctx.track('order_cancelled', { orderId });
       ctx.announce('Your order was cancelled and the seats released.');
       ctx.navigate(context && pass ? href({ name: 'seats', performanceId: context.performanceId, scheduleId: order!.scheduleId }) : href({ name: 'bookings' }));

@@ -2,21 +2,23 @@
 
 import { html, nothing } from 'lit-html';
 import { bookingReference, formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
-import { orderContexts } from '../lib/memory.ts';
 import { href } from '../lib/routes.ts';
 import { loadError, loading, orderBadge, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
+import { orderContext } from './order-context.ts';
 
 export const confirmationPage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'confirmation') throw new Error('route mismatch');
   const { orderId } = ctx.route;
-  const order = resource(ctx, () => ctx.api.getOrder(orderId));
-  const context = orderContexts.get(orderId);
+  const booking = resource(ctx, async () => {
+    const order = await ctx.api.getOrder(orderId);
+    return { order, context: await orderContext(ctx.api, order) };
+  });
   return {
     title: 'Booking confirmed',
     render: () => {
-      const o = order.value;
-      if (!o) return order.error ? loadError(order.error, () => void order.reload()) : loading('Loading your booking…');
+      if (!booking.value) return booking.error ? loadError(booking.error, () => void booking.reload()) : loading('Loading your booking…');
+      const { order: o, context } = booking.value;
       const confirmed = o.status === 'CONFIRMED';
       return html`
         ${pageHeading(confirmed ? 'You are going!' : 'Your booking')}

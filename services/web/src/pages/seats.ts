@@ -7,7 +7,7 @@ import { ApiError, newIdempotencyKey, problemMessage } from '../api/http.ts';
 import type { Seat } from '../api/types.ts';
 import { countdownView } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
-import { orderContexts, queuePasses } from '../lib/memory.ts';
+import { queuePasses } from '../lib/memory.ts';
 import { nextPollDelay, startPolling } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import { layoutSeats, moveFocus, reconcileSelection, selectionTotal, toggleSeat, type SeatSection } from '../lib/seat-selection.ts';
@@ -38,6 +38,7 @@ export const seatsPage: PageFactory = (ctx) => {
   let holding = false;
   let holdError: string | undefined;
   let holdKey: string | undefined;
+  let existingOrderId: string | undefined;
 
   const refresh = async (): Promise<number | undefined> => {
     try {
@@ -94,9 +95,6 @@ export const seatsPage: PageFactory = (ctx) => {
     ctx.update();
     try {
       const order = await ctx.api.createOrder({ scheduleId, seatIds: selection }, pass.token, holdKey);
-      const p = performance.value;
-      const startsAt = p?.schedules.find((s) => s.id === scheduleId)?.startsAt ?? '';
-      orderContexts.set(order.id, { performanceId, title: p?.title ?? '', venue: p?.venue ?? '', startsAt });
       ctx.track('order_created', { performanceId, seats: String(selection.length) });
       ctx.navigate(href({ name: 'checkout', orderId: order.id }));
     } catch (error) {
@@ -106,9 +104,12 @@ export const seatsPage: PageFactory = (ctx) => {
         ctx.navigate(href({ name: 'queue', performanceId, scheduleId }), { replace: true });
         return;
       }
+      existingOrderId = error instanceof ApiError && error.code === 'ACTIVE_ORDER_EXISTS' ? (error.problem.orderId as string | undefined) : undefined;
       holdError = error instanceof ApiError && error.code === 'SEAT_UNAVAILABLE'
         ? 'Some of your seats were just taken by someone else. The map is updated: please choose again.'
-        : problemMessage(error);
+        : error instanceof ApiError && error.code === 'ACTIVE_ORDER_EXISTS'
+          ? 'You already have an order for this date. One order per fan and date keeps it fair.'
+          : problemMessage(error);
       ctx.announce(holdError);
       poller.pollNow();
     } finally {
@@ -128,6 +129,7 @@ export const seatsPage: PageFactory = (ctx) => {
             <button type="button" class="link-button" aria-label=${`Remove ${seatLabel(s)}`} @click=${() => toggle(s)}>Remove</button></li>`)}</ul>`}
         ${total ? html`<p class="total">Total <strong>${formatMoney(total.amount, total.currency)}</strong></p>` : nothing}
         ${formError(holdError)}
+        ${existingOrderId ? html`<p><a href=${href({ name: 'checkout', orderId: existingOrderId })}>Go to your order</a></p>` : nothing}
         <button type="button" class="button primary wide" ?disabled=${selection.length === 0 || holding} @click=${hold}>
           ${holding ? 'Holding your seats…' : 'Hold seats and pay'}</button>
       </aside>`;
