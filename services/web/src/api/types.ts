@@ -55,6 +55,10 @@ export interface QueueEntry {
   pollAfterMs: number | null;
   queueToken: string | null;
   expiresAt: string | null;
+  /** Sent by the queue service (not yet in docs/api.md): PRE_QUEUE, ABANDONED, EXPIRED, SOLD_OUT, QUEUE_CLOSED. */
+  reason?: string | null;
+  /** When the sale opens; before then entries wait in a pre-queue whose order is drawn at the opening. */
+  opensAt?: string | null;
 }
 
 export interface QueueStatus {

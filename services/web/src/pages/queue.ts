@@ -13,6 +13,16 @@ import { href } from '../lib/routes.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
+function expiredMessage(reason: string | null | undefined): string {
+  switch (reason) {
+    case 'ABANDONED': return 'You lost your place: this page stopped checking in for too long.';
+    case 'EXPIRED': return 'Your turn to choose seats has ended.';
+    case 'SOLD_OUT': return 'This performance has sold out.';
+    case 'QUEUE_CLOSED': return 'The waiting room has closed.';
+    default: return 'Your place in line has expired.';
+  }
+}
+
 type Phase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
 
 export const queuePage: PageFactory = (ctx) => {
@@ -169,6 +179,9 @@ export const queuePage: PageFactory = (ctx) => {
         <label class="progress-label" for="queue-progress">Progress through the line: ${progress}%</label>
         <progress id="queue-progress" max="100" .value=${progress}>${progress}%</progress>
         <p class="live-sentence" aria-live="polite" aria-atomic="true">${positionSentence(position, ahead)}</p>
+        ${current.reason === 'PRE_QUEUE' && current.opensAt ? html`<p class="notice pre-queue">The sale opens ${formatDateTime(current.opensAt)}.
+          Everyone who joins before then is put in a random order at the opening, so there is no need to rush;
+          your place may change once then.</p>` : nothing}
       </div>`;
   };
 
@@ -184,7 +197,7 @@ export const queuePage: PageFactory = (ctx) => {
             <ul class="schedule-list">${schedules.map((s) => html`<li><span class="date">${formatDateTime(s.startsAt)}</span>
               <a class="button" href=${href({ name: 'seats', performanceId, scheduleId: s.id })}>Choose seats</a></li>`)}</ul>`}</div>`;
       }
-      case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">Your place in line has expired.</p>
+      case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">${expiredMessage(entry?.reason)}</p>
         <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
       case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
       case 'full':
