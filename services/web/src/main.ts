@@ -7,8 +7,7 @@ import { createSession } from './api/session.ts';
 import { parseRoute, type Route } from './lib/routes.ts';
 import { startTelemetry } from './telemetry/faro.ts';
 import { layout } from './ui/layout.ts';
-import type { PageContext, PageFactory, PageView } from './ui/page.ts';
-import { adminPage } from './pages/admin.ts';
+import { lazyPage, type PageContext, type PageFactory, type PageView } from './ui/page.ts';
 import { loginPage, signupPage } from './pages/account.ts';
 import { bookingsPage } from './pages/bookings.ts';
 import { checkoutPage } from './pages/checkout.ts';
@@ -33,7 +32,8 @@ const pages: Record<Route['name'], PageFactory> = {
   bookings: bookingsPage,
   login: loginPage,
   signup: signupPage,
-  admin: adminPage,
+  // Only organisers open it: loaded on demand, so fans never download it.
+  admin: lazyPage(async () => (await import('./pages/admin.ts')).adminPage),
   'not-found': notFoundPage,
 };
 

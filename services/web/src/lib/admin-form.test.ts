@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildPerformance, dayAfter, defaultDraft, formErrorsFromProblem, toLocalInput } from './admin-form.ts';
+import { buildPerformance, dayAfter, defaultDraft, toLocalInput } from './admin-form.ts';
+import { formErrorsFromProblem } from './problem-fields.ts';
 
 const now = new Date(2026, 2, 1, 10, 0);
 

@@ -3,7 +3,7 @@
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
-import { formErrorsFromProblem } from '../lib/admin-form.ts';
+import { formErrorsFromProblem } from '../lib/problem-fields.ts';
 import { href, safeNext } from '../lib/routes.ts';
 import { formError, pageHeading } from '../ui/parts.ts';
 import type { PageContext, PageFactory } from '../ui/page.ts';

@@ -4,7 +4,8 @@
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
 import type { PerformanceSummary, QueueState, QueueStatus } from '../api/types.ts';
-import { buildPerformance, dayAfter, defaultDraft, formErrorsFromProblem, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
+import { buildPerformance, dayAfter, defaultDraft, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
+import { formErrorsFromProblem } from '../lib/problem-fields.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';

@@ -1,7 +1,7 @@
 // The small contract every page follows: a factory gets the context, keeps its own state in
 // closures, calls `update()` when that state changes, and stops its timers in `dispose()`.
 
-import type { TemplateResult } from 'lit-html';
+import { html, type TemplateResult } from 'lit-html';
 import type { Api } from '../api/client.ts';
 import type { Session } from '../api/session.ts';
 import type { Route } from '../lib/routes.ts';
@@ -56,5 +56,35 @@ export function resource<T>(ctx: Pick<PageContext, 'update'>, load: () => Promis
     get error() { return state.error; },
     get loading() { return state.loading; },
     reload,
+  };
+}
+
+/** A page whose code is fetched when first opened (a separate chunk in the build). */
+export function lazyPage(load: () => Promise<PageFactory>): PageFactory {
+  return (ctx) => {
+    let page: PageView | undefined;
+    let failed = false;
+    let disposed = false;
+    load().then(
+      (factory) => {
+        if (disposed) return;
+        page = factory(ctx);
+        ctx.update();
+      },
+      () => {
+        failed = true;
+        ctx.update();
+      },
+    );
+    return {
+      get title() { return page?.title ?? 'Loading'; },
+      render: () => page?.render() ?? (failed
+        ? html`<p class="notice notice-error" role="alert">This page could not be loaded. Check your connection and reload.</p>`
+        : html`<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Loading…</p>`),
+      dispose: () => {
+        disposed = true;
+        page?.dispose?.();
+      },
+    };
   };
 }
