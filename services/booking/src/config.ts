@@ -31,6 +31,11 @@ export const bookingConfigSchema = z.object({
   HOLD_EXPIRY_GRACE_SECONDS: env.int(30),
   HOLD_SWEEP_INTERVAL_MS: env.int(1000, 20),
   OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
+  /**
+   * How long a replica reuses its read of a schedule's seats and prices (0: read every time). A
+   * republished price reaches new orders within this; availability is never cached.
+   */
+  CATALOG_COPY_TTL_MS: env.int(1000),
 });
 
 export type BookingConfig = z.infer<typeof bookingConfigSchema>;

@@ -6,6 +6,7 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import { createAdmissionCheck, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
 import { createApp } from './app.ts';
 import { createBookingMetrics } from './booking-metrics.ts';
+import { createSellableCache } from './catalog-copy/sellable-cache.ts';
 import type { BookingConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
 import { createIdempotency } from './idempotency/idempotency.ts';
@@ -16,7 +17,7 @@ import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
 import { runPeriodically, type Periodic } from './periodic.ts';
 
 export interface ServiceDeps {
-  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS'>;
+  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** knex on booking's database, `booking` first on the search path; migrated already. */
@@ -44,7 +45,8 @@ const PURGE_KEYS_EVERY_MS = 10 * 60_000;
 export function createService({ config, logger, metrics, db, bus, now, ...deps }: ServiceDeps): BookingService {
   const bookingMetrics = createBookingMetrics(metrics.registry);
   const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config));
-  const orders = createOrders({ db, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
+  const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
+  const orders = createOrders({ db, catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
   const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });

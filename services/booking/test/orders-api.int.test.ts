@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { placeOrder, startBooking, type Harness, type SeededPerformance } from './harness.ts';
+import { eventually } from '@ticketping/testing';
+import { catalogEvents, placeOrder, startBooking, type Harness, type SeededPerformance } from './harness.ts';
 
 let h: Harness;
 let perf: SeededPerformance;
@@ -132,6 +133,26 @@ test('Idempotency-Key: a duplicate sent while the first is in flight gets 409, a
   assert.is(ids.size, 1, 'replays carry the same order');
   const live = await h.db.knex('orders').where({ user_id: fan }).count<{ count: number }[]>('* as count');
   assert.is(Number(live[0]!.count), 1);
+});
+
+test('a republished price reaches new orders (within the copy TTL); an existing order keeps its price', async () => {
+  const { events, seeded } = catalogEvents({ seats: 2, price: 10_000 });
+  for (const event of events) await h.service.handleEvent(event);
+  const firstFan = randomUUID();
+  const before = await placeOrder(h, firstFan, seeded, [seeded.seatIds[0]!]);
+  assert.is(before.body.amount, 10_000);
+  const seatsEvent = events.find((e) => e.type === 'seats.published')!;
+  const repriced = (seatsEvent.payload as { seats: Array<Record<string, unknown>> }).seats.map((seat) => ({ ...seat, price: 12_000 }));
+  await h.service.handleEvent({ ...seatsEvent, id: randomUUID(), payload: { ...(seatsEvent.payload as object), seats: repriced } });
+  const after = await eventually(async () => {
+    const fan = randomUUID();
+    const res = await placeOrder(h, fan, seeded, [seeded.seatIds[1]!]);
+    if (res.body.amount === 12_000) return res;
+    await del(`/api/v1/orders/${res.body.id}`, fan);
+    return undefined;
+  }, h.config.CATALOG_COPY_TTL_MS + 3000, 200);
+  assert.is(after.status, 201);
+  assert.is((await get(`/api/v1/orders/${before.body.id}`, firstFan)).body.amount, 10_000);
 });
 
 test.run();

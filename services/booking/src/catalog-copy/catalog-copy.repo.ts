@@ -78,11 +78,8 @@ export async function findSellableSchedule(db: Knex, scheduleId: string): Promis
   };
 }
 
-/** The requested seats that exist in this schedule (missing ones are simply absent). */
-export async function findSeats(db: Knex, scheduleId: string, seatIds: string[]): Promise<SeatCopy[]> {
-  const rows = await db('seats')
-    .where('schedule_id', scheduleId)
-    .whereIn('seat_id', seatIds)
-    .select('seat_id', 'section', 'row', 'number', 'grade', 'price', 'currency');
-  return rows.map((r) => ({ seatId: r.seat_id, section: r.section, row: r.row, number: r.number, grade: r.grade, price: r.price, currency: r.currency.trim() }));
+/** Every seat of a schedule with its price. */
+export async function findScheduleSeats(db: Knex, scheduleId: string): Promise<SeatCopy[]> {
+  const rows = await db('seats').where('schedule_id', scheduleId).select('seat_id', 'section', 'row', 'number', 'grade', 'price', 'currency');
+  return rows.map((r) => ({ seatId: r.seat_id, section: r.section, row: r.row, number: r.number, grade: r.grade, price: r.price, currency: r.currency }));
 }

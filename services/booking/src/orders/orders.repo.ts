@@ -36,15 +36,24 @@ export async function claimSeats(trx: Knex.Transaction, orderId: string, seatIds
   return result.rows.map((r) => r.seat_id);
 }
 
+/** The order and its seats, in one statement. */
 export async function insertOrder(trx: Knex.Transaction, order: Order): Promise<void> {
-  await trx('orders').insert({
-    id: order.id, user_id: order.userId, performance_id: order.performanceId, schedule_id: order.scheduleId,
-    status: order.status, amount: order.amount, currency: order.currency, expires_at: order.expiresAt,
-    created_at: order.createdAt, updated_at: order.updatedAt,
-  });
-  await trx('order_seats').insert(order.seats.map((s) => ({
-    order_id: order.id, seat_id: s.id, section: s.section, row: s.row, number: s.number, grade: s.grade, price: s.price,
-  })));
+  const seats = order.seats.map((s) => ({ seat_id: s.id, section: s.section, row: s.row, number: s.number, grade: s.grade, price: s.price }));
+  await trx.raw(
+    `with created as (
+       insert into orders (id, user_id, performance_id, schedule_id, status, amount, currency, expires_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id)
+     insert into order_seats (order_id, seat_id, section, "row", number, grade, price)
+     select created.id, s.seat_id, s.section, s."row", s.number, s.grade, s.price
+       from created, jsonb_to_recordset(?::jsonb) as s(seat_id uuid, section text, "row" integer, number integer, grade text, price bigint)`,
+    [order.id, order.userId, order.performanceId, order.scheduleId, order.status, order.amount, order.currency, order.expiresAt, order.createdAt, order.updatedAt, JSON.stringify(seats)],
+  );
+}
+
+/** Which of these seats are held right now (a read: it may be stale by the time it returns). */
+export async function findHeldSeats(db: Db, seatIds: string[]): Promise<string[]> {
+  const rows = await db('seat_holds').whereIn('seat_id', seatIds).select('seat_id');
+  return rows.map((r: { seat_id: string }) => r.seat_id);
 }
 
 /** The fan's live order for a schedule, if any. */

@@ -3,14 +3,15 @@ import type { Knex } from '@ticketping/db';
 import type { Caller } from '@ticketping/http';
 import { queueTokenRequired, type AdmissionCheck } from '../admission/admission.ts';
 import type { BookingMetrics } from '../booking-metrics.ts';
-import { findSeats, findSellableSchedule } from '../catalog-copy/catalog-copy.repo.ts';
+import type { SellableCache } from '../catalog-copy/sellable-cache.ts';
 import * as errors from './orders.errors.ts';
 import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
-import { claimSeats, findLiveOrderId, findOrder, insertOrder, listOrders, transition, type OrderCursor } from './orders.repo.ts';
+import { claimSeats, findHeldSeats, findLiveOrderId, findOrder, insertOrder, listOrders, transition, type OrderCursor } from './orders.repo.ts';
 import type { Order } from './orders.types.ts';
 
 export interface OrdersDeps {
   db: Knex;
+  catalog: SellableCache;
   admission: AdmissionCheck;
   metrics: BookingMetrics;
   holdTtlSeconds: number;
@@ -23,23 +24,23 @@ const isUniqueViolation = (error: unknown, constraint: string) =>
   (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === constraint;
 
 export function createOrders(deps: OrdersDeps) {
-  const { db, admission, metrics } = deps;
+  const { db, catalog, admission, metrics } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Rejections before the seats are even tried (token, window, limits, unknown seats). */
   async function prepareOrder(who: Caller, input: PlaceOrderInput): Promise<Order> {
     if (!input.queueToken) throw queueTokenRequired();
-    const schedule = await findSellableSchedule(db, input.scheduleId);
-    if (!schedule) throw errors.scheduleNotFound(input.scheduleId);
+    const sellable = await catalog.get(input.scheduleId);
+    if (!sellable) throw errors.scheduleNotFound(input.scheduleId);
+    const { schedule } = sellable;
     await admission.verify(input.queueToken, schedule.performanceId, who.id);
     const at = now();
     if (at < schedule.bookingOpensAt) throw errors.bookingNotOpen(schedule.bookingOpensAt);
     if (at >= schedule.bookingClosesAt) throw errors.bookingClosed();
     if (input.seatIds.length > schedule.maxSeatsPerOrder) throw errors.tooManySeats(schedule.maxSeatsPerOrder);
-    const seats = await findSeats(db, schedule.scheduleId, input.seatIds);
-    const found = new Set(seats.map((s) => s.seatId));
-    const missing = input.seatIds.filter((id) => !found.has(id));
+    const missing = input.seatIds.filter((id) => !sellable.seats.has(id));
     if (missing.length) throw errors.unknownSeats(missing);
+    const seats = input.seatIds.map((id) => sellable.seats.get(id)!);
     const currencies = new Set(seats.map((s) => s.currency));
     if (currencies.size > 1) throw errors.mixedCurrencies();
     return {
@@ -73,6 +74,10 @@ export function createOrders(deps: OrdersDeps) {
         throw error;
       }
       try {
+        // Fast path for the usual loser of a race: a seat already held is refused with one read.
+        // It only ever refuses; whether a seat is free is decided below by the constraint.
+        const held = await findHeldSeats(db, input.seatIds);
+        if (held.length) throw errors.seatUnavailable(held);
         await db.transaction(async (trx) => {
           const claimed = new Set(await claimSeats(trx, order.id, input.seatIds));
           const taken = input.seatIds.filter((id) => !claimed.has(id));
