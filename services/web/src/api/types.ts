@@ -82,6 +82,8 @@ export interface Order {
   amount: number;
   currency: string;
   expiresAt: string;
+  /** The latest payment attempt (booking service; not yet in docs/api.md). */
+  paymentId?: string | null;
 }
 
 export interface Payment { id: string; orderId: string; amount: number; currency: string; status: PaymentStatus }

@@ -43,12 +43,16 @@ export const checkoutPage: PageFactory = (ctx) => {
       if (order.status === 'CONFIRMED') return ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true });
       phase = order.status === 'PENDING_PAYMENT' ? 'form' : 'closed';
       context ??= await orderContext(ctx.api, order);
+      // Reloaded while a payment was on its way: follow it instead of offering to pay twice.
+      if (phase === 'form' && order.paymentId && !confirmPoller) {
+        payment = await ctx.api.getPayment(order.paymentId);
+        if (payment.status === 'PENDING' || payment.status === 'SUCCEEDED') followPayment();
+      }
     } catch (error) {
       loadProblem = error;
     }
     ctx.update();
   };
-  void load();
 
   const tick = () => {
     if (!order || phase === 'closed') return;
@@ -60,6 +64,18 @@ export const checkoutPage: PageFactory = (ctx) => {
     ctx.update();
   };
   const ticker = setInterval(tick, 1000);
+
+  /** The payment service learns of a new order from booking's events a moment after the hold: wait for it briefly. */
+  const submitPayment = async (card: string, key: string): Promise<Payment> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ctx.api.pay(orderId, card, key);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'ORDER_NOT_FOUND' && attempt < 8)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  };
 
   /** After a payment is accepted: follow it, then the order, until CONFIRMED (or the card is declined). */
   const followPayment = () => {
@@ -118,15 +134,23 @@ export const checkoutPage: PageFactory = (ctx) => {
     paymentKey ??= newIdempotencyKey();
     ctx.update();
     try {
-      payment = await ctx.api.pay(orderId, card, paymentKey);
+      payment = await submitPayment(card, paymentKey);
       if (payment.status === 'FAILED') declined();
       else followPayment();
     } catch (error) {
       phase = 'form';
-      // Keep the key after a lost response or a duplicate still in flight: the retry is the same payment.
-      const sameAttempt = error instanceof NetworkError || (error instanceof ApiError && (error.status === 409 || error.status >= 500));
+      const code = error instanceof ApiError ? error.code : undefined;
+      const existing = error instanceof ApiError ? (error.problem.paymentId as string | undefined) : undefined;
+      if ((code === 'PAYMENT_IN_PROGRESS' || code === 'ORDER_ALREADY_PAID') && existing) {
+        // This order is already being paid (another tab, or a lost response): follow that payment.
+        payment = await ctx.api.getPayment(existing).catch(() => undefined);
+        if (payment) return followPayment();
+      }
+      if (code === 'ORDER_EXPIRED' || code === 'ORDER_NOT_PAYABLE') return void load();
+      // Keep the key after a lost response or a server error: the retry is the same payment.
+      const sameAttempt = error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
       if (!sameAttempt) paymentKey = undefined;
-      payError = error instanceof ApiError && error.code === 'PAYMENT_DECLINED' ? 'Your card was declined. Try another card.' : problemMessage(error);
+      payError = problemMessage(error);
       ctx.announce(payError);
     } finally {
       ctx.update();
@@ -180,6 +204,7 @@ export const checkoutPage: PageFactory = (ctx) => {
       <button type="button" class="button secondary" ?disabled=${busy} @click=${cancel}>Cancel and release seats</button>`;
   };
 
+  void load();
   return {
     title: 'Checkout',
     render: () => html`
