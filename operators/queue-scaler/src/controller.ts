@@ -87,10 +87,6 @@ export function createController(deps: ControllerDeps) {
     const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(spec);
     const { inFallback: wasInFallback, ...state } = remembered;
     const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state }, clock);
-    memory.set(key, {
-      history: decision.history, consecutiveFailures: decision.consecutiveFailures,
-      lastActiveTimeMs: decision.lastActiveTimeMs, inFallback: decision.phase === 'fallback',
-    });
 
     const extra: QueueScalerStatus = { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas };
     if (metric.ok && !spec.paused) {
@@ -102,6 +98,11 @@ export function createController(deps: ControllerDeps) {
       extra.lastScaleTime = new Date(clock.now()).toISOString();
       await announceScale(scaler, spec, target.replicas, decision);
     }
+    // remembered only once the scale it may record went through
+    memory.set(key, {
+      history: decision.history, consecutiveFailures: decision.consecutiveFailures,
+      lastActiveTimeMs: decision.lastActiveTimeMs, inFallback: decision.phase === 'fallback',
+    });
     if (decision.phase === 'fallback' && !wasInFallback) {
       await event(scaler, 'FallbackActivated', 'Warning', decision.message);
     }

@@ -172,10 +172,10 @@ test('the operator does its whole job with only the chart\'s permissions (reques
     capacityFeedback: { admitPerMinutePerReplica: 10, minAdmitPerMinute: 5, maxAdmitPerMinute: 50 },
   });
   const operator = await startOperator('rbac-check', {
+    // WATCH_NAMESPACE stays this suite's namespace: other suites' QueueScalers must keep a single writer
     ...operatorEnv(ns),
     KUBECONFIG: impersonatingKubeconfig(sa),
     LEASE_NAME: `${release}-queue-scaler`,
-    WATCH_NAMESPACE: '', // cluster-wide, as the chart's default ClusterRole allows
   });
   try {
     await eventually(async () => (await replicasOf(c, ns, 'booking')) === 3, 10_000, 50);

@@ -56,7 +56,9 @@ test.before(async () => {
   ns = await createNamespace(c, 'qs-fallback');
   await createDeployment(c, ns, 'booking');
   await createDeployment(c, ns, 'queue');
-  const common = { source: { performanceId }, targetPerReplica: 10, pollingIntervalSeconds: 1, cooldownPeriodSeconds: 0 };
+  // generous scale-up rate: the recovery check below must not wait for the fallback's own scale to age out of the period
+  const behavior = { scaleUp: { policies: [{ type: 'Pods', value: 10, periodSeconds: 1 }] } };
+  const common = { source: { performanceId }, targetPerReplica: 10, pollingIntervalSeconds: 1, cooldownPeriodSeconds: 0, behavior };
   await createQueueScaler(c, ns, 'booking', {
     ...common, scaleTargetRef: { name: 'booking' }, minReplicaCount: 0, maxReplicaCount: 6,
     fallback: { failureThreshold: 2, replicas: 3, behavior: 'static' },
