@@ -16,7 +16,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface BookingProcess {
+export interface ServiceProcess {
   base: string;
   child: ChildProcess;
   /** What it printed, for failure messages. */
@@ -26,10 +26,16 @@ export interface BookingProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `src/main.ts` as its own process (as in a pod) and waits until `/readyz` answers 200. */
-export async function startBookingProcess(env: Record<string, string>): Promise<BookingProcess> {
+/** Booking's `src/main.ts` as its own process (as in a pod), ready to serve. */
+export function startBookingProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  return startServiceProcess(MAIN, env);
+}
+
+/** Runs a service's main file as its own process and waits until its `/readyz` answers 200. */
+export async function startServiceProcess(main: string, env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=source', MAIN], {
+  const name = path.basename(path.dirname(path.dirname(main)));
+  const child = spawn(process.execPath, ['--conditions=source', main], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,12 +46,12 @@ export async function startBookingProcess(env: Record<string, string>): Promise<
   const base = `http://127.0.0.1:${port}`;
   try {
     await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`booking exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
       return (await fetch(`${base}/readyz`)).status === 200;
     }, 90_000, 200);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`booking did not become ready: ${String(error)}\n${output}`);
+    throw new Error(`${name} did not become ready: ${String(error)}\n${output}`);
   }
   return {
     base,

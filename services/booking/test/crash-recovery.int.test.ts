@@ -6,12 +6,12 @@ import { createKafkaBus, type Bus } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
-import { startBookingProcess, type BookingProcess } from './booking-process.ts';
+import { startBookingProcess, type ServiceProcess } from './booking-process.ts';
 import { INTERNAL_TOKEN, catalogEvents, paymentEvent, quietLogger, recordEvents } from './harness.ts';
 
 let db: TestDatabase;
 let bus: Bus;
-let booking: BookingProcess | undefined;
+let booking: ServiceProcess | undefined;
 
 test.after(async () => {
   await booking?.stop();
