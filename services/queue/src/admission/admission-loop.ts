@@ -1,0 +1,69 @@
+import type { Logger } from '@ticketping/logger';
+import type { QueueMetrics } from '../metrics.ts';
+import type { QueueStore, TickResult } from '../redis/queue-store.ts';
+
+export interface AdmissionLoop {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs one tick for one queue now (after an entry at the head, or a freed slot). */
+  tick(performanceId: string): Promise<TickResult>;
+  /** One pass over every queue in the index. */
+  tickAll(): Promise<void>;
+}
+
+/**
+ * Every `tickMs`, runs the admission script for every queue in the index. Every replica runs it:
+ * the script is atomic and decides from the state it finds, so concurrent ticks only make
+ * admission more prompt, never exceed a limit. Ticks never overlap within one replica.
+ */
+export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMetrics; logger: Logger; tickMs: number }): AdmissionLoop {
+  const { store, metrics, logger, tickMs } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = true;
+
+  async function tick(performanceId: string): Promise<TickResult> {
+    const result = await store.admit(performanceId);
+    if (result.state === 'RETIRED' || result.state === 'NO_QUEUE') {
+      await store.forget(performanceId);
+      metrics.forget(performanceId);
+      logger.info({ performanceId, state: result.state }, 'queue removed from the index');
+    } else {
+      metrics.record(performanceId, result);
+      if (result.admitted.length > 0) logger.debug({ performanceId, admitted: result.admitted.length }, 'admitted');
+    }
+    return result;
+  }
+
+  async function tickAll(): Promise<void> {
+    const ids = await store.listQueues();
+    const outcomes = await Promise.allSettled(ids.map((id) => tick(id)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'rejected') logger.error({ err: outcome.reason, performanceId: ids[i] }, 'admission tick failed');
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tickAll()
+        .catch((error: unknown) => logger.error({ err: error }, 'admission pass failed'))
+        .finally(() => { running = undefined; schedule(); });
+    }, tickMs);
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+    tick,
+    tickAll,
+  };
+}

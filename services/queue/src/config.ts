@@ -1,0 +1,56 @@
+import { env, loadConfig, z } from '@ticketping/config';
+
+/**
+ * The queue's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on
+ * purpose (a guessable default would let anyone who reaches the pod skip the gateway).
+ */
+export const queueConfigSchema = z
+  .object({
+    PORT: env.port(8083),
+    HOST: z.string().default('127.0.0.1'),
+    LOG_LEVEL: env.logLevel(),
+    INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
+    REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+    REDIS_CLUSTER_NODES: env.list().optional(),
+    /** Unset: the in-memory bus (standalone). */
+    KAFKA_BROKERS: env.list().optional(),
+    /** Private Ed25519 JWK, or a JSON array of them: the first signs, all are published. Unset: generated at start. */
+    QUEUE_SIGNING_KEY: z.string().optional(),
+    QUEUE_TOKEN_ISSUER: z.string().default('ticketping-queue'),
+    /** How long an admitted fan may book, from the first poll after admission. */
+    QUEUE_ACTIVE_WINDOW_SECONDS: env.int(600, 1),
+    /** Booking activity extends the window, never past this total. */
+    QUEUE_MAX_ACTIVE_SECONDS: env.int(1200, 1),
+    /** A waiting fan who misses a poll by longer than this loses the place. */
+    QUEUE_GRACE_SECONDS: env.int(60, 1),
+    /** pollAfterMs bounds: the front of the line polls every QUEUE_MIN_POLL_MS. */
+    QUEUE_MIN_POLL_MS: env.int(2000, 100),
+    QUEUE_MAX_POLL_MS: env.int(300_000, 1000),
+    /** About this many polls per second come from each band of people ahead; see README "Polling". */
+    QUEUE_POLL_BUDGET_PER_SECOND: env.int(500, 1),
+    /** Default line limit = factor × seats still available (0: no default limit). */
+    QUEUE_MAX_LINE_FACTOR: env.int(2, 0),
+    QUEUE_TICK_MS: env.int(500, 10),
+    QUEUE_MAX_ADMIT_PER_TICK: env.int(1000, 1),
+    QUEUE_SWEEP_BATCH: env.int(1000, 1),
+    QUEUE_PRE_QUEUE_CHUNK: env.int(2000, 1),
+    /** How long a fan who lost the place can still read why (EXPIRED entry). */
+    QUEUE_OUTCOME_TTL_SECONDS: env.int(3600, 1),
+    /** How long after bookingClosesAt a queue's keys are kept. */
+    QUEUE_RETAIN_SECONDS: env.int(86_400, 0),
+  })
+  .refine((c) => c.QUEUE_MAX_ACTIVE_SECONDS >= c.QUEUE_ACTIVE_WINDOW_SECONDS, {
+    message: 'the maximum active time cannot be shorter than the active window',
+    path: ['QUEUE_MAX_ACTIVE_SECONDS'],
+  })
+  .refine((c) => c.QUEUE_MAX_POLL_MS >= c.QUEUE_MIN_POLL_MS, {
+    message: 'QUEUE_MAX_POLL_MS cannot be below QUEUE_MIN_POLL_MS',
+    path: ['QUEUE_MAX_POLL_MS'],
+  });
+
+export type QueueConfig = z.infer<typeof queueConfigSchema>;
+
+export function loadQueueConfig(environment: Record<string, string | undefined> = process.env): QueueConfig {
+  return loadConfig(queueConfigSchema, environment);
+}

@@ -1,0 +1,47 @@
+import { client, type Registry } from '@ticketping/metrics';
+import type { TickResult } from './redis/queue-store.ts';
+
+/**
+ * The waiting room's Prometheus figures (docs/metrics.md). Every replica ticks every queue, so
+ * the gauges are the same on each replica (aggregate with max) and the counters count what each
+ * replica did (aggregate with sum).
+ */
+export function createQueueMetrics(registry: Registry) {
+  const labelNames = ['performance'] as const;
+  const gauge = (name: string, help: string) => new client.Gauge({ name, help, labelNames, registers: [registry] });
+  const counter = (name: string, help: string) => new client.Counter({ name, help, labelNames, registers: [registry] });
+  const gauges = {
+    waiting: gauge('ticketping_queue_waiting', 'Fans in the line'),
+    active: gauge('ticketping_queue_active', 'Fans holding an admission slot'),
+    capacity: gauge('ticketping_queue_capacity', 'Configured capacity'),
+    admitPerMinute: gauge('ticketping_queue_admit_per_minute', 'Configured admission rate'),
+    admitRate: gauge('ticketping_queue_admit_rate_per_minute', 'Measured admissions in the last minute'),
+    eta: gauge('ticketping_queue_eta_seconds', 'ETA of the last fan in line'),
+  };
+  const counters = {
+    admitted: counter('ticketping_queue_admitted_total', 'Admissions'),
+    expired: counter('ticketping_queue_expired_total', 'Active windows that ran out'),
+    abandoned: counter('ticketping_queue_abandoned_total', 'Waiting fans dropped for not polling'),
+  };
+
+  return {
+    record(performance: string, tick: TickResult): void {
+      const labels = { performance };
+      gauges.waiting.set(labels, tick.waiting);
+      gauges.active.set(labels, tick.active);
+      gauges.capacity.set(labels, tick.capacity);
+      gauges.admitPerMinute.set(labels, tick.admitPerMinute);
+      gauges.admitRate.set(labels, tick.admitRatePerMinute);
+      gauges.eta.set(labels, tick.etaSecondsOfLast);
+      counters.admitted.inc(labels, tick.admitted.length);
+      counters.expired.inc(labels, tick.expired);
+      counters.abandoned.inc(labels, tick.abandoned);
+    },
+    /** A retired queue stops being exported. */
+    forget(performance: string): void {
+      for (const metric of [...Object.values(gauges), ...Object.values(counters)]) metric.remove({ performance });
+    },
+  };
+}
+
+export type QueueMetrics = ReturnType<typeof createQueueMetrics>;

@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readLuaDir } from '@ticketping/redis';
+import { scripts } from './lua/index.generated.ts';
+
+const dir = path.join(import.meta.dirname, 'lua');
+const root = path.resolve(import.meta.dirname, '../../../..');
+
+test('every script passes the header guard: KEYS documented as named, no literal key names', () => {
+  const read = readLuaDir(dir);
+  assert.equal(read.map((s) => `${s.name}-${s.numberOfKeys}`), [
+    'admit-12', 'configure-1', 'createQueue-3', 'describe-6', 'entry-10', 'index-1', 'leave-5', 'orderEvent-5', 'storeToken-2',
+  ]);
+  for (const script of read) assert.match(script.lua, /Returns /, `${script.name} documents its reply`);
+});
+
+test('index.generated.ts is fresh (embed-lua --check)', () => {
+  const check = spawnSync(process.execPath, ['--conditions=source', 'packages/redis/bin/embed-lua.ts', 'services/queue/src/redis/lua', '--check'], { cwd: root, encoding: 'utf8' });
+  assert.is(check.status, 0, check.stderr);
+  assert.equal(scripts.map((s) => s.name), readLuaDir(dir).map((s) => s.name));
+});
+
+test.run();

@@ -1,0 +1,200 @@
+--[[
+  One admission tick for one performance. Safe to run from any number of replicas at once: each
+  run sees the state the previous one left, so concurrent ticks can never admit past a limit or
+  admit a fan twice.
+
+  In order: ends active windows that ran out (claimed: EXPIRED, never claimed: ABANDONED); at a
+  scheduled open, moves a chunk of the pre-queue into the line in draw order; admits from the
+  head while capacity (the live active set's size, never a counter) and the rate allow (at most
+  admitPerMinute in any sliding minute and ceil(admitPerMinute / 60) in any sliding second);
+  drops fans at the head or under the sweep cursor who missed their poll deadline; refreshes the
+  figures in stats. After closesAt the queue closes; retainMs later its keys are dropped.
+
+  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs
+  KEYS[2] stats        hash: the figures (written here)
+  KEYS[3] runtime      hash: openedAtMs, preNext, preEnd, preCount, sweepCursor
+  KEYS[4] waiting      zset: userId → arrival sequence
+  KEYS[5] preQueue     zset: userId → draw value
+  KEYS[6] active       zset: userId → active-window end (ms)
+  KEYS[7] admissions   hash: userId → admittedAtMs|claimedAtMs|tokenWindowEndMs|token
+  KEYS[8] outcomes     hash: userId → ABANDONED | EXPIRED
+  KEYS[9] sequence     string: arrival counter
+  KEYS[10] deadlines   string of u32: arrival sequence → poll-again deadline (epoch seconds)
+  KEYS[11] admittedRecently  zset: userId:ms → admission time (ms), the last minute
+  KEYS[12] orders      hash: orderId → seats (only dropped here, with the rest)
+
+  ARGV[1] maxAdmitPerTick
+  ARGV[2] sweepBatch (waiting fans checked for abandonment per tick)
+  ARGV[3] preQueueChunk (pre-queued fans moved into the line per tick)
+  ARGV[4] minPollMs
+  ARGV[5] maxPollMs
+  ARGV[6] graceMs
+  ARGV[7] outcomeTtlMs
+  ARGV[8] retainMs (how long after closesAt the keys are kept)
+
+  Returns {nowMs, state, admitted, expired, abandoned, waiting, active, capacity, admitPerMinute,
+           measuredAdmitsPerMinute (string), etaSecondsOfLast, userId...} (the admitted fans),
+          or {nowMs, 'NO_QUEUE'} / {nowMs, 'RETIRED'}
+]]
+local maxAdmit, sweepBatch, preChunk = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local minPoll, maxPoll, grace = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local outcomeTtl, retain = tonumber(ARGV[7]), tonumber(ARGV[8])
+
+local function int(x) return string.format('%.0f', x) end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local nowSec = math.floor(now / 1000)
+
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs')
+if not cfg[1] then return {now, 'NO_QUEUE'} end
+local capacity, admitPerMinute, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
+local opensAt, closesAt = tonumber(cfg[4] or '0'), tonumber(cfg[5] or '0')
+
+if closesAt > 0 and now >= closesAt + retain then
+  redis.call('DEL', unpack(KEYS))
+  return {now, 'RETIRED'}
+end
+if closesAt > 0 and now >= closesAt and state ~= 'CLOSED' and state ~= 'SOLD_OUT' then
+  state = 'CLOSED'
+  redis.call('HSET', KEYS[1], 'state', state)
+end
+
+-- Redis Lua's unpack is bounded by the C stack, so long argument lists go in slices
+local function callInSlices(command, key, args, width)
+  for first = 1, #args, width do
+    redis.call(command, key, unpack(args, first, math.min(first + width - 1, #args)))
+  end
+end
+local function deadlinesOf(pairsWithScores)
+  local fields = {}
+  for i = 2, #pairsWithScores, 2 do
+    fields[#fields + 1] = 'GET'; fields[#fields + 1] = 'u32'; fields[#fields + 1] = '#' .. pairsWithScores[i]
+  end
+  return redis.call('BITFIELD', KEYS[10], unpack(fields))
+end
+
+local expired, abandoned, admitted = 0, 0, {}
+local outcomeWritten = false
+local function recordOutcome(userId, outcome)
+  redis.call('HSET', KEYS[8], userId, outcome)
+  outcomeWritten = true
+end
+
+-- 1. active windows that ran out free their slots
+local ended = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', int(now))
+for _, userId in ipairs(ended) do
+  local claimed = string.match(redis.call('HGET', KEYS[7], userId) or '', '^%d+|(%d+)|')
+  if claimed and claimed ~= '0' then
+    expired = expired + 1
+    recordOutcome(userId, 'EXPIRED')
+  else
+    abandoned = abandoned + 1
+    recordOutcome(userId, 'ABANDONED')
+  end
+  redis.call('HDEL', KEYS[7], userId)
+end
+if #ended > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', int(now)) end
+redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf', int(now - 60000))
+
+-- 2. the scheduled open: reserve the pre-queue's sequence range once, then move it chunk by chunk
+local opened = now >= opensAt
+local run = redis.call('HMGET', KEYS[3], 'openedAtMs', 'preNext', 'preEnd')
+if opened and not run[1] then
+  local count = redis.call('ZCARD', KEYS[5])
+  local last = redis.call('INCRBY', KEYS[9], count)
+  run = {int(now), last - count + 1, last}
+  redis.call('HSET', KEYS[3], 'preNext', run[2], 'preEnd', run[3], 'preCount', count, 'openedAtMs', run[1])
+end
+local preEnd = tonumber(run[3] or '0')
+local preLeft = 0
+if opened then
+  local moved = redis.call('ZPOPMIN', KEYS[5], preChunk)
+  if #moved > 0 then
+    local nextSeq = tonumber(run[2])
+    -- moved fans were told to come back after the open: they get the longest interval to do so
+    local deadline = math.ceil((now + maxPoll + grace) / 1000)
+    local lineArgs, deadlineArgs = {}, {}
+    for i = 1, #moved, 2 do
+      lineArgs[#lineArgs + 1] = int(nextSeq); lineArgs[#lineArgs + 1] = moved[i]
+      deadlineArgs[#deadlineArgs + 1] = 'SET'; deadlineArgs[#deadlineArgs + 1] = 'u32'
+      deadlineArgs[#deadlineArgs + 1] = '#' .. int(nextSeq); deadlineArgs[#deadlineArgs + 1] = deadline
+      nextSeq = nextSeq + 1
+    end
+    callInSlices('ZADD', KEYS[4], lineArgs, 1000)
+    callInSlices('BITFIELD', KEYS[10], deadlineArgs, 2000)
+    redis.call('HSET', KEYS[3], 'preNext', int(nextSeq))
+  end
+  preLeft = redis.call('ZCARD', KEYS[5])
+end
+
+-- 3. admission from the head of the line
+if state == 'OPEN' and opened then
+  local perSecond = math.max(1, math.ceil(admitPerMinute / 60))
+  local allowance = math.min(
+    maxAdmit,
+    capacity - redis.call('ZCARD', KEYS[6]),
+    admitPerMinute - redis.call('ZCARD', KEYS[11]),
+    perSecond - redis.call('ZCOUNT', KEYS[11], '(' .. int(now - 1000), '+inf'))
+  local examined, examineLimit = 0, maxAdmit + sweepBatch
+  while allowance > 0 and examined < examineLimit do
+    local head = redis.call('ZRANGE', KEYS[4], 0, allowance - 1, 'WITHSCORES')
+    if #head == 0 then break end
+    local deadlines = deadlinesOf(head)
+    local blocked = false
+    for i = 1, #head, 2 do
+      local userId, seq = head[i], tonumber(head[i + 1])
+      -- never let a later arrival in while pre-queued fans are still being moved ahead of them
+      if preLeft > 0 and seq > preEnd then blocked = true; break end
+      examined = examined + 1
+      redis.call('ZREM', KEYS[4], userId)
+      local deadline = deadlines[(i + 1) / 2]
+      if deadline < nowSec then
+        abandoned = abandoned + 1
+        recordOutcome(userId, 'ABANDONED')
+      else
+        -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
+        local claimBy = math.max(now + minPoll + grace, deadline * 1000)
+        redis.call('ZADD', KEYS[6], int(claimBy), userId)
+        redis.call('HSET', KEYS[7], userId, int(now) .. '|0|0|')
+        redis.call('ZADD', KEYS[11], int(now), userId .. ':' .. int(now))
+        admitted[#admitted + 1] = userId
+        allowance = allowance - 1
+      end
+    end
+    if blocked then break end
+  end
+end
+
+-- 4. the sweep: a slice of the line per tick, so abandoned fans leave the figures within one pass
+local cursor = redis.call('HGET', KEYS[3], 'sweepCursor') or '0'
+local slice = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. cursor, '+inf', 'WITHSCORES', 'LIMIT', 0, sweepBatch)
+if #slice > 0 then
+  local deadlines = deadlinesOf(slice)
+  for i = 1, #slice, 2 do
+    if deadlines[(i + 1) / 2] < nowSec then
+      redis.call('ZREM', KEYS[4], slice[i])
+      abandoned = abandoned + 1
+      recordOutcome(slice[i], 'ABANDONED')
+    end
+  end
+end
+if #slice / 2 < sweepBatch then cursor = '0' else cursor = slice[#slice] end
+redis.call('HSET', KEYS[3], 'sweepCursor', cursor)
+if outcomeWritten then redis.call('PEXPIRE', KEYS[8], outcomeTtl) end
+
+-- 5. the figures, in one hash the operator reads with one HGETALL
+local waiting = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5])
+local active = redis.call('ZCARD', KEYS[6])
+local openedAt = tonumber(redis.call('HGET', KEYS[3], 'openedAtMs') or int(now))
+local span = math.min(60000, math.max(1000, now - openedAt))
+local measured = redis.call('ZCARD', KEYS[11]) * 60000 / span
+local etaLast = math.ceil(waiting * 60 / (measured > 0 and measured or math.max(1, admitPerMinute)))
+local measuredText = string.format('%.2f', measured)
+redis.call('HSET', KEYS[2], 'waiting', waiting, 'active', active, 'capacity', capacity,
+  'admitPerMinute', admitPerMinute, 'admitRatePerMinute', measuredText, 'etaSeconds', etaLast,
+  'state', state, 'updatedAtMs', int(now))
+if #admitted > 0 then redis.call('HINCRBY', KEYS[2], 'admittedTotal', #admitted) end
+if expired > 0 then redis.call('HINCRBY', KEYS[2], 'expiredTotal', expired) end
+if abandoned > 0 then redis.call('HINCRBY', KEYS[2], 'abandonedTotal', abandoned) end
+
+return {now, state, #admitted, expired, abandoned, waiting, active, capacity, admitPerMinute, measuredText, etaLast, unpack(admitted)}

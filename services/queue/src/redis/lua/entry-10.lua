@@ -1,0 +1,157 @@
+--[[
+  Enters the waiting room (mode "enter") or reads the fan's entry (mode "poll"), in one call:
+  a status poll is exactly one EVALSHA. Every clock reading is Redis TIME, so replicas never
+  disagree about order or deadlines.
+
+  A waiting fan's poll also renews the fan's deadline (abandonment): the fan must poll again
+  within pollAfterMs + grace. An admitted fan's first poll claims the slot: the active window
+  starts then, and the caller signs an admission token for it (token returned empty).
+
+  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, totalSeats, maxLine, drawSeed
+  KEYS[2] stats        hash: admitRatePerMinute (measured), seatsTaken
+  KEYS[3] runtime      hash: preEnd, preNext, openedAtMs
+  KEYS[4] waiting      zset: userId → arrival sequence
+  KEYS[5] preQueue     zset: userId → draw value
+  KEYS[6] active       zset: userId → active-window end (ms)
+  KEYS[7] admissions   hash: userId → admittedAtMs|claimedAtMs|tokenWindowEndMs|token
+  KEYS[8] outcomes     hash: userId → ABANDONED | EXPIRED
+  KEYS[9] sequence     string: arrival counter
+  KEYS[10] deadlines   string of u32: arrival sequence → poll-again deadline (epoch seconds)
+
+  ARGV[1] userId
+  ARGV[2] mode: enter | poll
+  ARGV[3] minPollMs
+  ARGV[4] maxPollMs
+  ARGV[5] pollBudgetPerSecond (sets how fast pollAfterMs grows with the people ahead)
+  ARGV[6] graceMs
+  ARGV[7] activeWindowMs
+  ARGV[8] maxLineFactor (the default line limit is this × seats still available; 0 = none)
+
+  Returns {status, position, ahead, etaSeconds, pollAfterMs, windowEndMs|retryAfterSeconds, token, reason, opensAtMs}
+  status: WAITING | ADMITTED | EXPIRED | NOT_IN_QUEUE | NO_QUEUE | SOLD_OUT | QUEUE_CLOSED | QUEUE_FULL
+  reason: PRE_QUEUE (waiting for the draw) | ABANDONED | EXPIRED | SOLD_OUT | QUEUE_CLOSED | ''
+]]
+local userId, mode = ARGV[1], ARGV[2]
+local minPoll, maxPoll = tonumber(ARGV[3]), tonumber(ARGV[4])
+local budget, grace = tonumber(ARGV[5]), tonumber(ARGV[6])
+local activeWindow, lineFactor = tonumber(ARGV[7]), tonumber(ARGV[8])
+
+local function int(x) return string.format('%.0f', x) end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'totalSeats', 'maxLine', 'drawSeed')
+if not cfg[1] then return {'NO_QUEUE'} end
+local state = cfg[3]
+local opensAt = tonumber(cfg[4] or '0')
+
+-- ETA from the measured admission rate; the configured rate only until there is something to measure
+local measured = tonumber(redis.call('HGET', KEYS[2], 'admitRatePerMinute') or '0')
+local ratePerMinute = measured > 0 and measured or math.max(1, tonumber(cfg[2]))
+local function eta(position) return math.ceil(position * 60 / ratePerMinute) end
+-- poll less often the further back: about `budget` polls/s per band of people ahead, never
+-- later than half the ETA, within [minPoll, maxPoll]
+local function pollAfter(ahead, etaSeconds)
+  local ms = math.min(ahead * 1000 / budget, etaSeconds * 500)
+  return math.floor(math.max(minPoll, math.min(maxPoll, ms)))
+end
+local function entry(status, position, ahead, etaSeconds, pollMs, windowEnd, token, reason)
+  return {status, position, ahead, etaSeconds, pollMs, windowEnd, token, reason, opensAt}
+end
+
+-- admitted: the first poll claims the slot and starts the active window
+local windowEnd = tonumber(redis.call('ZSCORE', KEYS[6], userId) or '0')
+if windowEnd > now then
+  local record = redis.call('HGET', KEYS[7], userId) or ''
+  local admittedAt, claimedAt, tokenFor, token = string.match(record, '^(%d+)|(%d+)|(%d+)|(.*)$')
+  if not admittedAt then admittedAt, claimedAt, tokenFor, token = int(now), '0', '0', '' end
+  if claimedAt == '0' then
+    windowEnd = now + activeWindow
+    redis.call('ZADD', KEYS[6], 'XX', int(windowEnd), userId)
+    redis.call('HSET', KEYS[7], userId, admittedAt .. '|' .. int(now) .. '|0|')
+    tokenFor, token = '0', ''
+  end
+  if tonumber(tokenFor) ~= windowEnd then token = '' end
+  return entry('ADMITTED', 0, 0, 0, math.min(30000, windowEnd - now), windowEnd, token, '')
+end
+
+local closed = nil
+if state == 'SOLD_OUT' then closed = 'SOLD_OUT' elseif state == 'CLOSED' then closed = 'QUEUE_CLOSED' end
+local reserved = redis.call('HMGET', KEYS[3], 'openedAtMs', 'preEnd')
+local preEnd = tonumber(reserved[2] or '0')
+
+local function waitingEntry(ahead, seq)
+  local etaSeconds = eta(ahead + 1)
+  local pollMs = pollAfter(ahead, etaSeconds)
+  local deadline = math.ceil((now + pollMs + grace) / 1000)
+  redis.call('BITFIELD', KEYS[10], 'SET', 'u32', '#' .. int(seq), deadline)
+  return entry('WAITING', ahead + 1, ahead, etaSeconds, pollMs, 0, '', '')
+end
+
+local function preQueueEntry()
+  local ahead = redis.call('ZRANK', KEYS[5], userId)
+  -- once the draw has started, fans already moved into the line are ahead too
+  if preEnd > 0 then ahead = ahead + redis.call('ZCOUNT', KEYS[4], '-inf', int(preEnd)) end
+  local etaSeconds = eta(ahead + 1)
+  local pollMs = pollAfter(ahead, etaSeconds)
+  if now < opensAt then
+    etaSeconds = etaSeconds + math.ceil((opensAt - now) / 1000)
+    pollMs = math.min(maxPoll, opensAt - now + pollMs)
+  end
+  return entry('WAITING', ahead + 1, ahead, etaSeconds, pollMs, 0, '', 'PRE_QUEUE')
+end
+
+local seq = redis.call('ZSCORE', KEYS[4], userId)
+local inPreQueue = (not seq) and redis.call('ZSCORE', KEYS[5], userId)
+if seq or inPreQueue then
+  if closed then
+    if mode == 'enter' then return {closed} end
+    return entry('EXPIRED', 0, 0, 0, maxPoll, 0, '', closed)
+  end
+  if inPreQueue then return preQueueEntry() end
+  seq = tonumber(seq)
+  local ahead = redis.call('ZRANK', KEYS[4], userId)
+  -- pre-queued fans not yet moved into the line all go before later arrivals
+  if seq > preEnd then ahead = ahead + redis.call('ZCARD', KEYS[5]) end
+  return waitingEntry(ahead, seq)
+end
+
+local outcome = redis.call('HGET', KEYS[8], userId)
+if mode ~= 'enter' then
+  if outcome then return entry('EXPIRED', 0, 0, 0, maxPoll, 0, '', outcome) end
+  return {'NOT_IN_QUEUE'}
+end
+
+-- a new entry
+if closed then return {closed} end
+local line = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5])
+local limit = tonumber(cfg[6] or '')
+local totalSeats = tonumber(cfg[5] or '0')
+if not limit and lineFactor > 0 and totalSeats > 0 then
+  local taken = tonumber(redis.call('HGET', KEYS[2], 'seatsTaken') or '0')
+  limit = lineFactor * math.max(0, totalSeats - taken)
+end
+if limit and line >= limit then
+  local retryAfter = math.min(300, math.max(5, math.ceil((line - limit + 1) * 60 / ratePerMinute)))
+  return {'QUEUE_FULL', 0, 0, 0, 0, retryAfter}
+end
+if outcome then redis.call('HDEL', KEYS[8], userId) end
+
+if now < opensAt then
+  -- before a scheduled open: the pre-queue, ordered by a draw nobody can predict before the seed is published
+  local draw = tonumber(string.sub(redis.sha1hex(cfg[7] .. ':' .. userId), 1, 13), 16)
+  redis.call('ZADD', KEYS[5], int(draw), userId)
+  return preQueueEntry()
+end
+
+-- the first script to see the open reserves sequence numbers for the whole pre-queue, so every
+-- pre-queued fan stays ahead of this newcomer however slowly the tick moves them into the line
+if not reserved[1] then
+  local count = redis.call('ZCARD', KEYS[5])
+  local last = redis.call('INCRBY', KEYS[9], count)
+  redis.call('HSET', KEYS[3], 'preNext', last - count + 1, 'preEnd', last, 'preCount', count, 'openedAtMs', int(now))
+end
+seq = redis.call('INCR', KEYS[9])
+redis.call('ZADD', KEYS[4], seq, userId)
+local ahead = redis.call('ZCARD', KEYS[4]) - 1 + redis.call('ZCARD', KEYS[5])
+return waitingEntry(ahead, seq)

@@ -1,0 +1,23 @@
+--[[
+  The fan leaves: out of the line or the pre-queue, or the active slot frees at once.
+  Leaving twice is harmless.
+
+  KEYS[1] waiting      zset: userId → arrival sequence
+  KEYS[2] preQueue     zset: userId → draw value
+  KEYS[3] active       zset: userId → active-window end (ms)
+  KEYS[4] admissions   hash: userId → admission record
+  KEYS[5] outcomes     hash: userId → ABANDONED | EXPIRED
+
+  ARGV[1] userId
+
+  Returns 'ACTIVE' (a slot was freed), 'WAITING', 'PRE_QUEUE' or 'NONE'
+]]
+local userId = ARGV[1]
+redis.call('HDEL', KEYS[5], userId)
+if redis.call('ZREM', KEYS[3], userId) == 1 then
+  redis.call('HDEL', KEYS[4], userId)
+  return 'ACTIVE'
+end
+if redis.call('ZREM', KEYS[1], userId) == 1 then return 'WAITING' end
+if redis.call('ZREM', KEYS[2], userId) == 1 then return 'PRE_QUEUE' end
+return 'NONE'

@@ -1,0 +1,87 @@
+import type { Logger } from '@ticketping/logger';
+import type { ServiceMetrics } from '@ticketping/metrics';
+import { createHttpApp, type HttpApp } from '@ticketping/http';
+import { pingRedis, type RedisClient } from '@ticketping/redis';
+import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
+import type { QueueConfig } from './config.ts';
+import { createEventHandler, QUEUE_TOPICS, type EventHandler, type QueueEvent } from './events/handle-event.ts';
+import { createQueueMetrics } from './metrics.ts';
+import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
+import { loadSigningKeys } from './signing-keys.ts';
+import { mountWaitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
+import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
+
+/** What the queue needs from the bus (structurally `@ticketping/bus`'s subscribe). */
+export interface EventSubscriber {
+  subscribe(options: { group: string; topics: string[]; handle: (event: QueueEvent, topic: string) => Promise<void> }): unknown;
+}
+
+export interface QueueDeps {
+  config: QueueConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Connected; the caller closes it. */
+  redis: RedisClient;
+  /** Unset: no consumer (tests drive `handleEvent` directly). */
+  bus?: EventSubscriber;
+}
+
+export interface QueueService {
+  app: HttpApp;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The bus consumer, exposed so tests and standalone can feed events directly. */
+  handleEvent: EventHandler;
+  admission: AdmissionLoop;
+  room: WaitingRoom;
+  store: QueueStore;
+}
+
+export function tuningFrom(config: QueueConfig): QueueTuning {
+  return {
+    activeWindowMs: config.QUEUE_ACTIVE_WINDOW_SECONDS * 1000,
+    maxActiveMs: config.QUEUE_MAX_ACTIVE_SECONDS * 1000,
+    graceMs: config.QUEUE_GRACE_SECONDS * 1000,
+    minPollMs: config.QUEUE_MIN_POLL_MS,
+    maxPollMs: config.QUEUE_MAX_POLL_MS,
+    pollBudgetPerSecond: config.QUEUE_POLL_BUDGET_PER_SECOND,
+    maxLineFactor: config.QUEUE_MAX_LINE_FACTOR,
+    maxAdmitPerTick: config.QUEUE_MAX_ADMIT_PER_TICK,
+    sweepBatch: config.QUEUE_SWEEP_BATCH,
+    preQueueChunk: config.QUEUE_PRE_QUEUE_CHUNK,
+    outcomeTtlMs: config.QUEUE_OUTCOME_TTL_SECONDS * 1000,
+    retainMs: config.QUEUE_RETAIN_SECONDS * 1000,
+  };
+}
+
+/** The waiting room: HTTP routes, the admission loop and the event consumer over one Redis. */
+export async function createService(deps: QueueDeps): Promise<QueueService> {
+  const { config, logger, metrics, redis, bus } = deps;
+  const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, logger);
+  const store = createQueueStore(redis, tuningFrom(config));
+  const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
+  const room = createWaitingRoom({ store, signer: keys.signer, admission });
+  const handleEvent = createEventHandler({ store, admission, logger });
+
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness: { redis: () => pingRedis(redis) },
+    routes: (router) => mountWaitingRoomRoutes(router, { room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks }),
+  });
+
+  return {
+    app,
+    handleEvent,
+    admission,
+    room,
+    store,
+    async start() {
+      admission.start();
+      if (bus) await bus.subscribe({ group: 'queue', topics: QUEUE_TOPICS, handle: (event) => handleEvent(event) });
+    },
+    async stop() {
+      await admission.stop();
+    },
+  };
+}

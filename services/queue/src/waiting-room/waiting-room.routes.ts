@@ -1,0 +1,84 @@
+import type { Router } from 'express';
+import type { JSONWebKeySet } from 'jose';
+import { z } from 'zod';
+import { caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import type { QueueStore } from '../redis/queue-store.ts';
+import type { WaitingRoom } from './waiting-room.service.ts';
+
+const params = z.object({ performanceId: z.uuid('must be a UUID') });
+const count = z.number().int().min(1).max(1_000_000);
+
+const settingsChange = z
+  .object({
+    capacity: count.optional(),
+    admitPerMinute: count.optional(),
+    state: z.enum(['OPEN', 'PAUSED', 'CLOSED']).optional(),
+    /** Extension: an explicit line limit; null goes back to the default (factor × seats still available). */
+    maxLine: count.nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of capacity, admitPerMinute, state, maxLine' });
+
+/** Internal: what performance.published carries, for creating a queue without catalog (operations, benchmarks). */
+const newQueue = z
+  .object({
+    capacity: count,
+    admitPerMinute: count,
+    opensAt: z.iso.datetime().optional(),
+    closesAt: z.iso.datetime().optional(),
+    totalSeats: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const ms = (at: string | undefined) => (at ? Date.parse(at) : 0);
+
+export function mountWaitingRoomRoutes(router: Router, deps: { room: WaitingRoom; store: QueueStore; internalToken: string; jwks: JSONWebKeySet }): void {
+  const { room, store, jwks } = deps;
+  const internal = requireInternalCaller(deps.internalToken);
+
+  // public keys: the gateway and booking verify admission tokens locally against these
+  router.get('/.well-known/jwks.json', (_req, res) => {
+    res.setHeader('cache-control', 'public, max-age=300');
+    res.json(jwks);
+  });
+
+  router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+    const { performanceId } = validate.params(params, req);
+    res.setHeader('cache-control', 'no-store');
+    res.json(await room.enter(performanceId, caller(req).id));
+  });
+
+  router.get('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
+    const { performanceId } = validate.params(params, req);
+    res.setHeader('cache-control', 'no-store');
+    res.json(await room.status(performanceId, caller(req).id));
+  });
+
+  router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
+    const { performanceId } = validate.params(params, req);
+    await room.leave(performanceId, caller(req).id);
+    res.status(204).end();
+  });
+
+  router.get('/api/v1/queues/:performanceId', internal, async (req, res) => {
+    const { performanceId } = validate.params(params, req);
+    res.setHeader('cache-control', 'public, max-age=1');
+    res.json(await room.summary(performanceId));
+  });
+
+  router.patch('/api/v1/queues/:performanceId', internal, async (req, res) => {
+    requireAdmin(req);
+    const { performanceId } = validate.params(params, req);
+    res.json(await room.configure(performanceId, validate.body(settingsChange, req)));
+  });
+
+  router.put('/internal/v1/queues/:performanceId', internal, async (req, res) => {
+    const { performanceId } = validate.params(params, req);
+    const body = validate.body(newQueue, req);
+    const created = await store.create(performanceId, {
+      capacity: body.capacity, admitPerMinute: body.admitPerMinute,
+      opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+    });
+    res.status(created ? 201 : 200).json(await room.summary(performanceId));
+  });
+}

@@ -1,0 +1,130 @@
+import type { TokenSigner } from '@ticketping/auth-tokens';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
+import type { AdmissionLoop } from '../admission/admission-loop.ts';
+import type { EntryReply, EntryResult, QueueState, QueueStore, SettingsChange } from '../redis/queue-store.ts';
+
+/** The entry as the API returns it (docs/api.md, Waiting room). */
+export interface Entry {
+  performanceId: string;
+  status: 'WAITING' | 'ADMITTED' | 'EXPIRED';
+  position: number;
+  ahead: number;
+  etaSeconds: number;
+  pollAfterMs: number;
+  queueToken: string | null;
+  expiresAt: string | null;
+  /** Extensions: PRE_QUEUE while waiting for a scheduled open; why an entry EXPIRED. */
+  reason: string | null;
+  opensAt: string | null;
+}
+
+export interface QueueSummary {
+  performanceId: string;
+  waiting: number;
+  active: number;
+  capacity: number;
+  admitPerMinute: number;
+  state: QueueState;
+  admitRatePerMinute: number;
+  etaSeconds: number;
+  maxLine: number | null;
+  opensAt: string | null;
+  closesAt: string | null;
+  draw: { commitment: string | null; seed: string | null; preQueued: number; algorithm: string } | null;
+}
+
+const DRAW_ALGORITHM = 'order by the integer of the first 13 hex digits of SHA-1(seed + ":" + userId), ties by userId bytes; commitment = SHA-256(seed)';
+
+const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
+
+/** Polls come a little early rather than all at once (clients that started together drift apart). */
+const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.1));
+
+export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner; admission: AdmissionLoop }) {
+  const { store, signer, admission } = deps;
+
+  function failOn(result: EntryResult): EntryReply {
+    switch (result.kind) {
+      case 'entry': return result.entry;
+      case 'NO_QUEUE': throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+      case 'NOT_IN_QUEUE': throw new NotFoundError('NOT_IN_QUEUE', 'You are not in this waiting room; enter it first');
+      case 'SOLD_OUT': throw new ConflictError('SOLD_OUT', 'This performance is sold out');
+      case 'QUEUE_CLOSED': throw new ConflictError('QUEUE_CLOSED', 'This waiting room is closed');
+      case 'QUEUE_FULL': throw new ServiceUnavailableError('QUEUE_FULL', 'The line is full; try again later', result.retryAfterSeconds);
+    }
+  }
+
+  /** Signs a token for the current active window the first time it is asked for, then keeps it. */
+  async function present(performanceId: string, userId: string, reply: EntryReply): Promise<Entry> {
+    let token = reply.token;
+    if (reply.status === 'ADMITTED' && !token) {
+      const expiresInSeconds = Math.max(1, Math.floor(reply.windowEndMs / 1000) - Math.floor(Date.now() / 1000));
+      ({ token } = await signer.sign({ subject: userId, audience: performanceId, expiresInSeconds }));
+      await store.storeToken(performanceId, userId, reply.windowEndMs, token);
+    }
+    const admitted = reply.status === 'ADMITTED';
+    return {
+      performanceId,
+      status: reply.status,
+      position: reply.position,
+      ahead: reply.ahead,
+      etaSeconds: reply.etaSeconds,
+      pollAfterMs: jitter(reply.pollAfterMs),
+      queueToken: admitted ? token : null,
+      expiresAt: admitted ? iso(reply.windowEndMs) : null,
+      reason: reply.reason || null,
+      opensAt: iso(reply.opensAtMs),
+    };
+  }
+
+  async function summary(performanceId: string): Promise<QueueSummary> {
+    const view = await store.describe(performanceId);
+    if (!view) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+    return {
+      performanceId,
+      waiting: view.waiting,
+      active: view.active,
+      capacity: view.capacity,
+      admitPerMinute: view.admitPerMinute,
+      state: view.state,
+      admitRatePerMinute: view.admitRatePerMinute,
+      etaSeconds: view.etaSeconds,
+      maxLine: view.maxLine,
+      opensAt: iso(view.opensAtMs),
+      closesAt: iso(view.closesAtMs),
+      draw: view.opensAtMs > 0 ? { commitment: view.drawCommitment, seed: view.drawSeed, preQueued: view.preQueued, algorithm: DRAW_ALGORITHM } : null,
+    };
+  }
+
+  return {
+    /** Enters the line; entering again returns the same entry. */
+    async enter(performanceId: string, userId: string): Promise<Entry> {
+      let reply = failOn(await store.entry(performanceId, userId, 'enter'));
+      // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken)
+      if (reply.status === 'WAITING' && reply.ahead === 0 && reply.reason !== 'PRE_QUEUE') {
+        const tick = await admission.tick(performanceId);
+        if (tick.admitted.includes(userId)) reply = failOn(await store.entry(performanceId, userId, 'poll'));
+      }
+      return present(performanceId, userId, reply);
+    },
+
+    async status(performanceId: string, userId: string): Promise<Entry> {
+      return present(performanceId, userId, failOn(await store.entry(performanceId, userId, 'poll')));
+    },
+
+    /** Leaves the line, or frees the slot at once for the next fan. */
+    async leave(performanceId: string, userId: string): Promise<void> {
+      if ((await store.leave(performanceId, userId)) === 'ACTIVE') await admission.tick(performanceId);
+    },
+
+    summary,
+
+    async configure(performanceId: string, change: SettingsChange): Promise<QueueSummary> {
+      if (!(await store.configure(performanceId, change))) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+      if (change.state === 'OPEN' || change.capacity !== undefined || change.admitPerMinute !== undefined) await admission.tick(performanceId);
+      return summary(performanceId);
+    },
+  };
+}
+
+export type WaitingRoom = ReturnType<typeof createWaitingRoom>;

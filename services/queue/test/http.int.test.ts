@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createVerifier } from '@ticketping/auth-tokens';
+import { listen, type RunningServer } from '@ticketping/http';
+import { Redis } from 'ioredis';
+import { createMetrics } from '@ticketping/metrics';
+import { createRedis, type RedisClient } from '@ticketping/redis';
+import { eventually, testEnv } from '@ticketping/testing';
+import { createService, type QueueService } from '../src/service.ts';
+import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.ts';
+
+let redis: RedisClient;
+let queue: QueueService;
+let server: RunningServer;
+let base = '';
+const queues: string[] = [];
+const admin = randomUUID();
+
+test.before(async () => {
+  redis = createRedis({ url: testEnv.redisUrl });
+  queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  server = await listen(queue.app, 0);
+  base = `http://127.0.0.1:${server.port}`;
+});
+
+test.after(async () => {
+  await server.close();
+  await dropQueues(redis, queues);
+  await redis.quit();
+});
+
+type Body = Record<string, unknown>;
+async function call(method: string, path: string, options: { user?: string; role?: 'ADMIN'; body?: unknown; internal?: boolean } = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.internal !== false) headers['x-internal-token'] = INTERNAL_TOKEN;
+  if (options.user) headers['x-user-id'] = options.user;
+  if (options.role) headers['x-user-role'] = options.role;
+  const res = await fetch(`${base}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Body };
+}
+
+async function newQueue(body: Body = { capacity: 1, admitPerMinute: 600 }): Promise<string> {
+  const id = randomUUID();
+  queues.push(id);
+  const created = await call('PUT', `/internal/v1/queues/${id}`, { body });
+  assert.is(created.status, 201);
+  return id;
+}
+
+test('every queue route needs the gateway credential; entries need a caller', async () => {
+  const id = await newQueue();
+  assert.is((await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID(), internal: false })).status, 401);
+  const anonymous = await call('POST', `/api/v1/queues/${id}/entries`);
+  assert.equal([anonymous.status, anonymous.body.code], [401, 'UNAUTHORIZED']);
+  assert.is((await call('GET', '/.well-known/jwks.json', { internal: false })).status, 200, 'public keys are public');
+});
+
+test('bad input is a 4xx problem naming the field', async () => {
+  const badId = await call('GET', '/api/v1/queues/not-a-uuid/entries/me', { user: 'u' });
+  assert.is(badId.status, 400);
+  assert.match(String(badId.body.detail), /params\.performanceId/);
+  const id = await newQueue();
+  const badPatch = await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { capacity: 0, state: 'SLEEPING' } });
+  assert.is(badPatch.status, 400);
+  assert.match(String(badPatch.body.detail), /body\.capacity/);
+  assert.match(String(badPatch.body.detail), /body\.state/);
+  const unknownField = await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { speed: 3 } });
+  assert.is(unknownField.status, 400);
+  assert.is((await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: {} })).status, 400);
+  const missing = await call('GET', `/api/v1/queues/${randomUUID()}`);
+  assert.equal([missing.status, missing.body.code], [404, 'QUEUE_NOT_FOUND']);
+});
+
+test('enter, wait, get admitted with a token the JWKS verifies, leave and free the slot', async () => {
+  const id = await newQueue();
+  const [a, b] = [randomUUID(), randomUUID()];
+  const first = await call('POST', `/api/v1/queues/${id}/entries`, { user: a });
+  assert.is(first.status, 200);
+  assert.equal([first.body.status, first.body.performanceId], ['ADMITTED', id]);
+  const second = await call('POST', `/api/v1/queues/${id}/entries`, { user: b });
+  assert.equal([second.body.status, second.body.position, second.body.ahead, second.body.queueToken, second.body.expiresAt], ['WAITING', 1, 0, null, null]);
+  assert.ok(Number(second.body.etaSeconds) >= 1 && Number(second.body.pollAfterMs) > 0);
+
+  const verifier = createVerifier('ticketping-queue', new URL(`${base}/.well-known/jwks.json`));
+  const claims = await verifier.verify(String(first.body.queueToken), { audience: id, subject: a });
+  assert.is(claims.exp, Math.floor(Date.parse(String(first.body.expiresAt)) / 1000), 'the token ends with the active window');
+  assert.ok(claims.jti);
+  const again = await call('GET', `/api/v1/queues/${id}/entries/me`, { user: a });
+  assert.is(again.body.queueToken, first.body.queueToken, 'the same token until the window changes');
+
+  assert.equal((await call('GET', `/api/v1/queues/${id}/entries/me`, { user: randomUUID() })).body.code, 'NOT_IN_QUEUE');
+  assert.is((await call('DELETE', `/api/v1/queues/${id}/entries/me`, { user: a })).status, 204);
+  assert.is((await call('GET', `/api/v1/queues/${id}/entries/me`, { user: b })).body.status, 'ADMITTED');
+  const summary = await call('GET', `/api/v1/queues/${id}`);
+  assert.equal([summary.body.waiting, summary.body.active, summary.body.capacity, summary.body.admitPerMinute, summary.body.state], [0, 1, 1, 600, 'OPEN']);
+});
+
+test('PATCH is for admins and changes the queue at runtime; closed and full queues answer as documented', async () => {
+  const id = await newQueue({ capacity: 1, admitPerMinute: 600, totalSeats: 1 });
+  const user = randomUUID();
+  assert.equal((await call('PATCH', `/api/v1/queues/${id}`, { user, body: { state: 'PAUSED' } })).body.code, 'ADMIN_ONLY');
+  const paused = await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { state: 'PAUSED', admitPerMinute: 30 } });
+  assert.equal([paused.status, paused.body.state, paused.body.admitPerMinute], [200, 'PAUSED', 30]);
+  await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
+  await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
+  const full = await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
+  assert.equal([full.status, full.body.code], [503, 'QUEUE_FULL']);
+  assert.ok(Number(full.headers.get('retry-after')) >= 5);
+  assert.is(full.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { state: 'CLOSED' } });
+  const closed = await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
+  assert.equal([closed.status, closed.body.code], [409, 'QUEUE_CLOSED']);
+});
+
+test('a status poll is exactly one Redis command (counted with MONITOR)', async () => {
+  const id = await newQueue({ capacity: 1, admitPerMinute: 600 });
+  await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { state: 'PAUSED' } });
+  const user = randomUUID();
+  await call('POST', `/api/v1/queues/${id}/entries`, { user });
+  await call('GET', `/api/v1/queues/${id}/entries/me`, { user }); // the script is loaded by now
+  await redis.client('SETNAME', 'queue-under-test');
+  const address = /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1];
+  const watcher = new Redis(testEnv.redisUrl);
+  const monitor = await watcher.monitor();
+  const seen: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[], source: string) => { if (source === address) seen.push(args); });
+  await eventually(async () => { await redis.ping(); return seen.length > 0; });
+  seen.length = 0;
+  for (let i = 0; i < 20; i++) assert.is((await call('GET', `/api/v1/queues/${id}/entries/me`, { user })).body.position, 1);
+  await redis.ping();
+  await eventually(() => seen.some((args) => args[0]?.toLowerCase() === 'ping'));
+  monitor.disconnect();
+  await watcher.quit();
+  const commands = seen.filter((args) => args[0]?.toLowerCase() !== 'ping').map((args) => args[0]?.toLowerCase());
+  assert.equal(commands, Array.from({ length: 20 }, () => 'evalsha'));
+});
+
+test('the figures are exported for Prometheus', async () => {
+  const id = await newQueue();
+  await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
+  await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
+  await queue.admission.tick(id);
+  const text = await (await fetch(`${base}/metrics`)).text();
+  for (const name of ['waiting', 'active', 'capacity', 'admit_per_minute', 'admit_rate_per_minute', 'eta_seconds', 'admitted_total', 'expired_total', 'abandoned_total']) {
+    assert.match(text, new RegExp(`ticketping_queue_${name}\\{[^}]*performance="${id}"`), name);
+  }
+  assert.match(text, new RegExp(`ticketping_queue_waiting\\{[^}]*performance="${id}"[^}]*\\} 1`));
+});
+
+test.run();
