@@ -15,6 +15,9 @@ export const queueConfigSchema = z
     REDIS_CLUSTER_NODES: env.list().optional(),
     /** Unset: the in-memory bus (standalone). */
     KAFKA_BROKERS: env.list().optional(),
+    KAFKA_CLIENT_ID: z.string().default('queue'),
+    /** Prepended to topics and groups on the wire (one cluster, several environments). */
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
     /** Private Ed25519 JWK, or a JSON array of them: the first signs, all are published. Unset: generated at start. */
     QUEUE_SIGNING_KEY: z.string().optional(),
     QUEUE_TOKEN_ISSUER: z.string().default('ticketping-queue'),

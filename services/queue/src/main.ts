@@ -1,8 +1,9 @@
+import { createKafkaBus, createMemoryBus } from '@ticketping/bus';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { listen, shutdownOnSignals } from '@ticketping/http';
 import { createRedis } from '@ticketping/redis';
-import { initTracing, traceFields } from '@ticketping/telemetry';
+import { initTracing, shutdownTracing, traceFields } from '@ticketping/telemetry';
 import { loadQueueConfig } from './config.ts';
 import { createService } from './service.ts';
 
@@ -12,7 +13,13 @@ const logger = createLogger({ service: 'queue', level: config.LOG_LEVEL, mixin: 
 const metrics = createMetrics('queue');
 const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
 
-const service = await createService({ config, logger, metrics, redis });
+// without Kafka nothing else publishes into this process's memory bus: alone, the queue learns of
+// performances only through PUT /internal/v1/queues/{id} (standalone hands every service one shared bus)
+const bus = config.KAFKA_BROKERS?.length
+  ? createKafkaBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger, metrics: metrics.registry })
+  : createMemoryBus({ logger, metrics: metrics.registry });
+
+const service = await createService({ config, logger, metrics, redis, bus });
 await service.start();
 const server = await listen(service.app, config.PORT, config.HOST);
 logger.info({ port: server.port }, 'queue listening');
@@ -20,5 +27,7 @@ logger.info({ port: server.port }, 'queue listening');
 shutdownOnSignals(logger, async () => {
   await server.close();
   await service.stop();
+  await bus.close();
   await redis.quit();
+  await shutdownTracing();
 });

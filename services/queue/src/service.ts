@@ -1,20 +1,16 @@
+import type { Bus, Subscription } from '@ticketping/bus';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
 import { pingRedis, type RedisClient } from '@ticketping/redis';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import type { QueueConfig } from './config.ts';
-import { createEventHandler, QUEUE_TOPICS, type EventHandler, type QueueEvent } from './events/handle-event.ts';
+import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
 import { createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 import { mountWaitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
-
-/** What the queue needs from the bus (structurally `@ticketping/bus`'s subscribe). */
-export interface EventSubscriber {
-  subscribe(options: { group: string; topics: string[]; handle: (event: QueueEvent, topic: string) => Promise<void> }): unknown;
-}
 
 export interface QueueDeps {
   config: QueueConfig;
@@ -22,8 +18,8 @@ export interface QueueDeps {
   metrics: ServiceMetrics;
   /** Connected; the caller closes it. */
   redis: RedisClient;
-  /** Unset: no consumer (tests drive `handleEvent` directly). */
-  bus?: EventSubscriber;
+  /** Consumes catalog and booking events. Unset: no consumer (tests drive `handleEvent` directly). */
+  bus?: Bus;
 }
 
 export interface QueueService {
@@ -66,10 +62,11 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const app = createHttpApp({
     logger,
     metrics,
-    readiness: { redis: () => pingRedis(redis) },
+    readiness: { redis: () => pingRedis(redis), ...(bus ? { bus: () => bus.ready() } : {}) },
     routes: (router) => mountWaitingRoomRoutes(router, { room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks }),
   });
 
+  let subscription: Subscription | undefined;
   return {
     app,
     handleEvent,
@@ -78,9 +75,11 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     store,
     async start() {
       admission.start();
-      if (bus) await bus.subscribe({ group: 'queue', topics: QUEUE_TOPICS, handle: (event) => handleEvent(event) });
+      if (bus) subscription = await bus.subscribe({ group: 'queue', topics: QUEUE_TOPICS, handle: (event) => handleEvent(event) });
     },
     async stop() {
+      await subscription?.stop();
+      subscription = undefined;
       await admission.stop();
     },
   };
