@@ -5,7 +5,8 @@ import { Pool } from 'undici';
 export interface Fan { id: string; headers: Record<string, string> }
 
 export interface RaceOptions {
-  origin: string;
+  /** Booking replicas (requests go round-robin, as through a Service) or the gateway. */
+  origins: string[];
   scheduleId: string;
   seatIds: string[];
   fans: Fan[];
@@ -24,6 +25,8 @@ export interface RaceResult {
   /** Seat ids of the orders won, as booking answered them. */
   won: string[];
   wallMs: number;
+  /** From the start until the last seat was held. */
+  soldOutMs: number;
 }
 
 /**
@@ -34,9 +37,12 @@ export interface RaceResult {
  * tries, or, after its first try, sees no seat left.
  */
 export async function race(options: RaceOptions): Promise<RaceResult> {
-  const pool = new Pool(options.origin, { connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+  const perOrigin = Math.ceil(options.concurrency / options.origins.length);
+  const pools = options.origins.map((origin) => new Pool(origin, { connections: perOrigin, pipelining: 1, keepAliveTimeout: 30_000 }));
+  let turn = 0;
   const taken = new Set<string>();
-  const result: RaceResult = { latencies: [], heldLatencies: [], statuses: new Map(), won: [], wallMs: 0 };
+  const result: RaceResult = { latencies: [], heldLatencies: [], statuses: new Map(), won: [], wallMs: 0, soldOutMs: Number.NaN };
+  let started = 0;
   const count = (key: string) => result.statuses.set(key, (result.statuses.get(key) ?? 0) + 1);
   const queue = [...options.fans];
 
@@ -45,10 +51,11 @@ export async function race(options: RaceOptions): Promise<RaceResult> {
     if (free.length === 0 && !firstTry) return 'stop';
     const choices = free.length ? free : options.seatIds;
     const seat = choices[Math.floor(Math.random() * choices.length)]!;
-    const started = performance.now();
+    const sent = performance.now();
+    const pool = pools[turn++ % pools.length]!;
     const res = await pool.request({ path: '/api/v1/orders', method: 'POST', headers: fan.headers, body: JSON.stringify({ scheduleId: options.scheduleId, seatIds: [seat] }) });
     const body = (await res.body.json()) as { code?: string; seatIds?: string[]; seats?: Array<{ id: string }> };
-    const ms = performance.now() - started;
+    const ms = performance.now() - sent;
     result.latencies.push(ms);
     count(res.statusCode === 201 ? '201' : `${res.statusCode} ${body.code ?? ''}`.trim());
     if (res.statusCode === 201) {
@@ -57,6 +64,7 @@ export async function race(options: RaceOptions): Promise<RaceResult> {
         result.won.push(s.id);
         taken.add(s.id);
       }
+      if (result.won.length === options.seatIds.length && Number.isNaN(result.soldOutMs)) result.soldOutMs = performance.now() - started;
       return 'held';
     }
     if (res.statusCode === 409 && body.code === 'SEAT_UNAVAILABLE') {
@@ -74,10 +82,10 @@ export async function race(options: RaceOptions): Promise<RaceResult> {
     }
   }
 
-  const started = performance.now();
+  started = performance.now();
   await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
   result.wallMs = performance.now() - started;
-  await pool.close();
+  await Promise.all(pools.map((p) => p.close()));
   return result;
 }
 
