@@ -135,6 +135,20 @@ test('an administrator refunds a confirmed order through payment; the order ends
   assert.is((await h.db.knex('performances').where('performance_id', perf.performanceId).first('sold_out_at')).sold_out_at, null, 'no longer sold out');
 });
 
+test('a poison payment event goes to the dead-letter topic, is counted, and changes nothing', async () => {
+  const dlq = await recordEvents(h.bus, ['payment.payments.dlq']);
+  const perf = await h.seed({ seats: 1, price: 1000 });
+  const fan = randomUUID();
+  const order = (await placeOrder(h, fan, perf, [perf.seatIds[0]!])).body;
+  const poison = paymentEvent('payment.succeeded', { paymentId: 'not-a-uuid', orderId: order.id, userId: fan, amount: 1000 });
+  await h.bus.publish('payment.payments', [poison]);
+  const dead = await eventually(() => dlq.events.find((e) => e.id === poison.id), 15_000);
+  assert.match(dead.headers?.['x-dlq-error'] ?? '', /paymentId/);
+  assert.match(await h.metrics.registry.getSingleMetricAsString('ticketping_bus_dead_letter_total'), /group="booking"/);
+  assert.is(await status(order.id), 'PENDING_PAYMENT');
+  await dlq.stop();
+});
+
 test('the database refuses any other transition, whatever the code asks', async () => {
   const perf = await h.seed({ seats: 1 });
   const order = (await placeOrder(h, randomUUID(), perf, [perf.seatIds[0]!])).body;

@@ -104,6 +104,18 @@ test('the fan pays milliseconds after the order was created, before order.create
   assert.is(res.body.amount, 5000);
 });
 
+test('a 404 is not stored under the Idempotency-Key: once the order arrives, the same request pays', async () => {
+  const userId = randomUUID();
+  const orderId = randomUUID();
+  const key = randomUUID();
+  const early = await h.pay(userId, { orderId, method: card(GOOD) }, key);
+  assert.is(early.status, 404);
+  await h.service.handleEvent(h.orderEvent('order.created', { orderId, userId, amount: 3000, currency: 'KRW', expiresAt: new Date(Date.now() + 60_000).toISOString(), seatIds: [] }));
+  const retried = await h.pay(userId, { orderId, method: card(GOOD) }, key);
+  assert.is(retried.status, 201);
+  assert.is(retried.body.status, 'SUCCEEDED');
+});
+
 test("an unknown order or someone else's order is 404; so is someone else's payment", async () => {
   const unknown = await h.pay(randomUUID(), { orderId: randomUUID(), method: card(GOOD) });
   assert.is(unknown.status, 404);

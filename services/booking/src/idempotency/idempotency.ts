@@ -6,8 +6,10 @@ import { AppError, BadRequestError, ConflictError, caller, problemOf, toAppError
 /**
  * `Idempotency-Key` for write routes (the pretix model): the same fan sending the same key gets
  * the stored response for 24 hours; while the first request is still running a duplicate gets
- * 409; the same key with a different request is 422. Conflicts (409), throttling (429) and
- * server errors are not stored, because retrying them may rightly give another answer.
+ * 409; the same key with a different request is 422. Only answers the same request will always
+ * get are stored: successes and rejected input (400, 413, 422). Auth failures (401, 403: a retry
+ * may carry a fresh token), 404 (the order or schedule may arrive by event a moment later),
+ * conflicts (409), throttling (429) and server errors are not, so a retry is answered afresh.
  */
 export interface RouteResult { status: number; body: unknown }
 
@@ -15,7 +17,7 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const RETENTION = '24 hours';
 /** A request that started this long ago and never finished died with its process; its key is free again. */
 const ABANDONED_AFTER = '60 seconds';
-const NOT_STORED = new Set([409, 429]);
+const NOT_STORED = new Set([401, 403, 404, 409, 429]);
 
 type Claim = { kind: 'claimed' } | { kind: 'replay'; response: RouteResult } | { kind: 'in-flight' } | { kind: 'mismatch' };
 
