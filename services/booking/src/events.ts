@@ -3,7 +3,7 @@ import type { BusEvent, HandleResult } from '@ticketping/bus';
 import { handleOnce } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
-import { savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
+import { markPerformanceCancelled, savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
 import { SCHEMA, TOPICS } from './orders/orders.events.ts';
 import type { PaymentOutcomes } from './orders/payment-outcomes.ts';
 
@@ -32,6 +32,8 @@ const seatsPublished = z.object({
   })),
 });
 
+const performanceCancelled = z.object({ performanceId: z.uuid(), cancelledAt: isoDate });
+
 const paymentOutcome = z.object({
   paymentId: z.uuid(), orderId: z.uuid(), userId: z.string().min(1), amount: z.number().int().nonnegative(), currency: z.string().length(3),
 });
@@ -50,6 +52,10 @@ export function createEventHandler({ db, outcomes, logger }: { db: Knex; outcome
     'seats.published': async (trx, payload) => {
       const s = seatsPublished.parse(payload);
       await saveSeats(trx, s.performanceId, s.scheduleId, s.seats);
+    },
+    'performance.cancelled': async (trx, payload) => {
+      const c = performanceCancelled.parse(payload);
+      await markPerformanceCancelled(trx, c.performanceId, c.cancelledAt);
     },
     'payment.succeeded': (trx, payload) => outcomes.paymentSucceeded(trx, paymentOutcome.parse(payload)),
     'payment.refunded': (trx, payload) => outcomes.paymentRefunded(trx, paymentOutcome.parse(payload)),

@@ -3,6 +3,7 @@ import { SignJWT, importJWK } from 'jose';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateSigningKey, createSigner } from '@ticketping/auth-tokens';
+import { eventually } from '@ticketping/testing';
 import { INTERNAL_TOKEN, placeOrder, startBooking, type Harness, type SeededPerformance } from './harness.ts';
 
 let h: Harness;
@@ -93,6 +94,19 @@ test('POST /orders: outside the booking window is 409', async () => {
   const late = await h.seed({ seats: 2, opensAt: new Date(Date.now() - 7200_000), closesAt: new Date(Date.now() - 3600_000) });
   expectProblem(await placeOrder(h, randomUUID(), early, [early.seatIds[0]!]).then((r) => ({ ...r, type: r.headers.get('content-type') })), 409, 'BOOKING_NOT_OPEN');
   expectProblem(await placeOrder(h, randomUUID(), late, [late.seatIds[0]!]).then((r) => ({ ...r, type: r.headers.get('content-type') })), 409, 'BOOKING_CLOSED');
+});
+
+test('POST /orders: a performance catalog cancelled takes no new holds: 409 PERFORMANCE_CANCELLED', async () => {
+  const cancelled = await h.seed({ seats: 2 });
+  await h.service.handleEvent({
+    id: randomUUID(), type: 'performance.cancelled', key: cancelled.performanceId, occurredAt: new Date().toISOString(),
+    payload: { performanceId: cancelled.performanceId, cancelledAt: new Date().toISOString() },
+  });
+  const answer = await eventually(async () => {
+    const res = await placeOrder(h, randomUUID(), cancelled, [cancelled.seatIds[0]!]);
+    return res.status === 409 ? res : undefined;
+  }, h.config.CATALOG_COPY_TTL_MS + 3000, 200);
+  expectProblem({ ...answer, type: answer.headers.get('content-type') }, 409, 'PERFORMANCE_CANCELLED');
 });
 
 test('GET and DELETE /orders/{orderId}: a malformed id is 400, an unknown one 404', async () => {

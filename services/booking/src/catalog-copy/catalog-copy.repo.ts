@@ -30,6 +30,7 @@ export interface SellableSchedule {
   maxSeatsPerOrder: number;
   bookingOpensAt: Date;
   bookingClosesAt: Date;
+  cancelledAt: Date | null;
 }
 
 /** Upserts: a republished performance replaces its facts; orders keep the prices they were made at. */
@@ -67,7 +68,7 @@ export async function findSellableSchedule(db: Knex, scheduleId: string): Promis
   const row = await db('schedules as s')
     .join('performances as p', 'p.performance_id', 's.performance_id')
     .where('s.schedule_id', scheduleId)
-    .first('s.schedule_id', 'p.performance_id', 'p.max_seats_per_order', 'p.booking_opens_at', 'p.booking_closes_at');
+    .first('s.schedule_id', 'p.performance_id', 'p.max_seats_per_order', 'p.booking_opens_at', 'p.booking_closes_at', 'p.cancelled_at');
   if (!row) return undefined;
   return {
     scheduleId: row.schedule_id,
@@ -75,7 +76,12 @@ export async function findSellableSchedule(db: Knex, scheduleId: string): Promis
     maxSeatsPerOrder: row.max_seats_per_order,
     bookingOpensAt: row.booking_opens_at,
     bookingClosesAt: row.booking_closes_at,
+    cancelledAt: row.cancelled_at,
   };
+}
+
+export async function markPerformanceCancelled(db: Knex, performanceId: string, cancelledAt: Date): Promise<void> {
+  await db('performances').where('performance_id', performanceId).whereNull('cancelled_at').update({ cancelled_at: cancelledAt, updated_at: db.fn.now() });
 }
 
 /** Every seat of a schedule with its price. */

@@ -28,6 +28,8 @@ export const liveOrderExists = (orderId: string | undefined) =>
 export const bookingNotOpen = (opensAt: Date) =>
   new ConflictError('BOOKING_NOT_OPEN', `Booking opens at ${opensAt.toISOString()}`, { extra: { bookingOpensAt: opensAt.toISOString() } });
 
+export const performanceCancelled = () => new ConflictError('PERFORMANCE_CANCELLED', 'This performance has been cancelled');
+
 export const bookingClosed = () => new ConflictError('BOOKING_CLOSED', 'Booking for this performance has closed');
 
 export const orderNotCancellable = (status: OrderStatus) =>

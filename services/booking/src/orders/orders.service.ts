@@ -35,6 +35,7 @@ export function createOrders(deps: OrdersDeps) {
     const { schedule } = sellable;
     await admission.verify(input.queueToken, schedule.performanceId, who.id);
     const at = now();
+    if (schedule.cancelledAt) throw errors.performanceCancelled();
     if (at < schedule.bookingOpensAt) throw errors.bookingNotOpen(schedule.bookingOpensAt);
     if (at >= schedule.bookingClosesAt) throw errors.bookingClosed();
     if (input.seatIds.length > schedule.maxSeatsPerOrder) throw errors.tooManySeats(schedule.maxSeatsPerOrder);
