@@ -125,6 +125,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     app,
     async start() {},
     async stop() {
+      limiter.close();
       await upstreams.close();
     },
   };

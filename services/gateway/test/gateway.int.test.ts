@@ -106,6 +106,17 @@ test('rate limits per user and per IP are shared by replicas; polls have their o
   assert.is((await fetch(`${b.base}/api/v1/performances`, { headers: { 'x-forwarded-for': '203.0.113.3' } })).status, 200, 'another address has its own budget');
 });
 
+test('with Redis down the rate limiter lets requests through quickly and readiness says so', async () => {
+  const deaf = await startGateway({ ...urls, RATE_LIMIT_REDIS_TIMEOUT_MS: '200' }, `redis://127.0.0.1:${await closedPort()}`);
+  gateways.push(deaf);
+  const started = Date.now();
+  const res = await fetch(`${deaf.base}/api/v1/orders`, { headers: await bearer() });
+  assert.is(res.status, 200);
+  assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  assert.is((await fetch(`${deaf.base}/readyz`)).status, 503);
+  assert.match(await (await fetch(`${deaf.base}/metrics`)).text(), /ticketping_gateway_rate_limiter_errors_total\{service="gateway"\} [1-9]/);
+});
+
 test('CORS answers the web origin only; security headers are set', async () => {
   const preflight = (origin: string) => fetch(`${gateway.base}/api/v1/orders`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, x-queue-token' } });
   const allowed = await preflight('https://tickets.example');

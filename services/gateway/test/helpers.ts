@@ -93,9 +93,10 @@ export const queueToken = async (signer: TokenSigner, userId: string, performanc
 export interface RunningGateway { base: string; service: GatewayService; server: RunningServer; redis: RedisClient; keyPrefix: string; close(): Promise<void> }
 
 /** A gateway with its own Redis client and key prefix (pass `keyPrefix` to share counters like replicas do). */
-export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+export async function startGateway(env: Record<string, string>, redisUrl = testEnv.redisUrl): Promise<RunningGateway> {
   const keyPrefix = env.REDIS_KEY_PREFIX ?? randomPrefix('gw');
-  const redis = createRedis({ url: testEnv.redisUrl });
+  const redis = createRedis({ url: redisUrl });
+  redis.on('error', () => {}); // a test may point it at a dead server on purpose
   const config = loadGatewayConfig({ INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: '/nonexistent', ...env });
   const service = createService({ config, logger: quiet(), metrics: createMetrics('gateway', { defaultMetrics: false }), redis });
   await service.start();
@@ -105,8 +106,10 @@ export async function startGateway(env: Record<string, string>): Promise<Running
     async close() {
       await server.close();
       await service.stop();
-      const keys = await redis.keys(`${keyPrefix}:*`);
-      if (keys.length) await redis.del(...keys);
+      if (redis.status === 'ready') {
+        const keys = await redis.keys(`${keyPrefix}:*`);
+        if (keys.length) await redis.del(...keys);
+      }
       redis.disconnect();
     },
   };
