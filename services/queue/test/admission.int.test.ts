@@ -110,4 +110,31 @@ test('capacity and rate changed at runtime take effect at the next tick', async 
   assert.equal([stats.waiting, stats.active, stats.admittedTotal, stats.capacity], ['6', '4', '4', '4']);
 });
 
+test('pollAfterMs grows with the distance from the front, so the line\'s total poll rate grows only logarithmically', async () => {
+  const id = await newQueue(10, 60, 'PAUSED');
+  const entries = [];
+  for (let first = 0; first < 20_000; first += 1000) {
+    entries.push(...await Promise.all(Array.from({ length: 1000 }, (_, i) => replicas[i % 3]!.store.entry(id, `fan-${first + i}`, 'enter'))));
+  }
+  const intervals = entries.map((r) => (r.kind === 'entry' ? r.entry : assert.unreachable()) as { position: number; pollAfterMs: number })
+    .sort((a, b) => a.position - b.position).map((e) => e.pollAfterMs);
+  const pollsPerSecond = (n: number) => intervals.slice(0, n).reduce((sum, ms) => sum + 1000 / ms, 0);
+  const budget = 500; // QUEUE_POLL_BUDGET_PER_SECOND's default; the front polls every 2 s
+  assert.is(intervals[0], 2000);
+  assert.is(intervals[19_999], 20_000 * 1000 / budget - 2, '(20,000 − 1) / 500 s');
+  // 20,000 fans poll ~2,000 times a second, and doubling the line adds only ~budget × ln 2
+  assert.ok(pollsPerSecond(20_000) < budget * (1 + Math.log(20)) * 1.01, String(pollsPerSecond(20_000)));
+  assert.ok(pollsPerSecond(20_000) - pollsPerSecond(10_000) < budget * Math.LN2 * 1.01);
+});
+
+test('etaSeconds comes from the measured admission rate, not the configured one', async () => {
+  const id = await newQueue(2, 6000);
+  for (let i = 0; i < 12; i++) await replicas[0]!.store.entry(id, `fan-${i}`, 'enter');
+  await replicas[0]!.store.admit(id); // capacity lets 2 in: far below the configured 6,000 a minute
+  const measured = Number(await clients[0]!.hget(queueKeys(id).stats, 'admitRatePerMinute'));
+  assert.ok(measured > 0 && measured <= 120, String(measured));
+  const last = await replicas[0]!.store.entry(id, 'fan-11', 'poll');
+  assert.is(last.kind === 'entry' && last.entry.etaSeconds, Math.ceil((10 * 60) / measured));
+});
+
 test.run();

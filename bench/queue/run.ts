@@ -1,0 +1,197 @@
+/**
+ * The waiting room under an on-sale crowd: 100,000 fans in one line, then status polls on a fixed
+ * schedule. Prints entries per second, poll latency percentiles at the target rate, poll
+ * throughput against a bare Node http server answering the same JSON (same client, same run),
+ * Redis commands per poll and Redis memory per waiting fan, for the queue service reached
+ * directly and through the gateway.
+ *
+ *   node_modules/.bin/node --conditions=source bench/queue/run.ts [--fans 100000] [--rate 3000]
+ *       [--seconds 30] [--throughput-seconds 10] [--connections 64] [--target both|direct]
+ *
+ * Every server is its own process; this process is the load generator (bench/queue/load.ts).
+ * Needs Redis: the test environment's (`npm run testenv up`) or REDIS_URL. The queues it makes
+ * are PAUSED (the line stays 100,000 long) and dropped at the end.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { createSigner, generateSigningKey, publicJwks } from '@ticketping/auth-tokens';
+import { QUEUE_INDEX_KEY, queueKeys } from '@ticketping/redis';
+import { randomPrefix, testEnv } from '@ticketping/testing';
+import { scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
+import { closedLoop, describeLatency, openLoop, statuses, type Call, type LoadResult } from './load.ts';
+import { SAMPLE_ENTRY, startChild, type Child } from './servers.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    fans: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '3000' },
+    seconds: { type: 'string', default: '30' },
+    'throughput-seconds': { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    target: { type: 'string', default: 'both' },
+  },
+});
+const fans = Number(args.fans);
+const rate = Number(args.rate);
+const seconds = Number(args.seconds);
+const throughputSeconds = Number(args['throughput-seconds']);
+const connections = Number(args.connections);
+const print = (line = '') => process.stdout.write(`${line}\n`);
+const load = () => os.loadavg()[0]!.toFixed(1);
+const perSecond = (r: LoadResult) => (r.completed / (r.wallMs / 1000)).toFixed(0);
+
+const INTERNAL_TOKEN = 'bench-internal-token-0123456789';
+const redisUrl = process.env.REDIS_URL ?? testEnv.redisUrl;
+const redis = new Redis(redisUrl);
+const withGateway = args.target === 'both' && existsSync(path.resolve(import.meta.dirname, '../../services/gateway/src/service.ts'));
+
+const queueKey = await generateSigningKey('bench-queue');
+const authKey = await generateSigningKey('bench-auth');
+const authSigner = await createSigner('ticketping-auth', authKey);
+const queue = await startChild('queue', {
+  INTERNAL_TOKEN, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', QUEUE_SIGNING_KEY: JSON.stringify(queueKey),
+  // nobody is dropped for polling rarely: the bench polls random fans, not each on its schedule
+  QUEUE_GRACE_SECONDS: '86400',
+});
+const bare = await startChild('bare', {});
+const gateway = withGateway
+  ? await startChild('gateway', {
+    INTERNAL_TOKEN, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `tp:${randomPrefix('benchgw')}`, LOG_LEVEL: 'warn', WEB_DIST: '/nonexistent',
+    QUEUE_URL: `http://127.0.0.1:${queue.port}`, AUTH_JWKS: JSON.stringify(publicJwks([authKey])), QUEUE_JWKS: JSON.stringify(publicJwks([queueKey])),
+    // one machine plays every fan: per-IP limits would throttle the crowd; per-user limits stay on
+    RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_IP: '0',
+  })
+  : undefined;
+const origin = (child: Child) => `http://127.0.0.1:${child.port}`;
+const performances: string[] = [];
+
+const direct = (userId: string) => ({ 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': userId, 'content-type': 'application/json' });
+
+/** A PAUSED queue, created through the queue's internal route. */
+async function newLine(): Promise<string> {
+  const id = randomUUID();
+  performances.push(id);
+  const admin = { ...direct(randomUUID()), 'x-user-role': 'ADMIN' };
+  for (const [method, route, body] of [['PUT', `/internal/v1/queues/${id}`, { capacity: 1000, admitPerMinute: 1000 }], ['PATCH', `/api/v1/queues/${id}`, { state: 'PAUSED' }]] as const) {
+    const res = await fetch(`${origin(queue)}${route}`, { method, headers: admin, body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  }
+  return id;
+}
+
+/** Every fan enters once, `connections` at a time. */
+async function enterAll(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<LoadResult> {
+  let next = 0;
+  return closedLoop(origin(target), connections, () => {
+    if (next >= fans) return undefined;
+    return { method: 'POST', path: `/api/v1/queues/${performanceId}/entries`, headers: headersOf(next++) };
+  });
+}
+
+const pollOf = (performanceId: string, headersOf: (i: number) => Record<string, string>) => (): Call =>
+  ({ method: 'GET', path: `/api/v1/queues/${performanceId}/entries/me`, headers: headersOf(Math.floor(Math.random() * fans)) });
+
+async function memoryPerFan(performanceId: string, usedBefore: number): Promise<string> {
+  const keys = Object.values(queueKeys(performanceId));
+  const sizes = await Promise.all(keys.map(async (key) => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0));
+  const used = await usedMemory();
+  const perKey = keys.map((key, i) => `${key.split(':').pop()} ${sizes[i]}`).filter((s) => !s.endsWith(' 0')).join(', ');
+  return `${(sizes.reduce((a, b) => a + b, 0) / fans).toFixed(1)} bytes per waiting fan by MEMORY USAGE of the queue's keys (${perKey}); ` +
+    `${((used - usedBefore) / fans).toFixed(1)} bytes by INFO used_memory before/after the entries`;
+}
+
+async function usedMemory(): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+}
+
+const shaOf = (name: string) => createHash('sha1').update(scripts.find((s) => s.name === name)!.lua).digest('hex');
+
+/** Polls at a modest rate under MONITOR; counts what each process sent Redis, by kind. */
+async function commandsPerPoll(target: Child, poll: () => Call, count: number): Promise<string> {
+  const watcher = new Redis(redisUrl);
+  const monitor = await watcher.monitor();
+  const tally = new Map<string, number>();
+  const named = new Map([[queue.redisAddress, 'queue'], ...(gateway ? [[gateway.redisAddress, 'gateway'] as const] : [])]);
+  const [entrySha, admitSha] = [shaOf('entry'), shaOf('admit')];
+  monitor.on('monitor', (_time: string, commandArgs: string[], source: string) => {
+    const who = named.get(source);
+    if (!who) return; // Lua's own commands ("lua") and other clients
+    const [command = '', sha = ''] = commandArgs.map((a) => a.toLowerCase());
+    const kind = command === 'evalsha' && sha === entrySha ? 'evalsha entry' : command === 'evalsha' && sha === admitSha ? 'evalsha admit (tick)' : command === 'smembers' ? 'smembers (tick)' : command;
+    tally.set(`${who}: ${kind}`, (tally.get(`${who}: ${kind}`) ?? 0) + 1);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const result = await openLoop(origin(target), 16, 500, count / 500, poll);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  monitor.disconnect();
+  watcher.disconnect();
+  const perPoll = [...tally].filter(([kind]) => !kind.includes('(tick)'));
+  const total = perPoll.reduce((n, [, c]) => n + c, 0);
+  return `${(total / result.completed).toFixed(3)} Redis commands per poll over ${result.completed} polls (MONITOR, by sender: ${JSON.stringify(Object.fromEntries(tally))}; the admission loop's per-tick commands are not per poll)`;
+}
+
+async function phase(label: string, target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<() => Call> {
+  const usedBefore = await usedMemory();
+  const entered = await enterAll(target, performanceId, headersOf);
+  print(`${label} entries: ${entered.completed} in ${(entered.wallMs / 1000).toFixed(1)} s → ${perSecond(entered)} entries/s, ${describeLatency(entered.latencies)}; answers ${statuses(entered)}; load average ${load()}`);
+  if (label === 'direct') print(`${label} memory: ${await memoryPerFan(performanceId, usedBefore)}`);
+  const waiting = await redis.zcard(queueKeys(performanceId).waiting);
+  print(`${label} line: ${waiting} fans waiting`);
+  const poll = pollOf(performanceId, headersOf);
+  await openLoop(origin(target), 128, rate, 2, poll); // warm-up, not measured
+  const polled = await openLoop(origin(target), 256, rate, seconds, poll);
+  print(`${label} polls at ${rate}/s for ${seconds} s: ${polled.completed} done (${perSecond(polled)}/s), ${describeLatency(polled.latencies)}; answers ${statuses(polled)}; load average ${load()}`);
+  print(`${label} ${await commandsPerPoll(target, poll, 2000)}`);
+  return poll;
+}
+
+let exitCode = 0;
+try {
+  print(`queue bench: ${fans} fans, polls at ${rate}/s for ${seconds} s, ${connections} connections for entries and throughput`);
+  print(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}, ${new Date().toISOString()}, load average ${load()}`);
+
+  const directLine = await newLine();
+  const directPoll = await phase('direct', queue, directLine, (i) => direct(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
+
+  let gatewayPoll: (() => Call) | undefined;
+  if (gateway) {
+    const gatewayLine = await newLine();
+    const tokens: string[] = [];
+    for (let i = 0; i < fans; i++) {
+      const subject = `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
+      tokens.push(`Bearer ${(await authSigner.sign({ subject, audience: 'ticketping-api', expiresInSeconds: 3600, claims: { role: 'USER' } })).token}`);
+    }
+    gatewayPoll = await phase('gateway', gateway, gatewayLine, (i) => ({ authorization: tokens[i]!, 'content-type': 'application/json' }));
+  } else {
+    print('gateway: not measured (--target direct, or services/gateway not there yet)');
+  }
+
+  // throughput: the same client, back to back, against each server in turn
+  const flat = (target: Child, poll: () => Call) => {
+    const until = performance.now() + throughputSeconds * 1000;
+    return closedLoop(origin(target), connections, () => (performance.now() < until ? poll() : undefined));
+  };
+  const baseline = await flat(bare, () => ({ method: 'GET', path: `/api/v1/queues/${directLine}/entries/me`, headers: {} }));
+  print(`throughput, ${connections} connections, ${throughputSeconds} s each: bare node http ${perSecond(baseline)} req/s (${Buffer.byteLength(SAMPLE_ENTRY)}-byte JSON); load average ${load()}`);
+  const viaQueue = await flat(queue, directPoll);
+  print(`throughput: queue direct ${perSecond(viaQueue)} req/s = ${(Number(perSecond(viaQueue)) / Number(perSecond(baseline))).toFixed(2)} × bare; answers ${statuses(viaQueue)}`);
+  if (gateway && gatewayPoll) {
+    const viaGateway = await flat(gateway, gatewayPoll);
+    print(`throughput: through the gateway ${perSecond(viaGateway)} req/s = ${(Number(perSecond(viaGateway)) / Number(perSecond(baseline))).toFixed(2)} × bare; answers ${statuses(viaGateway)}`);
+  }
+} catch (error) {
+  exitCode = 1;
+  print(`FAILED: ${(error as Error).stack ?? String(error)}`);
+} finally {
+  for (const id of performances) {
+    await redis.del(...Object.values(queueKeys(id)));
+    await redis.srem(QUEUE_INDEX_KEY, id);
+  }
+  for (const child of [gateway, bare, queue]) await child?.stop();
+  redis.disconnect();
+}
+process.exit(exitCode);
