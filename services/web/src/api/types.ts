@@ -31,6 +31,8 @@ export interface Performance {
   bookingOpensAt: string;
   bookingClosesAt: string;
   maxSeatsPerOrder: number;
+  /** UPCOMING, ON_SALE, SOLD_OUT, CLOSED, CANCELLED (the catalog sends it; not yet in docs/api.md). */
+  status?: string;
   schedules: Schedule[];
   grades: Grade[];
 }

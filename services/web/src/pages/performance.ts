@@ -15,8 +15,8 @@ export const performancePage: PageFactory = (ctx) => {
     const p = performance.value;
     if (!p) return performance.error ? loadError(performance.error, () => void performance.reload()) : loading('Loading the performance…');
     const now = Date.now();
-    const notYet = now < Date.parse(p.bookingOpensAt);
-    const closed = now > Date.parse(p.bookingClosesAt);
+    const notYet = p.status ? p.status === 'UPCOMING' : now < Date.parse(p.bookingOpensAt);
+    const closed = p.status ? ['SOLD_OUT', 'CLOSED', 'CANCELLED'].includes(p.status) : now > Date.parse(p.bookingClosesAt);
     return html`
       <nav aria-label="Breadcrumb" class="crumbs"><a href="#/">Performances</a> <span aria-hidden="true">›</span> <span aria-current="page">${p.title}</span></nav>
       ${pageHeading(p.title)}
@@ -31,16 +31,17 @@ export const performancePage: PageFactory = (ctx) => {
       </section>
       <section aria-labelledby="dates-heading" class="panel">
         <h2 id="dates-heading">Dates</h2>
-        ${notYet ? html`<p class="notice">Booking opens ${formatDateTime(p.bookingOpensAt)}.</p>` : nothing}
-        ${closed ? html`<p class="notice">Booking has closed for this performance.</p>` : nothing}
+        ${notYet ? html`<p class="notice">Booking opens ${formatDateTime(p.bookingOpensAt)}. You can join the waiting room now:
+          at the opening everyone already waiting is put in a random order, so there is no need to rush.</p>` : nothing}
+        ${closed ? html`<p class="notice">${p.status === 'SOLD_OUT' ? 'This performance is sold out.' : p.status === 'CANCELLED' ? 'This performance has been cancelled.' : 'Booking has closed for this performance.'}</p>` : nothing}
         <ul class="schedule-list">
           ${p.schedules.map((s) => html`
             <li>
               <span class="date">${formatDateTime(s.startsAt)}</span>
-              ${notYet || closed
+              ${closed
                 ? html`<span class="muted">Not on sale</span>`
                 : html`<a class="button" href=${href({ name: 'queue', performanceId, scheduleId: s.id })}
-                      aria-label=${`Get tickets for ${formatDateTime(s.startsAt)}`}>Get tickets</a>`}
+                      aria-label=${`${notYet ? 'Join the waiting room' : 'Get tickets'} for ${formatDateTime(s.startsAt)}`}>${notYet ? 'Join the waiting room' : 'Get tickets'}</a>`}
             </li>`)}
         </ul>
         ${ctx.session.isSignedIn() ? nothing : html`<p class="hint">You will be asked to log in before you join the line.</p>`}

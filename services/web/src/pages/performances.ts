@@ -7,10 +7,16 @@ import { href } from '../lib/routes.ts';
 import { loadError, loading, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
-function bookingWindow(p: PerformanceSummary, now = Date.now()): string {
-  if (now < Date.parse(p.bookingOpensAt)) return `Booking opens ${formatDateTime(p.bookingOpensAt)}`;
-  if (now > Date.parse(p.bookingClosesAt)) return 'Booking closed';
-  return `On sale until ${formatDateTime(p.bookingClosesAt)}`;
+/** The catalog's status in words, with the date that matters for it. */
+function bookingWindow(p: PerformanceSummary): string {
+  switch (p.status) {
+    case 'UPCOMING': return `Booking opens ${formatDateTime(p.bookingOpensAt)}`;
+    case 'ON_SALE': return `On sale until ${formatDateTime(p.bookingClosesAt)}`;
+    case 'SOLD_OUT': return 'Sold out';
+    case 'CLOSED': return 'Booking closed';
+    case 'CANCELLED': return 'Cancelled';
+    default: return `Booking ${formatDateTime(p.bookingOpensAt)} – ${formatDateTime(p.bookingClosesAt)}`;
+  }
 }
 
 export const performancesPage: PageFactory = (ctx) => {
@@ -28,7 +34,7 @@ export const performancesPage: PageFactory = (ctx) => {
           <li class="card">
             <h2><a href=${href({ name: 'performance', performanceId: p.id })}>${p.title}</a></h2>
             <p class="venue">${p.venue}</p>
-            <p class="window">${bookingWindow(p)}</p>
+            <p class=${`window status-${p.status.toLowerCase()}`}>${bookingWindow(p)}</p>
           </li>`)}
       </ul>`,
   };
