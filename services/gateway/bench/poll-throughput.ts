@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Pool } from 'undici';
 import { createSigner, generateSigningKey, publicJwks } from '@ticketping/auth-tokens';
-import { listen } from '@ticketping/http';
+import { createHttpApp, listen } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
@@ -32,6 +32,13 @@ async function serveBare(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
+/** The same answer from an app on @ticketping/http's createHttpApp: the floor every service shares. */
+async function serveHttpApp(): Promise<number> {
+  const logger = createLogger({ service: 'app', level: 'warn', destination: new Writable({ write(_c, _e, done) { done(); } }) });
+  const app = createHttpApp({ logger, metrics: createMetrics('app'), routes: (r) => { r.get('/api/v1/queues/:performanceId/entries/me', (_req, res) => { res.type('json').send(ENTRY); }); } });
+  return (await listen(app, 0)).port;
+}
+
 async function serveGateway(): Promise<number> {
   const config = loadGatewayConfig({
     // Limits high enough never to refuse, but still counted in Redis (set them to 0 to compare without).
@@ -44,9 +51,27 @@ async function serveGateway(): Promise<number> {
   return (await listen(service.app, 0)).port;
 }
 
+/** CPU microseconds a child process has used so far. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (usage) => resolve((usage as NodeJS.CpuUsage).user + (usage as NodeJS.CpuUsage).system));
+    child.send('cpu');
+  });
+}
+
+/** Requests per second, and CPU microseconds per request spent by each of `servers`. */
+async function measure(servers: ChildProcess[], run: () => Promise<number>): Promise<{ perSecond: number; cpuMicros: number[] }> {
+  const before = await Promise.all(servers.map(cpuOf));
+  const started = Date.now();
+  const perSecond = await run();
+  const requests = perSecond * (Date.now() - started) / 1000;
+  const after = await Promise.all(servers.map(cpuOf));
+  return { perSecond, cpuMicros: after.map((a, i) => (a - before[i]!) / requests) };
+}
+
 function start(childRole: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  // BENCH_PROFILE=1 writes a CPU profile of the gateway process (.cpuprofile in the working directory).
-  const profile = childRole === 'gateway' && process.env.BENCH_PROFILE ? ['--cpu-prof'] : [];
+  // BENCH_PROFILE=gateway (or bare, app) writes a CPU profile of that process (.cpuprofile in the working directory).
+  const profile = childRole === process.env.BENCH_PROFILE ? ['--cpu-prof'] : [];
   const child = fork(import.meta.filename, [], { execArgv: ['--conditions=source', ...profile], env: { ...process.env, ...env, BENCH_ROLE: childRole } });
   return new Promise((resolve, reject) => {
     child.once('message', (port) => resolve({ child, port: port as number }));
@@ -72,13 +97,13 @@ async function load(port: number, path: () => string, headers: () => Record<stri
   return done / seconds;
 }
 
-if (role !== 'main') process.once('disconnect', () => process.exit(0)); // never outlive the benchmark
-if (role === 'bare') process.send!(await serveBare());
-else if (role === 'gateway') {
-  process.once('SIGINT', () => process.exit(0)); // exits cleanly so --cpu-prof writes its profile
-  process.send!(await serveGateway());
-}
-else {
+const servers: Record<string, () => Promise<number>> = { bare: serveBare, app: serveHttpApp, gateway: serveGateway };
+if (role !== 'main') {
+  process.once('disconnect', () => process.exit(0)); // never outlive the benchmark
+  process.once('SIGINT', () => process.exit(0)); // a clean exit, so --cpu-prof writes its profile
+  process.on('message', () => process.send!(process.cpuUsage())); // CPU time used so far, on request
+  process.send!(await servers[role]!());
+} else {
   const seconds = Number(args[0] ?? 10);
   const connections = Number(args[1] ?? 64);
   const key = await generateSigningKey('bench');
@@ -90,12 +115,20 @@ else {
   const asFan = () => ({ authorization: tokens[next++ % tokens.length]! });
 
   const bare = await start('bare');
-  const baseline = await load(bare.port, pollPath, () => ({}), seconds, connections);
-  process.stdout.write(`bare node http:     ${baseline.toFixed(0)} req/s\n`);
+  const baseline = await measure([bare.child], () => load(bare.port, pollPath, () => ({}), seconds, connections));
+  process.stdout.write(`bare node http:      ${baseline.perSecond.toFixed(0)} req/s, ${baseline.cpuMicros[0]!.toFixed(0)} µs CPU per request\n`);
+  const app = await start('app');
+  const floor = await measure([app.child], () => load(app.port, pollPath, () => ({}), seconds, connections));
+  process.stdout.write(`createHttpApp alone: ${floor.perSecond.toFixed(0)} req/s, ${floor.cpuMicros[0]!.toFixed(0)} µs CPU per request\n`);
+  app.child.kill('SIGINT');
   const redisUrl = process.env.REDIS_URL ?? testEnv.redisUrl;
   const gateway = await start('gateway', { INTERNAL_TOKEN: 'bench-internal-token', QUEUE_URL: `http://127.0.0.1:${bare.port}`, AUTH_JWKS: JSON.stringify(publicJwks([key])), REDIS_URL: redisUrl });
-  const through = await load(gateway.port, pollPath, asFan, seconds, connections);
-  process.stdout.write(`through the gateway: ${through.toFixed(0)} req/s (${(through / baseline).toFixed(2)}× bare; 500 fans, two rate-limit counts each)\n`);
-  bare.child.kill();
+  const through = await measure([gateway.child, bare.child], () => load(gateway.port, pollPath, asFan, seconds, connections));
+  const [gatewayCpu, upstreamCpu] = through.cpuMicros as [number, number];
+  process.stdout.write(`through the gateway: ${through.perSecond.toFixed(0)} req/s (${(through.perSecond / baseline.perSecond).toFixed(2)}× bare), gateway ${gatewayCpu.toFixed(0)} µs + service ${upstreamCpu.toFixed(0)} µs CPU per request\n`);
+  // On 2 dedicated cores the gateway and the service share them; the load generator runs elsewhere.
+  const projected = 2e6 / (gatewayCpu + upstreamCpu) / (2e6 / baseline.cpuMicros[0]!);
+  process.stdout.write(`CPU-bound projection on 2 cores: ${projected.toFixed(2)}× bare (500 fans, two rate-limit counts each)\n`);
+  bare.child.kill('SIGINT');
   gateway.child.kill('SIGINT');
 }
