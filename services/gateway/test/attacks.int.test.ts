@@ -79,6 +79,15 @@ test('junk in the Authorization header is a 401, never a 500', async () => {
   }
 });
 
+test('malformed percent-encoding in a path is a 400, never a 500', async () => {
+  const auth = bearer(await accessToken(keys.authSigner, fan));
+  for (const path of ['/api/v1/orders/%E0%A4%A', '/api/v1/performances/%']) {
+    const res = await get(path, auth);
+    assert.is(res.status, 400, path);
+    assert.is((await problem(res)).status, 400);
+  }
+});
+
 test('an invalid token on a public route is a 401 too', async () => {
   const res = await get('/api/v1/performances', bearer('not.a.token'));
   assert.is(res.status, 401);
