@@ -16,7 +16,7 @@ export interface Browser { context: BrowserContext; page: Page; close(): Promise
 export async function openBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'ticketping-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport, locale: 'en-GB', timezoneId: 'UTC' });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(30_000); // generous: npm test runs other suites beside this one on two cores
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
