@@ -7,7 +7,7 @@ import { startStandalone } from './standalone.ts';
 const config = loadStandaloneConfig();
 const logger = createLogger({ service: 'standalone', level: config.LOG_LEVEL });
 const started = Date.now();
-const platform = await startStandalone({ port: config.PORT, dataDir: config.DATA_DIR, seedDemo: config.SEED_DEMO, logger });
+const platform = await startStandalone({ port: config.PORT, dataDir: config.DATA_DIR, seedDemo: config.SEED_DEMO, logLevel: config.LOG_LEVEL, logger });
 shutdownOnSignals(logger, platform.stop);
 process.stdout.write([
   '',

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { createLogger, type Logger } from '@ticketping/logger';
-import { createMetrics } from '@ticketping/metrics';
-import { createHttpApp, listen, type RunningServer } from '@ticketping/http';
 import { startRedisChild } from './redis-server.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
+import { seedDemo } from './seed.ts';
+import { DATABASE_OWNERS, startServices, type DatabaseOwner, type Ports } from './services.ts';
 
 export interface StandaloneOptions {
   /** The gateway's port (0 = any free port). */
@@ -36,8 +36,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-const PLACEHOLDER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TicketPing</title></head>
-<body><main><h1>TicketPing</h1><p>The platform is running in standalone mode.</p></main></body></html>`;
+/** Gateway on `port`, the services on the next five ports; all on free ports when `port` is 0. */
+function servicePorts(port: number): Ports {
+  const at = (offset: number) => (port === 0 ? 0 : port + offset);
+  return { gateway: port, auth: at(1), catalog: at(2), queue: at(3), booking: at(4), payment: at(5) };
+}
 
 /**
  * The whole platform in one process: Redis as a child process, Postgres as embedded PGlite over
@@ -54,24 +57,16 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
   try {
     const redis = await startRedisChild(dataDir, await freePort(), logger);
     stops.push(redis.stop);
-    const postgres = await startEmbeddedPostgres(dataDir, await freePort(), logger);
-    stops.push(postgres.stop);
+    const databases = await Promise.all(DATABASE_OWNERS.map(async (owner) => [owner, await startEmbeddedPostgres(dataDir, owner, await freePort(), logger)] as const));
+    for (const [, postgres] of databases) stops.push(postgres.stop);
+    const postgresUrls = Object.fromEntries(databases.map(([owner, postgres]) => [owner, postgres.url])) as Record<DatabaseOwner, string>;
 
-    const gateway = createHttpApp({
-      logger: logger.child({ service: 'gateway' }),
-      metrics: createMetrics('gateway'),
-      routes: (router) => {
-        router.get('/', (_req, res) => { res.type('html').send(PLACEHOLDER_PAGE); });
-      },
-    });
-    const server: RunningServer = await listen(gateway, options.port ?? 8080);
-    stops.push(() => server.close());
-    return {
-      url: `http://localhost:${server.port}`,
-      adminEmail: 'admin@ticketping.local',
-      adminPassword: randomBytes(9).toString('base64url'),
-      stop,
-    };
+    const secrets = await loadOrCreateSecrets(dataDir);
+    const services = await startServices({ redisUrl: redis.url, postgresUrls }, servicePorts(options.port ?? 8080), secrets, logger, options.logLevel ?? 'warn');
+    stops.push(services.stop);
+    const url = `http://localhost:${services.ports.gateway}`;
+    if (options.seedDemo ?? true) await seedDemo(`http://127.0.0.1:${services.ports.gateway}`, { email: secrets.adminEmail, password: secrets.adminPassword }, logger);
+    return { url, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, stop };
   } catch (error) {
     await stop();
     throw error;

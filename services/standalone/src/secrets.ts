@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateSigningKey, publicJwks, type PrivateJwk } from '@ticketping/auth-tokens';
+
+/** What the platform needs to keep across restarts so logins and admission tokens stay valid. */
+export interface StandaloneSecrets {
+  internalToken: string;
+  authKey: PrivateJwk;
+  queueKey: PrivateJwk;
+  adminEmail: string;
+  adminPassword: string;
+}
+
+/** Made on the first start and kept in `<dataDir>/secrets.json` (owner-only). */
+export async function loadOrCreateSecrets(dataDir: string): Promise<StandaloneSecrets> {
+  const file = path.join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StandaloneSecrets;
+  const secrets: StandaloneSecrets = {
+    internalToken: randomBytes(24).toString('base64url'),
+    authKey: await generateSigningKey(),
+    queueKey: await generateSigningKey(),
+    adminEmail: 'admin@ticketping.local',
+    adminPassword: randomBytes(12).toString('base64url'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export const jwksJson = (key: PrivateJwk) => JSON.stringify(publicJwks([key]));
