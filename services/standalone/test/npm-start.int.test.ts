@@ -17,46 +17,70 @@ async function freePort(): Promise<number> {
   });
 }
 
-test('the standalone platform answers within 20 s and stops cleanly on Ctrl-C (SIGINT)', async () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'standalone-'));
-  const port = await freePort();
-  const started = Date.now();
+interface Started { output: () => string; exited: Promise<number | null>; child: ReturnType<typeof spawn>; readyMs: number }
+
+/** Runs `npm start`'s program and waits until the gateway answers. */
+async function start(port: number, dataDir: string, deadlineMs: number): Promise<Started> {
+  const began = Date.now();
   const child = spawn(process.execPath, ['--conditions=source', main], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    let healthy = false;
-    while (!healthy && Date.now() - started < 20_000 && child.exitCode === null) {
-      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-      if (!healthy) await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.ok(healthy, `not healthy within 20 s:\n${output}`);
-    assert.match(output, new RegExp(`http://localhost:${port}`));
-    assert.match(output, /Admin login\s+\S+@\S+ \/ \S+/);
-    const page = await fetch(`http://127.0.0.1:${port}/`);
-    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
-    const redisPort = Number(/redis-server started.*?"port":(\d+)/.exec(output)?.[1] ?? 0);
+  let healthy = false;
+  while (!healthy && Date.now() - began < deadlineMs && child.exitCode === null) {
+    healthy = output.includes('Admin login') && (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false));
+    if (!healthy) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!healthy) child.kill('SIGKILL');
+  assert.ok(healthy, `not ready within ${deadlineMs / 1000} s:\n${output.slice(-3000)}`);
+  return { output: () => output, exited, child, readyMs: Date.now() - began };
+}
 
-    child.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
-    assert.is(code, 0, `exit code after SIGINT:\n${output}`);
-    const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => false, () => true);
-    assert.ok(refused, 'the gateway stopped listening');
-    if (redisPort) {
-      const redisGone = await new Promise<boolean>((resolve) => {
-        const s = net.connect(redisPort, '127.0.0.1');
-        s.once('connect', () => { s.destroy(); resolve(false); });
-        s.once('error', () => resolve(true));
-      });
-      assert.ok(redisGone, 'the redis-server child was stopped');
-    }
+async function stopWithCtrlC(run: Started): Promise<void> {
+  run.child.kill('SIGINT');
+  const code = await Promise.race([run.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
+  assert.is(code, 0, `exit code after SIGINT:\n${run.output().slice(-3000)}`);
+}
+
+const portClosed = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(false); });
+    s.once('error', () => resolve(true));
+  });
+
+test('npm start: first start seeds the demo; a warm start answers within 20 s; Ctrl-C stops everything', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'standalone-'));
+  const port = await freePort();
+  try {
+    // First start on an empty data folder: creates the databases, keys, admin and demo performance.
+    const first = await start(port, dataDir, 90_000);
+    assert.match(first.output(), new RegExp(`Open\\s+http://localhost:${port}`));
+    const login = /Admin login\s+(\S+@\S+) \/ (\S+)/.exec(first.output());
+    assert.ok(login, 'the admin login is printed');
+    await stopWithCtrlC(first);
+
+    // Warm start: data and caches exist.
+    const warm = await start(port, dataDir, 20_000);
+    const base = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${base}/`);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    const performances = (await (await fetch(`${base}/api/v1/performances`)).json()) as { items: Array<{ title: string; status: string }> };
+    assert.is(performances.items.length, 1, 'the demo performance is seeded once, not on every start');
+    assert.is(performances.items[0]?.status, 'ON_SALE');
+    const again = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: login[1], password: login[2] }) });
+    assert.is(again.status, 200, 'the admin login printed at the first start still works');
+    const redisPort = Number(/"port":(\d+),"msg":"redis-server started"/.exec(warm.output())?.[1] ?? 0);
+    assert.ok(redisPort > 0, 'redis-server child started');
+
+    await stopWithCtrlC(warm);
+    assert.ok(await portClosed(port), 'the gateway stopped listening');
+    assert.ok(await portClosed(redisPort), 'the redis-server child was stopped');
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
