@@ -232,6 +232,20 @@ test('the line is limited to twice the seats still available (QUEUE_FULL with Re
   assert.is(await codeOf(queue.room.enter(id, randomUUID())), 'QUEUE_FULL');
 });
 
+test('bookingClosesAt closes the queue; its keys are dropped once the retention has passed', async () => {
+  const id = randomUUID();
+  queues.push(id);
+  await queue.store.create(id, { capacity: 1, admitPerMinute: 60, opensAtMs: 0, closesAtMs: Date.now() + 300, totalSeats: 0 });
+  await queue.room.enter(id, randomUUID());
+  await eventually(async () => (await queue.admission.tick(id)).state === 'CLOSED', 3000);
+  assert.is(await codeOf(queue.room.enter(id, randomUUID())), 'QUEUE_CLOSED');
+
+  const noRetention = await createService({ config: testConfig({ QUEUE_RETAIN_SECONDS: '0' }), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  assert.is((await noRetention.admission.tick(id)).state, 'RETIRED');
+  assert.is(await redis.exists(...Object.values(queueKeys(id))), 0);
+  assert.not.ok((await redis.smembers('tp:queues')).includes(id));
+});
+
 test('performance.published creates the queue once; a replay keeps later changes', async () => {
   const id = randomUUID();
   queues.push(id);
