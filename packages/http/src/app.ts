@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { traceRequests } from '@ticketping/telemetry';
 import { NotFoundError } from './errors.ts';
 import { internalError, sendProblem, toAppError } from './problem.ts';
+import { requestLog } from './request-log.ts';
 
 /** A dependency the service needs to serve traffic; `/readyz` fails while any check fails. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -46,6 +46,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   let draining = false;
   app.drain = () => { draining = true; };
   app.disable('x-powered-by');
+  // A SHA-1 of every body costs more than a status poll itself; routes that want ETags set them.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
 
@@ -58,13 +60,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     next();
   });
   app.use(traceRequests());
-  app.use(pinoHttp({
-    logger,
-    genReqId: (req) => req.id as string,
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    quietReqLogger: true,
-  }));
+  app.use(requestLog(logger));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpRequestDuration.startTimer();
     res.once('finish', () => {
@@ -104,7 +100,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toAppError(error);
-    if (!known) req.log?.error({ err: error }, 'unexpected error');
+    if (!known) req.log.error({ err: error }, 'unexpected error');
     if (res.headersSent) return void res.end();
     sendProblem(res, known ?? internalError(), req);
   });

@@ -38,6 +38,10 @@ export function tracer(name: string) {
   return trace.getTracer(name);
 }
 
+// Proxy tracers follow whichever provider is registered later, so these can be made once.
+const internalTracer = tracer('ticketping');
+const httpTracer = tracer('ticketping-http');
+
 /** Trace and span id of the active span, for log lines. */
 export function traceFields(): { traceId?: string; spanId?: string } {
   const span = trace.getActiveSpan();
@@ -62,7 +66,7 @@ export function extractTraceContext(headers: Record<string, string | string[] | 
 
 /** Runs `fn` inside a new span that is a child of `parent`; ends the span and records failures. */
 export async function withSpan<T>(name: string, kind: SpanKind, parent: Context, fn: (span: Span) => Promise<T>): Promise<T> {
-  const span = tracer('ticketping').startSpan(name, { kind }, parent);
+  const span = internalTracer.startSpan(name, { kind }, parent);
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (error) {
@@ -81,7 +85,7 @@ export async function withSpan<T>(name: string, kind: SpanKind, parent: Context,
 export function traceRequests() {
   return (req: IncomingMessage & { route?: { path?: string }; baseUrl?: string }, res: ServerResponse, next: () => void) => {
     const parent = extractTraceContext(req.headers);
-    const span = tracer('ticketping-http').startSpan(`${req.method} request`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '' } }, parent);
+    const span = httpTracer.startSpan(`${req.method} request`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '' } }, parent);
     res.once('finish', () => {
       const route = req.route?.path ? `${req.baseUrl ?? ''}${String(req.route.path)}` : undefined;
       if (route) {

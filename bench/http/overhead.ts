@@ -1,0 +1,69 @@
+/**
+ * CPU per request of the layers every service shares (express, request ids, tracing, request
+ * logging, the request histogram), each variant in its own process under the same keep-alive load.
+ *   node --conditions=source bench/http/overhead.ts [seconds=4] [connections=32]
+ */
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import { Writable } from 'node:stream';
+import { Pool } from 'undici';
+import express from 'express';
+import { createHttpApp, listen } from '@ticketping/http';
+import { createLogger } from '@ticketping/logger';
+import { createMetrics } from '@ticketping/metrics';
+import { initTracing } from '@ticketping/telemetry';
+
+const BODY = JSON.stringify({ status: 'WAITING', position: 1234, ahead: 1233, etaSeconds: 90, pollAfterMs: 2000 });
+const PATH = '/api/v1/queues/p/entries/me';
+const variants = ['bare', 'express', 'createHttpApp'] as const;
+type Variant = (typeof variants)[number];
+
+async function serve(variant: Variant): Promise<number> {
+  if (variant === 'bare') {
+    const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(BODY); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return (server.address() as { port: number }).port;
+  }
+  if (variant === 'express') {
+    const app = express();
+    app.get('/api/v1/queues/:id/entries/me', (_req, res) => { res.type('json').send(BODY); });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    return (server.address() as { port: number }).port;
+  }
+  initTracing({ serviceName: 'bench' });
+  const logger = createLogger({ service: 'bench', level: 'info', destination: new Writable({ write(_c, _e, done) { done(); } }) });
+  const app = createHttpApp({ logger, metrics: createMetrics('bench'), routes: (r) => { r.get('/api/v1/queues/:id/entries/me', (_req, res) => { res.type('json').send(BODY); }); } });
+  return (await listen(app, 0)).port;
+}
+
+if (process.env.BENCH_VARIANT) {
+  const port = await serve(process.env.BENCH_VARIANT as Variant);
+  let mark = process.cpuUsage();
+  process.on('message', (m) => {
+    if (m === 'start') mark = process.cpuUsage();
+    if (m === 'stop') { const u = process.cpuUsage(mark); process.send!({ cpuMicros: u.user + u.system }); }
+  });
+  process.once('SIGINT', () => process.exit(0));
+  process.send!({ port });
+} else {
+  const [seconds = 4, connections = 32] = process.argv.slice(2).map(Number);
+  for (const variant of variants) {
+    const child = fork(import.meta.filename, [], { env: { ...process.env, BENCH_VARIANT: variant }, execArgv: ['--conditions=source', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])] });
+    const port = await new Promise<number>((r) => child.once('message', (m: { port: number }) => r(m.port)));
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections });
+    const deadline = Date.now() + 500; // warm-up
+    const drive = async (until: () => boolean) => { let n = 0; await Promise.all(Array.from({ length: connections }, async () => { while (!until()) { const r = await pool.request({ path: PATH, method: 'GET' }); await r.body.text(); n++; } })); return n; };
+    await drive(() => Date.now() > deadline);
+    child.send('start');
+    const end = Date.now() + seconds * 1000;
+    const started = Date.now();
+    const requests = await drive(() => Date.now() > end);
+    const elapsed = (Date.now() - started) / 1000;
+    child.send('stop');
+    const { cpuMicros } = await new Promise<{ cpuMicros: number }>((r) => child.once('message', r as never));
+    process.stdout.write(`${variant.padEnd(14)} ${(requests / elapsed).toFixed(0).padStart(6)} req/s  ${(cpuMicros / requests).toFixed(1).padStart(6)} µs CPU per request\n`);
+    await pool.close();
+    child.kill('SIGINT');
+  }
+}
