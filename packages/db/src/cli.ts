@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --conditions=source
 /**
  * Migrations from the command line:
  *   DATABASE_URL=postgres://… node src/cli.ts latest|rollback --schema booking --dir services/booking/migrations

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --conditions=source
 /**
  * Embeds a folder's Lua scripts into `index.generated.ts` so built services carry them in code.
  *   embed-lua.ts <dir> [--check]   (--check fails when the generated file is stale)

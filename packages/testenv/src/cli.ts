@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --conditions=source
 /**
  * The test environment: real Redis, Postgres, Kafka and a Kubernetes control plane on loopback.
  *

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --conditions=source
 /**
  * Runs every check of the repo and ends with one line `N passed, N failed`:
  * lint and type-check (one check each), then each `*.test.ts` file in its own Node process
