@@ -107,3 +107,30 @@ export function parsePrivateKeys(json: string): PrivateJwk[] {
   for (const key of keys) if (!key.kid || !key.d || key.kty !== 'OKP') throw new Error('signing keys must be Ed25519 private JWKs with a kid');
   return keys;
 }
+
+export interface SigningKeys {
+  /** Signs with the first configured key. */
+  signer: TokenSigner;
+  /** The public half of every configured key: old keys stay published until their tokens expire. */
+  jwks: JSONWebKeySet;
+}
+
+/**
+ * Keys from a setting holding one private JWK or an array (the first signs). Without it a key is
+ * generated: fine for one standalone process, not for replicas or restarts (their tokens would
+ * not verify against each other's JWKS), hence the warning.
+ */
+export async function loadSigningKeys(
+  configured: string | undefined,
+  issuer: string,
+  { setting, logger }: { setting: string; logger: { warn(message: string): void } },
+): Promise<SigningKeys> {
+  let keys = configured ? parsePrivateKeys(configured) : [];
+  if (keys.length === 0) {
+    logger.warn(`${setting} is not set: generated a signing key; tokens will not survive a restart and replicas will not agree`);
+    keys = [await generateSigningKey()];
+  }
+  const [current] = keys;
+  if (!current) throw new Error('no signing key');
+  return { signer: await createSigner(issuer, current), jwks: publicJwks(keys) };
+}

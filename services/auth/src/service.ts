@@ -10,7 +10,7 @@ import { scripts } from './redis/lua/index.generated.ts';
 import { createLoginThrottle } from './sessions/login-throttle.ts';
 import { mountSessionRoutes } from './sessions/sessions.routes.ts';
 import { createSessionsService } from './sessions/sessions.service.ts';
-import { loadSigningKeys } from './signing-keys.ts';
+import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { createUsersRepo } from './users/users.repo.ts';
 import { mountUserRoutes } from './users/users.routes.ts';
 import { createUsersService } from './users/users.service.ts';
@@ -33,7 +33,7 @@ export interface AuthService {
 
 export function createService({ config, logger, metrics, db, redis }: AuthDeps): AuthService {
   defineScripts(redis, scripts);
-  const keys = loadSigningKeys(config.AUTH_SIGNING_KEY, config.AUTH_ISSUER, logger);
+  const keys = loadSigningKeys(config.AUTH_SIGNING_KEY, config.AUTH_ISSUER, { setting: 'AUTH_SIGNING_KEY', logger });
   keys.catch(() => {}); // surfaced by start(); requests awaiting it fail on their own
 
   const logins = new client.Counter({ name: 'ticketping_auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [metrics.registry] });

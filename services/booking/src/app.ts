@@ -3,7 +3,7 @@ import { pingDb } from '@ticketping/db';
 import { createHttpApp, type HttpApp, type ReadinessCheck } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
-import type { Idempotency } from './idempotency/idempotency.ts';
+import type { Idempotency } from '@ticketping/idempotency';
 import { mountOrderRoutes } from './orders/orders.routes.ts';
 import type { Orders } from './orders/orders.service.ts';
 

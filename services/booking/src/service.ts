@@ -9,12 +9,12 @@ import { createBookingMetrics } from './booking-metrics.ts';
 import { createSellableCache } from './catalog-copy/sellable-cache.ts';
 import type { BookingConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
-import { createIdempotency } from './idempotency/idempotency.ts';
+import { createIdempotency } from '@ticketping/idempotency';
 import { expireDueOrders } from './orders/hold-expiry.ts';
 import { SCHEMA } from './orders/orders.events.ts';
 import { createOrders, type Orders } from './orders/orders.service.ts';
 import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
-import { runPeriodically, type Periodic } from './periodic.ts';
+import { runPeriodically, type Periodic } from '@ticketping/runtime';
 
 export interface ServiceDeps {
   config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;

@@ -2,7 +2,7 @@ import { pingDb, type Knex } from '@ticketping/db';
 import { createHttpApp, type HttpApp, type ReadinessCheck } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
-import type { Idempotency } from './idempotency/idempotency.ts';
+import type { Idempotency } from '@ticketping/idempotency';
 import { mountPaymentRoutes } from './payments/payments.routes.ts';
 import type { Payments } from './payments/payments.service.ts';
 

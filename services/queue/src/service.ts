@@ -8,7 +8,7 @@ import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
 import { createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
-import { loadSigningKeys } from './signing-keys.ts';
+import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { mountWaitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
 
@@ -53,7 +53,7 @@ export function tuningFrom(config: QueueConfig): QueueTuning {
 /** The waiting room: HTTP routes, the admission loop and the event consumer over one Redis. */
 export async function createService(deps: QueueDeps): Promise<QueueService> {
   const { config, logger, metrics, redis, bus } = deps;
-  const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, logger);
+  const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, { setting: 'QUEUE_SIGNING_KEY', logger });
   const store = createQueueStore(redis, tuningFrom(config));
   const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
   const room = createWaitingRoom({ store, signer: keys.signer, admission });

@@ -3,7 +3,7 @@ import type { Knex } from '@ticketping/db';
 import { UnauthorizedError, type Role } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
-import type { SigningKeys } from '../signing-keys.ts';
+import type { SigningKeys } from '@ticketping/auth-tokens';
 import { normalizeEmail } from '../users/users.service.ts';
 import type { UsersRepo } from '../users/users.repo.ts';
 import type { LoginThrottle } from './login-throttle.ts';

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { BadRequestError, caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
-import type { Idempotency } from '../idempotency/idempotency.ts';
+import type { Idempotency } from '@ticketping/idempotency';
 import type { OrderCursor } from './orders.repo.ts';
 import type { Orders } from './orders.service.ts';
 import { orderResponse } from './orders.types.ts';

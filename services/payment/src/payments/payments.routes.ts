@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { caller, requireInternalCaller, validate } from '@ticketping/http';
-import type { Idempotency } from '../idempotency/idempotency.ts';
+import type { Idempotency } from '@ticketping/idempotency';
 import { passesLuhn } from './card.ts';
 import type { Payments } from './payments.service.ts';
 import { paymentResponse } from './payments.types.ts';

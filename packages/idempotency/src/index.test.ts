@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalJson, requestFingerprint } from './idempotency.ts';
+import { canonicalJson, requestFingerprint } from './index.ts';
 
 test('the same body in another key order is the same request', () => {
   assert.is(canonicalJson({ b: [{ y: 1, x: 2 }], a: 'z' }), canonicalJson({ a: 'z', b: [{ x: 2, y: 1 }] }));
