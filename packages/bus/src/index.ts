@@ -7,3 +7,4 @@ export { createBusMetrics, createOutboxMetrics, type BusMetrics, type OutboxMetr
 export { createOutboxTable, dropOutboxTable, enqueue, outboxMigration, type OutboxMessage } from './outbox.ts';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
 export { createInboxTable, handleOnce, inboxMigration } from './inbox.ts';
+export { createBus, type BusConfig } from './create-bus.ts';

@@ -1,1 +1,2 @@
 export * from './periodic.ts';
+export * from './serve.ts';

@@ -1,9 +1,9 @@
-import { createKafkaBus, createMemoryBus } from '@ticketping/bus';
+import { createBus } from '@ticketping/bus';
 import { createDb } from '@ticketping/db';
-import { listen, shutdownOnSignals } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
-import { initTracing, shutdownTracing, traceFields } from '@ticketping/telemetry';
+import { serve } from '@ticketping/runtime';
+import { initTracing, traceFields } from '@ticketping/telemetry';
 import { loadBookingConfig } from './config.ts';
 import { SCHEMA } from './orders/orders.events.ts';
 import { createService } from './service.ts';
@@ -13,19 +13,7 @@ initTracing({ serviceName: 'booking', otlpEndpoint: config.OTEL_EXPORTER_OTLP_EN
 const logger = createLogger({ service: 'booking', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('booking');
 const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA, poolMax: config.DATABASE_POOL_MAX });
-const bus = config.KAFKA_BROKERS?.length
-  ? createKafkaBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger, metrics: metrics.registry })
-  : createMemoryBus({ logger, metrics: metrics.registry });
+const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger, metrics: metrics.registry });
 
 const service = createService({ config, logger, metrics, db, bus });
-await service.start();
-const server = await listen(service.app, config.PORT, config.HOST);
-logger.info({ port: server.port }, 'booking listening');
-
-shutdownOnSignals(logger, async () => {
-  await server.close();
-  await service.stop();
-  await bus.close();
-  await db.destroy();
-  await shutdownTracing();
-});
+await serve('booking', service, { port: config.PORT, host: config.HOST, logger, closeClients: [() => bus.close(), () => db.destroy()] });
