@@ -10,3 +10,6 @@ NODE24="$root/node_modules/.bin/node"
 "$NODE24" -e 'process.exit(Number(process.versions.node.split(".")[0]) === 24 ? 0 : 1)' || { echo "[setup] node_modules/.bin/node is not Node 24" >&2; exit 1; }
 export PATH="$root/node_modules/.bin:$PATH"
 export TURBO_TELEMETRY_DISABLED=1 NPM_CONFIG_UPDATE_NOTIFIER=false
+
+# The gateway serves the web pages from services/web/dist (turbo skips the build when nothing changed).
+(cd "$root" && turbo run build --filter=@ticketping/web --output-logs=errors-only >/dev/null) || { echo "[setup] building the web pages failed" >&2; exit 1; }
