@@ -8,7 +8,7 @@ export const paymentConfigSchema = z.object({
   PORT: env.port(8085),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: env.logLevel(),
-  INTERNAL_TOKEN: z.string().min(16, 'must be at least 16 characters').default('standalone-internal-token'),
+  INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ticketping'),
   DATABASE_POOL_MAX: env.int(10, 1),
