@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '@ticketping/logger';
@@ -6,7 +5,8 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import { traceRequests } from '@ticketping/telemetry';
 import { NotFoundError } from './errors.ts';
 import { internalError, sendProblem, toAppError } from './problem.ts';
-import { requestLog } from './request-log.ts';
+import { leanRoutes, type LeanRoute } from './lean-routes.ts';
+import { trackRequests } from './request-log.ts';
 
 /** A dependency the service needs to serve traffic; `/readyz` fails while any check fails. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -23,12 +23,9 @@ export interface HttpAppOptions {
   before?: (app: Express) => void;
   /** Skips JSON body parsing (a proxy streams bodies instead). */
   parseJson?: boolean;
+  /** Hot bodyless routes served after `before` without the router or body parser (see LeanRoute). */
+  leanRoutes?: LeanRoute[];
 }
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** Unmatched requests are labelled by this instead of their raw path, to bound cardinality. */
-const UNMATCHED_ROUTE = 'unmatched';
 
 export interface HttpApp extends Express {
   /** Marks the app as shutting down: `/readyz` answers 503 so load balancers stop sending traffic. */
@@ -51,24 +48,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    req.id = id;
-    res.setHeader('x-request-id', id);
-    if (draining) res.setHeader('connection', 'close');
-    next();
-  });
   app.use(traceRequests());
-  app.use(requestLog(logger));
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const end = metrics.httpRequestDuration.startTimer();
-    res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : UNMATCHED_ROUTE;
-      end({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
-  });
+  app.use(trackRequests({ logger, metrics, draining: () => draining }));
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
@@ -90,6 +71,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   options.before?.(app);
+  if (options.leanRoutes?.length) app.use(leanRoutes(options.leanRoutes));
   if (options.parseJson ?? true) app.use(express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] }));
   const router = express.Router();
   options.routes(router);

@@ -3,3 +3,4 @@ export * from './problem.ts';
 export * from './validate.ts';
 export * from './app.ts';
 export * from './identity.ts';
+export type { LeanRoute } from './lean-routes.ts';

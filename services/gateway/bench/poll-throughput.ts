@@ -17,6 +17,7 @@ import { createHttpApp, listen } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
+import { initTracing, traceFields } from '@ticketping/telemetry';
 import { randomPrefix, testEnv } from '@ticketping/testing';
 import { loadGatewayConfig } from '../src/config.ts';
 import { createService } from '../src/service.ts';
@@ -46,7 +47,8 @@ async function serveGateway(): Promise<number> {
     ...process.env as Record<string, string>,
     REDIS_KEY_PREFIX: randomPrefix('bench'), WEB_DIST: '/nonexistent', LOG_LEVEL: 'warn',
   });
-  const logger = createLogger({ service: 'gateway', level: 'warn', destination: new Writable({ write(_c, _e, done) { done(); } }) });
+  initTracing({ serviceName: 'gateway' }); // as main.ts does: spans exist (trace ids in logs), no export
+  const logger = createLogger({ service: 'gateway', level: 'warn', mixin: traceFields, destination: new Writable({ write(_c, _e, done) { done(); } }) });
   const service = createService({ config, logger, metrics: createMetrics('gateway'), redis: createRedis({ url: config.REDIS_URL }) });
   return (await listen(service.app, 0)).port;
 }
@@ -61,6 +63,7 @@ function cpuOf(child: ChildProcess): Promise<number> {
 
 /** Requests per second, and CPU microseconds per request spent by each of `servers`. */
 async function measure(servers: ChildProcess[], run: () => Promise<number>): Promise<{ perSecond: number; cpuMicros: number[] }> {
+  await run(); // warm-up, unmeasured: compiled code, filled token cache, open connections
   const before = await Promise.all(servers.map(cpuOf));
   const started = Date.now();
   const perSecond = await run();

@@ -11,13 +11,16 @@ declare module 'express-serve-static-core' {
   }
 }
 
+export type Access = 'public' | 'user';
+
 /**
  * The front door of every API route: who is calling, and may they call this often? Both rate
  * limits (per IP, and per user when known) are counted in one parallel round trip; a request with
  * a bad token still counts against its IP, so token spraying is throttled too.
  */
 export function createGate(verifyAccessToken: (token: string) => Promise<VerifiedToken>, limiter: RateLimiter) {
-  return (access: 'public' | 'user', rateClass: RateClass) => async (req: Request, _res: Response, next: NextFunction) => {
+  /** Sets `req.caller`, counts the request; throws the 401 or 429 the client gets. */
+  async function pass(req: Request, access: Access, rateClass: RateClass): Promise<void> {
     let rejected: unknown;
     try {
       req.caller = await authenticate(req, verifyAccessToken, access);
@@ -29,6 +32,14 @@ export function createGate(verifyAccessToken: (token: string) => Promise<Verifie
       req.caller ? limiter.check(rateClass, 'user', req.caller.id) : undefined,
     ]);
     if (rejected) throw rejected;
-    next();
+  }
+
+  return {
+    pass,
+    /** `pass` as a middleware step of a routed request. */
+    step: (access: Access, rateClass: RateClass) => async (req: Request, _res: Response, next: NextFunction) => {
+      await pass(req, access, rateClass);
+      next();
+    },
   };
 }

@@ -104,6 +104,20 @@ test('identity and internal headers sent by the client are stripped: nobody beco
   assert.is(noToken.status, 401, 'identity headers alone do not log anyone in');
 });
 
+test('status polls (the lean path) keep the same gate: token, stripped identity, request id, security headers', async () => {
+  const spoof = { 'x-user-id': otherFan, 'x-user-role': 'ADMIN', 'x-internal-token': 'guessed', 'x-request-id': 'poll-1' };
+  const poll = `/api/v1/queues/${PERFORMANCE}/entries/me`;
+  const res = await get(poll, { ...spoof, ...bearer(await accessToken(keys.authSigner, fan)) });
+  assert.is(res.status, 200);
+  assert.equal([res.headers.get('x-request-id'), res.headers.get('x-content-type-options')], ['poll-1', 'nosniff']);
+  const seen = (await res.json()) as Echo;
+  assert.equal([seen.service, seen.url, seen.userId, seen.role, seen.requestId, seen.authorization], ['queue', poll, fan, 'USER', 'poll-1', null]);
+  const noToken = await get(poll, spoof);
+  assert.equal([noToken.status, (await problem(noToken)).code], [401, 'UNAUTHORIZED']);
+  const badToken = await get(poll, bearer('not.a.token'));
+  assert.equal([badToken.status, (await problem(badToken)).code], [401, 'TOKEN_INVALID']);
+});
+
 test('services refuse calls that do not come through the gateway', async () => {
   const booking = standIns.find((s) => s.name === 'booking')!;
   const direct = await fetch(`${booking.url}/api/v1/orders`, { headers: { 'x-user-id': fan, 'x-user-role': 'ADMIN' } });
