@@ -3,12 +3,13 @@ import { Pool, type Dispatcher } from 'undici';
 import { BadGatewayError, ServiceUnavailableError, type AppError } from '@ticketping/http';
 import type { Upstream } from '../route-table.ts';
 import { clientHeaders } from './headers.ts';
+import { createSharedDeadline } from './shared-deadline.ts';
 
 export interface UpstreamOptions {
   urls: Record<Upstream, string>;
   connections: number;
   connectTimeoutMs: number;
-  /** Deadline for the whole call, waiting for a free connection included: nothing hangs. */
+  /** Deadline for the whole call, waiting for a free connection included (up to 1.5× this, see shared-deadline.ts): nothing hangs. */
   timeoutMs: number;
 }
 
@@ -35,6 +36,7 @@ export function createUpstreams(options: UpstreamOptions) {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   })])) as Record<Upstream, Pool>;
+  const deadline = createSharedDeadline(options.timeoutMs);
 
   return {
     async forward(upstream: Upstream, req: Request, res: Response, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<void> {
@@ -44,7 +46,7 @@ export function createUpstreams(options: UpstreamOptions) {
           method: req.method as Dispatcher.HttpMethod,
           headers,
           body: body?.length ? body : null,
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: deadline.signal(),
           opaque: res,
         }, ({ statusCode, headers: answered, opaque }) => {
           const out = opaque as Response;
@@ -64,7 +66,7 @@ export function createUpstreams(options: UpstreamOptions) {
 
     async getJson(upstream: Upstream, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
       try {
-        const answer = await pools[upstream].request({ path, method: 'GET', headers, signal: AbortSignal.timeout(options.timeoutMs) });
+        const answer = await pools[upstream].request({ path, method: 'GET', headers, signal: deadline.signal() });
         const text = await answer.body.text();
         return { status: answer.statusCode, body: text ? JSON.parse(text) : undefined };
       } catch (error) {
@@ -73,6 +75,7 @@ export function createUpstreams(options: UpstreamOptions) {
     },
 
     async close(): Promise<void> {
+      deadline.close();
       await Promise.all(Object.values(pools).map((pool) => pool.close()));
     },
   };
