@@ -26,18 +26,19 @@ export interface NewShow { title: string; venue: string; capacity: number; admit
 /** Fills the admin page's form and returns the new performance's id. */
 export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, show: NewShow): Promise<string> {
   await page.goto(`${baseUrl}/#/admin`);
-  await page.getByLabel('Title').fill(show.title);
-  await page.getByLabel('Venue').fill(show.venue);
-  await page.getByLabel('Description').fill(`${show.title}, live at ${show.venue}.`);
-  for (let i = 1; i < (show.dates ?? 1); i++) await page.getByRole('button', { name: 'Add a date' }).click();
-  await page.getByLabel('Rows', { exact: true }).fill(String(show.rows));
-  await page.getByLabel('Seats per row').fill(String(show.seatsPerRow));
-  await page.getByLabel('Grade').fill('Stalls');
-  await page.getByLabel(/^Price/).fill(show.price);
-  await page.getByLabel('Capacity (fans choosing seats at once)').fill(String(show.capacity));
-  await page.getByLabel('Admissions per minute').first().fill(String(show.admitPerMinute));
-  await page.getByRole('button', { name: 'Create performance' }).click();
-  const link = page.getByRole('status').getByRole('link', { name: show.title });
+  const form = page.getByRole('form', { name: 'Create a performance' });
+  await form.getByLabel('Title').fill(show.title);
+  await form.getByLabel('Venue').fill(show.venue);
+  await form.getByLabel('Description').fill(`${show.title}, live at ${show.venue}.`);
+  for (let i = 1; i < (show.dates ?? 1); i++) await form.getByRole('button', { name: 'Add a date' }).click();
+  await form.getByLabel('Rows', { exact: true }).fill(String(show.rows));
+  await form.getByLabel('Seats per row').fill(String(show.seatsPerRow));
+  await form.getByLabel('Grade').fill('Stalls');
+  await form.getByLabel(/^Price/).fill(show.price);
+  await form.getByLabel('Capacity (fans choosing seats at once)').fill(String(show.capacity));
+  await form.getByLabel('Admissions per minute').fill(String(show.admitPerMinute));
+  await form.getByRole('button', { name: 'Create performance' }).click();
+  const link = form.getByRole('status').getByRole('link', { name: show.title });
   await link.waitFor();
   const target = (await link.getAttribute('href')) ?? '';
   return decodeURIComponent(target.split('/').at(-1)!);

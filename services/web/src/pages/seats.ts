@@ -4,7 +4,7 @@
 
 import { html, nothing } from 'lit-html';
 import { ApiError, newIdempotencyKey, problemMessage } from '../api/http.ts';
-import type { Seat } from '../api/types.ts';
+import type { Performance, Seat } from '../api/types.ts';
 import { countdownView } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { queuePasses } from '../lib/memory.ts';
@@ -12,7 +12,7 @@ import { nextPollDelay, startPolling } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import { layoutSeats, moveFocus, reconcileSelection, selectionTotal, toggleSeat, type SeatSection } from '../lib/seat-selection.ts';
 import { formError, loadError, loading, pageHeading } from '../ui/parts.ts';
-import { resource, type PageFactory } from '../ui/page.ts';
+import type { PageFactory } from '../ui/page.ts';
 import { seatLegend, seatMap } from '../ui/seat-map.ts';
 
 /** How often the map refreshes while open (the seat list is cacheable and cheap for the catalog). */
@@ -28,7 +28,7 @@ export const seatsPage: PageFactory = (ctx) => {
     return { title: 'Choose seats', render: () => html`` };
   }
 
-  const performance = resource(ctx, () => ctx.api.getPerformance(performanceId));
+  let performance: Performance | undefined;
   let seats: Seat[] | undefined;
   let layout: SeatSection[] = [];
   let selection: string[] = [];
@@ -42,6 +42,8 @@ export const seatsPage: PageFactory = (ctx) => {
 
   const refresh = async (): Promise<number | undefined> => {
     try {
+      // Loaded inside the poll so a failed first load is retried with the same back-off as the map.
+      performance ??= await ctx.api.getPerformance(performanceId);
       seats = (await ctx.api.getSeats(scheduleId)).items;
       layout = layoutSeats(seats);
       const { selection: kept, lost } = reconcileSelection(selection, seats);
@@ -53,7 +55,7 @@ export const seatsPage: PageFactory = (ctx) => {
       return SEAT_REFRESH_MS;
     } catch (error) {
       failures += 1;
-      if (!seats) loadProblem = error;
+      if (!seats || !performance) loadProblem = error;
       return nextPollDelay({ pollAfterMs: SEAT_REFRESH_MS, consecutiveFailures: failures });
     } finally {
       ctx.update();
@@ -62,8 +64,8 @@ export const seatsPage: PageFactory = (ctx) => {
   const poller = startPolling(refresh);
   const ticker = setInterval(() => ctx.update(), 1000); // the admission countdown
 
-  const maxSeats = () => performance.value?.maxSeatsPerOrder ?? 1;
-  const gradeIndex = (grade: string) => Math.max(0, performance.value?.grades.findIndex((g) => g.name === grade) ?? 0);
+  const maxSeats = () => performance?.maxSeatsPerOrder ?? 1;
+  const gradeIndex = (grade: string) => Math.max(0, performance?.grades.findIndex((g) => g.name === grade) ?? 0);
 
   const toggle = (seat: Seat) => {
     focusedId = seat.id;
@@ -136,7 +138,7 @@ export const seatsPage: PageFactory = (ctx) => {
   };
 
   const render = () => {
-    const p = performance.value;
+    const p = performance;
     const turn = countdownView(pass.expiresAt, Date.now());
     const schedule = p?.schedules.find((s) => s.id === scheduleId);
     return html`

@@ -1,0 +1,204 @@
+// The fans' pages in headless Chromium against the whole platform in standalone mode (real
+// gateway, auth, catalog, queue, booking and payment; embedded Postgres, redis-server, in-memory bus).
+// One platform and one build for both scenarios: the machine has two cores.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startStandalone, type Standalone } from '@ticketping/standalone';
+import { eventually, randomPrefix } from '@ticketping/testing';
+import type { Request } from 'playwright-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { build } from 'vite';
+import { signUpApiFan } from './api.ts';
+import { openBrowser, screenshot, type Browser } from './browser.ts';
+import { chooseSeatsWithKeyboard, createPerformanceOnAdminPage, logIn, setQueueCapacityOnAdminPage, signUp } from './pages.ts';
+
+const webRoot = path.resolve(import.meta.dirname, '..');
+let platform: Standalone | undefined;
+let dataDir: string | undefined;
+let admin: Browser | undefined;
+const opened: Browser[] = [];
+const pageErrors: string[] = [];
+
+async function browser(viewport?: { width: number; height: number }): Promise<Browser> {
+  const b = await openBrowser(viewport);
+  b.page.on('pageerror', (error) => pageErrors.push(error.message));
+  opened.push(b);
+  return b;
+}
+
+/** On a failure, every open page is saved as test-artifacts/web/failure-N.png before the error goes on. */
+function withFailureScreenshots(body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      for (const [i, b] of opened.entries()) await screenshot(b.page, `failure-${i}`).catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+test.before(async () => {
+  // The gateway serves services/web/dist, so build it before the platform starts.
+  await build({ root: webRoot, logLevel: 'warn' });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketping-web-e2e-'));
+  platform = await startStandalone({ port: 0, seedDemo: false, dataDir, logLevel: 'warn' });
+  admin = await browser();
+  await logIn(admin.page, platform.url, platform.adminEmail, platform.adminPassword, '#/admin');
+});
+
+test.after(async () => {
+  for (const b of opened) await b.close().catch(() => undefined);
+  await platform?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+test('a fan goes from sign-up to a confirmed booking, sees sold seats, and cancels an unpaid order', withFailureScreenshots(async () => {
+  const base = platform!.url;
+  const title = `Swan Lake ${randomPrefix('s').slice(-4)}`;
+  const performanceId = await createPerformanceOnAdminPage(admin!.page, base, { title, venue: 'Royal Opera House', capacity: 50, admitPerMinute: 600, rows: 4, seatsPerRow: 8, price: '65', dates: 2 });
+  await screenshot(admin!.page, 'admin');
+
+  const fan = await browser();
+  const page = fan.page;
+  const rumPayloads: string[] = [];
+  page.on('request', (request: Request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/api/v1/rum')) rumPayloads.push(request.postData() ?? '');
+  });
+
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: title }).waitFor();
+  await screenshot(page, 'performances');
+  await page.getByRole('link', { name: title }).click();
+  await page.getByRole('heading', { name: title }).waitFor();
+  await screenshot(page, 'performance');
+
+  // Not signed in: "Get tickets" asks for an account, then comes back to the waiting room.
+  await page.getByRole('link', { name: /^Get tickets/ }).first().click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await screenshot(page, 'login');
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+  await screenshot(page, 'signup');
+  await signUp(page, { nickname: 'Ada', email: `${randomPrefix('ada')}@example.com`, password: 'correct horse battery' });
+
+  // Room to spare: the waiting room admits at once and moves on to the seat map by itself.
+  await page.waitForURL(/\/seats$/, { timeout: 60_000 });
+  await page.getByRole('heading', { name: 'Seat map' }).waitFor();
+  await chooseSeatsWithKeyboard(page, 2);
+  assert.is(await page.locator('button.seat[aria-pressed="true"]').count(), 2, 'two seats chosen with the keyboard');
+  const chosen = await page.locator('button.seat[aria-pressed="true"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-seat-id')));
+  await page.locator('.selection-panel .total').waitFor();
+  await screenshot(page, 'seat-map');
+
+  await page.getByRole('button', { name: 'Hold seats and pay' }).click();
+  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+  await page.getByText('Seats held for').waitFor();
+  await screenshot(page, 'checkout');
+
+  await page.getByLabel('Card number').fill('4000 0000 0000 0002');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByRole('alert').filter({ hasText: 'declined' }).waitFor({ timeout: 30_000 });
+  await screenshot(page, 'checkout-declined');
+
+  await page.getByLabel('Card number').fill('4242424242424242');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.waitForURL(/\/confirmation$/, { timeout: 30_000 });
+  await page.getByRole('heading', { name: 'You are going!' }).waitFor();
+  assert.ok(await page.getByText('Confirmed').first().isVisible());
+  await screenshot(page, 'confirmation');
+
+  // The seats just bought show as sold on that date's map (the fan is still admitted).
+  await page.goto(`${base}/#/performances/${performanceId}`);
+  const scheduleLinks = page.getByRole('link', { name: /^Get tickets/ });
+  await scheduleLinks.first().click();
+  await page.waitForURL(/\/seats$/, { timeout: 60_000 });
+  for (const seatId of chosen) {
+    await eventually(async () => (await page.locator(`[data-seat-id="${seatId}"]`).getAttribute('aria-label'))?.endsWith(', sold'));
+  }
+
+  // One order per fan and date: the second date takes one more seat, left unpaid.
+  await page.goto(`${base}/#/performances/${performanceId}`);
+  await scheduleLinks.nth(1).click();
+  await page.waitForURL(/\/seats$/, { timeout: 60_000 });
+  await page.getByRole('heading', { name: 'Seat map' }).waitFor();
+  await chooseSeatsWithKeyboard(page, 1);
+  await page.getByRole('button', { name: 'Hold seats and pay' }).click();
+  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+
+  // My bookings: the paid order is confirmed; the unpaid one can be cancelled.
+  await page.getByRole('link', { name: 'My bookings' }).click();
+  await page.getByRole('heading', { name: 'My bookings' }).waitFor();
+  await page.getByRole('button', { name: /^Cancel booking/ }).click();
+  await page.getByRole('button', { name: /^Yes, cancel/ }).click();
+  await page.getByText('Cancelled', { exact: true }).waitFor();
+  assert.is(await page.getByText('Confirmed', { exact: true }).count(), 1);
+  await screenshot(page, 'bookings');
+
+  // Real-user telemetry left the page (page views, web vitals, errors, one session id) and the gateway counted it.
+  await page.evaluate(() => setTimeout(() => { throw new Error('telemetry probe'); }, 0));
+  await eventually(() => rumPayloads.some((p) => p.includes('telemetry probe')), 15_000);
+  const bodies = rumPayloads.map((p) => JSON.parse(p) as { meta: { session?: { id?: string } }; events?: { name: string }[]; measurements?: { type: string }[] });
+  assert.ok(bodies.some((b) => b.events?.some((e) => e.name === 'page_view')), 'page views are sent');
+  const sessions = new Set(bodies.map((b) => b.meta.session?.id));
+  assert.is(sessions.size, 1, 'one session id across the visit');
+  assert.ok([...sessions][0], 'a session id is sent');
+  assert.ok(bodies.some((b) => b.measurements?.some((m) => m.type === 'web-vitals')), 'web vitals are sent');
+  assert.ok(bodies.some((b) => b.events?.some((e) => e.name === 'order_confirmed')), 'journey events are sent');
+  const metrics = await eventually(async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return /ticketping_faro_events_total\{[^}]*kind="exception"[^}]*\} [1-9]/.test(text) ? text : undefined;
+  }, 10_000);
+  assert.match(metrics, /ticketping_faro_events_total\{[^}]*kind="event"[^}]*\} [1-9]/);
+  assert.equal(pageErrors.filter((m) => m !== 'telemetry probe'), [], 'no uncaught errors in the pages');
+  pageErrors.length = 0;
+}));
+
+test('a waiting fan moves on by itself when the admin raises capacity, and sees seats others hold', withFailureScreenshots(async () => {
+  const base = platform!.url;
+  const title = `Night Train ${randomPrefix('n').slice(-4)}`;
+  const performanceId = await createPerformanceOnAdminPage(admin!.page, base, { title, venue: 'Jazz Cellar', capacity: 1, admitPerMinute: 600, rows: 3, seatsPerRow: 6, price: '30' });
+
+  // Another fan takes the only active slot.
+  const other = await signUpApiFan(base, `${randomPrefix('other')}@example.com`);
+  await eventually(async () => (await other.enterQueue(performanceId)).status, 15_000);
+  const otherEntry = await eventually(async () => {
+    const entry = await other.myEntry(performanceId);
+    return entry.status === 'ADMITTED' ? entry : undefined;
+  }, 20_000);
+
+  // Our fan, on a phone, waits first in line.
+  const fan = await browser({ width: 390, height: 844 });
+  const page = fan.page;
+  await page.goto(`${base}/#/signup?next=${encodeURIComponent(`#/performances/${performanceId}/queue`)}`);
+  await signUp(page, { nickname: 'Bo', email: `${randomPrefix('bo')}@example.com`, password: 'correct horse battery' });
+  const live = page.locator('[aria-live="polite"].live-sentence');
+  await live.filter({ hasText: 'You are number 1 in line' }).waitFor({ timeout: 30_000 });
+  assert.is(await page.getByTestId('ahead').textContent(), '0');
+  await screenshot(page, 'waiting-room');
+
+  // A reload keeps the place: the server keeps one entry per account.
+  await page.reload();
+  await live.filter({ hasText: 'You are number 1 in line' }).waitFor();
+  assert.ok(page.url().includes('/queue'), 'still waiting after the reload');
+
+  await setQueueCapacityOnAdminPage(admin!.page, base, title, 2);
+  await screenshot(admin!.page, 'admin-queue');
+
+  // Nobody touches the fan's page: it polls, sees ADMITTED and opens the seat map.
+  await page.waitForURL(/\/seats$/, { timeout: 60_000 });
+  await page.getByRole('heading', { name: 'Seat map' }).waitFor();
+
+  // The other fan holds a seat; the open map shows it held without a reload.
+  const scheduleId = (await other.performance(performanceId)).schedules[0]!.id;
+  const seat = (await other.seats(scheduleId)).find((s) => s.status === 'AVAILABLE')!;
+  await other.holdSeats(scheduleId, [seat.id], otherEntry.queueToken!);
+  await eventually(async () => (await page.locator(`[data-seat-id="${seat.id}"]`).getAttribute('aria-label'))?.endsWith('held by another fan'), 15_000);
+  await screenshot(page, 'seat-map-phone');
+  assert.equal(pageErrors, [], 'no uncaught errors in the pages');
+}));
+
+test.run();
