@@ -13,7 +13,7 @@ initTracing({ serviceName: 'catalog', otlpEndpoint: config.OTEL_EXPORTER_OTLP_EN
 const logger = createLogger({ service: 'catalog', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('catalog');
 const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA, poolMax: config.DATABASE_POOL_MAX });
-const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger, metrics: metrics.registry });
+const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger, metrics: metrics.registry });
 
 const service = createService({ config, logger, metrics, db, bus });
 await serve('catalog', service, { port: config.PORT, host: config.HOST, logger, closeClients: [() => bus.close(), () => db.destroy()] });
