@@ -52,8 +52,11 @@ export async function startServices(infra: Infrastructure, ports: Ports, secrets
     return client;
   };
   const database = async (owner: DatabaseOwner, schema: string, migrate: (knex: Knex) => Promise<string[]>): Promise<Knex> => {
-    // PGlite is one session behind the socket: a few connections per service are plenty.
-    const knex = createDb({ url: infra.postgresUrls[owner], schema, poolMax: 4 });
+    // PGlite is one session behind the socket, and pglite-socket 0.2.17 keeps a connection's
+    // messages together only inside a transaction: two connections' extended-protocol queries
+    // (Parse/Bind/Execute/Sync) interleave and fail ("portal does not exist", "bind message
+    // supplies 2 parameters"), seen under bench/onsale. One connection per service cannot interleave.
+    const knex = createDb({ url: infra.postgresUrls[owner], schema, poolMax: 1 });
     clients.push(() => knex.destroy());
     await migrate(knex);
     return knex;
