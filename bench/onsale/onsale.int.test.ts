@@ -1,0 +1,25 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { describe, violations } from './report.ts';
+import { rehearse, type RehearsalOptions } from './scenario.ts';
+import { startStandaloneTarget } from './targets.ts';
+
+const options: RehearsalOptions = {
+  fans: 60, seats: 40, signUps: 2, capacity: 20, admitPerMinute: 1200, maxSeatsPerOrder: 4,
+  connections: 16, declineShare: 0.2, abandonShare: 0.2, deadlineMs: 50_000,
+};
+
+test('a small on-sale in standalone sells every seat once and loses no paid order', async () => {
+  const result = await rehearse(await startStandaloneTarget(), options);
+  const report = describe(result, options).join('\n');
+  assert.equal(violations(result, options), [], report);
+  assert.is(result.books.doubleSold, 0, report);
+  assert.is(result.books.paidLost, 0, report);
+  const everyFanDone = (result.journey.outcomes.get('timed out') ?? 0) === 0;
+  assert.ok(result.books.seatsSold === options.seats || everyFanDone, report);
+  assert.is(result.journey.entryLatencies.length, options.fans, 'every fan entered the queue');
+  assert.ok(result.books.ordersByStatus.CONFIRMED! > 0, report);
+  assert.is(result.books.paymentsByStatus.SUCCEEDED, result.books.ordersByStatus.CONFIRMED, 'one successful payment per confirmed order');
+});
+
+test.run();
