@@ -25,6 +25,13 @@ export interface HttpAppOptions {
   parseJson?: boolean;
   /** Hot bodyless routes served after `before` without the router or body parser (see LeanRoute). */
   leanRoutes?: LeanRoute[];
+  /**
+   * Whether a request without a `traceparent` starts a new trace (default true). A request that
+   * carries one always continues it. The edge turns this off unless spans are exported: a root
+   * span per request that leaves no trace anywhere is a measurable cost and a trace id nobody can
+   * look up (the request id already ties log lines together).
+   */
+  startTraces?: boolean;
 }
 
 export interface HttpApp extends Express {
@@ -48,7 +55,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
 
-  app.use(traceRequests());
+  const traced = traceRequests();
+  app.use((options.startTraces ?? true) ? traced : (req: Request, res: Response, next: NextFunction) => {
+    if (req.headers.traceparent === undefined) next();
+    else traced(req, res, next);
+  });
   app.use(trackRequests({ logger, metrics, draining: () => draining }));
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });

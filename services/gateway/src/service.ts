@@ -94,6 +94,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     logger,
     metrics,
     parseJson: false,
+    startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
     readiness: { redis: () => pingRedis(redis) },
     before: (root) => {
       root.set('trust proxy', config.TRUST_PROXY);
