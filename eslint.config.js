@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.turbo/**', '.testenv/**', '.data/**', 'charts/**', 'services/web/public/**', '**/*.generated.ts', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.turbo/**', '.testenv/**', '.data/**', 'charts/*/templates/**', 'services/web/public/**', '**/*.generated.ts', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

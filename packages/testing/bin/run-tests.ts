@@ -8,6 +8,7 @@
  *   run-tests.ts [--no-lint] [--no-typecheck] [path-filter...]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,8 @@ interface Outcome { name: string; passed: number; failed: number; ms: number; ou
 function exec(name: string, command: string, commandArgs: string[], timeoutMs = fileTimeoutMs): Promise<{ code: number; output: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, FORCE_COLOR: '0', PATH: `${path.join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
+    const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -66,16 +68,17 @@ function report(outcome: Outcome): void {
 
 async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
-  const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
-  if (filters.length === 0 && !args.includes('--no-lint')) {
-    const lint = await runCheck('lint (eslint)', bin('eslint'), ['--max-warnings=0', '.']);
-    report(lint);
-    outcomes.push(lint);
-  }
-  if (filters.length === 0 && !args.includes('--no-typecheck')) {
-    const types = await runCheck('type-check (tsc per workspace)', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
-    report(types);
-    outcomes.push(types);
+  // Lint and type-check run the root package.json scripts, so `npm run lint` is the same check.
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const checks = [
+    { flag: '--no-lint', name: 'lint (eslint, typed, per workspace)', script: 'lint' },
+    { flag: '--no-typecheck', name: 'type-check (tsc per workspace)', script: 'typecheck' },
+  ];
+  for (const check of checks) {
+    if (filters.length > 0 || args.includes(check.flag)) continue;
+    const outcome = await runCheck(check.name, 'sh', ['-c', scripts[check.script]!]);
+    report(outcome);
+    outcomes.push(outcome);
   }
 
   const files: string[] = [];
