@@ -127,7 +127,8 @@ test('a fan goes from sign-up to a confirmed booking, sees sold seats, and cance
   await scheduleLinks.first().click();
   await page.waitForURL(/\/seats$/, { timeout: 60_000 });
   for (const seatId of chosen) {
-    await eventually(async () => (await page.locator(`[data-seat-id="${seatId}"]`).getAttribute('aria-label'))?.endsWith(', sold'));
+    // Seat status reaches the catalog through booking's events: eventually consistent, so allow for a loaded machine.
+    await eventually(async () => (await page.locator(`[data-seat-id="${seatId}"]`).getAttribute('aria-label'))?.endsWith(', sold'), 45_000);
   }
 
   // One order per fan and date: the second date takes one more seat, left unpaid.
@@ -206,7 +207,7 @@ test('a waiting fan moves on by itself when the admin raises capacity, and sees 
   const scheduleId = (await other.performance(performanceId)).schedules[0]!.id;
   const seat = (await other.seats(scheduleId)).find((s) => s.status === 'AVAILABLE')!;
   await other.holdSeats(scheduleId, [seat.id], otherEntry.queueToken!);
-  await eventually(async () => (await page.locator(`[data-seat-id="${seat.id}"]`).getAttribute('aria-label'))?.endsWith('held by another fan'), 15_000);
+  await eventually(async () => (await page.locator(`[data-seat-id="${seat.id}"]`).getAttribute('aria-label'))?.endsWith('held by another fan'), 45_000);
   await screenshot(page, 'seat-map-phone');
   assert.equal(pageErrors, [], 'no uncaught errors in the pages');
 }));
