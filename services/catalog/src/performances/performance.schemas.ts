@@ -70,6 +70,9 @@ function checkSchedules(schedules: { startsAt: Date }[], ctx: z.RefinementCtx): 
   });
 }
 
+/** Cross-element checks run only when every element parsed (zod runs them despite element issues). */
+const everyElementParsed = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
+
 /** Object-level checks run only when the fields they compare parsed, so they never mask field errors. */
 const whenFieldsParsed = (...fields: string[]) => ({
   when: (payload: z.core.ParsePayload) =>
@@ -90,8 +93,8 @@ export function createPerformanceSchema(now: Date) {
       bookingOpensAt: instant(),
       bookingClosesAt: futureInstant(now),
       maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
-      schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedules, `must list at most ${LIMITS.schedules} schedules`).superRefine(checkSchedules),
-      sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sections, `must list at most ${LIMITS.sections} sections`).superRefine(checkSections),
+      schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedules, `must list at most ${LIMITS.schedules} schedules`).superRefine(checkSchedules, everyElementParsed),
+      sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sections, `must list at most ${LIMITS.sections} sections`).superRefine(checkSections, everyElementParsed),
       queue: queueSettings,
     })
     .superRefine(checkBookingWindow, whenFieldsParsed('bookingOpensAt', 'bookingClosesAt'))
