@@ -22,6 +22,7 @@ const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../../..');
 const node = process.execPath;
 const turbo = path.join(repo, 'node_modules/.bin/turbo');
+const turboVersion = (JSON.parse(readFileSync(path.join(repo, 'node_modules/turbo/package.json'), 'utf8')) as { version: string }).version;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'tp-images-'));
 
 interface Image { dir: string; workspace: string; migrations: boolean }
@@ -65,6 +66,9 @@ test('each Dockerfile parses into stages whose --from references name an earlier
       }
       assert.ok(stage.image.startsWith('node:24-slim') || earlier.has(stage.image), `${image.dir}: ${stage.name} from ${stage.image}`);
     });
+    // The prune stage installs turbo globally (nothing is installed yet): the lockfile's version.
+    const turboArg = stages.find((s) => s.name === 'prune')?.instructions.find((i) => i.keyword === 'ARG' && i.args[0]?.startsWith('TURBO_VERSION='));
+    assert.equal(turboArg?.args[0], `TURBO_VERSION=${turboVersion}`, image.dir);
   }
 });
 
