@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { createDb } from './db.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,4 +39,21 @@ export async function migrateLatest(knex: Knex, { directory, schema }: { directo
 export async function migrateRollback(knex: Knex, { directory, schema }: { directory: string; schema: string }): Promise<string[]> {
   const [, rolledBack] = (await knex.migrate.rollback({ migrationSource: migrationSource(directory), schemaName: schema, tableName: 'knex_migrations' })) as [number, string[]];
   return rolledBack;
+}
+
+/**
+ * The body of every service's `migrate.ts` when run as a program (the Helm hook Job runs
+ * `node dist/migrate.js`): reads only `DATABASE_URL`, so the Job needs no other service secret.
+ */
+export async function migrateFromEnvironment({ schema, directory }: { schema: string; directory: string }, env: Record<string, string | undefined> = process.env): Promise<string[]> {
+  const url = env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required to run migrations');
+  const knex = createDb({ url, schema, poolMax: 1 });
+  try {
+    const applied = await migrateLatest(knex, { directory, schema });
+    process.stdout.write(`${schema} migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}\n`);
+    return applied;
+  } finally {
+    await knex.destroy();
+  }
 }

@@ -236,9 +236,8 @@ test("each database image's node dist/migrate.js applies its built migrations to
   try {
     for (const image of images.filter((i) => i.migrations)) {
       const cwd = path.join(layoutOf(image), image.dir);
-      // The chart's Job sets DATABASE_URL and LOG_LEVEL only; catalog, booking and payment load their
-      // whole service config in migrate.ts, which requires INTERNAL_TOKEN too (reported in issue 7).
-      const env = { PATH: process.env.PATH, DATABASE_URL: database.url, INTERNAL_TOKEN: 'images-test-internal-token', LOG_LEVEL: 'info' };
+      // Exactly what the chart's migration Job sets: no service secret.
+      const env = { PATH: process.env.PATH, DATABASE_URL: database.url, LOG_LEVEL: 'info' };
       await run(node, ['dist/migrate.js'], { cwd, env }).catch((error: Error & { stderr?: string }) => {
         assert.unreachable(`${image.dir}: ${error.stderr ?? error.message}`);
       });

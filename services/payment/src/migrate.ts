@@ -3,9 +3,7 @@
  * or upgrade; standalone mode calls `migratePayment` at start.
  */
 import path from 'node:path';
-import { createDb, migrateLatest, type Knex } from '@ticketping/db';
-import { createLogger } from '@ticketping/logger';
-import { loadPaymentConfig } from './config.ts';
+import { migrateFromEnvironment, migrateLatest, type Knex } from '@ticketping/db';
 import { SCHEMA } from './payments/payments.events.ts';
 
 export { SCHEMA };
@@ -15,14 +13,4 @@ export function migratePayment(knex: Knex): Promise<string[]> {
   return migrateLatest(knex, { directory: MIGRATIONS_DIRECTORY, schema: SCHEMA });
 }
 
-if (import.meta.main) {
-  const config = loadPaymentConfig();
-  const logger = createLogger({ service: 'payment', level: config.LOG_LEVEL });
-  const knex = createDb({ url: config.DATABASE_URL, schema: SCHEMA, poolMax: 1 });
-  try {
-    const applied = await migratePayment(knex);
-    logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
-  } finally {
-    await knex.destroy();
-  }
-}
+if (import.meta.main) await migrateFromEnvironment({ schema: SCHEMA, directory: MIGRATIONS_DIRECTORY });
