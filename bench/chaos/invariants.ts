@@ -76,3 +76,19 @@ export async function readActiveSet(redis: RedisClient, performanceId: string): 
 export async function admittedTotal(redis: RedisClient, performanceId: string): Promise<number> {
   return Number(await redis.hget(queueKeys(performanceId).stats, 'admittedTotal')) || 0;
 }
+
+export interface EventFlow { events: number; unpublished: number; unhandled: number; p50S: number; p95S: number; maxS: number }
+
+/**
+ * How one event type travelled from the producer's outbox to the consumer's inbox: how many are
+ * still unpublished or unhandled, and the delay from commit to handling (the fans' wait, e.g. for
+ * payment to accept an order).
+ */
+export async function eventFlow(producer: Knex, consumer: Knex, type: string): Promise<EventFlow> {
+  const sent = await producer('outbox').where({ type }).select<Array<{ id: string; created_at: Date; published_at: Date | null }>>('id', 'created_at', 'published_at');
+  const handled = new Map((await consumer('inbox').whereIn('event_id', sent.map((e) => e.id)).select<Array<{ event_id: string; handled_at: Date }>>('event_id', 'handled_at'))
+    .map((r) => [r.event_id, r.handled_at.getTime()]));
+  const delays = sent.filter((e) => handled.has(e.id)).map((e) => (handled.get(e.id)! - e.created_at.getTime()) / 1000).sort((a, b) => a - b);
+  const at = (q: number) => Math.round((delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? 0) * 10) / 10;
+  return { events: sent.length, unpublished: sent.filter((e) => !e.published_at).length, unhandled: sent.length - delays.length, p50S: at(0.5), p95S: at(0.95), maxS: at(1) };
+}
