@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -139,10 +139,16 @@ test('pages: a placeholder until the web app is built, then the app with deep li
   const dist = mkdtempSync(path.join(tmpdir(), 'web-dist-'));
   writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>the app</title>');
   writeFileSync(path.join(dist, 'app.js'), 'export {}');
+  mkdirSync(path.join(dist, 'assets'));
+  writeFileSync(path.join(dist, 'assets', 'index-3f2a1b.js'), 'export {}');
   const withWeb = await startGateway({ ...urls, WEB_DIST: dist });
   gateways.push(withWeb);
-  assert.match(await (await fetch(`${withWeb.base}/performances/123`, { headers: { accept: 'text/html' } })).text(), /the app/);
+  const deepLink = await fetch(`${withWeb.base}/performances/123`, { headers: { accept: 'text/html' } });
+  assert.match(await deepLink.text(), /the app/);
+  assert.is(deepLink.headers.get('cache-control'), 'no-cache', 'the page is revalidated after a deploy');
+  assert.is((await fetch(`${withWeb.base}/`)).headers.get('cache-control'), 'no-cache');
   assert.match((await fetch(`${withWeb.base}/app.js`)).headers.get('content-type') ?? '', /javascript/);
+  assert.match((await fetch(`${withWeb.base}/assets/index-3f2a1b.js`)).headers.get('cache-control') ?? '', /immutable/, 'hashed assets are cached for good');
   assert.is((await fetch(`${withWeb.base}/api/v1/nothing`, { headers: { accept: 'text/html' } })).status, 404);
 });
 

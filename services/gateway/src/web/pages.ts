@@ -24,7 +24,14 @@ export function mountPages(router: Router, webDist: string): void {
   const isPageRequest = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/api/') && Boolean(req.accepts('html'));
   const index = path.join(webDist, 'index.html');
   if (existsSync(index)) {
-    router.use(express.static(webDist, { index: 'index.html', maxAge: '1h' }));
+    // Vite names assets by content hash: they never change, so cache them for good; index.html
+    // must be revalidated, or fans keep a page whose assets a deploy removed.
+    router.use(express.static(webDist, {
+      index: 'index.html',
+      setHeaders: (res, file) => {
+        res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }));
     router.use((req: Request, res: Response, next: NextFunction) => {
       if (!isPageRequest(req)) return next();
       res.set('cache-control', 'no-cache').sendFile(index);
