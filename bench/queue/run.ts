@@ -134,17 +134,27 @@ async function commandsPerPoll(target: Child, poll: () => Call, count: number): 
   return `${(total / result.completed).toFixed(3)} Redis commands per poll over ${result.completed} polls (MONITOR, by sender: ${JSON.stringify(Object.fromEntries(tally))}; the admission loop's per-tick commands are not per poll)`;
 }
 
+/** CPU µs per request of each process that served the requests (load on the machine does not skew it). */
+async function cpuPer<T extends LoadResult>(servers: Child[], run: () => Promise<T>): Promise<{ result: T; cpu: string }> {
+  const before = await Promise.all(servers.map((s) => s.cpuMicros()));
+  const result = await run();
+  const after = await Promise.all(servers.map((s) => s.cpuMicros()));
+  const name = (s: Child) => (s === queue ? 'queue' : s === gateway ? 'gateway' : 'bare');
+  return { result, cpu: servers.map((s, i) => `${name(s)} ${((after[i]! - before[i]!) / result.completed).toFixed(0)} µs`).join(' + ') };
+}
+
 async function phase(label: string, target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<() => Call> {
+  const servers = target === queue ? [queue] : [target, queue];
   const usedBefore = await usedMemory();
-  const entered = await enterAll(target, performanceId, headersOf);
-  print(`${label} entries: ${entered.completed} in ${(entered.wallMs / 1000).toFixed(1)} s → ${perSecond(entered)} entries/s, ${describeLatency(entered.latencies)}; answers ${statuses(entered)}; load average ${load()}`);
+  const { result: entered, cpu: entryCpu } = await cpuPer(servers, () => enterAll(target, performanceId, headersOf));
+  print(`${label} entries: ${entered.completed} in ${(entered.wallMs / 1000).toFixed(1)} s → ${perSecond(entered)} entries/s, ${describeLatency(entered.latencies)}; answers ${statuses(entered)}; CPU per entry ${entryCpu}; load average ${load()}`);
   if (label === 'direct') print(`${label} memory: ${await memoryPerFan(performanceId, usedBefore)}`);
   const waiting = await redis.zcard(queueKeys(performanceId).waiting);
   print(`${label} line: ${waiting} fans waiting`);
   const poll = pollOf(performanceId, headersOf);
   await openLoop(origin(target), 128, rate, 2, poll); // warm-up, not measured
-  const polled = await openLoop(origin(target), 256, rate, seconds, poll);
-  print(`${label} polls at ${rate}/s for ${seconds} s: ${polled.completed} done (${perSecond(polled)}/s), ${describeLatency(polled.latencies)}; answers ${statuses(polled)}; load average ${load()}`);
+  const { result: polled, cpu: pollCpu } = await cpuPer(servers, () => openLoop(origin(target), 256, rate, seconds, poll));
+  print(`${label} polls at ${rate}/s for ${seconds} s: ${polled.completed} done (${perSecond(polled)}/s), ${describeLatency(polled.latencies)}; answers ${statuses(polled)}; CPU per poll ${pollCpu}; load average ${load()}`);
   print(`${label} ${await commandsPerPoll(target, poll, 2000)}`);
   return poll;
 }
@@ -171,17 +181,18 @@ try {
   }
 
   // throughput: the same client, back to back, against each server in turn
-  const flat = (target: Child, poll: () => Call) => {
+  const flat = (servers: Child[], poll: () => Call) => cpuPer(servers, () => {
     const until = performance.now() + throughputSeconds * 1000;
-    return closedLoop(origin(target), connections, () => (performance.now() < until ? poll() : undefined));
-  };
-  const baseline = await flat(bare, () => ({ method: 'GET', path: `/api/v1/queues/${directLine}/entries/me`, headers: {} }));
-  print(`throughput, ${connections} connections, ${throughputSeconds} s each: bare node http ${perSecond(baseline)} req/s (${Buffer.byteLength(SAMPLE_ENTRY)}-byte JSON); load average ${load()}`);
-  const viaQueue = await flat(queue, directPoll);
-  print(`throughput: queue direct ${perSecond(viaQueue)} req/s = ${(Number(perSecond(viaQueue)) / Number(perSecond(baseline))).toFixed(2)} × bare; answers ${statuses(viaQueue)}`);
+    return closedLoop(origin(servers[0]!), connections, () => (performance.now() < until ? poll() : undefined));
+  });
+  const baseline = await flat([bare], () => ({ method: 'GET', path: `/api/v1/queues/${directLine}/entries/me`, headers: {} }));
+  const ratio = (r: LoadResult) => (Number(perSecond(r)) / Number(perSecond(baseline.result))).toFixed(2);
+  print(`throughput, ${connections} connections, ${throughputSeconds} s each: bare node http ${perSecond(baseline.result)} req/s (${Buffer.byteLength(SAMPLE_ENTRY)}-byte JSON), CPU per request ${baseline.cpu}; load average ${load()}`);
+  const viaQueue = await flat([queue], directPoll);
+  print(`throughput: queue direct ${perSecond(viaQueue.result)} req/s = ${ratio(viaQueue.result)} × bare; answers ${statuses(viaQueue.result)}; CPU per poll ${viaQueue.cpu}; load average ${load()}`);
   if (gateway && gatewayPoll) {
-    const viaGateway = await flat(gateway, gatewayPoll);
-    print(`throughput: through the gateway ${perSecond(viaGateway)} req/s = ${(Number(perSecond(viaGateway)) / Number(perSecond(baseline))).toFixed(2)} × bare; answers ${statuses(viaGateway)}`);
+    const viaGateway = await flat([gateway, queue], gatewayPoll);
+    print(`throughput: through the gateway ${perSecond(viaGateway.result)} req/s = ${ratio(viaGateway.result)} × bare; answers ${statuses(viaGateway.result)}; CPU per poll ${viaGateway.cpu}; load average ${load()}`);
   }
 } catch (error) {
   exitCode = 1;

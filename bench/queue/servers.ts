@@ -11,7 +11,14 @@ import { createMetrics } from '@ticketping/metrics';
 import { listen } from '@ticketping/http';
 import { createRedis, type RedisClient } from '@ticketping/redis';
 
-export interface Child { child: ChildProcess; port: number; redisAddress: string; stop(): Promise<void> }
+export interface Child {
+  child: ChildProcess;
+  port: number;
+  redisAddress: string;
+  /** CPU time the process has used so far (user + system, µs): a cost per request that other load on the machine does not skew. */
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
 
 /** The same body a waiting fan's poll returns (same fields, same size class). */
 export const SAMPLE_ENTRY = JSON.stringify({
@@ -63,6 +70,10 @@ export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<strin
       const { port, redisAddress } = message as { port: number; redisAddress: string };
       resolve({
         child, port, redisAddress,
+        cpuMicros: () => new Promise<number>((answer) => {
+          child.once('message', (reply) => answer((reply as { cpuMicros: number }).cpuMicros));
+          child.send('cpu');
+        }),
         stop: () => new Promise<void>((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
       });
     });
@@ -74,6 +85,11 @@ const role = process.argv[2];
 if (role === 'queue' || role === 'bare' || role === 'gateway') {
   process.once('disconnect', () => process.exit(0)); // never outlive the benchmark
   process.once('SIGTERM', () => process.exit(0));
+  process.on('message', (message) => {
+    if (message !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMicros: user + system });
+  });
   const serve = { queue: serveQueue, bare: serveBare, gateway: serveGateway }[role];
   process.send!(await serve());
 }
