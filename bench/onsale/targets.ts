@@ -134,7 +134,8 @@ export async function startProcessesTarget(): Promise<Target> {
       async finish() {
         await stopAll();
         return {
-          query: async (owner, sql, params = []) => (await databases[owner].knex.raw(sql, params as never[])).rows as Array<Record<string, unknown>>,
+          // the queries are written with Postgres' $n placeholders (PGlite's); knex.raw binds `?`
+          query: async (owner, sql, params = []) => (await databases[owner].knex.raw(sql.replace(/\$\d+/g, '?'), params as never[])).rows as Array<Record<string, unknown>>,
           close: dropAll,
         };
       },
