@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, env, loadConfig, z } from './index.ts';
+import { ConfigError, env, kafkaSettings, loadConfig, serviceSettings, z } from './index.ts';
 
 const schema = z.object({
   PORT: env.port(8080),
@@ -30,6 +30,13 @@ test('names every bad or missing key at once', () => {
 test('booleans accept the usual spellings', () => {
   const s = z.object({ A: env.bool(false), B: env.bool(true) });
   assert.equal(loadConfig(s, { A: 'yes', B: '0' }), { A: true, B: false });
+});
+
+test('every service needs the internal token; the rest has standalone defaults', () => {
+  const schema = z.object({ ...serviceSettings(8084), ...kafkaSettings('booking') });
+  assert.throws(() => loadConfig(schema, {}), /INTERNAL_TOKEN/);
+  const config = loadConfig(schema, { INTERNAL_TOKEN: 'x'.repeat(16), KAFKA_BROKERS: 'k1:9092' });
+  assert.equal([config.PORT, config.HOST, config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, config.KAFKA_TOPIC_PREFIX], [8084, '127.0.0.1', ['k1:9092'], 'booking', '']);
 });
 
 test.run();

@@ -41,3 +41,25 @@ export const env = {
 };
 
 export { z };
+
+/** The settings every service reads (docs/services.md), spread into its schema. */
+export function serviceSettings(defaultPort: number) {
+  return {
+    PORT: env.port(defaultPort),
+    HOST: z.string().default('127.0.0.1'),
+    LOG_LEVEL: env.logLevel(),
+    /** The credential the gateway presents; no default, so a forgotten setting fails at start. */
+    INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  };
+}
+
+/** Kafka settings of a service on the bus; no brokers means the in-memory bus (one process). */
+export function kafkaSettings(clientId: string) {
+  return {
+    KAFKA_BROKERS: env.list().optional(),
+    KAFKA_CLIENT_ID: z.string().default(clientId),
+    /** Prepended to every topic and consumer group (several environments on one Kafka cluster). */
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
+  };
+}

@@ -1,4 +1,4 @@
-import { env, loadConfig, z } from '@ticketping/config';
+import { env, loadConfig, serviceSettings, z } from '@ticketping/config';
 
 /**
  * auth's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on purpose:
@@ -6,11 +6,7 @@ import { env, loadConfig, z } from '@ticketping/config';
  */
 export const authConfigSchema = z
   .object({
-    PORT: env.port(8081),
-    HOST: z.string().default('127.0.0.1'),
-    LOG_LEVEL: env.logLevel(),
-    INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
+    ...serviceSettings(8081),
     DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
     REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
     REDIS_CLUSTER_NODES: env.list().optional(),

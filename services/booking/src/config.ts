@@ -1,22 +1,14 @@
-import { env, loadConfig, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
 
 /**
  * Booking's environment. Defaults are the standalone defaults (services/standalone runs every
  * service on loopback); the chart sets real secrets.
  */
 export const bookingConfigSchema = z.object({
-  PORT: env.port(8084),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: env.logLevel(),
-  INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  ...serviceSettings(8084),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ticketping'),
   DATABASE_POOL_MAX: env.int(10, 1),
-  /** Unset: the in-memory bus (standalone). */
-  KAFKA_BROKERS: env.list().optional(),
-  KAFKA_CLIENT_ID: z.string().default('booking'),
-  /** Prepended to every topic and consumer group (several environments on one Kafka cluster). */
-  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  ...kafkaSettings('booking'),
   /** Admission tokens are signed by the queue; booking verifies them locally against its JWKS. */
   QUEUE_JWKS_URL: z.string().url().default('http://127.0.0.1:8083/.well-known/jwks.json'),
   /** A JWKS as JSON; when set it is used instead of fetching QUEUE_JWKS_URL. */

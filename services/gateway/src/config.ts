@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { env, loadConfig, z } from '@ticketping/config';
+import { env, loadConfig, serviceSettings, z } from '@ticketping/config';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const serviceUrl = (port: number) => z.string().url().default(`http://127.0.0.1:${port}`);
@@ -20,11 +20,7 @@ const limit = (fallback: number) => env.int(fallback, 0);
  * docs/services.md). `INTERNAL_TOKEN` is required: it is the credential services trust.
  */
 export const gatewayConfigSchema = z.object({
-  PORT: env.port(8080),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: env.logLevel(),
-  INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
+  ...serviceSettings(8080),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_CLUSTER_NODES: env.list().optional(),
   /** Prefix of the gateway's Redis keys (rate-limit counters). */

@@ -1,22 +1,14 @@
-import { env, loadConfig, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
 
 /**
  * Payment's environment. Defaults are the standalone defaults (services/standalone runs every
  * service on loopback); the chart sets real secrets.
  */
 export const paymentConfigSchema = z.object({
-  PORT: env.port(8085),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: env.logLevel(),
-  INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  ...serviceSettings(8085),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ticketping'),
   DATABASE_POOL_MAX: env.int(10, 1),
-  /** Unset: the in-memory bus (standalone). */
-  KAFKA_BROKERS: env.list().optional(),
-  KAFKA_CLIENT_ID: z.string().default('payment'),
-  /** Prepended to every topic and consumer group (several environments on one Kafka cluster). */
-  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  ...kafkaSettings('payment'),
   OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
   /** Which provider charges cards. Only the simulated one ships; a real one plugs in behind the same interface. */
   PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),

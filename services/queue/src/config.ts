@@ -1,4 +1,4 @@
-import { env, loadConfig, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
 
 /**
  * The queue's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on
@@ -6,18 +6,10 @@ import { env, loadConfig, z } from '@ticketping/config';
  */
 export const queueConfigSchema = z
   .object({
-    PORT: env.port(8083),
-    HOST: z.string().default('127.0.0.1'),
-    LOG_LEVEL: env.logLevel(),
-    INTERNAL_TOKEN: z.string().min(16, 'the shared gateway credential must be at least 16 characters'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
+    ...serviceSettings(8083),
     REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
     REDIS_CLUSTER_NODES: env.list().optional(),
-    /** Unset: the in-memory bus (standalone). */
-    KAFKA_BROKERS: env.list().optional(),
-    KAFKA_CLIENT_ID: z.string().default('queue'),
-    /** Prepended to topics and groups on the wire (one cluster, several environments). */
-    KAFKA_TOPIC_PREFIX: z.string().default(''),
+    ...kafkaSettings('queue'),
     /** Private Ed25519 JWK, or a JSON array of them: the first signs, all are published. Unset: generated at start. */
     QUEUE_SIGNING_KEY: z.string().optional(),
     QUEUE_TOKEN_ISSUER: z.string().default('ticketping-queue'),
