@@ -9,7 +9,7 @@ import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/ha
 import { createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
 import { loadSigningKeys } from '@ticketping/auth-tokens';
-import { mountWaitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
+import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
 
 export interface QueueDeps {
@@ -59,11 +59,15 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const room = createWaitingRoom({ store, signer: keys.signer, admission });
   const handleEvent = createEventHandler({ store, admission, logger });
 
+  const http = waitingRoomRoutes({ room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
   const app = createHttpApp({
     logger,
     metrics,
     readiness: { redis: () => pingRedis(redis), ...(bus ? { bus: () => bus.ready() } : {}) },
-    routes: (router) => mountWaitingRoomRoutes(router, { room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks }),
+    routes: http.routes,
+    leanRoutes: http.lean,
+    // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
+    startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
   });
 
   let subscription: Subscription | undefined;

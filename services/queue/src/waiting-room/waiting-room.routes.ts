@@ -1,7 +1,7 @@
-import type { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import { caller, requireAdmin, requireInternalCaller, validate, type LeanRoute } from '@ticketping/http';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -32,53 +32,76 @@ const newQueue = z
 
 const ms = (at: string | undefined) => (at ? Date.parse(at) : 0);
 
-export function mountWaitingRoomRoutes(router: Router, deps: { room: WaitingRoom; store: QueueStore; internalToken: string; jwks: JSONWebKeySet }): void {
+export interface WaitingRoomRoutes {
+  /** Mounted on the app's router. */
+  routes: (router: Router) => void;
+  /** The hot reads (status polls, the public summary), served before the router and body parser. */
+  lean: LeanRoute[];
+}
+
+export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
   const { room, store, jwks } = deps;
   const internal = requireInternalCaller(deps.internalToken);
+  const requireGateway = (req: Request, res: Response) => internal(req, res, () => undefined);
 
-  // public keys: the gateway and booking verify admission tokens locally against these
-  router.get('/.well-known/jwks.json', (_req, res) => {
-    res.setHeader('cache-control', 'public, max-age=300');
-    res.json(jwks);
-  });
+  const lean: LeanRoute[] = [
+    {
+      method: 'GET',
+      path: '/api/v1/queues/:performanceId/entries/me',
+      handle: async (req, res) => {
+        requireGateway(req, res);
+        const { performanceId } = validate.params(params, req);
+        res.setHeader('cache-control', 'no-store');
+        res.json(await room.status(performanceId, caller(req).id));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/queues/:performanceId',
+      handle: async (req, res) => {
+        requireGateway(req, res);
+        const { performanceId } = validate.params(params, req);
+        res.setHeader('cache-control', 'public, max-age=1');
+        res.json(await room.summary(performanceId));
+      },
+    },
+  ];
 
-  router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
-    const { performanceId } = validate.params(params, req);
-    res.setHeader('cache-control', 'no-store');
-    res.json(await room.enter(performanceId, caller(req).id));
-  });
-
-  router.get('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
-    const { performanceId } = validate.params(params, req);
-    res.setHeader('cache-control', 'no-store');
-    res.json(await room.status(performanceId, caller(req).id));
-  });
-
-  router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
-    const { performanceId } = validate.params(params, req);
-    await room.leave(performanceId, caller(req).id);
-    res.status(204).end();
-  });
-
-  router.get('/api/v1/queues/:performanceId', internal, async (req, res) => {
-    const { performanceId } = validate.params(params, req);
-    res.setHeader('cache-control', 'public, max-age=1');
-    res.json(await room.summary(performanceId));
-  });
-
-  router.patch('/api/v1/queues/:performanceId', internal, async (req, res) => {
-    requireAdmin(req);
-    const { performanceId } = validate.params(params, req);
-    res.json(await room.configure(performanceId, validate.body(settingsChange, req)));
-  });
-
-  router.put('/internal/v1/queues/:performanceId', internal, async (req, res) => {
-    const { performanceId } = validate.params(params, req);
-    const body = validate.body(newQueue, req);
-    const created = await store.create(performanceId, {
-      capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-      opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+  const routes = (router: Router) => {
+    // public keys: the gateway and booking verify admission tokens locally against these
+    router.get('/.well-known/jwks.json', (_req, res) => {
+      res.setHeader('cache-control', 'public, max-age=300');
+      res.json(jwks);
     });
-    res.status(created ? 201 : 200).json(await room.summary(performanceId));
-  });
+
+    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      res.setHeader('cache-control', 'no-store');
+      res.json(await room.enter(performanceId, caller(req).id));
+    });
+
+    router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      await room.leave(performanceId, caller(req).id);
+      res.status(204).end();
+    });
+
+    router.patch('/api/v1/queues/:performanceId', internal, async (req, res) => {
+      requireAdmin(req);
+      const { performanceId } = validate.params(params, req);
+      res.json(await room.configure(performanceId, validate.body(settingsChange, req)));
+    });
+
+    router.put('/internal/v1/queues/:performanceId', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      const body = validate.body(newQueue, req);
+      const created = await store.create(performanceId, {
+        capacity: body.capacity, admitPerMinute: body.admitPerMinute,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+      });
+      res.status(created ? 201 : 200).json(await room.summary(performanceId));
+    });
+  };
+
+  return { routes, lean };
 }
