@@ -22,6 +22,7 @@ const app = createHttpApp({
     });
     r.post('/conflict', () => { throw new ConflictError('SEAT_UNAVAILABLE', 'Seat A-1 is taken', { extra: { seatIds: ['a1'] } }); });
     r.get('/boom', () => { throw new Error('secret internals'); });
+    r.get('/busy', () => { throw Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }); });
     r.get('/slow', async (_req, res) => { await new Promise((r2) => setTimeout(r2, 300)); res.json({ done: true }); });
     r.get('/private', requireInternalCaller('s3cret'), (req, res) => { res.json(caller(req)); });
   },
@@ -82,6 +83,13 @@ test('AppErrors keep their status, code and extras; unknown errors are a 500 tha
   const boom = await fetch(`${base}/boom`);
   assert.is(boom.status, 500);
   assert.not.match(JSON.stringify(await problem(boom)), /secret internals/);
+});
+
+test('an exhausted connection pool is a 503 with Retry-After, not a 500', async () => {
+  const res = await fetch(`${base}/busy`);
+  assert.is(res.status, 503);
+  assert.is(res.headers.get('retry-after'), '2');
+  assert.is((await problem(res)).code, 'SERVICE_BUSY');
 });
 
 test('unknown routes are 404 problem+json', async () => {

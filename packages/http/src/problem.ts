@@ -28,6 +28,11 @@ function zodToAppError(error: ZodError, where: string): AppError {
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return zodToAppError(error, 'body');
+  // Every pooled connection busy (knex's acquire timeout): an overload, not a bug. Say so and when
+  // to retry instead of a 500, so clients and load balancers back off.
+  if ((error as Error | undefined)?.name === 'KnexTimeoutError') {
+    return new AppError(503, 'SERVICE_BUSY', 'Service unavailable', { detail: 'The service is busy; retry shortly', headers: { 'retry-after': '2' } });
+  }
   const e = error as HttpLikeError;
   const status = e?.status ?? e?.statusCode;
   if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', { detail: 'The request body exceeds the size limit' });
