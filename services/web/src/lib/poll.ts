@@ -4,7 +4,7 @@
 
 export const DEFAULT_POLL_MS = 2_000;
 export const MIN_POLL_MS = 500;
-export const MAX_POLL_MS = 60_000;
+export const MAX_POLL_MS = 300_000; // the queue spaces far-back fans up to 5 min apart to bound total poll load
 export const MAX_BACKOFF_MS = 30_000;
 
 export interface PollDelayInput {
