@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { VerifiedToken } from '@ticketping/auth-tokens';
 import type { Caller } from '@ticketping/http';
 import { authenticate } from './identity/authenticate.ts';
-import type { RateClass, RateLimiter } from './rate-limit/rate-limiter.ts';
+import type { RateClass, RateLimiter, RateScope } from './rate-limit/rate-limiter.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -15,8 +15,9 @@ export type Access = 'public' | 'user';
 
 /**
  * The front door of every API route: who is calling, and may they call this often? Both rate
- * limits (per IP, and per user when known) are counted in one parallel round trip; a request with
- * a bad token still counts against its IP, so token spraying is throttled too.
+ * limits (per IP, and per user when known) are counted, mostly without a round trip (see
+ * rate-limiter.ts); a request with a bad token still counts against its IP, so token spraying is
+ * throttled too.
  */
 export function createGate(verifyAccessToken: (token: string) => Promise<VerifiedToken>, limiter: RateLimiter) {
   /** Sets `req.caller`, counts the request; throws the 401 or 429 the client gets. */
@@ -27,10 +28,17 @@ export function createGate(verifyAccessToken: (token: string) => Promise<Verifie
     } catch (error) {
       rejected = error;
     }
-    await Promise.all([
-      limiter.check(rateClass, 'ip', req.ip ?? 'unknown'),
-      req.caller ? limiter.check(rateClass, 'user', req.caller.id) : undefined,
-    ]);
+    // Both budgets count even when one refuses; a refusal is thrown after both.
+    const count = (scope: RateScope, id: string): Promise<void> | undefined => {
+      try {
+        return limiter.check(rateClass, scope, id);
+      } catch (refusal) {
+        return Promise.reject(refusal);
+      }
+    };
+    const byIp = count('ip', req.ip ?? 'unknown');
+    const byUser = req.caller ? count('user', req.caller.id) : undefined;
+    if (byIp || byUser) await Promise.all([byIp, byUser]);
     if (rejected) throw rejected;
   }
 

@@ -64,7 +64,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
   });
 
   const rateLimited = new client.Counter({ name: 'ticketping_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['class', 'scope'] as const, registers: [metrics.registry] });
-  const limiterErrors = new client.Counter({ name: 'ticketping_gateway_rate_limiter_errors_total', help: 'Rate-limit checks skipped because Redis did not answer', registers: [metrics.registry] });
+  const limiterErrors = new client.Counter({ name: 'ticketping_gateway_rate_limiter_errors_total', help: 'Rate-limit reports Redis did not answer in time (the replica went on with its own count)', registers: [metrics.registry] });
   const limiter = createRateLimiter(redis, {
     keyPrefix: config.REDIS_KEY_PREFIX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,

@@ -3,8 +3,8 @@ import type { LuaScript } from '@ticketping/redis';
 
 export const scripts: LuaScript[] = [
   {
-    "name": "countRequest",
+    "name": "countRequests",
     "numberOfKeys": 1,
-    "lua": "--[[\nCounts one request in a fixed window that starts with the window's first request.\n\nKEYS[1]  the counter (rate-limit class, scope and user id or client IP)\nARGV[1]  window length in milliseconds\nreturns  { requests in the window including this one, milliseconds until the window ends }\n]]\nlocal count = redis.call('INCR', KEYS[1])\nlocal ttl = redis.call('PTTL', KEYS[1])\nif ttl < 0 then\n  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n  ttl = tonumber(ARGV[1])\nend\nreturn { count, ttl }\n"
+    "lua": "--[[\nAdds one replica's batch of requests to a fixed window's shared count.\n\nKEYS[1]  the window's counter (rate-limit class, scope, user id or client IP, window number)\nARGV[1]  requests to add: those this replica counted since it last reported\nARGV[2]  milliseconds to keep the counter (to the end of the window, plus a margin)\nreturns  the window's count so far, every replica's batches included\n]]\nlocal count = redis.call('INCRBY', KEYS[1], ARGV[1])\nif count == tonumber(ARGV[1]) then\n  redis.call('PEXPIRE', KEYS[1], ARGV[2])\nend\nreturn count\n"
   }
 ];
