@@ -6,7 +6,9 @@ import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { ConflictError, createHttpApp, listen, requireInternalCaller, caller, validate, type RunningServer } from './index.ts';
 
-const quiet = new Writable({ write(_c, _e, done) { done(); } });
+/** Log lines the app wrote (JSON), kept so tests can look at them. */
+const logLines: Record<string, unknown>[] = [];
+const quiet = new Writable({ write(chunk: Buffer, _e, done) { logLines.push(JSON.parse(chunk.toString())); done(); } });
 let dbUp = true;
 const metrics = createMetrics('http-test', { defaultMetrics: false });
 const app = createHttpApp({
@@ -80,9 +82,11 @@ test('AppErrors keep their status, code and extras; unknown errors are a 500 tha
   assert.is(conflict.status, 409);
   const body = await problem(conflict);
   assert.equal([body.code, body.seatIds, body.type], ['SEAT_UNAVAILABLE', ['a1'], 'https://ticketping.dev/problems/seat-unavailable']);
-  const boom = await fetch(`${base}/boom`);
+  const boom = await fetch(`${base}/boom`, { headers: { 'x-request-id': 'boom-1' } });
   assert.is(boom.status, 500);
   assert.not.match(JSON.stringify(await problem(boom)), /secret internals/);
+  const logged = logLines.filter((line) => line.requestId === 'boom-1').map((line) => line.msg);
+  assert.equal(logged, ['unexpected error', 'request finished'], 'the error and the request, each with the request id');
 });
 
 test('an exhausted connection pool is a 503 with Retry-After, not a 500', async () => {

@@ -60,7 +60,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (req.headers.traceparent === undefined) next();
     else traced(req, res, next);
   });
-  app.use(trackRequests({ logger, metrics, draining: () => draining }));
+  app.use(trackRequests({ requestPrototype: app.request, logger, metrics, draining: () => draining }));
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
