@@ -40,6 +40,32 @@ test('wrong audience, wrong subject, expired, foreign key and alg none are all r
   assert.is(await reason(verifier.verify('not.a.token')), 'TOKEN_INVALID');
 });
 
+test('only strict EdDSA compact tokens with valid claims pass: tampering, crit, nbf, missing claims, other issuers', async () => {
+  const privateKey = await importJWK(key, 'EdDSA');
+  const now = Math.floor(Date.now() / 1000);
+  const build = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    new SignJWT({ iss: 'ticketping-queue', sub: 'u', jti: 'j', exp: now + 60, ...claims }).setProtectedHeader({ alg: 'EdDSA', kid: 'k1', ...header }).sign(privateKey);
+  const good = await build({});
+  assert.is((await verifier.verify(good)).sub, 'u');
+  const [h, p, sig] = good.split('.') as [string, string, string];
+  const otherPayload = Buffer.from(JSON.stringify({ iss: 'ticketping-queue', sub: 'admin', jti: 'j', exp: now + 60 })).toString('base64url');
+  assert.is(await reason(verifier.verify(`${h}.${otherPayload}.${sig}`)), 'TOKEN_INVALID', 'a payload swapped under a valid signature');
+  assert.is(await reason(verifier.verify(`${h}.${p}.${sig.slice(0, -2)}AA`)), 'TOKEN_INVALID', 'a changed signature');
+  assert.is(await reason(verifier.verify(`${h}.${p}.${sig}=`)), 'TOKEN_INVALID', 'padding is not base64url');
+  assert.is(await reason(verifier.verify(`${h}.${p}.${sig}.x`)), 'TOKEN_INVALID', 'four parts');
+  assert.is(await reason(verifier.verify(await build({}, { crit: ['b64'], b64: true }))), 'TOKEN_INVALID', 'critical extensions');
+  assert.is(await reason(verifier.verify(await build({ nbf: now + 3600 }))), 'TOKEN_INVALID', 'not valid yet');
+  assert.is(await reason(verifier.verify(await build({ jti: undefined }))), 'TOKEN_INVALID', 'no jti');
+  assert.is(await reason(verifier.verify(await build({ exp: undefined }))), 'TOKEN_INVALID', 'no expiry');
+  assert.is(await reason(verifier.verify(await build({ exp: '9999999999' }))), 'TOKEN_INVALID', 'a string expiry');
+  assert.is(await reason(verifier.verify(await build({ iss: 'ticketping-auth' }))), 'TOKEN_INVALID', 'another issuer');
+  assert.is(await reason(verifier.verify(await build({ exp: now + 3 }))), 'accepted', 'within the clock tolerance');
+  assert.is(await reason(verifier.verify(await build({ exp: now - 3 }))), 'accepted', 'just expired, within the clock tolerance');
+  assert.is(await reason(verifier.verify(await build({ aud: ['perf-9', 'perf-1'] }), { audience: 'perf-1' })), 'accepted', 'an audience list naming ours');
+  assert.is(await reason(verifier.verify(await build({ aud: ['perf-9'] }), { audience: 'perf-1' })), 'TOKEN_WRONG_AUDIENCE');
+  assert.is(await reason(verifier.verify(await build({}), { audience: 'perf-1' })), 'TOKEN_WRONG_AUDIENCE', 'no audience when one is expected');
+});
+
 test('rotation: tokens of the old and the new key both verify while both are published', async () => {
   const rotated = createVerifier('ticketping-queue', publicJwks([other, key]));
   const newSigner = await createSigner('ticketping-queue', other);

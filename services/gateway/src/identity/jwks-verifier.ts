@@ -1,5 +1,5 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { ALGORITHM, TokenError, type TokenVerifier, type VerifiedToken } from '@ticketping/auth-tokens';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { TokenError, verifyEdDsaToken, type TokenVerifier, type VerifiedToken } from '@ticketping/auth-tokens';
 import { ServiceUnavailableError } from '@ticketping/http';
 
 export interface JwksVerifierOptions {
@@ -12,8 +12,9 @@ export interface JwksVerifierOptions {
 }
 
 /**
- * Local verification with jose: EdDSA only (so `alg: none` and algorithm confusion fail), issuer,
- * expiry, and optionally audience and subject. Like @ticketping/auth-tokens' createVerifier, plus
+ * Local verification (`verifyEdDsaToken`: EdDSA only, so `alg: none` and algorithm confusion fail),
+ * issuer, expiry, and optionally audience and subject, against a JWKS kept by jose. Like
+ * @ticketping/auth-tokens' createVerifier, plus
  * request headers for the key fetch and a 503 (not a 401) when the key set cannot be fetched: that
  * is our outage, not the caller's fault.
  */
@@ -24,19 +25,11 @@ export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier 
   return {
     async verify(token, expected = {}) {
       try {
-        const { payload } = await jwtVerify(token, keys, {
-          issuer: options.issuer,
-          algorithms: [ALGORITHM],
-          clockTolerance: options.clockToleranceSeconds ?? 5,
-          ...(expected.audience ? { audience: expected.audience } : {}),
-          ...(expected.subject ? { subject: expected.subject } : {}),
-          requiredClaims: ['sub', 'exp'],
+        return await verifyEdDsaToken(token, keys, {
+          issuer: options.issuer, ...expected, requiredClaims: [], clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
         });
-        return payload as VerifiedToken;
       } catch (error) {
-        if (error instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The token has expired');
-        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') throw new TokenError('TOKEN_WRONG_AUDIENCE', 'The token is for another audience');
-        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'sub') throw new TokenError('TOKEN_INVALID', 'The token belongs to someone else');
+        if (error instanceof TokenError) throw error;
         // A key set that cannot be fetched (network error, timeout, junk) is our outage, not a bad token.
         if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
           throw new ServiceUnavailableError('TOKEN_KEYS_UNAVAILABLE', 'Token keys cannot be fetched right now; try again shortly', 2);
