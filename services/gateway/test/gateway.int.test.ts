@@ -75,6 +75,22 @@ test('a service that is down is a quick 503 problem+json; one that hangs, a 503 
   assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
 });
 
+test('a call that waited past the deadline for a free connection is dropped, not sent late', async () => {
+  const narrow = await startGateway({ ...urls, UPSTREAM_CONNECTIONS: '1', UPSTREAM_TIMEOUT_MS: '400' });
+  gateways.push(narrow);
+  const booking = standIns[3]!;
+  const sentBefore = booking.calls.length;
+  const started = Date.now();
+  const [first, second] = await Promise.all([
+    fetch(`${narrow.base}/api/v1/orders/hang`, { headers: await bearer() }), // holds the only connection until it times out
+    new Promise((resolve) => setTimeout(resolve, 50)).then(async () => fetch(`${narrow.base}/api/v1/orders/queued-${randomUUID()}`, { headers: await bearer() })),
+  ]);
+  assert.equal([first.status, (await problem(first)).code], [503, 'UPSTREAM_TIMEOUT']);
+  assert.equal([second.status, (await problem(second)).code], [503, 'UPSTREAM_TIMEOUT']);
+  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  assert.not.ok(booking.calls.slice(sentBefore).some((call) => call.url.includes('/queued-')), 'the late call never reached the service');
+});
+
 test('auth\'s key set unreachable is a 503, not a 401 that would log fans out', async () => {
   const orphan = await startGateway({ ...urls, AUTH_URL: urls.PAYMENT_URL! });
   gateways.push(orphan);

@@ -43,12 +43,19 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, context: ForwardC
   return headers;
 }
 
-/** Response headers copied back to the client: everything but hop-by-hop ones. */
-export function clientHeaders(upstream: Record<string, string | string[] | undefined>): [string, string | string[]][] {
-  const out: [string, string | string[]][] = [];
-  for (const name in upstream) {
-    const value = upstream[name];
-    if (value !== undefined && (name === 'content-length' || !HOP_BY_HOP.has(name)) && name !== 'x-request-id') out.push([name, value]);
+/**
+ * Response headers copied back to the client, from the raw name/value pairs undici hands over:
+ * everything but hop-by-hop ones and the service's request id (the gateway sets its own). A name
+ * that repeats (set-cookie) keeps every value.
+ */
+export function clientHeaders(raw: readonly Buffer[]): [string, string | string[]][] {
+  const out = new Map<string, string | string[]>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if ((name !== 'content-length' && HOP_BY_HOP.has(name)) || name === 'x-request-id') continue;
+    const value = raw[i + 1]!.toString('latin1');
+    const earlier = out.get(name);
+    out.set(name, earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value]);
   }
-  return out;
+  return [...out];
 }

@@ -1,20 +1,76 @@
 import type { Request, Response } from 'express';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool, errors, type Dispatcher } from 'undici';
 import { BadGatewayError, ServiceUnavailableError, type AppError } from '@ticketping/http';
 import type { Upstream } from '../route-table.ts';
 import { clientHeaders } from './headers.ts';
-import { createSharedDeadline } from './shared-deadline.ts';
 
 export interface UpstreamOptions {
   urls: Record<Upstream, string>;
   connections: number;
   connectTimeoutMs: number;
-  /** Deadline for the whole call, waiting for a free connection included (up to 1.5× this, see shared-deadline.ts): nothing hangs. */
+  /**
+   * Nothing hangs: a call still waiting for a free connection after this long is dropped when one
+   * frees, and once sent it must see the answer's headers, and each piece of its body, within it.
+   */
   timeoutMs: number;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Streams one service answer into the client's response (undici's low-level handler interface:
+ * no stream objects, no listeners beyond the response's own). A deadline needs no timer or shared
+ * signal here: a call that waited too long for a connection is dropped when it gets one, and
+ * undici's header and body timeouts bound it once sent. (A shared abort signal kept every
+ * finished call reachable until the signal's time slice ended: a third of a status poll's CPU in
+ * promoted garbage.)
+ */
+class ProxyHandler implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private readonly res: Response;
+  private readonly timeoutMs: number;
+  private readonly settle: (error?: unknown) => void;
+  private abort: ((error?: Error) => void) | undefined;
+  private done = false;
+
+  constructor(res: Response, timeoutMs: number, settle: (error?: unknown) => void) {
+    this.res = res;
+    this.timeoutMs = timeoutMs;
+    this.settle = settle;
+    res.once('close', () => {
+      if (!this.done) this.abort?.(new errors.RequestAbortedError('the client went away')); // stop the service's work too
+    });
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    if (performance.now() - this.started > this.timeoutMs) abort(new errors.HeadersTimeoutError(`no free connection within ${this.timeoutMs} ms`));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx: the final answer follows
+    this.res.statusCode = statusCode;
+    for (const [name, value] of clientHeaders(rawHeaders)) this.res.setHeader(name, value);
+    this.res.on('drain', resume);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.res.write(chunk);
+  }
+
+  onComplete(): void {
+    this.done = true;
+    this.res.end();
+    this.settle();
+  }
+
+  onError(error: Error): void {
+    this.done = true;
+    this.settle(error);
+  }
+}
 
 /** A failed call becomes 503 (unreachable or too slow: try again) or 502 (a broken answer). */
 export function upstreamError(upstream: Upstream, error: unknown): AppError {
@@ -36,23 +92,15 @@ export function createUpstreams(options: UpstreamOptions) {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   })])) as Record<Upstream, Pool>;
-  const deadline = createSharedDeadline(options.timeoutMs);
 
   return {
     async forward(upstream: Upstream, req: Request, res: Response, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<void> {
       try {
-        await pools[upstream].stream({
-          path: req.originalUrl,
-          method: req.method as Dispatcher.HttpMethod,
-          headers,
-          body: body?.length ? body : null,
-          signal: deadline.signal(),
-          opaque: res,
-        }, ({ statusCode, headers: answered, opaque }) => {
-          const out = opaque as Response;
-          out.statusCode = statusCode;
-          for (const [name, value] of clientHeaders(answered)) out.setHeader(name, value);
-          return out;
+        await new Promise<void>((resolve, reject) => {
+          pools[upstream].dispatch(
+            { path: req.originalUrl, method: req.method as Dispatcher.HttpMethod, headers, body: body?.length ? body : null },
+            new ProxyHandler(res, options.timeoutMs, (error) => (error === undefined ? resolve() : reject(error))),
+          );
         });
       } catch (error) {
         req.log.warn({ err: error, upstream }, 'upstream call failed');
@@ -66,7 +114,7 @@ export function createUpstreams(options: UpstreamOptions) {
 
     async getJson(upstream: Upstream, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
       try {
-        const answer = await pools[upstream].request({ path, method: 'GET', headers, signal: deadline.signal() });
+        const answer = await pools[upstream].request({ path, method: 'GET', headers, signal: AbortSignal.timeout(options.timeoutMs) }); // rare: a timer each is fine
         const text = await answer.body.text();
         return { status: answer.statusCode, body: text ? JSON.parse(text) : undefined };
       } catch (error) {
@@ -75,7 +123,6 @@ export function createUpstreams(options: UpstreamOptions) {
     },
 
     async close(): Promise<void> {
-      deadline.close();
       await Promise.all(Object.values(pools).map((pool) => pool.close()));
     },
   };
