@@ -62,8 +62,9 @@ async function serveGateway(): Promise<{ port: number; redisAddress: string }> {
 }
 
 export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<string, string>): Promise<Child> {
-  // BENCH_PROFILE=<role> writes a CPU profile of that process (.cpuprofile in the working directory)
-  const profile = process.env.BENCH_PROFILE === role ? ['--cpu-prof'] : [];
+  // BENCH_PROFILE=<role> writes a CPU profile of that process (.cpuprofile in the working directory);
+  // BENCH_TRACE_GC=<role> prints its garbage collections
+  const profile = process.env.BENCH_PROFILE === role ? ['--cpu-prof'] : process.env.BENCH_TRACE_GC === role ? ['--trace-gc'] : [];
   const child = fork(import.meta.filename, [role], { execArgv: ['--conditions=source', ...profile], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => {
