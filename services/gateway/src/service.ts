@@ -4,6 +4,7 @@ import { BadGatewayError, IDENTITY_HEADERS, NotFoundError, createHttpApp, type H
 import type { Logger } from '@ticketping/logger';
 import { client, type ServiceMetrics } from '@ticketping/metrics';
 import { defineScripts, pingRedis, type RedisClient } from '@ticketping/redis';
+import { injectTraceHeaders } from '@ticketping/telemetry';
 import { requireAdmission } from './admission/require-admission.ts';
 import { createScheduleDirectory } from './admission/schedule-directory.ts';
 import type { GatewayConfig } from './config.ts';
@@ -81,13 +82,14 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
   const admission = requireAdmission(queueTokens, schedules);
   // Bodies are buffered (they are small, and booking writes need theirs read) within the limit.
   const rawBody = express.raw({ type: () => true, limit: config.BODY_LIMIT_BYTES });
-  const proxyTo = (upstream: Upstream) => (req: Request, res: Response): Promise<void> => upstreams.forward(upstream, req, res, upstreamHeaders(req.headers, {
+  // The service's span is a child of the gateway's (which continues the client's trace, if any).
+  const proxyTo = (upstream: Upstream) => (req: Request, res: Response): Promise<void> => upstreams.forward(upstream, req, res, injectTraceHeaders(upstreamHeaders(req.headers, {
     caller: req.caller,
     internalToken: config.INTERNAL_TOKEN,
     requestId: String(req.id),
     clientIp: req.ip ?? '',
     protocol: req.protocol,
-  }), Buffer.isBuffer(req.body) ? req.body : undefined);
+  }) as Record<string, string>), Buffer.isBuffer(req.body) ? req.body : undefined);
   const openapi = existsSync(config.OPENAPI_PATH) ? readFileSync(config.OPENAPI_PATH, 'utf8') : undefined;
 
   const app = createHttpApp({

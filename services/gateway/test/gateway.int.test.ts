@@ -6,12 +6,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { publicJwks } from '@ticketping/auth-tokens';
+import { initTracing } from '@ticketping/telemetry';
 import { randomPrefix } from '@ticketping/testing';
 import {
   accessToken, closedPort, makeKeys, problem, startGateway, startStandIn,
   type Echo, type Keys, type RunningGateway, type StandIn,
 } from './helpers.ts';
 
+initTracing({ serviceName: 'gateway-test' }); // as main.ts does: spans for traced requests, no export
 const fan = randomUUID();
 let keys: Keys;
 let standIns: StandIn[] = [];
@@ -73,6 +75,19 @@ test('a service that is down is a quick 503 problem+json; one that hangs, a 503 
   assert.is(hang.status, 503);
   assert.is((await problem(hang)).code, 'UPSTREAM_TIMEOUT');
   assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+});
+
+test('a traced request reaches the service in the same trace, as a child of the gateway\'s span', async () => {
+  const clientTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const clientSpan = '00f067aa0ba902b7';
+  const res = await fetch(`${gateway.base}/api/v1/orders`, { headers: { ...(await bearer()), traceparent: `00-${clientTrace}-${clientSpan}-01` } });
+  const seen = (await res.json()) as Echo;
+  const [, traceId, parentSpan] = (seen.traceparent ?? '').split('-');
+  assert.is(traceId, clientTrace);
+  assert.match(parentSpan ?? '', /^[0-9a-f]{16}$/);
+  assert.is.not(parentSpan, clientSpan, "the gateway's own span is the parent");
+  const untraced = (await (await fetch(`${gateway.base}/api/v1/orders`, { headers: await bearer() })).json()) as Echo;
+  assert.is(untraced.traceparent, null, 'no trace is started for an untraced request unless spans are exported');
 });
 
 test('a call that waited past the deadline for a free connection is dropped, not sent late', async () => {

@@ -26,6 +26,7 @@ export interface Echo {
   requestId: string | null;
   queueToken: string | null;
   authorization: string | null;
+  traceparent: string | null;
   body: unknown;
 }
 
@@ -56,6 +57,7 @@ export async function startStandIn(name: string, options: { jwks?: PrivateJwk[];
           service: name, method: req.method, url: req.originalUrl,
           userId: req.get('x-user-id') ?? null, role: req.get('x-user-role') ?? null, forwardedFor: req.get('x-forwarded-for') ?? null,
           requestId: req.get('x-request-id') ?? null, queueToken: req.get('x-queue-token') ?? null, authorization: req.get('authorization') ?? null,
+          traceparent: req.get('traceparent') ?? null,
           body: req.body ?? null,
         };
         calls.push(echo);
