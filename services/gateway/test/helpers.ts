@@ -52,6 +52,15 @@ export async function startStandIn(name: string, options: { jwks?: PrivateJwk[];
         });
       }
       r.get('/api/v1/orders/hang', () => new Promise(() => {}));
+      // answers at once, then keeps its connection busy for a second (a chunk every 200 ms)
+      r.get('/api/v1/orders/slow-body', async (_req, res) => {
+        res.status(200).type('text/plain');
+        for (let i = 0; i < 5; i++) {
+          res.write('.');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        res.end();
+      });
       r.all('/{*path}', (req, res) => {
         const echo: Echo = {
           service: name, method: req.method, url: req.originalUrl,
