@@ -4,3 +4,4 @@ export * from './validate.ts';
 export * from './app.ts';
 export * from './identity.ts';
 export type { LeanRoute } from './lean-routes.ts';
+export * from './free-port.ts';

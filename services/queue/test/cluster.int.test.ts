@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -11,6 +10,7 @@ import { createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { eventually } from '@ticketping/testing';
 import { createService, type QueueService } from '../src/service.ts';
 import { quietLogger, testConfig } from './helpers.ts';
+import { freePort } from '@ticketping/http';
 
 // A real three-master Redis Cluster on loopback: every script must touch one slot only (a
 // CROSSSLOT error would fail the call), and different performances must be able to live on
@@ -21,16 +21,6 @@ const ports: number[] = [];
 let redis: RedisClient;
 let queue: QueueService;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 test.before(async () => {
   for (let i = 0; i < 3; i++) {

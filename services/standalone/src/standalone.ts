@@ -1,4 +1,3 @@
-import net from 'node:net';
 import path from 'node:path';
 import { createLogger, type Logger } from '@ticketping/logger';
 import { startRedisChild } from './redis-server.ts';
@@ -6,6 +5,7 @@ import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { seedDemo } from './seed.ts';
 import { DATABASE_OWNERS, startServices, type DatabaseOwner, type Ports } from './services.ts';
+import { freePort } from '@ticketping/http';
 
 export interface StandaloneOptions {
   /** The gateway's port (0 = any free port). */
@@ -25,16 +25,6 @@ export interface Standalone {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /** Gateway on `port`, the services on the next five ports; all on free ports when `port` is 0. */
 function servicePorts(port: number): Ports {

@@ -5,17 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { freePort } from '@ticketping/http';
 
 const main = path.resolve(import.meta.dirname, '../src/main.ts');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface Started { output: () => string; exited: Promise<number | null>; child: ReturnType<typeof spawn>; readyMs: number }
 
