@@ -73,4 +73,4 @@ try {
 } finally {
   await sale.stop();
 }
-process.exit(failed ? 1 : 0);
+process.exitCode = failed ? 1 : 0; // and let the event loop end: every server, pool and client was closed above

@@ -63,7 +63,8 @@ export async function startPlatform(name: string): Promise<Platform> {
       if (!stopped) {
         process.exitCode = 1;
         process.stderr.write(`hostile: the platform did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting\n`);
-        setTimeout(() => process.exit(1), 2000);
+        // The wedged database still holds the event loop: end the process by force if it has not ended in 2 s.
+        setTimeout(() => process.kill(process.pid, 'SIGKILL'), 2000).unref();
       }
     },
   };

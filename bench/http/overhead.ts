@@ -4,7 +4,7 @@
  *   node --conditions=source bench/http/overhead.ts [seconds=4] [connections=32]
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { Pool } from 'undici';
 import express from 'express';
@@ -18,33 +18,39 @@ const PATH = '/api/v1/queues/p/entries/me';
 const variants = ['bare', 'express', 'createHttpApp'] as const;
 type Variant = (typeof variants)[number];
 
-async function serve(variant: Variant): Promise<number> {
+async function serve(variant: Variant): Promise<Server> {
   if (variant === 'bare') {
     const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(BODY); });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return (server.address() as { port: number }).port;
+    return server;
   }
   if (variant === 'express') {
     const app = express();
     app.get('/api/v1/queues/:id/entries/me', (_req, res) => { res.type('json').send(BODY); });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
-    return (server.address() as { port: number }).port;
+    return server;
   }
   initTracing({ serviceName: 'bench' });
   const logger = createLogger({ service: 'bench', level: 'info', destination: new Writable({ write(_c, _e, done) { done(); } }) });
   const app = createHttpApp({ logger, metrics: createMetrics('bench'), routes: (r) => { r.get('/api/v1/queues/:id/entries/me', (_req, res) => { res.type('json').send(BODY); }); } });
-  return (await listen(app, 0)).port;
+  return (await listen(app, 0)).server;
 }
 
 if (process.env.BENCH_VARIANT) {
-  const port = await serve(process.env.BENCH_VARIANT as Variant);
+  const server = await serve(process.env.BENCH_VARIANT as Variant);
+  const { port } = server.address() as { port: number };
   let mark = process.cpuUsage();
   process.on('message', (m) => {
     if (m === 'start') mark = process.cpuUsage();
     if (m === 'stop') { const u = process.cpuUsage(mark); process.send!({ cpuMicros: u.user + u.system }); }
   });
-  process.once('SIGINT', () => process.exit(0));
+  // A clean end (so --cpu-prof writes its profile): close the server and the channel, and the event loop ends.
+  process.once('SIGINT', () => {
+    server.closeAllConnections();
+    server.close();
+    process.disconnect();
+  });
   process.send!({ port });
 } else {
   const [seconds = 4, connections = 32] = process.argv.slice(2).map(Number);

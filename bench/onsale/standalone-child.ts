@@ -13,7 +13,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await platform.stop();
-  process.exit(0);
+  if (process.connected) process.disconnect(); // the channel to the parent is the last thing keeping this process alive
 };
 process.once('SIGTERM', () => void stop());
 process.once('disconnect', () => void stop());
