@@ -16,7 +16,15 @@ const app = createHttpApp({
   metrics,
   readiness: { db: async () => { if (!dbUp) throw new Error('connection refused'); } },
   bodyLimit: '1kb',
+  // a step every request passes: it marks the answer, and answers 418 by itself when asked to
+  everyRequest: [(req, res, next) => {
+    res.setHeader('x-every-request', 'seen');
+    if (req.headers['x-answer-early'] === undefined) next();
+    else res.status(418).end();
+  }],
   routes: (r) => {
+    r.get('/typed', (_req, res) => { res.type('application/vnd.ticketping+json').json({ typed: true }); });
+    r.get('/nothing', (_req, res) => { res.json(undefined); });
     r.get('/items/:itemId', (req, res) => { res.json({ id: req.params.itemId }); });
     r.post('/items', (req, res) => {
       const body = validate.body(z.object({ name: z.string().min(1), count: z.number().int().positive() }), req);
@@ -56,6 +64,28 @@ test('echoes a given x-request-id and makes one otherwise', async () => {
   assert.is(echoed.headers.get('x-request-id'), 'abc-123');
   const made = await fetch(`${base}/items/1`, { headers: { 'x-request-id': 'bad id with spaces' } });
   assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+});
+
+test('JSON answers: typed and measured, HEAD without a body; a type the route set is kept', async () => {
+  const res = await fetch(`${base}/items/%C3%A9t%C3%A9`);
+  const text = await res.text();
+  assert.equal([res.headers.get('content-type'), res.headers.get('content-length'), JSON.parse(text)],
+    ['application/json; charset=utf-8', String(Buffer.byteLength(text)), { id: 'été' }]);
+  const head = await fetch(`${base}/items/1`, { method: 'HEAD' });
+  assert.equal([head.status, head.headers.get('content-type'), await head.text()], [200, 'application/json; charset=utf-8', '']);
+  const typed = await fetch(`${base}/typed`);
+  assert.equal([typed.headers.get('content-type'), await typed.json()], ['application/vnd.ticketping+json; charset=utf-8', { typed: true }]);
+  const nothing = await fetch(`${base}/nothing`);
+  assert.equal([nothing.status, await nothing.text()], [200, '']);
+});
+
+test('every request, routed or lean, passes the everyRequest steps, which may answer by themselves', async () => {
+  for (const path of ['/items/1', '/polls/1/me', '/nope']) {
+    const passed = await fetch(`${base}${path}`);
+    assert.is(passed.headers.get('x-every-request'), 'seen', path);
+    const stopped = await fetch(`${base}${path}`, { headers: { 'x-answer-early': '1' } });
+    assert.equal([stopped.status, stopped.headers.get('x-every-request')], [418, 'seen'], path);
+  }
 });
 
 test('zod failures are 400 problem+json naming the fields', async () => {

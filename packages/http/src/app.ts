@@ -1,11 +1,12 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { traceRequests } from '@ticketping/telemetry';
 import { NotFoundError } from './errors.ts';
+import { installFastJson } from './fast-json.ts';
 import { internalError, sendProblem, toAppError } from './problem.ts';
-import { leanRoutes, type LeanRoute } from './lean-routes.ts';
+import { leanRouter, type LeanRoute } from './lean-routes.ts';
 import { trackRequests } from './request-log.ts';
 
 /** A dependency the service needs to serve traffic; `/readyz` fails while any check fails. */
@@ -19,11 +20,16 @@ export interface HttpAppOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Largest JSON body accepted (default 100kb); larger gets 413 problem+json. */
   bodyLimit?: string;
-  /** Runs before the body parser (the gateway proxies raw bodies through it). */
-  before?: (app: Express) => void;
+  /**
+   * Steps every request passes, lean or routed, after the request id and before any route (the
+   * gateway's security headers and CORS). A step may answer by itself and not call `next`.
+   */
+  everyRequest?: RequestStep[];
+  /** express's `trust proxy`: whose X-Forwarded-* to believe (default: loopback and private addresses). */
+  trustProxy?: string | number | boolean;
   /** Skips JSON body parsing (a proxy streams bodies instead). */
   parseJson?: boolean;
-  /** Hot bodyless routes served after `before` without the router or body parser (see LeanRoute). */
+  /** Hot bodyless routes served without express's router or body parser (see LeanRoute). */
   leanRoutes?: LeanRoute[];
   /**
    * Whether a request without a `traceparent` starts a new trace (default true). A request that
@@ -33,6 +39,8 @@ export interface HttpAppOptions {
    */
   startTraces?: boolean;
 }
+
+export type RequestStep = (req: Request, res: Response, next: NextFunction) => void;
 
 export interface HttpApp extends Express {
   /** Marks the app as shutting down: `/readyz` answers 503 so load balancers stop sending traffic. */
@@ -52,15 +60,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.disable('x-powered-by');
   // A SHA-1 of every body costs more than a status poll itself; routes that want ETags set them.
   app.set('etag', false);
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', options.trustProxy ?? 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
+  installFastJson(app.response);
 
   const traced = traceRequests();
-  app.use((options.startTraces ?? true) ? traced : (req: Request, res: Response, next: NextFunction) => {
-    if (req.headers.traceparent === undefined) next();
-    else traced(req, res, next);
-  });
-  app.use(trackRequests({ requestPrototype: app.request, logger, metrics, draining: () => draining }));
+  const steps: RequestStep[] = [
+    (options.startTraces ?? true) ? traced : (req, res, next) => {
+      if (req.headers.traceparent === undefined) next();
+      else traced(req, res, next);
+    },
+    trackRequests({ requestPrototype: app.request, logger, metrics, draining: () => draining }),
+    ...options.everyRequest ?? [],
+  ];
+  for (const step of steps) app.use(step);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
@@ -81,8 +94,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  options.before?.(app);
-  if (options.leanRoutes?.length) app.use(leanRoutes(options.leanRoutes));
   if (options.parseJson ?? true) app.use(express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] }));
   const router = express.Router();
   options.routes(router);
@@ -91,13 +102,54 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use((req: Request) => {
     throw new NotFoundError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
   });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const fail = (error: unknown, req: Request, res: Response) => {
     const known = toAppError(error);
     if (!known) req.log.error({ err: error }, 'unexpected error');
     if (res.headersSent) return void res.end();
     sendProblem(res, known ?? internalError(), req);
-  });
+  };
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => fail(error, req, res));
+
+  // A lean route skips the router: the request is set up as express's own handle does, passes the
+  // same steps, and is served. Everything else goes to express.
+  const findLean = leanRouter(options.leanRoutes ?? []);
+  const expressApp = app as unknown as ExpressInternals;
+  const routed = expressApp.handle;
+  expressApp.handle = function handle(this: ExpressInternals, incoming, outgoing, callback) {
+    const serve = findLean(incoming.method, incoming.url ?? '/');
+    if (!serve) return routed.call(this, incoming, outgoing, callback);
+    const req = Object.setPrototypeOf(incoming, app.request) as Request;
+    const res = Object.setPrototypeOf(outgoing, app.response) as Response;
+    req.res = res;
+    res.req = req;
+    res.locals = Object.create(null) as Response['locals'];
+    req.originalUrl = req.url;
+    req.baseUrl = '';
+    runSteps(steps, 0, req, res, (error) => {
+      if (error === undefined) serve(req, res).catch((thrown: unknown) => fail(thrown, req, res));
+      else fail(error, req, res);
+    });
+  };
   return app;
+}
+
+/** The part of express's app the lean path hooks into (untyped in @types/express). */
+interface ExpressInternals {
+  handle(req: IncomingMessage, res: ServerResponse, callback?: (error?: unknown) => void): void;
+}
+
+/** Runs `steps` in order as express would: each calls `next` to go on, or answers and stops. */
+function runSteps(steps: RequestStep[], index: number, req: Request, res: Response, done: (error?: unknown) => void): void {
+  const step = steps[index];
+  if (step === undefined) return done();
+  try {
+    step(req, res, (error?: unknown) => {
+      if (error) done(error);
+      else runSteps(steps, index + 1, req, res, done);
+    });
+  } catch (error) {
+    done(error);
+  }
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

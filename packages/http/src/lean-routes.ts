@@ -1,11 +1,12 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { BadRequestError } from './errors.ts';
 
 /**
- * A hot route served without the router and the body parser: a bodyless request (a status poll)
- * whose handler only needs the request id, logger, metrics, tracing and problem+json errors that
- * every request gets before routing. Matched like an express route (case-insensitive, an optional
- * trailing slash), its template labels the metrics and its `:name` segments fill `req.params`.
+ * A hot route served without express's router and body parser: a bodyless request (a status poll)
+ * whose handler only needs what every request gets first (request id, logger, metrics, tracing, the
+ * app's `everyRequest` steps, problem+json errors) and express's request and response methods.
+ * Matched like an express route (case-insensitive, an optional trailing slash), its template labels
+ * the metrics and its `:name` segments fill `req.params`.
  */
 export interface LeanRoute {
   method: 'GET' | 'HEAD' | 'DELETE';
@@ -37,20 +38,24 @@ function decode(value: string): string {
   }
 }
 
-/** Middleware: serves a matching lean route (errors go on to the app's problem+json handler), else passes. */
-export function leanRoutes(routes: LeanRoute[]) {
+/** Finds the lean route a request is for, by method and the path of its raw URL. */
+export function leanRouter(routes: LeanRoute[]) {
   const compiled = routes.map(compile);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const path = req.path;
+  return (method: string | undefined, url: string): ((req: Request, res: Response) => Promise<void>) | undefined => {
+    if (compiled.length === 0) return undefined;
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     for (const { route, pattern, names } of compiled) {
-      if (req.method !== route.method) continue;
+      if (method !== route.method) continue;
       const match = pattern.exec(path);
       if (!match) continue;
-      req.route = { path: route.path };
-      req.params = {};
-      names.forEach((name, i) => { req.params[name] = decode(match[i + 1]!); });
-      return route.handle(req, res).catch(next);
+      return (req, res) => {
+        req.route = { path: route.path };
+        req.params = {};
+        names.forEach((name, i) => { req.params[name] = decode(match[i + 1]!); });
+        return route.handle(req, res);
+      };
     }
-    next();
+    return undefined;
   };
 }

@@ -8,6 +8,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** The caller whose access token the gateway verified; unset on anonymous public requests. */
     caller?: Caller;
+    /** The client's address (from X-Forwarded-For when the hop is trusted), worked out once by the gate. */
+    clientIp?: string;
   }
 }
 
@@ -36,7 +38,8 @@ export function createGate(verifyAccessToken: (token: string) => Promise<Verifie
         return Promise.reject(refusal);
       }
     };
-    const byIp = count('ip', req.ip ?? 'unknown');
+    req.clientIp = req.ip ?? 'unknown';
+    const byIp = count('ip', req.clientIp);
     const byUser = req.caller ? count('user', req.caller.id) : undefined;
     if (byIp || byUser) await Promise.all([byIp, byUser]);
     if (rejected) throw rejected;

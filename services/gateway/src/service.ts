@@ -87,7 +87,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     caller: req.caller,
     internalToken: config.INTERNAL_TOKEN,
     requestId: String(req.id),
-    clientIp: req.ip ?? '',
+    clientIp: req.clientIp ?? req.ip ?? '',
     protocol: req.protocol,
   }) as Record<string, string>), Buffer.isBuffer(req.body) ? req.body : undefined);
   const openapi = existsSync(config.OPENAPI_PATH) ? readFileSync(config.OPENAPI_PATH, 'utf8') : undefined;
@@ -98,11 +98,8 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     parseJson: false,
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
     readiness: { redis: () => pingRedis(redis) },
-    before: (root) => {
-      root.set('trust proxy', config.TRUST_PROXY);
-      root.use(securityHeaders());
-      root.use(cors(config.WEB_ORIGIN)); // cheap when there is no Origin header; unmounted to keep the hot path short
-    },
+    trustProxy: config.TRUST_PROXY,
+    everyRequest: [securityHeaders(), cors(config.WEB_ORIGIN)], // CORS is cheap when there is no Origin header
     // Status polls are most of the traffic in a sale: they skip the router and body parsing
     // (they have no body), keeping the gate, the proxy and everything createHttpApp does per request.
     leanRoutes: ROUTES.filter((route) => route.rateClass === 'poll').map((route) => ({
