@@ -57,6 +57,29 @@ test('in-memory bus: published creates the room, confirmed frees the slot, sold-
   await scenario(createMemoryBus({ logger: quietLogger() }));
 });
 
+test('a cancelled performance closes its waiting room: newcomers are refused, waiting fans learn it', async () => {
+  const queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  const performanceId = randomUUID();
+  queues.push(performanceId);
+  await queue.handleEvent(envelope('performance.published', performanceId, {
+    performanceId, bookingOpensAt: new Date(Date.now() - 1000).toISOString(), queue: { capacity: 1, admitPerMinute: 600 }, totalSeats: 50,
+  }));
+  const [admitted, waiting] = [randomUUID(), randomUUID()];
+  assert.is((await queue.room.enter(performanceId, admitted)).status, 'ADMITTED');
+  assert.is((await queue.room.enter(performanceId, waiting)).status, 'WAITING');
+
+  await queue.handleEvent(envelope('performance.cancelled', performanceId, { performanceId, cancelledAt: new Date().toISOString() }));
+  assert.is((await queue.room.summary(performanceId)).state, 'CLOSED');
+  const polled = await queue.room.status(performanceId, waiting);
+  assert.equal([polled.status, polled.reason], ['EXPIRED', 'QUEUE_CLOSED']);
+  try {
+    await queue.room.enter(performanceId, randomUUID());
+    assert.unreachable('a newcomer got into a closed room');
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'QUEUE_CLOSED');
+  }
+});
+
 test('Kafka: the same through a real broker', async () => {
   await scenario(createKafkaBus({ clientId: 'queue-test', brokers: testEnv.kafkaBrokers, topicPrefix: `${randomPrefix('q')}.`, logger: quietLogger() }));
 });

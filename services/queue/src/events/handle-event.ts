@@ -30,7 +30,7 @@ const orderEvent = z.object({
   seatIds: z.array(z.string()).default([]),
 });
 
-const soldOut = z.object({ performanceId: z.uuid() });
+const performanceOnly = z.object({ performanceId: z.uuid() });
 
 const ORDER_KINDS: Record<string, OrderEventKind> = {
   'order.created': 'created',
@@ -74,9 +74,17 @@ export function createEventHandler(deps: { store: QueueStore; admission: Admissi
       return;
     }
     if (event.type === 'performance.sold-out') {
-      const { performanceId } = soldOut.parse(event.payload);
+      const { performanceId } = performanceOnly.parse(event.payload);
       await store.configure(performanceId, { state: 'SOLD_OUT' });
       logger.info({ performanceId, eventId: event.id }, 'waiting room closed: sold out');
+      return;
+    }
+    // Nobody should wait for a show that will not happen: newcomers get QUEUE_CLOSED, waiting fans
+    // learn it on their next poll (booking already refuses new holds for it).
+    if (event.type === 'performance.cancelled') {
+      const { performanceId } = performanceOnly.parse(event.payload);
+      await store.configure(performanceId, { state: 'CLOSED' });
+      logger.info({ performanceId, eventId: event.id }, 'waiting room closed: performance cancelled');
     }
     // every other event on these topics is for someone else
   };
