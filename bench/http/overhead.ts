@@ -1,6 +1,7 @@
 /**
- * CPU per request of the layers every service shares (express, request ids, tracing, request
- * logging, the request histogram), each variant in its own process under the same keep-alive load.
+ * CPU per request of the layers every service shares (express, its res.json, request ids, tracing,
+ * request logging, the request histogram, a lean route), each variant in its own process under the
+ * same keep-alive load.
  *   node --conditions=source bench/http/overhead.ts [seconds=4] [connections=32]
  */
 import { fork } from 'node:child_process';
@@ -13,9 +14,11 @@ import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { initTracing } from '@ticketping/telemetry';
 
-const BODY = JSON.stringify({ status: 'WAITING', position: 1234, ahead: 1233, etaSeconds: 90, pollAfterMs: 2000 });
+const ENTRY = { status: 'WAITING', position: 1234, ahead: 1233, etaSeconds: 90, pollAfterMs: 2000 };
+const BODY = JSON.stringify(ENTRY);
 const PATH = '/api/v1/queues/p/entries/me';
-const variants = ['bare', 'express', 'createHttpApp'] as const;
+const ROUTE = '/api/v1/queues/:id/entries/me';
+const variants = ['bare', 'express', 'express res.json', 'createHttpApp', 'lean route'] as const;
 type Variant = (typeof variants)[number];
 
 async function serve(variant: Variant): Promise<Server> {
@@ -24,16 +27,18 @@ async function serve(variant: Variant): Promise<Server> {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return server;
   }
-  if (variant === 'express') {
+  if (variant === 'express' || variant === 'express res.json') {
     const app = express();
-    app.get('/api/v1/queues/:id/entries/me', (_req, res) => { res.type('json').send(BODY); });
+    app.get(ROUTE, variant === 'express' ? (_req, res) => { res.type('json').send(BODY); } : (_req, res) => { res.json(ENTRY); });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     return server;
   }
   initTracing({ serviceName: 'bench' });
   const logger = createLogger({ service: 'bench', level: 'info', destination: new Writable({ write(_c, _e, done) { done(); } }) });
-  const app = createHttpApp({ logger, metrics: createMetrics('bench'), routes: (r) => { r.get('/api/v1/queues/:id/entries/me', (_req, res) => { res.type('json').send(BODY); }); } });
+  const app = variant === 'createHttpApp'
+    ? createHttpApp({ logger, metrics: createMetrics('bench'), routes: (r) => { r.get(ROUTE, (_req, res) => { res.json(ENTRY); }); } })
+    : createHttpApp({ logger, metrics: createMetrics('bench'), routes: () => {}, leanRoutes: [{ method: 'GET', path: ROUTE, handle: async (_req, res) => { res.json(ENTRY); } }] });
   return (await listen(app, 0)).server;
 }
 
@@ -68,7 +73,7 @@ if (process.env.BENCH_VARIANT) {
     const elapsed = (Date.now() - started) / 1000;
     child.send('stop');
     const { cpuMicros } = await new Promise<{ cpuMicros: number }>((r) => child.once('message', r as never));
-    process.stdout.write(`${variant.padEnd(14)} ${(requests / elapsed).toFixed(0).padStart(6)} req/s  ${(cpuMicros / requests).toFixed(1).padStart(6)} µs CPU per request\n`);
+    process.stdout.write(`${variant.padEnd(17)} ${(requests / elapsed).toFixed(0).padStart(6)} req/s  ${(cpuMicros / requests).toFixed(1).padStart(6)} µs CPU per request\n`);
     await pool.close();
     child.kill('SIGINT');
   }
