@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SignJWT, UnsecuredJWT, importJWK } from 'jose';
-import { TokenError, createSigner, createVerifier, generateSigningKey, parsePrivateKeys, publicJwks } from './index.ts';
+import { createServer } from 'node:http';
+import { TokenError, TokenKeysUnavailableError, createSigner, createVerifier, generateSigningKey, parsePrivateKeys, publicJwks } from './index.ts';
 
 const key = await generateSigningKey('k1');
 const other = await generateSigningKey('k2');
@@ -80,6 +81,27 @@ test('published keys carry no private part; config parsing refuses public keys',
   assert.not.ok(published.includes('"d"'));
   assert.equal(parsePrivateKeys(JSON.stringify(key)).map((k) => k.kid), ['k1']);
   assert.throws(() => parsePrivateKeys(JSON.stringify(publicJwks([key]).keys[0])), /private JWKs/);
+});
+
+test('a key set out of reach is TokenKeysUnavailableError (an outage); a reachable one without the kid is TOKEN_INVALID', async () => {
+  const { token } = await signer.sign({ subject: 'fan-1', audience: 'p1', expiresInSeconds: 60 });
+  // a key-set server that answers with another key, and headers checked: it wants the internal token
+  const served = createServer((req, res) => {
+    if (req.headers['x-internal-token'] !== 's3cret') return void res.writeHead(401).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(publicJwks([other])));
+  });
+  await new Promise<void>((resolve) => served.listen(0, '127.0.0.1', resolve));
+  const url = new URL(`http://127.0.0.1:${(served.address() as { port: number }).port}/jwks.json`);
+  try {
+    const withHeaders = createVerifier('ticketping-queue', url, { fetchHeaders: { 'x-internal-token': 's3cret' } });
+    assert.is(await reason(withHeaders.verify(token)), 'TOKEN_INVALID');
+    const refused = createVerifier('ticketping-queue', url); // the server answers 401: the keys are out of reach
+    await refused.verify(token).then(() => assert.unreachable('verified without keys'), (error: unknown) => assert.instance(error, TokenKeysUnavailableError));
+  } finally {
+    await new Promise((resolve) => served.close(resolve));
+  }
+  const gone = createVerifier('ticketping-queue', url); // nothing listens there any more
+  await gone.verify(token).then(() => assert.unreachable('verified without keys'), (error: unknown) => assert.instance(error, TokenKeysUnavailableError));
 });
 
 test.run();

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  SignJWT, createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK,
+  SignJWT, createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, generateKeyPair, importJWK,
   type JSONWebKeySet, type JWK, type JWTVerifyGetKey,
 } from 'jose';
-import { TokenError, type VerifiedToken } from './token-error.ts';
+import { TokenError, TokenKeysUnavailableError, type VerifiedToken } from './token-error.ts';
 import { verifyEdDsaToken } from './verify.ts';
 
-export { TokenError, type TokenFailure, type VerifiedToken } from './token-error.ts';
+export { TokenError, TokenKeysUnavailableError, type TokenFailure, type VerifiedToken } from './token-error.ts';
 export { verifyEdDsaToken, type Expected } from './verify.ts';
 
 /**
@@ -63,22 +63,37 @@ export interface TokenVerifier {
   verify(token: string, expected?: { audience?: string; subject?: string }): Promise<VerifiedToken>;
 }
 
+export interface VerifierOptions {
+  clockToleranceSeconds?: number;
+  /** Sent when fetching a key set by URL (the internal token, in case the issuer guards its JWKS route). */
+  fetchHeaders?: Record<string, string>;
+  /** Claims a token must carry besides `sub` and `exp` (default: `jti`). */
+  requiredClaims?: readonly string[];
+}
+
 /**
- * Verifies locally: signature against the JWKS (a fixed set, or a URL fetched and cached with a
- * cool-down), issuer, expiry, and optionally audience and subject. Only EdDSA is accepted, so
- * `alg: none` and algorithm-confusion tokens fail.
+ * Verifies locally: signature against the JWKS (a fixed set, or a URL fetched and cached, refetched
+ * on an unknown `kid` at most every 30 s), issuer, expiry, and optionally audience and subject.
+ * Only EdDSA is accepted, so `alg: none` and algorithm-confusion tokens fail. A bad token throws
+ * TokenError; a key set that cannot be fetched throws TokenKeysUnavailableError.
  */
-export function createVerifier(issuer: string, jwks: JSONWebKeySet | URL, options: { clockToleranceSeconds?: number } = {}): TokenVerifier {
-  const keys: JWTVerifyGetKey = jwks instanceof URL ? createRemoteJWKSet(jwks, { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : createLocalJWKSet(jwks);
+export function createVerifier(issuer: string, jwks: JSONWebKeySet | URL, options: VerifierOptions = {}): TokenVerifier {
+  const keys: JWTVerifyGetKey = jwks instanceof URL
+    ? createRemoteJWKSet(jwks, { headers: options.fetchHeaders ?? {}, timeoutDuration: 2000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    : createLocalJWKSet(jwks);
+  const requiredClaims = options.requiredClaims ?? ['jti'];
   return {
     async verify(token, expected = {}) {
       try {
-        return await verifyEdDsaToken(token, keys, {
-          issuer, ...expected, requiredClaims: ['jti'], clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
-        });
+        return await verifyEdDsaToken(token, keys, { issuer, ...expected, requiredClaims, clockToleranceSeconds: options.clockToleranceSeconds ?? 5 });
       } catch (error) {
         if (error instanceof TokenError) throw error;
-        throw new TokenError('TOKEN_INVALID', 'The token is not valid'); // no key matches its kid, or the key set is unreachable
+        // The token names a key the set does not hold (a fixed set can fail no other way)...
+        if (!(jwks instanceof URL) || error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+          throw new TokenError('TOKEN_INVALID', 'The token is not valid');
+        }
+        // ...or fetching the set failed: unreachable, too slow, an error status, junk.
+        throw new TokenKeysUnavailableError(error);
       }
     },
   };

@@ -11,4 +11,15 @@ export class TokenError extends Error {
   }
 }
 
+/**
+ * The key set could not be fetched (unreachable, too slow, or junk): our outage, not a bad token,
+ * so callers answer 503 and the client retries, instead of telling a fan a good token is invalid.
+ */
+export class TokenKeysUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('Token keys cannot be fetched right now', { cause });
+    this.name = 'TokenKeysUnavailableError';
+  }
+}
+
 export interface VerifiedToken extends JWTPayload { sub: string; jti: string; exp: number }

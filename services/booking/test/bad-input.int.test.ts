@@ -3,6 +3,7 @@ import { SignJWT, importJWK } from 'jose';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateSigningKey, createSigner } from '@ticketping/auth-tokens';
+import { freePort } from '@ticketping/http';
 import { eventually } from '@ticketping/testing';
 import { INTERNAL_TOKEN, placeOrder, startBooking, type Harness, type SeededPerformance } from './harness.ts';
 
@@ -130,6 +131,22 @@ test('POST /orders/{orderId}/refund is for administrators only', async () => {
   expectProblem(await call('POST', `/api/v1/orders/${randomUUID()}/refund`, await h.headers(randomUUID()), {}), 403, 'ADMIN_ONLY');
   const admin = { ...(await h.headers(randomUUID())), 'x-user-role': 'ADMIN' };
   expectProblem(await call('POST', `/api/v1/orders/${randomUUID()}/refund`, admin, {}), 404, 'ORDER_NOT_FOUND');
+});
+
+test("a hold while the waiting room's keys are out of reach is 503 TOKEN_KEYS_UNAVAILABLE, not a 403 for a good token", async () => {
+  const nobody = await freePort(); // nothing listens there: the queue's key set cannot be fetched
+  const cut = await startBooking({ env: { QUEUE_JWKS: '', QUEUE_JWKS_URL: `http://127.0.0.1:${nobody}/.well-known/jwks.json` } });
+  try {
+    const seeded = await cut.seed({ seats: 2 });
+    const res = await fetch(`${cut.base}/api/v1/orders`, {
+      method: 'POST', headers: await cut.headers(randomUUID(), seeded.performanceId), body: JSON.stringify({ scheduleId: seeded.scheduleId, seatIds: [seeded.seatIds[0]] }),
+    });
+    const answer = { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type') };
+    expectProblem(answer, 503, 'TOKEN_KEYS_UNAVAILABLE');
+    assert.is(res.headers.get('retry-after'), '2');
+  } finally {
+    await cut.close();
+  }
 });
 
 test('unknown routes are 404 problem+json', async () => {

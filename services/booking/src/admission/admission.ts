@@ -1,5 +1,5 @@
-import { TokenError, createVerifier, type TokenVerifier } from '@ticketping/auth-tokens';
-import { ForbiddenError } from '@ticketping/http';
+import { TokenError, TokenKeysUnavailableError, createVerifier, type TokenVerifier } from '@ticketping/auth-tokens';
+import { ForbiddenError, ServiceUnavailableError } from '@ticketping/http';
 
 /**
  * The waiting room admits a fan with a signed token (aud = performance, sub = fan). The gateway
@@ -26,6 +26,8 @@ export function createAdmissionCheck(verifier: TokenVerifier): AdmissionCheck {
         await verifier.verify(token, { audience: performanceId, subject: userId });
       } catch (error) {
         if (error instanceof TokenError) throw new ForbiddenError('QUEUE_TOKEN_INVALID', REASONS[error.reason], { extra: { reason: error.reason } });
+        // the queue's keys are out of reach: our outage, so a good token is not called invalid
+        if (error instanceof TokenKeysUnavailableError) throw new ServiceUnavailableError('TOKEN_KEYS_UNAVAILABLE', 'The waiting room\'s keys cannot be fetched right now; try again shortly', 2);
         throw error;
       }
     },

@@ -1,5 +1,5 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { TokenError, verifyEdDsaToken, type TokenVerifier, type VerifiedToken } from '@ticketping/auth-tokens';
+import type { JSONWebKeySet } from 'jose';
+import { TokenKeysUnavailableError, createVerifier, type TokenVerifier, type VerifiedToken } from '@ticketping/auth-tokens';
 import { ServiceUnavailableError } from '@ticketping/http';
 
 export interface JwksVerifierOptions {
@@ -8,33 +8,21 @@ export interface JwksVerifierOptions {
   jwks: JSONWebKeySet | URL;
   /** Sent when fetching the key set (the internal token, in case the issuer guards its JWKS route). */
   fetchHeaders?: Record<string, string>;
-  clockToleranceSeconds?: number;
 }
 
 /**
- * Local verification (`verifyEdDsaToken`: EdDSA only, so `alg: none` and algorithm confusion fail),
- * issuer, expiry, and optionally audience and subject, against a JWKS kept by jose. Like
- * @ticketping/auth-tokens' createVerifier, plus
- * request headers for the key fetch and a 503 (not a 401) when the key set cannot be fetched: that
- * is our outage, not the caller's fault.
+ * @ticketping/auth-tokens' verifier, answering 503 (not 401) when the key set cannot be fetched:
+ * that is our outage, not the caller's fault.
  */
 export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier {
-  const keys: JWTVerifyGetKey = options.jwks instanceof URL
-    ? createRemoteJWKSet(options.jwks, { headers: options.fetchHeaders ?? {}, timeoutDuration: 2000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
-    : createLocalJWKSet(options.jwks);
+  const verifier = createVerifier(options.issuer, options.jwks, { fetchHeaders: options.fetchHeaders, requiredClaims: [] });
   return {
-    async verify(token, expected = {}) {
+    async verify(token, expected) {
       try {
-        return await verifyEdDsaToken(token, keys, {
-          issuer: options.issuer, ...expected, requiredClaims: [], clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
-        });
+        return await verifier.verify(token, expected);
       } catch (error) {
-        if (error instanceof TokenError) throw error;
-        // A key set that cannot be fetched (network error, timeout, junk) is our outage, not a bad token.
-        if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
-          throw new ServiceUnavailableError('TOKEN_KEYS_UNAVAILABLE', 'Token keys cannot be fetched right now; try again shortly', 2);
-        }
-        throw new TokenError('TOKEN_INVALID', 'The token is not valid');
+        if (error instanceof TokenKeysUnavailableError) throw new ServiceUnavailableError('TOKEN_KEYS_UNAVAILABLE', 'Token keys cannot be fetched right now; try again shortly', 2);
+        throw error;
       }
     },
   };
