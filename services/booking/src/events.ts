@@ -4,8 +4,10 @@ import { handleOnce } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
 import { markPerformanceCancelled, savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
+import type { BookingMetrics } from './booking-metrics.ts';
 import { SCHEMA, TOPICS } from './orders/orders.events.ts';
 import type { PaymentOutcomes } from './orders/payment-outcomes.ts';
+import { settleCancelledPerformance } from './orders/performance-cancelled.ts';
 
 /** Consumer group and inbox name (docs/events.md). */
 export const CONSUMER = 'booking';
@@ -43,7 +45,7 @@ const paymentOutcome = z.object({
  * payload that does not parse throws, so the bus retries it and then dead-letters it. Types
  * booking does not need (other consumers' events on the same topics) are acknowledged as is.
  */
-export function createEventHandler({ db, outcomes, logger }: { db: Knex; outcomes: PaymentOutcomes; logger: Logger }) {
+export function createEventHandler({ db, outcomes, logger, metrics }: { db: Knex; outcomes: PaymentOutcomes; logger: Logger; metrics: BookingMetrics }) {
   const appliers: Record<string, (trx: Knex.Transaction, payload: unknown) => Promise<void>> = {
     'performance.published': async (trx, payload) => {
       const p = performancePublished.parse(payload);
@@ -55,7 +57,8 @@ export function createEventHandler({ db, outcomes, logger }: { db: Knex; outcome
     },
     'performance.cancelled': async (trx, payload) => {
       const c = performanceCancelled.parse(payload);
-      await markPerformanceCancelled(trx, c.performanceId, c.cancelledAt);
+      // only the first cancellation settles the orders (the event may come again with a new id)
+      if (await markPerformanceCancelled(trx, c.performanceId, c.cancelledAt)) await settleCancelledPerformance(trx, c.performanceId, { logger, metrics });
     },
     'payment.succeeded': (trx, payload) => outcomes.paymentSucceeded(trx, paymentOutcome.parse(payload)),
     'payment.refunded': (trx, payload) => outcomes.paymentRefunded(trx, paymentOutcome.parse(payload)),

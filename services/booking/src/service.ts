@@ -48,7 +48,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
   const orders = createOrders({ db, catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);
-  const handleEvent = createEventHandler({ db, logger, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
+  const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
   const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });
   const app = createApp({ logger, metrics, db, orders, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
 

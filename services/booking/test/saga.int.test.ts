@@ -135,6 +135,40 @@ test('an administrator refunds a confirmed order through payment; the order ends
   assert.is((await h.db.knex('performances').where('performance_id', perf.performanceId).first('sold_out_at')).sold_out_at, null, 'no longer sold out');
 });
 
+test('a cancelled performance releases its holds and refunds its paid orders, once; a payment that still lands is refunded', async () => {
+  const perf = await h.seed({ seats: 3, price: 700 });
+  const [paid, holding] = [randomUUID(), randomUUID()];
+  const paidOrder = (await placeOrder(h, paid, perf, [perf.seatIds[0]!])).body;
+  const paymentId = randomUUID();
+  await h.service.handleEvent(paymentEvent('payment.succeeded', { paymentId, orderId: String(paidOrder.id), userId: paid, amount: 700 }));
+  const heldOrder = (await placeOrder(h, holding, perf, [perf.seatIds[1]!])).body;
+
+  const cancelled = (id = randomUUID()) => ({ id, type: 'performance.cancelled', key: perf.performanceId, occurredAt: new Date().toISOString(), payload: { performanceId: perf.performanceId, cancelledAt: new Date().toISOString() } });
+  await h.service.handleEvent(cancelled());
+  await h.service.handleEvent(cancelled()); // the same fact again under a new id settles nothing twice
+  assert.is(await status(heldOrder.id), 'CANCELLED');
+  assert.equal(await h.db.knex('seat_holds').where('order_id', heldOrder.id).select('seat_id'), [], 'the held seat is released');
+  assert.is(await status(paidOrder.id), 'CONFIRMED', 'paid orders stay confirmed until payment has refunded them');
+  const refund = await eventually(() => recorder.of('order.refund-requested').find((e) => e.key === paidOrder.id));
+  assert.equal(refund.payload, { orderId: paidOrder.id, userId: paid, paymentId, reason: 'PERFORMANCE_CANCELLED' });
+  await eventually(() => eventsFor(heldOrder.id).join() === 'order.created,order.cancelled');
+  await h.service.handleEvent(paymentEvent('payment.refunded', { paymentId, orderId: String(paidOrder.id), userId: paid, amount: 700 }));
+  assert.is(await status(paidOrder.id), 'REFUNDED');
+  await eventually(() => eventsFor(paidOrder.id).length === 4);
+  assert.equal(eventsFor(paidOrder.id), ['order.created', 'order.confirmed', 'order.refund-requested', 'order.refunded'], 'one refund request');
+
+  // A hold that slipped in just before the cancellation committed, paid afterwards: refunded, never confirmed.
+  const slipped = randomUUID();
+  await h.db.knex('performances').where('performance_id', perf.performanceId).update({ cancelled_at: null });
+  const slippedOrder = (await placeOrder(h, slipped, perf, [perf.seatIds[2]!])).body;
+  await h.db.knex('performances').where('performance_id', perf.performanceId).update({ cancelled_at: new Date() });
+  const latePayment = randomUUID();
+  await h.service.handleEvent(paymentEvent('payment.succeeded', { paymentId: latePayment, orderId: String(slippedOrder.id), userId: slipped, amount: 700 }));
+  assert.is(await status(slippedOrder.id), 'CANCELLED');
+  const lateRefund = await eventually(() => recorder.of('order.refund-requested').find((e) => e.key === slippedOrder.id));
+  assert.equal(lateRefund.payload, { orderId: slippedOrder.id, userId: slipped, paymentId: latePayment, reason: 'PERFORMANCE_CANCELLED' });
+});
+
 test('a poison payment event goes to the dead-letter topic, is counted, and changes nothing', async () => {
   const dlq = await recordEvents(h.bus, ['payment.payments.dlq']);
   const perf = await h.seed({ seats: 1, price: 1000 });

@@ -80,8 +80,10 @@ export async function findSellableSchedule(db: Knex, scheduleId: string): Promis
   };
 }
 
-export async function markPerformanceCancelled(db: Knex, performanceId: string, cancelledAt: Date): Promise<void> {
-  await db('performances').where('performance_id', performanceId).whereNull('cancelled_at').update({ cancelled_at: cancelledAt, updated_at: db.fn.now() });
+/** True when this call cancelled it (false: unknown, or cancelled before). */
+export async function markPerformanceCancelled(db: Knex, performanceId: string, cancelledAt: Date): Promise<boolean> {
+  const changed = await db('performances').where('performance_id', performanceId).whereNull('cancelled_at').update({ cancelled_at: cancelledAt, updated_at: db.fn.now() });
+  return changed > 0;
 }
 
 /** Every seat of a schedule with its price. */

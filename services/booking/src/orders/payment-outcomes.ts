@@ -24,6 +24,14 @@ export function createPaymentOutcomes({ logger, metrics }: { logger: Logger; met
         await emitRefundRequested(trx, { ...ids(payment), reason: 'AMOUNT_MISMATCH' });
         return;
       }
+      // Locks the performance before the order, in the order a cancellation takes them: a payment
+      // that lands while the performance is being cancelled either is settled by it or sees it here.
+      if (order?.status === 'PENDING_PAYMENT' && await lockCancelledAt(trx, order.performanceId)) {
+        const cancelled = await transition(trx, order.id, 'PENDING_PAYMENT', 'CANCELLED');
+        if (cancelled) await emitOrderEvent(trx, 'order.cancelled', cancelled);
+        await emitRefundRequested(trx, { ...ids(payment), reason: 'PERFORMANCE_CANCELLED' });
+        return;
+      }
       const confirmed = order ? await transition(trx, payment.orderId, 'PENDING_PAYMENT', 'CONFIRMED', payment.paymentId) : undefined;
       if (confirmed) {
         await emitOrderEvent(trx, 'order.confirmed', confirmed);
@@ -50,6 +58,12 @@ export function createPaymentOutcomes({ logger, metrics }: { logger: Logger; met
       metrics.orderStatus('REFUNDED');
     },
   };
+}
+
+/** When the performance was cancelled (undefined: it was not), with its row locked until the transaction ends. */
+async function lockCancelledAt(trx: Knex.Transaction, performanceId: string): Promise<Date | undefined> {
+  const row = await trx('performances').where('performance_id', performanceId).forUpdate().first('cancelled_at') as { cancelled_at: Date | null } | undefined;
+  return row?.cancelled_at ?? undefined;
 }
 
 const ids = (p: PaymentOutcome) => ({ orderId: p.orderId, userId: p.userId, paymentId: p.paymentId });
