@@ -19,6 +19,11 @@ export interface OutboxRelayOptions {
   listen?: boolean;
   /** Published rows are deleted after this long (default 24 h). */
   retainPublishedMs?: number;
+  /**
+   * The schema's inbox rows (events already applied) are deleted after this long (default 14 days).
+   * Keep it longer than any redelivery can come: the topics' retention, and a replay of them.
+   */
+  retainInboxMs?: number;
 }
 
 export interface OutboxRelay {
@@ -58,7 +63,7 @@ const RELISTEN_EVERY_MS = 60_000;
  *   otherwise skip a key's locked older rows and publish its newer ones first).
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { knex, schema, bus, pollIntervalMs = 1000, batchSize = 100, listen = true, retainPublishedMs = 24 * 3600_000 } = options;
+  const { knex, schema, bus, pollIntervalMs = 1000, batchSize = 100, listen = true, retainPublishedMs = 24 * 3600_000, retainInboxMs = 14 * 24 * 3600_000 } = options;
   assertSchemaName(schema);
   const table = `${schema}.outbox`;
   const log = options.logger.child({ component: 'outbox-relay', schema });
@@ -116,12 +121,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return published;
   }
 
+  // The schema's bus tables are kept bounded here: published outbox rows, and the inbox if the
+  // service consumes events (the relay is the one loop every database service runs).
   let lastPrune = 0;
+  let hasInbox: boolean | undefined;
   async function pruneIfDue(): Promise<void> {
     if (Date.now() - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = Date.now();
     const deleted = await knex(table).where('published_at', '<', new Date(Date.now() - retainPublishedMs)).delete();
     if (deleted > 0) log.debug({ deleted }, 'pruned published outbox rows');
+    hasInbox ??= await knex.schema.withSchema(schema).hasTable('inbox');
+    if (!hasInbox) return;
+    const forgotten = await knex(`${schema}.inbox`).where('handled_at', '<', new Date(Date.now() - retainInboxMs)).delete();
+    if (forgotten > 0) log.debug({ deleted: forgotten }, 'pruned inbox rows older than any redelivery');
   }
 
   // Waking: a NOTIFY (or stop) ends the current wait; one that arrives mid-drain skips the next wait.

@@ -74,6 +74,27 @@ test('an event written in a rolled-back transaction is never published; a commit
   assert.is(await pendingRows(schema), 0);
 });
 
+test('the relay keeps the bus tables bounded: old published rows and old inbox rows go, recent and pending ones stay', async () => {
+  const schema = await database.newSchema();
+  const day = 24 * 3600_000;
+  const ago = (ms: number) => new Date(Date.now() - ms);
+  const [oldPublished, recentPublished, pending] = await database.db.transaction(async (trx) => Promise.all(
+    ['old', 'recent', 'pending'].map((key) => enqueue(trx, schema, { topic: 'housekeeping', type: 'housekeeping', key, payload: {} })),
+  ));
+  await database.db(`${schema}.outbox`).where({ id: oldPublished!.id }).update({ published_at: ago(2 * day) });
+  await database.db(`${schema}.outbox`).where({ id: recentPublished!.id }).update({ published_at: ago(60_000) });
+  await database.db(`${schema}.inbox`).insert([
+    { consumer: 'booking', event_id: oldPublished!.id, handled_at: ago(15 * day) },
+    { consumer: 'booking', event_id: recentPublished!.id, handled_at: ago(13 * day) },
+  ]);
+  const housekeeper = relay({ schema, bus: createMemoryBus({ logger }) }); // its first pass prunes
+  await eventually(async () => (await database.db(`${schema}.inbox`).count<{ n: string }[]>({ n: '*' }))[0]!.n === '1');
+  await housekeeper.stop();
+  assert.equal((await database.db(`${schema}.inbox`).select('event_id')).map((r: { event_id: string }) => r.event_id), [recentPublished!.id], 'inbox rows younger than 14 days stay');
+  const left = (await database.db(`${schema}.outbox`).select('id')).map((r: { id: string }) => r.id).sort();
+  assert.equal(left, [recentPublished!.id, pending!.id].sort(), 'published rows younger than a day stay; pending ones are published, not pruned');
+});
+
 test('two relays in parallel publish every row exactly once and keep each key in order', async () => {
   const schema = await database.newSchema();
   const received = await collect('seat.held');
