@@ -15,7 +15,8 @@ import { MIGRATIONS_DIRECTORY as BOOKING_MIGRATIONS, SCHEMA as BOOKING_SCHEMA } 
 import { MIGRATIONS_DIRECTORY as PAYMENT_MIGRATIONS, SCHEMA as PAYMENT_SCHEMA } from '@ticketping/payment/migrate';
 import { startKafka } from '../../packages/testenv/src/kafka.ts';
 import { startRedis, type KillableServer } from '../../packages/testenv/src/redis.ts';
-import { freePort, portOpen } from '../../packages/testenv/src/process.ts';
+import { freePort } from '@ticketping/http/free-port';
+import { portOpen } from '../../packages/testenv/src/process.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, log, portOpen, run, startProcess, waitFor } from './process.ts';
+import { log, portOpen, run, startProcess, waitFor } from './process.ts';
+import { freePort } from '@ticketping/http/free-port';
 import type { KillableServer } from './redis.ts';
 
 export interface KafkaOptions {

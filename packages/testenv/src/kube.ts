@@ -2,7 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
-import { freePort, log, startProcess, waitFor, type Server } from './process.ts';
+import { log, startProcess, waitFor, type Server } from './process.ts';
+import { freePort } from '@ticketping/http/free-port';
 
 /**
  * An envtest-style control plane: etcd, kube-apiserver and kube-controller-manager (so Deployments

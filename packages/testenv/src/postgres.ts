@@ -2,7 +2,8 @@ import { chmod, chown, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { freePort, log, run, startProcess, waitFor, portOpen, type Server } from './process.ts';
+import { log, run, startProcess, waitFor, portOpen, type Server } from './process.ts';
+import { freePort } from '@ticketping/http/free-port';
 
 const PG_BIN_CANDIDATES = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
 

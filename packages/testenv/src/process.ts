@@ -13,18 +13,6 @@ export function log(message: string): void {
   process.stderr.write(`[testenv] ${message}\n`);
 }
 
-/** Asks the kernel for a free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** Starts a long-running child with its output in `logFile`; stopping sends `stopSignal` (SIGTERM), then SIGKILL after 10 s. */
 export function startProcess(
   command: string,

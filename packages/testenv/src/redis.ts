@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, log, portOpen, startProcess, waitFor, type Server } from './process.ts';
+import { log, portOpen, startProcess, waitFor, type Server } from './process.ts';
+import { freePort } from '@ticketping/http/free-port';
 
 export interface RedisOptions {
   /** Persist with an append-only file (the chaos tests kill -9 it and expect the data back). */
