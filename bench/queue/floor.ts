@@ -32,12 +32,22 @@ const lineKeys = (performanceId: string) => {
 // The queue service's defaults: min/max poll, poll budget, grace (24 h: nobody is dropped), active window, line factor.
 const TUNING = [1000, 30_000, 50, 86_400_000, 600_000, 0];
 
-function listening(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+interface Served { port: number; close(): Promise<void> }
+
+/** Listens on a free loopback port; `close` also closes whatever else the server uses. */
+function listening(server: Server, alsoClose: () => Promise<unknown> = async () => undefined): Promise<Served> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+      await alsoClose();
+    },
+  })));
 }
 
 /** A queue that only runs the status script for a random fan of the line and answers its figures. */
-async function nullQueue(performanceId: string): Promise<number> {
+async function nullQueue(performanceId: string): Promise<Served> {
   const redis = new Redis(redisUrl);
   const keys = lineKeys(performanceId);
   const fans = await redis.zrange(keys[3]!, 0, -1);
@@ -48,11 +58,11 @@ async function nullQueue(performanceId: string): Promise<number> {
       const body = JSON.stringify({ performanceId, status: reply[0], position: reply[1], ahead: reply[2], etaSeconds: reply[3], pollAfterMs: reply[4], queueToken: null, expiresAt: null, reason: null, opensAt: null });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
     });
-  }));
+  }), async () => redis.disconnect());
 }
 
 /** A proxy that only forwards, through undici's dispatch, as the gateway does. */
-function nullProxy(upstreamPort: number): Promise<number> {
+function nullProxy(upstreamPort: number): Promise<Served> {
   const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 128 });
   return listening(createServer((req, res) => {
     const handler: Dispatcher.DispatchHandler = {
@@ -70,21 +80,23 @@ function nullProxy(upstreamPort: number): Promise<number> {
       },
     };
     pool.dispatch({ path: req.url ?? '/', method: 'GET', headers: { 'x-internal-token': 'floor', 'x-user-id': 'fan', 'x-request-id': randomUUID() } }, handler);
-  }));
+  }), () => pool.close());
 }
 
-function bare(): Promise<number> {
+function bare(): Promise<Served> {
   return listening(createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(SAMPLE_ENTRY); }));
 }
 
 if (role) {
-  process.once('disconnect', () => process.exit(0)); // a server never outlives the benchmark
   process.on('message', () => {
     const used = process.cpuUsage();
     process.send!(used.user + used.system);
   });
   const serve = { bare, queue: () => nullQueue(process.env.FLOOR_PERFORMANCE!), proxy: () => nullProxy(Number(process.env.FLOOR_UPSTREAM)) }[role]!;
-  process.send!(await serve());
+  const served = await serve();
+  // The benchmark disconnects when it is done (or gone): close everything, and the process ends.
+  process.once('disconnect', () => void served.close());
+  process.send!(served.port);
 } else {
   const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });
   const seconds = Number(values.seconds);
@@ -135,7 +147,11 @@ if (role) {
     const [proxyMicros, queueMicros] = after.map((a, i) => ((a - before[i]!) / polls).toFixed(0));
     process.stdout.write(`bare node http ${barePerSecond.toFixed(0)} req/s; polls through a null proxy and a null queue ${perSecond.toFixed(0)}/s = ${(perSecond / barePerSecond).toFixed(2)} × bare; CPU per poll proxy ${proxyMicros} µs + queue ${queueMicros} µs\n`);
   }
-  for (const { child } of [servers.bare, servers.queue, proxy]) child.kill();
+  for (const { child } of [proxy, servers.queue, servers.bare]) {
+    const ended = new Promise((resolve) => child.once('exit', resolve));
+    child.disconnect();
+    await ended;
+  }
   await redis.del(...keys);
   await redis.quit();
 }

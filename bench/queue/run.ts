@@ -159,7 +159,6 @@ async function phase(label: string, target: Child, performanceId: string, header
   return poll;
 }
 
-let exitCode = 0;
 try {
   print(`queue bench: ${fans} fans, polls at ${rate}/s for ${seconds} s, ${connections} connections for entries and throughput`);
   print(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}, ${new Date().toISOString()}, load average ${load()}`);
@@ -195,7 +194,7 @@ try {
     print(`throughput: through the gateway ${perSecond(viaGateway.result)} req/s = ${ratio(viaGateway.result)} × bare; answers ${statuses(viaGateway.result)}; CPU per poll ${viaGateway.cpu}; load average ${load()}`);
   }
 } catch (error) {
-  exitCode = 1;
+  process.exitCode = 1;
   print(`FAILED: ${(error as Error).stack ?? String(error)}`);
 } finally {
   for (const id of performances) {
@@ -205,4 +204,3 @@ try {
   for (const child of [gateway, bare, queue]) await child?.stop();
   redis.disconnect();
 }
-process.exit(exitCode);

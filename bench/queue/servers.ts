@@ -34,31 +34,59 @@ async function addressOf(redis: RedisClient, name: string): Promise<string> {
   return /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1] ?? '';
 }
 
-async function serveQueue(): Promise<{ port: number; redisAddress: string }> {
+/** A listening child: its port, its Redis connection's address, and how to close all it opened. */
+interface Served { port: number; redisAddress: string; close(): Promise<void> }
+
+async function serveQueue(): Promise<Served> {
   const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
   const { createService } = await import('../../services/queue/src/service.ts');
   const config = loadQueueConfig();
   const redis = createRedis({ url: config.REDIS_URL });
   const service = await createService({ config, logger: quiet(), metrics: createMetrics('queue'), redis });
   await service.start();
-  return { port: (await listen(service.app, 0)).port, redisAddress: await addressOf(redis, 'bench-queue') };
+  const running = await listen(service.app, 0);
+  return {
+    port: running.port,
+    redisAddress: await addressOf(redis, 'bench-queue'),
+    close: async () => {
+      await running.close(1000);
+      await service.stop();
+      redis.disconnect();
+    },
+  };
 }
 
-async function serveBare(): Promise<{ port: number; redisAddress: string }> {
+async function serveBare(): Promise<Served> {
   const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(SAMPLE_ENTRY); });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as { port: number }).port, redisAddress: '' };
+  return {
+    port: (server.address() as { port: number }).port,
+    redisAddress: '',
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
-async function serveGateway(): Promise<{ port: number; redisAddress: string }> {
+async function serveGateway(): Promise<Served> {
   const { loadGatewayConfig } = await import('../../services/gateway/src/config.ts');
   const { createService } = await import('../../services/gateway/src/service.ts');
   const config = loadGatewayConfig();
   const redis = createRedis({ url: config.REDIS_URL });
   const service = createService({ config, logger: quiet(), metrics: createMetrics('gateway'), redis });
   await service.start();
-  return { port: (await listen(service.app, 0)).port, redisAddress: await addressOf(redis, 'bench-gateway') };
+  const running = await listen(service.app, 0);
+  return {
+    port: running.port,
+    redisAddress: await addressOf(redis, 'bench-gateway'),
+    close: async () => {
+      await running.close(1000);
+      await service.stop();
+      redis.disconnect();
+    },
+  };
 }
 
 export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<string, string>): Promise<Child> {
@@ -75,7 +103,12 @@ export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<strin
           child.once('message', (reply) => answer((reply as { cpuMicros: number }).cpuMicros));
           child.send('cpu');
         }),
-        stop: () => new Promise<void>((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
+        // SIGTERM: the child closes what it opened and ends; SIGKILL only if it has not after 10 s
+        stop: () => new Promise<void>((done) => {
+          const stuck = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => { clearTimeout(stuck); done(); });
+          child.kill('SIGTERM');
+        }),
       });
     });
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
@@ -84,13 +117,22 @@ export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<strin
 
 const role = process.argv[2];
 if (role === 'queue' || role === 'bare' || role === 'gateway') {
-  process.once('disconnect', () => process.exit(0)); // never outlive the benchmark
-  process.once('SIGTERM', () => process.exit(0));
   process.on('message', (message) => {
     if (message !== 'cpu') return;
     const { user, system } = process.cpuUsage();
     process.send!({ cpuMicros: user + system });
   });
   const serve = { queue: serveQueue, bare: serveBare, gateway: serveGateway }[role];
-  process.send!(await serve());
+  const { close, ...listening } = await serve();
+  // Asked to stop, or the benchmark is gone: close everything, and the event loop ends the process.
+  let closing = false;
+  const end = () => {
+    if (closing) return;
+    closing = true;
+    if (process.connected) process.disconnect();
+    void close();
+  };
+  process.once('SIGTERM', end);
+  process.once('disconnect', end); // never outlive the benchmark
+  process.send!(listening);
 }
