@@ -1,15 +1,20 @@
 /**
  * The servers the benchmark measures, each in its own process (forked with a role argument), as
  * in production: the queue service, a bare Node http server answering the same JSON, and the
- * gateway in front of the queue. Each child sends `{ port, redisAddress }` when it listens.
+ * gateway in front of the queue. For floor.ts also the shape without our code: a proxy that only
+ * forwards and a queue that only runs the status script. Each child sends `{ port, redisAddress }`
+ * when it listens.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { listen } from '@ticketping/http';
-import { createRedis, type RedisClient } from '@ticketping/redis';
+import { createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
+import { scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
 
 export interface Child {
   child: ChildProcess;
@@ -37,6 +42,19 @@ async function addressOf(redis: RedisClient, name: string): Promise<string> {
 /** A listening child: its port, its Redis connection's address, and how to close all it opened. */
 interface Served { port: number; redisAddress: string; close(): Promise<void> }
 
+/** Listens on a free loopback port; `close` ends its connections, then whatever else it uses. */
+function closeable(server: Server, alsoClose: () => Promise<unknown> = async () => undefined): Promise<Served> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    port: (server.address() as { port: number }).port,
+    redisAddress: '',
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+      await alsoClose();
+    },
+  })));
+}
+
 async function serveQueue(): Promise<Served> {
   const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
   const { createService } = await import('../../services/queue/src/service.ts');
@@ -56,18 +74,10 @@ async function serveQueue(): Promise<Served> {
   };
 }
 
-async function serveBare(): Promise<Served> {
+function serveBare(): Promise<Served> {
   const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(SAMPLE_ENTRY); });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    redisAddress: '',
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return closeable(server);
 }
 
 async function serveGateway(): Promise<Served> {
@@ -89,7 +99,59 @@ async function serveGateway(): Promise<Served> {
   };
 }
 
-export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<string, string>): Promise<Child> {
+/** The queue's keys in the order its entry script takes them. */
+export function lineKeys(performanceId: string): string[] {
+  const k = queueKeys(performanceId);
+  return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines];
+}
+
+/** The queue service's defaults as the entry script takes them: min/max poll, poll budget, grace (24 h), active window, line factor. */
+export const ENTRY_TUNING = [1000, 30_000, 50, 86_400_000, 600_000, 0];
+
+export const luaOf = (name: string): string => scripts.find((script) => script.name === name)!.lua;
+
+/** floor.ts: a queue that only runs the status script for a random fan of FLOOR_PERFORMANCE's line. */
+async function serveFloorQueue(): Promise<Served> {
+  const redis = createRedis({ url: process.env.REDIS_URL! });
+  const performanceId = process.env.FLOOR_PERFORMANCE!;
+  const keys = lineKeys(performanceId);
+  const fans = await redis.zrange(keys[3]!, 0, -1);
+  const sha = String(await redis.script('LOAD', luaOf('entry')));
+  return closeable(createServer((_req, res) => {
+    const fan = fans[Math.floor(Math.random() * fans.length)]!;
+    void (redis.evalsha(sha, keys.length, ...keys, fan, 'poll', ...ENTRY_TUNING) as Promise<unknown[]>).then((reply) => {
+      const body = JSON.stringify({ performanceId, status: reply[0], position: reply[1], ahead: reply[2], etaSeconds: reply[3], pollAfterMs: reply[4], queueToken: null, expiresAt: null, reason: null, opensAt: null });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+    });
+  }), async () => redis.disconnect());
+}
+
+/** floor.ts: a proxy that only forwards to FLOOR_UPSTREAM, through undici's dispatch as the gateway does. */
+function serveFloorProxy(): Promise<Served> {
+  const pool = new Pool(`http://127.0.0.1:${process.env.FLOOR_UPSTREAM}`, { connections: 128 });
+  return closeable(createServer((req, res) => {
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect() {},
+      onHeaders(statusCode) {
+        res.statusCode = statusCode;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        return true;
+      },
+      onData: (chunk) => res.write(chunk),
+      onComplete() { res.end(); },
+      onError() {
+        res.statusCode = 502;
+        res.end();
+      },
+    };
+    pool.dispatch({ path: req.url ?? '/', method: 'GET', headers: { 'x-internal-token': 'floor', 'x-user-id': 'fan', 'x-request-id': randomUUID() } }, handler);
+  }), () => pool.close());
+}
+
+const SERVERS = { queue: serveQueue, bare: serveBare, gateway: serveGateway, 'floor-queue': serveFloorQueue, 'floor-proxy': serveFloorProxy };
+export type Role = keyof typeof SERVERS;
+
+export function startChild(role: Role, env: Record<string, string>): Promise<Child> {
   // BENCH_PROFILE=<role> writes a CPU profile of that process (.cpuprofile in the working directory);
   // BENCH_TRACE_GC=<role> prints its garbage collections
   const profile = process.env.BENCH_PROFILE === role ? ['--cpu-prof'] : process.env.BENCH_TRACE_GC === role ? ['--trace-gc'] : [];
@@ -116,13 +178,13 @@ export function startChild(role: 'queue' | 'bare' | 'gateway', env: Record<strin
 }
 
 const role = process.argv[2];
-if (role === 'queue' || role === 'bare' || role === 'gateway') {
+if (role !== undefined && role in SERVERS) {
   process.on('message', (message) => {
     if (message !== 'cpu') return;
     const { user, system } = process.cpuUsage();
     process.send!({ cpuMicros: user + system });
   });
-  const serve = { queue: serveQueue, bare: serveBare, gateway: serveGateway }[role];
+  const serve = SERVERS[role as Role];
   const { close, ...listening } = await serve();
   // Asked to stop, or the benchmark is gone: close everything, and the event loop ends the process.
   let closing = false;
