@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { testEnv } from '@ticketping/testing';
 import { closedLoop, type LoadResult } from './load.ts';
-import { ENTRY_TUNING, lineKeys, luaOf, startChild, type Child } from './servers.ts';
+import { lineKeys } from '../../services/queue/src/redis/queue-store.ts';
+import { entryTuning, luaOf, startChild, type Child } from './servers.ts';
 
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });
 const seconds = Number(values.seconds);
@@ -36,9 +37,10 @@ const children: Child[] = [];
 try {
   await redis.eval(luaOf('createQueue'), 3, keys[0]!, keys[2]!, keys[1]!, 1, 60, 0, 0, 0, 'seed', 'commitment');
   await redis.hset(keys[0]!, 'state', 'PAUSED'); // the line stays as long as it is
+  const tuning = await entryTuning();
   const fans = Array.from({ length: Number(values.fans) }, () => randomUUID());
   for (let i = 0; i < fans.length; i += 500) {
-    await Promise.all(fans.slice(i, i + 500).map((fan) => redis.eval(luaOf('entry'), keys.length, ...keys, fan, 'enter', ...ENTRY_TUNING)));
+    await Promise.all(fans.slice(i, i + 500).map((fan) => redis.eval(luaOf('entry'), keys.length, ...keys, fan, 'enter', ...tuning)));
   }
   const bare = await startChild('bare', {});
   const queue = await startChild('floor-queue', { REDIS_URL: redisUrl, FLOOR_PERFORMANCE: performanceId });

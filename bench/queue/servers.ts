@@ -13,7 +13,8 @@ import { Pool, type Dispatcher } from 'undici';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { listen } from '@ticketping/http';
-import { createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
+import { createRedis, type RedisClient } from '@ticketping/redis';
+import { lineKeys } from '../../services/queue/src/redis/queue-store.ts';
 import { scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
 
 export interface Child {
@@ -99,14 +100,13 @@ async function serveGateway(): Promise<Served> {
   };
 }
 
-/** The queue's keys in the order its entry script takes them. */
-export function lineKeys(performanceId: string): string[] {
-  const k = queueKeys(performanceId);
-  return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines];
+/** The entry script's tuning arguments, from the queue's own defaults (grace 24 h, as run.ts sets it: nobody is dropped). */
+export async function entryTuning(): Promise<number[]> {
+  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
+  const { tuningFrom } = await import('../../services/queue/src/service.ts');
+  const t = tuningFrom(loadQueueConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
+  return [t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor];
 }
-
-/** The queue service's defaults as the entry script takes them: min/max poll, poll budget, grace (24 h), active window, line factor. */
-export const ENTRY_TUNING = [1000, 30_000, 50, 86_400_000, 600_000, 0];
 
 export const luaOf = (name: string): string => scripts.find((script) => script.name === name)!.lua;
 
@@ -117,9 +117,10 @@ async function serveFloorQueue(): Promise<Served> {
   const keys = lineKeys(performanceId);
   const fans = await redis.zrange(keys[3]!, 0, -1);
   const sha = String(await redis.script('LOAD', luaOf('entry')));
+  const tuning = await entryTuning();
   return closeable(createServer((_req, res) => {
     const fan = fans[Math.floor(Math.random() * fans.length)]!;
-    void (redis.evalsha(sha, keys.length, ...keys, fan, 'poll', ...ENTRY_TUNING) as Promise<unknown[]>).then((reply) => {
+    void (redis.evalsha(sha, keys.length, ...keys, fan, 'poll', ...tuning) as Promise<unknown[]>).then((reply) => {
       const body = JSON.stringify({ performanceId, status: reply[0], position: reply[1], ahead: reply[2], etaSeconds: reply[3], pollAfterMs: reply[4], queueToken: null, expiresAt: null, reason: null, opensAt: null });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
     });

@@ -96,15 +96,16 @@ type WithScripts = Record<'entry' | 'admit' | 'leave' | 'storeToken' | 'createQu
 
 export type QueueStore = ReturnType<typeof createQueueStore>;
 
+/** A queue's line keys, in the order the entry and admit scripts take them first. */
+export function lineKeys(performanceId: string): string[] {
+  const k = queueKeys(performanceId);
+  return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines];
+}
+
 export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
   defineScripts(redis, scripts);
   const run = redis as unknown as WithScripts;
   const t = tuning;
-
-  const lineKeys = (id: string) => {
-    const k = queueKeys(id);
-    return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines];
-  };
 
   return {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
