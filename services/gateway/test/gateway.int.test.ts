@@ -164,6 +164,9 @@ test('CORS answers the web origin only; security headers are set', async () => {
   assert.is(plain.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(plain.headers.get('content-security-policy'));
   assert.ok(plain.headers.get('strict-transport-security'));
+  // status polls take the lean path: the same steps run there (here refused: no token, yet still CORS-readable)
+  const poll = await fetch(`${gateway.base}/api/v1/queues/${randomUUID()}/entries/me`, { headers: { origin: 'https://tickets.example' } });
+  assert.equal([poll.status, poll.headers.get('access-control-allow-origin'), poll.headers.get('x-content-type-options')], [401, 'https://tickets.example', 'nosniff']);
 });
 
 test('pages: a placeholder until the web app is built, then the app with deep links', async () => {
