@@ -86,6 +86,12 @@ export async function markPerformanceCancelled(db: Knex, performanceId: string, 
   return changed > 0;
 }
 
+/** When the performance was cancelled (undefined: it was not), its row locked until the transaction ends. */
+export async function lockCancelledAt(db: Knex, performanceId: string): Promise<Date | undefined> {
+  const row = await db('performances').where('performance_id', performanceId).forUpdate().first('cancelled_at') as { cancelled_at: Date | null } | undefined;
+  return row?.cancelled_at ?? undefined;
+}
+
 /** Every seat of a schedule with its price. */
 export async function findScheduleSeats(db: Knex, scheduleId: string): Promise<SeatCopy[]> {
   const rows = await db('seats').where('schedule_id', scheduleId).select('seat_id', 'section', 'row', 'number', 'grade', 'price', 'currency');

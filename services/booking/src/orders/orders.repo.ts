@@ -94,6 +94,17 @@ export async function transition(trx: Knex.Transaction, orderId: string, from: O
   return (await withSeats(trx, rows))[0];
 }
 
+/** The performance's orders still holding seats or money (pending or paid), locked, oldest first. */
+export async function lockLiveOrders(trx: Knex.Transaction, performanceId: string): Promise<Array<{ id: string; status: OrderStatus; userId: string; paymentId: string | null }>> {
+  const rows = await trx('orders')
+    .where('performance_id', performanceId)
+    .whereIn('status', ['PENDING_PAYMENT', 'CONFIRMED'])
+    .orderBy('created_at')
+    .forUpdate()
+    .select('id', 'status', 'user_id', 'payment_id') as Array<Pick<OrderRow, 'id' | 'status' | 'user_id' | 'payment_id'>>;
+  return rows.map((r) => ({ id: r.id, status: r.status, userId: r.user_id, paymentId: r.payment_id }));
+}
+
 /**
  * Locks pending orders whose hold ran out. SKIP LOCKED lets several booking replicas sweep at
  * once without waiting on each other or taking the same order twice; an order a payment is

@@ -2,6 +2,7 @@ import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
 import type { BookingMetrics } from '../booking-metrics.ts';
 import { emitOrderEvent, emitRefundRequested, emitSoldOut } from './orders.events.ts';
+import { lockCancelledAt } from '../catalog-copy/catalog-copy.repo.ts';
 import { addSoldSeats, findOrder, transition } from './orders.repo.ts';
 
 export interface PaymentOutcome { paymentId: string; orderId: string; userId: string; amount: number; currency: string }
@@ -26,7 +27,7 @@ export function createPaymentOutcomes({ logger, metrics }: { logger: Logger; met
       }
       // Locks the performance before the order, in the order a cancellation takes them: a payment
       // that lands while the performance is being cancelled either is settled by it or sees it here.
-      if (order?.status === 'PENDING_PAYMENT' && await lockCancelledAt(trx, order.performanceId)) {
+      if (order?.status === 'PENDING_PAYMENT' && await lockCancelledAt(trx, order.performanceId) !== undefined) {
         const cancelled = await transition(trx, order.id, 'PENDING_PAYMENT', 'CANCELLED');
         if (cancelled) await emitOrderEvent(trx, 'order.cancelled', cancelled);
         await emitRefundRequested(trx, { ...ids(payment), reason: 'PERFORMANCE_CANCELLED' });
@@ -58,12 +59,6 @@ export function createPaymentOutcomes({ logger, metrics }: { logger: Logger; met
       metrics.orderStatus('REFUNDED');
     },
   };
-}
-
-/** When the performance was cancelled (undefined: it was not), with its row locked until the transaction ends. */
-async function lockCancelledAt(trx: Knex.Transaction, performanceId: string): Promise<Date | undefined> {
-  const row = await trx('performances').where('performance_id', performanceId).forUpdate().first('cancelled_at') as { cancelled_at: Date | null } | undefined;
-  return row?.cancelled_at ?? undefined;
 }
 
 const ids = (p: PaymentOutcome) => ({ orderId: p.orderId, userId: p.userId, paymentId: p.paymentId });

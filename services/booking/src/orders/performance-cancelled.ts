@@ -2,7 +2,7 @@ import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
 import type { BookingMetrics } from '../booking-metrics.ts';
 import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
-import { transition } from './orders.repo.ts';
+import { lockLiveOrders, transition } from './orders.repo.ts';
 
 /**
  * A cancelled performance owes every fan their money or their hold back, in the same transaction
@@ -11,12 +11,7 @@ import { transition } from './orders.repo.ts';
  * paid order is sent to payment for a refund (it becomes REFUNDED when payment reports back).
  */
 export async function settleCancelledPerformance(trx: Knex.Transaction, performanceId: string, deps: { logger: Logger; metrics: BookingMetrics }): Promise<void> {
-  const live = await trx('orders')
-    .where('performance_id', performanceId)
-    .whereIn('status', ['PENDING_PAYMENT', 'CONFIRMED'])
-    .orderBy('created_at')
-    .forUpdate()
-    .select('id', 'status', 'user_id', 'payment_id') as Array<{ id: string; status: string; user_id: string; payment_id: string | null }>;
+  const live = await lockLiveOrders(trx, performanceId);
   let cancelled = 0;
   let refunds = 0;
   for (const order of live) {
@@ -26,8 +21,8 @@ export async function settleCancelledPerformance(trx: Knex.Transaction, performa
         await emitOrderEvent(trx, 'order.cancelled', updated);
         cancelled++;
       }
-    } else if (order.payment_id) {
-      await emitRefundRequested(trx, { orderId: order.id, userId: order.user_id, paymentId: order.payment_id, reason: 'PERFORMANCE_CANCELLED' });
+    } else if (order.paymentId) {
+      await emitRefundRequested(trx, { orderId: order.id, userId: order.userId, paymentId: order.paymentId, reason: 'PERFORMANCE_CANCELLED' });
       refunds++;
     }
   }
