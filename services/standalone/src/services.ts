@@ -65,6 +65,7 @@ export async function startServices(infra: Infrastructure, ports: Ports, secrets
     await service.start();
     const server = await listen(service.app, ports[name]);
     ports[name] = server.port;
+    logger.info({ service: name, port: server.port }, 'service listening');
     running.push({ name, server, stop: service.stop });
   };
   const deps = (name: ServiceName) => ({ logger: logger.child({ service: name }), metrics: createMetrics(name) });

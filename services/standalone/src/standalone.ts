@@ -25,11 +25,12 @@ export interface Standalone {
   stop(): Promise<void>;
 }
 
-
-/** Gateway on `port`, the services on the next five ports; all on free ports when `port` is 0. */
-function servicePorts(port: number): Ports {
-  const at = (offset: number) => (port === 0 ? 0 : port + offset);
-  return { gateway: port, auth: at(1), catalog: at(2), queue: at(3), booking: at(4), payment: at(5) };
+/**
+ * The gateway takes the configured port; the services behind it take whatever the kernel hands
+ * out, so a busy neighbouring port (8081, or PORT+1 in a test) can never stop `npm start`.
+ */
+function servicePorts(gateway: number): Ports {
+  return { gateway, auth: 0, catalog: 0, queue: 0, booking: 0, payment: 0 };
 }
 
 /**

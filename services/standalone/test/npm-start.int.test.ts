@@ -46,9 +46,23 @@ const portClosed = (port: number) =>
     s.once('error', () => resolve(true));
   });
 
+/** A free port whose next port we hold, as another program on the machine might. */
+async function portWithBusyNeighbour(): Promise<{ port: number; release(): Promise<void> }> {
+  for (;;) {
+    const port = await freePort();
+    const neighbour = net.createServer();
+    const held = await new Promise<boolean>((resolve) => {
+      neighbour.once('error', () => resolve(false));
+      neighbour.listen(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    if (held) return { port, release: () => new Promise((resolve) => neighbour.close(() => resolve())) };
+  }
+}
+
 test('npm start: first start seeds the demo; a warm start answers within 20 s; Ctrl-C stops everything', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'standalone-'));
-  const port = await freePort();
+  // Only the gateway's port is ours to ask for: a busy PORT+1 must not stop the platform.
+  const { port, release } = await portWithBusyNeighbour();
   try {
     // First start on an empty data folder: creates the databases, keys, admin and demo performance.
     const first = await start(port, dataDir, 90_000);
@@ -74,6 +88,7 @@ test('npm start: first start seeds the demo; a warm start answers within 20 s; C
     assert.ok(await portClosed(port), 'the gateway stopped listening');
     assert.ok(await portClosed(redisPort), 'the redis-server child was stopped');
   } finally {
+    await release();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
