@@ -5,3 +5,4 @@ export * from './app.ts';
 export * from './identity.ts';
 export type { LeanRoute } from './lean-routes.ts';
 export * from './free-port.ts';
+export * from './batch.ts';

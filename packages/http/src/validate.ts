@@ -18,4 +18,6 @@ export const validate = {
   query: <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.query, 'query'),
   params: <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.params, 'params'),
   headers: <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.headers, 'headers'),
+  /** A part that did not come in its own request (an item of a batch), named as if it had. */
+  part: parse,
 };

@@ -150,3 +150,41 @@ test('the figures are exported for Prometheus', async () => {
 });
 
 test.run();
+
+test('status polls in one batch: each answer is what that fan\'s own poll answers, problems included', async () => {
+  const id = await newQueue();
+  const [first, second, stranger] = [randomUUID(), randomUUID(), randomUUID()];
+  await call('POST', `/api/v1/queues/${id}/entries`, { user: first });
+  await call('POST', `/api/v1/queues/${id}/entries`, { user: second });
+  const polls = [
+    { performanceId: id, userId: second },
+    { performanceId: id, userId: stranger },
+    { performanceId: 'not-a-uuid', userId: first },
+    { performanceId: id, userId: first },
+  ];
+  const batch = await call('POST', '/internal/v1/status-polls', { body: { polls } });
+  assert.is(batch.status, 200);
+  const answers = batch.body.answers as Array<{ status: number; headers: Record<string, string>; body: Body }>;
+  assert.is(answers.length, polls.length, 'one answer per poll, in order');
+  for (const [i, poll] of polls.entries()) {
+    const alone = await call('GET', `/api/v1/queues/${poll.performanceId}/entries/me`, { user: poll.userId });
+    assert.is(answers[i]!.status, alone.status, `poll ${i}: the status its own request gets`);
+    if (alone.status === 200) {
+      assert.is(answers[i]!.headers['cache-control'], alone.headers.get('cache-control'));
+      for (const field of ['performanceId', 'status', 'position', 'ahead', 'reason']) assert.equal(answers[i]!.body[field], alone.body[field], `poll ${i}: ${field}`);
+    } else {
+      for (const field of ['code', 'title', 'detail', 'type']) assert.equal(answers[i]!.body[field], alone.body[field], `poll ${i}: ${field}`);
+    }
+  }
+  assert.equal([answers[0]!.body.status, answers[0]!.body.position], ['WAITING', 1]);
+  assert.is(answers[1]!.body.code, 'NOT_IN_QUEUE');
+  assert.match(String(answers[2]!.body.detail), /params\.performanceId/);
+  assert.equal([answers[3]!.body.status, typeof answers[3]!.body.queueToken], ['ADMITTED', 'string']);
+
+  assert.is((await call('POST', '/internal/v1/status-polls', { body: { polls }, internal: false })).status, 401, 'only the gateway may batch');
+  const tooMany = await call('POST', '/internal/v1/status-polls', { body: { polls: Array.from({ length: 257 }, () => polls[0]) } });
+  assert.equal([tooMany.status, tooMany.body.code], [400, 'VALIDATION_FAILED']);
+  assert.match(String(tooMany.body.detail), /body\.polls/);
+  const empty = await call('POST', '/internal/v1/status-polls', { body: { polls: [] } });
+  assert.is(empty.status, 400);
+});

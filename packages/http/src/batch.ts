@@ -1,0 +1,45 @@
+import type { Logger } from '@ticketping/logger';
+import { AppError } from './errors.ts';
+import { internalError, problemOf, toAppError, type Problem } from './problem.ts';
+
+/**
+ * One answer of a batched call: what the service would have answered that request on its own.
+ * A service that takes many small requests in one (the queue's status polls) settles each with
+ * `settleAnswer`; the caller turns each back into a response, or into the same AppError, with
+ * `unwrapAnswer`, so its own error handler renders the problem as for any other request.
+ */
+export interface BatchAnswer<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  /** The result, or a problem (RFC 9457) when `status` is 400 or more. */
+  body: T | Problem;
+}
+
+/** Runs one item of a batch; a failure becomes its problem answer, never the whole batch's. */
+export async function settleAnswer<T>(work: () => Promise<T>, headers: Record<string, string>, log: Logger): Promise<BatchAnswer<T>> {
+  try {
+    return { status: 200, headers, body: await work() };
+  } catch (error) {
+    let failure = toAppError(error);
+    if (!failure) {
+      log.error({ err: error }, 'batched request failed');
+      failure = internalError();
+    }
+    return { status: failure.status, headers: failure.headers, body: problemOf(failure) };
+  }
+}
+
+const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'code', 'instance', 'requestId']);
+
+/** The AppError a problem answer stands for (its extension members and headers kept). */
+export function errorFromProblem(status: number, problem: Partial<Problem> | undefined, headers: Record<string, string> = {}): AppError {
+  const extra: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(problem ?? {})) if (!PROBLEM_FIELDS.has(name)) extra[name] = value;
+  return new AppError(status, problem?.code ?? 'UPSTREAM_FAILED', problem?.title ?? 'Bad gateway', { detail: problem?.detail, extra, headers });
+}
+
+/** A success answer's body; a problem answer is thrown as its AppError. */
+export function unwrapAnswer<T>(answer: BatchAnswer<T>): T {
+  if (answer.status >= 400) throw errorFromProblem(answer.status, answer.body as Partial<Problem>, answer.headers);
+  return answer.body as T;
+}
