@@ -15,6 +15,8 @@ export interface GatewayRoute {
   rateClass?: 'api' | 'poll';
   /** Booking writes: the caller needs a valid X-Queue-Token for the schedule's performance. */
   admission?: boolean;
+  /** A fan's status poll: sent with the other polls of the same moment in one call (proxy/status-polls.ts). */
+  statusPoll?: boolean;
 }
 
 export const ROUTES: GatewayRoute[] = [
@@ -33,7 +35,7 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'public', rateClass: 'poll' },
   { method: 'PATCH', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'user' },
   { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user' },
-  { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll' },
+  { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
   { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
 
   { method: 'POST', path: '/api/v1/orders', upstream: 'booking', access: 'user', admission: true },

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.ts';
 import { createGate } from './gate.ts';
 import { cacheVerified, createJwksVerifier } from './identity/jwks-verifier.ts';
 import { upstreamHeaders } from './proxy/headers.ts';
+import { createStatusPolls } from './proxy/status-polls.ts';
 import { createUpstreams } from './proxy/upstreams.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { scripts } from './redis/lua/index.generated.ts';
@@ -57,7 +58,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     fetchHeaders: internal,
   });
   const schedules = createScheduleDirectory(async (scheduleId) => {
-    const { status, body } = await upstreams.getJson('catalog', `/api/v1/schedules/${encodeURIComponent(scheduleId)}`, internal);
+    const { status, body } = await upstreams.requestJson('catalog', { method: 'GET', path: `/api/v1/schedules/${encodeURIComponent(scheduleId)}`, headers: internal });
     if (status === 404 || status === 400) return undefined;
     const performanceId = (body as { performanceId?: unknown } | undefined)?.performanceId;
     if (status !== 200 || typeof performanceId !== 'string') throw new BadGatewayError('UPSTREAM_FAILED', 'The catalog service failed to answer');
@@ -90,6 +91,13 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     clientIp: req.clientIp ?? req.ip ?? '',
     protocol: req.protocol,
   }) as Record<string, string>), Buffer.isBuffer(req.body) ? req.body : undefined);
+  const statusPolls = createStatusPolls(upstreams, internal);
+  const answerStatusPoll = async (req: Request, res: Response): Promise<void> => {
+    const { headers, body } = await statusPolls.status(String(req.params.performanceId), req.caller!.id);
+    for (const name in headers) res.setHeader(name, headers[name]!);
+    res.json(body);
+  };
+  const answer = (route: GatewayRoute) => (route.statusPoll ? answerStatusPoll : proxyTo(route.upstream));
   const openapi = existsSync(config.OPENAPI_PATH) ? readFileSync(config.OPENAPI_PATH, 'utf8') : undefined;
 
   const app = createHttpApp({
@@ -107,7 +115,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
       path: route.path,
       handle: async (req, res) => {
         await gate.pass(req, route.access, 'poll');
-        await proxyTo(route.upstream)(req, res);
+        await answer(route)(req, res);
       },
     })),
     routes: (router) => {
@@ -117,7 +125,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
       });
       mountRum(router, metrics, config.RUM_BODY_LIMIT_BYTES, [gate.step('public', 'api')]);
       for (const route of ROUTES) {
-        const steps = [gate.step(route.access, route.rateClass ?? 'api'), rawBody, ...(route.admission ? [admission] : []), proxyTo(route.upstream)];
+        const steps = [gate.step(route.access, route.rateClass ?? 'api'), rawBody, ...(route.admission ? [admission] : []), answer(route)];
         const at = router.route(route.path);
         if (route.method === 'GET') at.get(...steps);
         else if (route.method === 'POST') at.post(...steps);

@@ -51,6 +51,21 @@ export async function startStandIn(name: string, options: { jwks?: PrivateJwk[];
           res.json({ id: req.params.scheduleId, performanceId, startsAt: '2030-01-01T19:00:00Z' });
         });
       }
+      if (name === 'queue') {
+        // the queue's batch of status polls: each answer echoes its poll as a GET of it would
+        r.post('/internal/v1/status-polls', (req, res) => {
+          const { polls } = req.body as { polls: Array<{ performanceId: string; userId: string }> };
+          const answers = polls.map(({ performanceId, userId }) => {
+            const echo: Echo = {
+              service: name, method: 'GET', url: `/api/v1/queues/${performanceId}/entries/me`, userId, role: null,
+              forwardedFor: null, requestId: null, queueToken: null, authorization: req.get('authorization') ?? null, traceparent: null, body: null,
+            };
+            calls.push(echo);
+            return { status: 200, headers: { 'x-served-by': name }, body: echo };
+          });
+          res.json({ answers });
+        });
+      }
       r.get('/api/v1/orders/hang', () => new Promise(() => {}));
       // answers at once, then keeps its connection busy for a second (a chunk every 200 ms)
       r.get('/api/v1/orders/slow-body', async (_req, res) => {

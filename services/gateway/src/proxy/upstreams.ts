@@ -83,7 +83,7 @@ export function upstreamError(upstream: Upstream, error: unknown): AppError {
 
 /**
  * One keep-alive connection pool per service (undici). `forward` streams the service's answer
- * straight into the client's response; `getJson` is for the gateway's own lookups.
+ * straight into the client's response; `requestJson` is for the gateway's own calls.
  */
 export function createUpstreams(options: UpstreamOptions) {
   const pools = Object.fromEntries(Object.entries(options.urls).map(([name, url]) => [name, new Pool(new URL(url).origin, {
@@ -112,9 +112,16 @@ export function createUpstreams(options: UpstreamOptions) {
       }
     },
 
-    async getJson(upstream: Upstream, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+    /** The gateway's own calls (schedule lookups, status-poll batches): the answer's JSON, read whole. */
+    async requestJson(upstream: Upstream, call: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: unknown }): Promise<{ status: number; body: unknown }> {
       try {
-        const answer = await pools[upstream].request({ path, method: 'GET', headers, signal: AbortSignal.timeout(options.timeoutMs) }); // rare: a timer each is fine
+        const answer = await pools[upstream].request({
+          path: call.path,
+          method: call.method,
+          headers: call.body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' },
+          body: call.body === undefined ? null : JSON.stringify(call.body),
+          signal: AbortSignal.timeout(options.timeoutMs), // one timer a call (a batch of polls is one call): fine
+        });
         const text = await answer.body.text();
         return { status: answer.statusCode, body: text ? JSON.parse(text) : undefined };
       } catch (error) {
