@@ -2,8 +2,10 @@
  * The floor of the poll path's shape: what status polls through a proxy reach when the proxy and
  * the queue do nothing but forward and run the status script (no express, no token check, no rate
  * limits, no request ids, logs or metrics), against a bare Node http server, with run.ts's client
- * (64 keep-alive connections back to back). The real gateway and queue cannot beat this ratio on
- * the same machine; how close they come is what their own code costs.
+ * (64 keep-alive connections back to back). Two shapes: each poll forwarded on its own, and the
+ * polls of one event-loop turn sent in one request, as the gateway does. The real gateway and
+ * queue cannot beat their shape's ratio on the same machine; how close they come is what their
+ * own code costs.
  *
  *   node_modules/.bin/node --conditions=source bench/queue/floor.ts [--fans 20000] [--seconds 8] [--rounds 2]
  *
@@ -43,20 +45,29 @@ try {
     await Promise.all(fans.slice(i, i + 500).map((fan) => redis.eval(luaOf('entry'), keys.length, ...keys, fan, 'enter', ...tuning)));
   }
   const bare = await startChild('bare', {});
-  const queue = await startChild('floor-queue', { REDIS_URL: redisUrl, FLOOR_PERFORMANCE: performanceId });
-  const proxy = await startChild('floor-proxy', { FLOOR_UPSTREAM: String(queue.port) });
-  children.push(proxy, queue, bare);
+  children.push(bare);
+  const shapes: { label: string; proxy: Child; queue: Child }[] = [];
+  for (const [label, queueRole, proxyRole] of [['each poll forwarded', 'floor-queue', 'floor-proxy'], ['polls batched per turn', 'floor-batch-queue', 'floor-batch-proxy']] as const) {
+    const queue = await startChild(queueRole, { REDIS_URL: redisUrl, FLOOR_PERFORMANCE: performanceId });
+    const proxy = await startChild(proxyRole, { FLOOR_UPSTREAM: String(queue.port) });
+    children.push(proxy, queue);
+    shapes.push({ label, proxy, queue });
+  }
 
   for (let round = 0; round < Number(values.rounds); round++) {
     await load(bare, 1); // warm-up, unmeasured
     const baseline = perSecond(await load(bare, seconds));
-    await load(proxy, 1);
-    const before = await Promise.all([proxy.cpuMicros(), queue.cpuMicros()]);
-    const result = await load(proxy, seconds);
-    const after = await Promise.all([proxy.cpuMicros(), queue.cpuMicros()]);
-    const [proxyMicros, queueMicros] = after.map((a, i) => ((a - before[i]!) / result.completed).toFixed(0));
-    const through = perSecond(result);
-    process.stdout.write(`bare node http ${baseline.toFixed(0)} req/s; polls through a null proxy and a null queue ${through.toFixed(0)}/s = ${(through / baseline).toFixed(2)} × bare; CPU per poll proxy ${proxyMicros} µs + queue ${queueMicros} µs\n`);
+    const line = [`bare node http ${baseline.toFixed(0)} req/s`];
+    for (const { label, proxy, queue } of shapes) {
+      await load(proxy, 1);
+      const before = await Promise.all([proxy.cpuMicros(), queue.cpuMicros()]);
+      const result = await load(proxy, seconds);
+      const after = await Promise.all([proxy.cpuMicros(), queue.cpuMicros()]);
+      const [proxyMicros, queueMicros] = after.map((a, i) => ((a - before[i]!) / result.completed).toFixed(0));
+      const through = perSecond(result);
+      line.push(`${label}: ${through.toFixed(0)}/s = ${(through / baseline).toFixed(2)} × bare, CPU per poll proxy ${proxyMicros} µs + queue ${queueMicros} µs`);
+    }
+    process.stdout.write(`${line.join('; ')}\n`);
   }
 } catch (error) {
   process.exitCode = 1;

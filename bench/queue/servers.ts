@@ -1,13 +1,13 @@
 /**
  * The servers the benchmark measures, each in its own process (forked with a role argument), as
  * in production: the queue service, a bare Node http server answering the same JSON, and the
- * gateway in front of the queue. For floor.ts also the shape without our code: a proxy that only
- * forwards and a queue that only runs the status script. Each child sends `{ port, redisAddress }`
- * when it listens.
+ * gateway in front of the queue. For floor.ts also the shapes without our code: a proxy that only
+ * forwards (each poll on its own, or each turn's polls in one request) and a queue that only runs
+ * the status script. Each child sends `{ port, redisAddress }` when it listens.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { createLogger } from '@ticketping/logger';
@@ -149,7 +149,51 @@ function serveFloorProxy(): Promise<Served> {
   }), () => pool.close());
 }
 
-const SERVERS = { queue: serveQueue, bare: serveBare, gateway: serveGateway, 'floor-queue': serveFloorQueue, 'floor-proxy': serveFloorProxy };
+/** floor.ts: the same, for a batch of polls in one request (as the gateway sends them), in one pipeline to Redis. */
+async function serveFloorBatchQueue(): Promise<Served> {
+  const redis = createRedis({ url: process.env.REDIS_URL! });
+  const performanceId = process.env.FLOOR_PERFORMANCE!;
+  const keys = lineKeys(performanceId);
+  const fans = await redis.zrange(keys[3]!, 0, -1);
+  const sha = String(await redis.script('LOAD', luaOf('entry')));
+  const tuning = await entryTuning();
+  return closeable(createServer((req, res) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (text += c));
+    req.on('end', () => {
+      const users = JSON.parse(text) as string[];
+      const pipeline = redis.pipeline();
+      for (let i = 0; i < users.length; i++) pipeline.evalsha(sha, keys.length, ...keys, fans[Math.floor(Math.random() * fans.length)]!, 'poll', ...tuning);
+      void pipeline.exec().then((replies) => {
+        const out = replies!.map(([, reply]) => {
+          const r = reply as unknown[];
+          return { performanceId, status: r[0], position: r[1], ahead: r[2], etaSeconds: r[3], pollAfterMs: r[4], queueToken: null, expiresAt: null, reason: null, opensAt: null };
+        });
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(out));
+      });
+    });
+  }), async () => redis.disconnect());
+}
+
+/** floor.ts: a proxy that sends the polls of one event-loop turn to FLOOR_UPSTREAM in one request, as the gateway does. */
+function serveFloorBatchProxy(): Promise<Served> {
+  const pool = new Pool(`http://127.0.0.1:${process.env.FLOOR_UPSTREAM}`, { connections: 16 });
+  let pending: ServerResponse[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    void pool.request({ path: '/batch', method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-token': 'floor' }, body: JSON.stringify(batch.map(() => 'fan')) }).then(async (answer) => {
+      const items = (await answer.body.json()) as unknown[];
+      for (let i = 0; i < batch.length; i++) batch[i]!.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(items[i]));
+    });
+  };
+  return closeable(createServer((_req, res) => {
+    if (pending.push(res) === 1) setImmediate(flush);
+  }), () => pool.close());
+}
+
+const SERVERS = { queue: serveQueue, bare: serveBare, gateway: serveGateway, 'floor-queue': serveFloorQueue, 'floor-proxy': serveFloorProxy, 'floor-batch-queue': serveFloorBatchQueue, 'floor-batch-proxy': serveFloorBatchProxy };
 export type Role = keyof typeof SERVERS;
 
 export function startChild(role: Role, env: Record<string, string>): Promise<Child> {
