@@ -1,6 +1,6 @@
 /**
  * How much of a bare Node http server's throughput do waiting-room status polls keep when they go
- * through the gateway (token check, both rate limits counted, proxy to the service)?
+ * through the gateway (token check, both rate limits counted, batched to the service)?
  *
  *   node --conditions=source services/gateway/bench/poll-throughput.ts [seconds=10] [connections=64] [fans=500]
  *
@@ -26,21 +26,36 @@ const ENTRY = JSON.stringify({ performanceId: randomUUID(), status: 'WAITING', p
 const role = process.env.BENCH_ROLE ?? 'main';
 const args = process.argv.slice(2);
 
-async function serveBare(): Promise<number> {
-  const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(ENTRY); });
+interface Served { port: number; close(): Promise<void> }
+
+/** Answers a poll with the entry, and the gateway's batch of polls with one entry each (as the queue would). */
+async function serveBare(): Promise<Served> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST') return void res.writeHead(200, { 'content-type': 'application/json' }).end(ENTRY);
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
+      const { polls } = JSON.parse(body) as { polls: unknown[] };
+      const answer = `{"answers":[${polls.map(() => `{"status":200,"headers":{"cache-control":"no-store"},"body":${ENTRY}}`).join(',')}]}`;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+    });
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as { port: number }).port;
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
 }
 
 /** The same answer from an app on @ticketping/http's createHttpApp: the floor every service shares. */
-async function serveHttpApp(): Promise<number> {
+async function serveHttpApp(): Promise<Served> {
   const logger = createLogger({ service: 'app', level: 'warn', destination: new Writable({ write(_c, _e, done) { done(); } }) });
   const app = createHttpApp({ logger, metrics: createMetrics('app'), routes: (r) => { r.get('/api/v1/queues/:performanceId/entries/me', (_req, res) => { res.type('json').send(ENTRY); }); } });
-  return (await listen(app, 0)).port;
+  const running = await listen(app, 0);
+  return { port: running.port, close: () => running.close(1000) };
 }
 
-async function serveGateway(): Promise<number> {
+async function serveGateway(): Promise<Served> {
   const config = loadGatewayConfig({
     // Limits high enough never to refuse, still counted (locally: a fan never reaches a tenth of them; 0 turns them off).
     RATE_LIMIT_POLL_PER_USER: '1000000000', RATE_LIMIT_POLL_PER_IP: '1000000000',
@@ -49,8 +64,17 @@ async function serveGateway(): Promise<number> {
   });
   initTracing({ serviceName: 'gateway' }); // as main.ts does: spans exist (trace ids in logs), no export
   const logger = createLogger({ service: 'gateway', level: 'warn', mixin: traceFields, destination: new Writable({ write(_c, _e, done) { done(); } }) });
-  const service = createService({ config, logger, metrics: createMetrics('gateway'), redis: createRedis({ url: config.REDIS_URL }) });
-  return (await listen(service.app, 0)).port;
+  const redis = createRedis({ url: config.REDIS_URL });
+  const service = createService({ config, logger, metrics: createMetrics('gateway'), redis });
+  const running = await listen(service.app, 0);
+  return {
+    port: running.port,
+    close: async () => {
+      await running.close(1000);
+      await service.stop();
+      redis.disconnect();
+    },
+  };
 }
 
 /** CPU microseconds a child process has used so far. */
@@ -101,12 +125,21 @@ async function load(port: number, path: () => string, headers: () => Record<stri
   return done / seconds;
 }
 
-const servers: Record<string, () => Promise<number>> = { bare: serveBare, app: serveHttpApp, gateway: serveGateway };
+const servers: Record<string, () => Promise<Served>> = { bare: serveBare, app: serveHttpApp, gateway: serveGateway };
 if (role !== 'main') {
-  process.once('disconnect', () => process.exit(0)); // never outlive the benchmark
-  process.once('SIGINT', () => process.exit(0)); // a clean exit, so --cpu-prof writes its profile
-  process.on('message', () => process.send!(process.cpuUsage())); // CPU time used so far, on request
-  process.send!(await servers[role]!());
+  const onCpuAsked = () => process.send!(process.cpuUsage()); // CPU time used so far, on request
+  process.on('message', onCpuAsked);
+  const served = await servers[role]!();
+  // Asked to stop, or the benchmark is gone: close what it opened and let the event loop end (so
+  // --cpu-prof writes its profile).
+  const end = () => {
+    process.off('message', onCpuAsked);
+    if (process.connected) process.disconnect();
+    void served.close();
+  };
+  process.once('SIGINT', end);
+  process.once('disconnect', end); // never outlive the benchmark
+  process.send!(served.port);
 } else {
   const seconds = Number(args[0] ?? 10);
   const connections = Number(args[1] ?? 64);
