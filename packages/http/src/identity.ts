@@ -33,8 +33,13 @@ export function requireInternalCaller(internalToken: string) {
 
 /** The verified caller, or 401 when the route needs one and the gateway saw no valid access token. */
 export function caller(req: Request): Caller {
-  const id = req.headers[IDENTITY_HEADERS.userId];
-  const role = req.headers[IDENTITY_HEADERS.role];
+  return callerFrom(req.headers);
+}
+
+/** The same from identity headers alone: a request's, or those the gateway gives an item of a batch. */
+export function callerFrom(headers: Record<string, string | string[] | undefined>): Caller {
+  const id = headers[IDENTITY_HEADERS.userId];
+  const role = headers[IDENTITY_HEADERS.role];
   if (typeof id !== 'string' || !id) throw new UnauthorizedError('UNAUTHORIZED', 'Log in first: this needs an access token');
   return { id, role: role === 'ADMIN' ? 'ADMIN' : 'USER' };
 }

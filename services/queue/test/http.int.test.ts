@@ -149,7 +149,6 @@ test('the figures are exported for Prometheus', async () => {
   assert.match(text, new RegExp(`ticketping_queue_waiting\\{[^}]*performance="${id}"[^}]*\\} 1`));
 });
 
-test.run();
 
 test('status polls in one batch: each answer is what that fan\'s own poll answers, problems included', async () => {
   const id = await newQueue();
@@ -187,4 +186,10 @@ test('status polls in one batch: each answer is what that fan\'s own poll answer
   assert.match(String(tooMany.body.detail), /body\.polls/);
   const empty = await call('POST', '/internal/v1/status-polls', { body: { polls: [] } });
   assert.is(empty.status, 400);
+  // a poll that names nobody is that poll's 401, not the whole batch's
+  const anonymous = await call('POST', '/internal/v1/status-polls', { body: { polls: [{ performanceId: id, userId: '' }, polls[0]] } });
+  const [nobody, someone] = anonymous.body.answers as Array<{ status: number; body: Body }>;
+  assert.equal([anonymous.status, nobody!.status, nobody!.body.code, someone!.status], [200, 401, 'UNAUTHORIZED', 200]);
 });
+
+test.run();

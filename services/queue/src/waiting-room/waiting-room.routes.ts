@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { caller, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
+import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -36,7 +36,8 @@ export const MAX_STATUS_POLLS = 256;
 /** Internal: the gateway's status polls of one event-loop turn, in one request. */
 const statusPolls = z
   .object({
-    polls: z.array(z.object({ performanceId: z.string(), userId: z.string().min(1).max(200) }).strict()).min(1).max(MAX_STATUS_POLLS),
+    // each item is checked on its own, as its own request would be: one bad poll spoils no other
+    polls: z.array(z.object({ performanceId: z.string(), userId: z.string() }).strict()).min(1).max(MAX_STATUS_POLLS),
   })
   .strict();
 
@@ -93,7 +94,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       const { polls } = validate.body(statusPolls, req);
       const answers = await Promise.all(polls.map((poll) => settleAnswer(async () => {
         const { performanceId } = validate.part(params, { performanceId: poll.performanceId }, 'params');
-        return room.status(performanceId, poll.userId);
+        return room.status(performanceId, callerFrom({ [IDENTITY_HEADERS.userId]: poll.userId }).id);
       }, STATUS_HEADERS, req.log)));
       res.setHeader('cache-control', 'no-store');
       res.json({ answers });
