@@ -109,7 +109,8 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     trustProxy: config.TRUST_PROXY,
     everyRequest: [securityHeaders(), cors(config.WEB_ORIGIN)], // CORS is cheap when there is no Origin header
     // Status polls are most of the traffic in a sale: they skip the router and body parsing
-    // (they have no body), keeping the gate, the proxy and everything createHttpApp does per request.
+    // (they have no body), keeping the gate, the way to the queue (a fan's own poll goes in a batch)
+    // and everything createHttpApp does per request.
     leanRoutes: ROUTES.filter((route) => route.rateClass === 'poll').map((route) => ({
       method: leanMethod(route.method),
       path: route.path,
