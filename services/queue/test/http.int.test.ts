@@ -114,7 +114,7 @@ test('PATCH is for admins and changes the queue at runtime; closed and full queu
   assert.equal([closed.status, closed.body.code], [409, 'QUEUE_CLOSED']);
 });
 
-test('a status poll is exactly one Redis command (counted with MONITOR)', async () => {
+test('a status poll is exactly one Redis command, alone or in a batch (counted with MONITOR)', async () => {
   const id = await newQueue({ capacity: 1, admitPerMinute: 600 });
   await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { state: 'PAUSED' } });
   const user = randomUUID();
@@ -129,12 +129,15 @@ test('a status poll is exactly one Redis command (counted with MONITOR)', async 
   await eventually(async () => { await redis.ping(); return seen.length > 0; });
   seen.length = 0;
   for (let i = 0; i < 20; i++) assert.is((await call('GET', `/api/v1/queues/${id}/entries/me`, { user })).body.position, 1);
+  // the gateway's batch of 20 polls: written to Redis together, still one command each
+  const batch = await call('POST', '/internal/v1/status-polls', { body: { polls: Array.from({ length: 20 }, () => ({ performanceId: id, userId: user })) } });
+  assert.equal((batch.body.answers as Array<{ body: Body }>).map((answer) => answer.body.position), Array.from({ length: 20 }, () => 1));
   await redis.ping();
   await eventually(() => seen.some((args) => args[0]?.toLowerCase() === 'ping'));
   monitor.disconnect();
   await watcher.quit();
   const commands = seen.filter((args) => args[0]?.toLowerCase() !== 'ping').map((args) => args[0]?.toLowerCase());
-  assert.equal(commands, Array.from({ length: 20 }, () => 'evalsha'));
+  assert.equal(commands, Array.from({ length: 40 }, () => 'evalsha'));
 });
 
 test('the figures are exported for Prometheus', async () => {
