@@ -3,6 +3,7 @@
  * batches, and every fan still gets exactly the answer the queue gives them.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeJwt } from 'jose';
@@ -100,6 +101,22 @@ test('a poll the queue refuses is the same problem+json, with the gateway\'s req
   const invalid = await problem(badId);
   assert.equal([badId.status, invalid.code], [400, 'VALIDATION_FAILED']);
   assert.match(String(invalid.detail), /params\.performanceId/);
+});
+
+test('a queue that never answers: a poll is a 503 within the gateway\'s deadline', async () => {
+  const silent = createServer(() => {}); // accepts, reads, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const impatient = await startGateway({ AUTH_URL: auth.url, QUEUE_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, UPSTREAM_TIMEOUT_MS: '300' });
+  try {
+    const started = Date.now();
+    const res = await fetch(`${impatient.base}/api/v1/queues/${randomUUID()}/entries/me`, { headers: await asFan(randomUUID()) });
+    assert.equal([res.status, (await problem(res)).code], [503, 'UPSTREAM_TIMEOUT']);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  } finally {
+    await impatient.close();
+    silent.closeAllConnections();
+    silent.close();
+  }
 });
 
 test('the queue down: a poll is a quick 503 with Retry-After, not a hang', async () => {
