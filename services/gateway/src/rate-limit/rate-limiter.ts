@@ -45,7 +45,10 @@ export function createRateLimiter(redis: RedisClient, options: RateLimiterOption
   const commands = redis as unknown as RateCommands;
   const windowMs = options.windowSeconds * 1000;
   let window = -1;
-  let counts = new Map<string, Count>();
+  // One map per budget, keyed by the id alone: the id is usually the same string object request
+  // after request (a cached token's subject), so its hash is computed once, not per request.
+  const newCounts = (): Record<RateClass, Record<RateScope, Map<string, Count>>> => ({ api: { user: new Map(), ip: new Map() }, poll: { user: new Map(), ip: new Map() } });
+  let counts = newCounts();
   let quietUntil = 0;
   let lastWarning = 0;
 
@@ -107,15 +110,15 @@ export function createRateLimiter(redis: RedisClient, options: RateLimiterOption
       const thisWindow = Math.floor(now / windowMs);
       if (thisWindow !== window) {
         window = thisWindow;
-        counts = new Map();
+        counts = newCounts();
       }
       const windowEnds = (thisWindow + 1) * windowMs;
-      const name = `${rateClass}:${scope}:${id}`;
-      let count = counts.get(name);
-      if (!count) counts.set(name, (count = { known: 0, unreported: 0 }));
+      const budget = counts[rateClass][scope];
+      let count = budget.get(id);
+      if (!count) budget.set(id, (count = { known: 0, unreported: 0 }));
       count.unreported++;
       if (count.unreported >= Math.max(1, Math.floor(limit / REPORT_SHARE)) && now >= quietUntil) {
-        return reportAndEnforce(`${options.keyPrefix}:rl:${name}:${thisWindow}`, count, limit, rateClass, scope, windowEnds);
+        return reportAndEnforce(`${options.keyPrefix}:rl:${rateClass}:${scope}:${id}:${thisWindow}`, count, limit, rateClass, scope, windowEnds);
       }
       enforce(count, limit, rateClass, scope, windowEnds);
       return undefined;
