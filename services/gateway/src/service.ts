@@ -91,7 +91,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     clientIp: req.clientIp ?? req.ip ?? '',
     protocol: req.protocol,
   }) as Record<string, string>), Buffer.isBuffer(req.body) ? req.body : undefined);
-  const statusPolls = createStatusPolls(upstreams, internal);
+  const statusPolls = createStatusPolls(upstreams, internal, logger);
   const answerStatusPoll = async (req: Request, res: Response): Promise<void> => {
     const { headers, body } = await statusPolls.status(String(req.params.performanceId), req.caller!.id);
     for (const name in headers) res.setHeader(name, headers[name]!);

@@ -1,4 +1,5 @@
 import { errorFromProblem, unwrapAnswer, type AppError, type BatchAnswer, type Problem } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
 import type { Upstreams } from './upstreams.ts';
 
 /** The queue's batch endpoint, and the most polls one call carries (the queue's own limit). */
@@ -19,7 +20,7 @@ interface Poll {
  * costs a request and a response of its own on both sides of the hop (bench/queue: half the CPU).
  * A batch waits for nothing but the end of the current turn, so a lone poll is not delayed.
  */
-export function createStatusPolls(upstreams: Upstreams, internalHeaders: Record<string, string>) {
+export function createStatusPolls(upstreams: Upstreams, internalHeaders: Record<string, string>, logger: Logger) {
   let pending: Poll[] = [];
 
   async function send(batch: Poll[]): Promise<void> {
@@ -36,6 +37,7 @@ export function createStatusPolls(upstreams: Upstreams, internalHeaders: Record<
     } catch (error) {
       failure = error as AppError; // requestJson already turned it into 502/503
     }
+    if (failure) logger.warn({ err: failure, polls: batch.length }, 'a batch of status polls to the queue failed');
     for (let i = 0; i < batch.length; i++) {
       const answer = answers?.[i];
       if (answer) batch[i]!.resolve(answer);
