@@ -17,13 +17,14 @@ const dir = flag('dir');
 const url = process.env.DATABASE_URL;
 if (!schema || !dir || !url || !['latest', 'rollback'].includes(command)) {
   process.stderr.write('usage: DATABASE_URL=… cli.ts latest|rollback --schema <schema> --dir <migrations folder>\n');
-  process.exit(2);
-}
-const knex = createDb({ url, schema, poolMax: 1 });
-try {
-  const run = command === 'latest' ? migrateLatest : migrateRollback;
-  const names = await run(knex, { directory: path.resolve(dir), schema });
-  process.stdout.write(`${command}: ${names.length ? names.join(', ') : 'nothing to do'}\n`);
-} finally {
-  await knex.destroy();
+  process.exitCode = 2;
+} else {
+  const knex = createDb({ url, schema, poolMax: 1 });
+  try {
+    const run = command === 'latest' ? migrateLatest : migrateRollback;
+    const names = await run(knex, { directory: path.resolve(dir), schema });
+    process.stdout.write(`${command}: ${names.length ? names.join(', ') : 'nothing to do'}\n`);
+  } finally {
+    await knex.destroy();
+  }
 }

@@ -199,17 +199,27 @@ export async function listen(app: Express | HttpApp, port: number, host = '127.0
 
 /**
  * Graceful shutdown on SIGTERM/SIGINT: runs `stop` once (stop accepting, drain, close clients),
- * then exits. A second signal exits at once.
+ * then lets the event loop end with exit code 0 (1 if `stop` failed). A second signal, or a handle
+ * still open 10 s after `stop`, ends the process at once by the signal's default action.
  */
 export function shutdownOnSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
+  // Our listeners are `once`: re-raising a signal now takes the default action, ending the process.
+  const endNow = (signal: NodeJS.Signals) => process.kill(process.pid, signal);
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
+    if (stopping) return endNow(signal);
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    const finish = (code: number) => {
+      process.exitCode = code;
+      setTimeout(() => {
+        logger.warn('still running 10 s after stopping: something was left open; ending now');
+        endNow('SIGTERM');
+      }, 10_000).unref();
+    };
     stop().then(
-      () => { logger.info('stopped'); process.exit(0); },
-      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+      () => { logger.info('stopped'); finish(0); },
+      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); finish(1); },
     );
   };
   process.once('SIGTERM', onSignal);

@@ -15,7 +15,7 @@ if (flag === '--check') {
   const current = (() => { try { return readFileSync(target, 'utf8'); } catch { return ''; } })();
   if (current !== rendered) {
     process.stderr.write(`${target} is stale: run embed-lua.ts ${dir}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   }
 } else {
   writeFileSync(target, rendered);
