@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
-import { listen } from '@ticketping/http';
+import { listen, type HttpApp } from '@ticketping/http';
 import { createRedis, type RedisClient } from '@ticketping/redis';
 import { lineKeys } from '../../services/queue/src/redis/queue-store.ts';
 import { scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
@@ -56,23 +56,28 @@ function closeable(server: Server, alsoClose: () => Promise<unknown> = async () 
   })));
 }
 
-async function serveQueue(): Promise<Served> {
-  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
-  const { createService } = await import('../../services/queue/src/service.ts');
-  const config = loadQueueConfig();
-  const redis = createRedis({ url: config.REDIS_URL });
-  const service = await createService({ config, logger: quiet(), metrics: createMetrics('queue'), redis });
+/** One of our services, started as its main.ts would (its own Redis client), on a free port. */
+async function serveService(name: string, make: (redis: RedisClient) => Promise<{ app: HttpApp; start(): Promise<void>; stop(): Promise<void> }>, redisUrl: string): Promise<Served> {
+  const redis = createRedis({ url: redisUrl });
+  const service = await make(redis);
   await service.start();
   const running = await listen(service.app, 0);
   return {
     port: running.port,
-    redisAddress: await addressOf(redis, 'bench-queue'),
+    redisAddress: await addressOf(redis, `bench-${name}`),
     close: async () => {
       await running.close(1000);
       await service.stop();
       redis.disconnect();
     },
   };
+}
+
+async function serveQueue(): Promise<Served> {
+  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
+  const { createService } = await import('../../services/queue/src/service.ts');
+  const config = loadQueueConfig();
+  return serveService('queue', (redis) => createService({ config, logger: quiet(), metrics: createMetrics('queue'), redis }), config.REDIS_URL);
 }
 
 function serveBare(): Promise<Served> {
@@ -85,19 +90,7 @@ async function serveGateway(): Promise<Served> {
   const { loadGatewayConfig } = await import('../../services/gateway/src/config.ts');
   const { createService } = await import('../../services/gateway/src/service.ts');
   const config = loadGatewayConfig();
-  const redis = createRedis({ url: config.REDIS_URL });
-  const service = createService({ config, logger: quiet(), metrics: createMetrics('gateway'), redis });
-  await service.start();
-  const running = await listen(service.app, 0);
-  return {
-    port: running.port,
-    redisAddress: await addressOf(redis, 'bench-gateway'),
-    close: async () => {
-      await running.close(1000);
-      await service.stop();
-      redis.disconnect();
-    },
-  };
+  return serveService('gateway', async (redis) => createService({ config, logger: quiet(), metrics: createMetrics('gateway'), redis }), config.REDIS_URL);
 }
 
 /** The entry script's tuning arguments, from the queue's own defaults (grace 24 h, as run.ts sets it: nobody is dropped). */
