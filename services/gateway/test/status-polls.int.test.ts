@@ -119,6 +119,20 @@ test('a queue that never answers: a poll is a 503 within the gateway\'s deadline
   }
 });
 
+test('a broken batch answer (answers missing) is a 502, never another fan\'s answer', async () => {
+  const broken = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"answers":[]}'); });
+  await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+  const confused = await startGateway({ AUTH_URL: auth.url, QUEUE_URL: `http://127.0.0.1:${(broken.address() as { port: number }).port}` });
+  try {
+    const res = await fetch(`${confused.base}/api/v1/queues/${randomUUID()}/entries/me`, { headers: await asFan(randomUUID()) });
+    assert.equal([res.status, (await problem(res)).code], [502, 'UPSTREAM_FAILED']);
+  } finally {
+    await confused.close();
+    broken.closeAllConnections();
+    broken.close();
+  }
+});
+
 test('the queue down: a poll is a quick 503 with Retry-After, not a hang', async () => {
   await queueServer.close();
   const started = Date.now();

@@ -1,4 +1,4 @@
-import { errorFromProblem, unwrapAnswer, type AppError, type BatchAnswer, type Problem } from '@ticketping/http';
+import { BadGatewayError, errorFromProblem, unwrapAnswer, type AppError, type BatchAnswer, type Problem } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { Upstreams } from './upstreams.ts';
 
@@ -23,25 +23,27 @@ interface Poll {
 export function createStatusPolls(upstreams: Upstreams, internalHeaders: Record<string, string>, logger: Logger) {
   let pending: Poll[] = [];
 
+  /** The queue's answer to each poll of the batch, in order; a refused or broken call throws its AppError. */
+  async function answersFor(batch: Poll[]): Promise<BatchAnswer[]> {
+    const { status, body } = await upstreams.requestJson('queue', {
+      method: 'POST', path: STATUS_POLLS_PATH, headers: internalHeaders,
+      body: { polls: batch.map(({ performanceId, userId }) => ({ performanceId, userId })) },
+    });
+    // the whole call refused (a wrong internal token, an overloaded queue): every fan sees why
+    if (status !== 200) throw errorFromProblem(status, body as Partial<Problem> | undefined);
+    const answers = (body as { answers?: unknown } | undefined)?.answers;
+    if (!Array.isArray(answers) || answers.length !== batch.length) throw new BadGatewayError('UPSTREAM_FAILED', 'The queue service failed to answer');
+    return answers as BatchAnswer[];
+  }
+
   async function send(batch: Poll[]): Promise<void> {
-    let answers: BatchAnswer[] | undefined;
-    let failure: AppError | undefined;
     try {
-      const { status, body } = await upstreams.requestJson('queue', {
-        method: 'POST', path: STATUS_POLLS_PATH, headers: internalHeaders,
-        body: { polls: batch.map(({ performanceId, userId }) => ({ performanceId, userId })) },
-      });
-      answers = status === 200 ? (body as { answers?: BatchAnswer[] } | undefined)?.answers : undefined;
-      // the whole call refused (a wrong internal token, an overloaded queue): every fan sees why
-      if (status !== 200) failure = errorFromProblem(status, body as Partial<Problem> | undefined);
+      const answers = await answersFor(batch);
+      batch.forEach((poll, i) => poll.resolve(answers[i]!));
     } catch (error) {
-      failure = error as AppError; // requestJson already turned it into 502/503
-    }
-    if (failure) logger.warn({ err: failure, polls: batch.length }, 'a batch of status polls to the queue failed');
-    for (let i = 0; i < batch.length; i++) {
-      const answer = answers?.[i];
-      if (answer) batch[i]!.resolve(answer);
-      else batch[i]!.reject(failure ?? errorFromProblem(502, { code: 'UPSTREAM_FAILED', title: 'Bad gateway', detail: 'The queue service failed to answer' }));
+      // requestJson has already made transport failures 502/503
+      logger.warn({ err: error, polls: batch.length }, 'a batch of status polls to the queue failed');
+      for (const poll of batch) poll.reject(error as AppError);
     }
   }
 
