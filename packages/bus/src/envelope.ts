@@ -1,4 +1,5 @@
 import { SpanKind, context, injectTraceHeaders, withSpan } from '@ticketping/telemetry';
+import { PermanentDeliveryError, type FailureKind } from './failure.ts';
 import type { BusEvent } from './types.ts';
 
 /**
@@ -24,6 +25,10 @@ export const DLQ_HEADERS = {
   topic: 'x-dlq-topic',
   group: 'x-dlq-group',
   failedAt: 'x-dlq-failed-at',
+  /** `permanent` (never retried) or `unknown` (retried `maxAttempts` times): see failure.ts. */
+  reason: 'x-dlq-reason',
+  /** Set on a message put back by a redrive: when, so a reader can tell it from the original. */
+  redrivenAt: 'x-redriven-at',
 } as const;
 
 const MAX_ERROR_LENGTH = 1000;
@@ -40,14 +45,14 @@ export function encodeEvent(event: BusEvent): string {
 export function decodeEvent(value: string, headers: Record<string, string>): BusEvent {
   const parsed = JSON.parse(value) as Partial<Envelope> | null;
   if (!parsed || typeof parsed.id !== 'string' || typeof parsed.type !== 'string' || typeof parsed.key !== 'string' || typeof parsed.occurredAt !== 'string') {
-    throw new Error('not a bus event envelope (needs id, type, key, occurredAt)');
+    throw new PermanentDeliveryError('not a bus event envelope (needs id, type, key, occurredAt)');
   }
   return { id: parsed.id, type: parsed.type, key: parsed.key, occurredAt: parsed.occurredAt, payload: parsed.payload, headers };
 }
 
 export function deadLetterHeaders(
   original: Record<string, string>,
-  failure: { error: unknown; attempts: number; topic: string; group: string; now?: Date },
+  failure: { error: unknown; attempts: number; topic: string; group: string; kind?: FailureKind; now?: Date },
 ): Record<string, string> {
   const message = failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error);
   return {
@@ -57,6 +62,7 @@ export function deadLetterHeaders(
     [DLQ_HEADERS.topic]: failure.topic,
     [DLQ_HEADERS.group]: failure.group,
     [DLQ_HEADERS.failedAt]: (failure.now ?? new Date()).toISOString(),
+    ...(failure.kind ? { [DLQ_HEADERS.reason]: failure.kind } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer, type logCreator } from 'kafkajs';
 import type { Logger } from '@ticketping/logger';
 import type { Registry } from '@ticketping/metrics';
 import { deadLetterTopic, encodeEvent, publishWithTrace } from './envelope.ts';
 import { createBatchHandler, joinedWithin } from './kafka-consumer.ts';
+import { DEFAULT_MAX_RETRY_BACKOFF_MS } from './deliver.ts';
 import { createBusMetrics } from './metrics.ts';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type SubscribeOptions, type Subscription } from './types.ts';
 
@@ -129,7 +131,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   }
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    const { group, topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS } = subscribeOptions;
+    const { group, topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, maxRetryBackoffMs = DEFAULT_MAX_RETRY_BACKOFF_MS } = subscribeOptions;
     await Promise.all(topics.flatMap((topic) => [ensureTopic(topic), ensureTopic(deadLetterTopic(topic))]));
     const consumer = kafka.consumer({
       groupId: wire(group),
@@ -139,13 +141,17 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       heartbeatInterval: Math.max(300, Math.floor(sessionTimeoutMs / 10)),
     });
     const abort = new AbortController();
-    const eachBatch = createBatchHandler({ group, topicPrefix, handle, maxAttempts, retryBackoffMs, signal: abort.signal, metrics, logger: log, send });
+    const memberId = randomUUID();
+    const batches = createBatchHandler({ group, topicPrefix, handle, maxAttempts, retryBackoffMs, maxRetryBackoffMs, signal: abort.signal, metrics, logger: log, memberId, send });
+    // The age series exists (at 0) from the start, so an alert on it has something to read.
+    for (const topic of topics) metrics.unhandled.set(topic, group, `${memberId}/-`, undefined);
     consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, group, restart: payload.restart }, 'kafka consumer crashed'));
+    consumer.on(consumer.events.GROUP_JOIN, () => batches.reset());
     const joined = joinedWithin(consumer, joinTimeoutMs);
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map(wire), fromBeginning: true });
     // autoCommit commits only resolved offsets: at the end of each batch, at least every second.
-    await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch });
+    await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch: batches.eachBatch });
 
     let stopping: Promise<void> | undefined;
     const subscription: Subscription = {
@@ -153,6 +159,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         (stopping ??= (async () => {
           abort.abort();
           subscriptions.delete(subscription);
+          batches.close();
           await consumer.disconnect();
         })()),
     };

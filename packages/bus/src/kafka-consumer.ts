@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from '@ticketping/logger';
-import { deliver } from './deliver.ts';
+import { attemptDelivery, type AttemptOutcome } from './deliver.ts';
 import { deadLetterHeaders, deadLetterTopic, decodeEvent, headersToStrings } from './envelope.ts';
 import type { BusMetrics } from './metrics.ts';
 import type { BusEvent, Handler } from './types.ts';
@@ -11,20 +11,41 @@ export interface BatchHandlerOptions {
   handle: Handler;
   maxAttempts: number;
   retryBackoffMs: number;
+  maxRetryBackoffMs: number;
   signal: AbortSignal;
   metrics: BusMetrics;
   logger: Logger;
+  /** Tells this subscription's parts apart in the shared unhandled-age tracker. */
+  memberId: string;
   /** Publishes to a (logical) topic: used for the dead letters. */
   send(topic: string, messages: { key: string; value: Buffer | null; headers: Record<string, string> }[]): Promise<void>;
 }
 
+export interface BatchHandler {
+  eachBatch(payload: EachBatchPayload): Promise<void>;
+  /** A rebalance or a stop: forget retry counts and ages of partitions this member may no longer own. */
+  reset(): void;
+  /** Cancels the pending resumes (the consumer is going away). */
+  close(): void;
+}
+
 /**
- * kafkajs `eachBatch` for one subscription: messages one by one, each resolved (and so committed)
- * only after `deliver` says it was handled or dead-lettered. A stop or a rebalance leaves the
- * rest of the batch unresolved, to be fetched again by whoever owns the partition next.
+ * kafkajs `eachBatch` for one subscription: messages one by one, each resolved (and so
+ * committed) only after it was handled or dead-lettered.
+ *
+ * A message to retry does not hold the consumer: its partition is paused and the batch ends
+ * unresolved there; a timer resumes the partition after the backoff and kafkajs fetches again
+ * from that message. Meanwhile the subscription's other partitions keep flowing. Kafka can only
+ * pause a whole partition, so the keys that share it with the failing one wait too: order per
+ * key holds, and more partitions mean fewer keys wait. The attempt count lives in memory: a
+ * member that takes the partition over starts counting again (only unclassified failures are
+ * capped, so this can only delay a dead letter). A stop or a rebalance leaves the rest of the
+ * batch unresolved, to be fetched again by whoever owns the partition next.
  */
-export function createBatchHandler(o: BatchHandlerOptions): (payload: EachBatchPayload) => Promise<void> {
+export function createBatchHandler(o: BatchHandlerOptions): BatchHandler {
   const lagByPartition = new Map<string, Map<number, number>>();
+  const attempts = new Map<string, number>();
+  const resumes = new Set<NodeJS.Timeout>();
 
   function recordLag(topic: string, partition: number, lag: number): void {
     let byPartition = lagByPartition.get(topic);
@@ -33,7 +54,7 @@ export function createBatchHandler(o: BatchHandlerOptions): (payload: EachBatchP
     o.metrics.consumerLag.set({ topic, group: o.group }, [...byPartition.values()].reduce((sum, n) => sum + n, 0));
   }
 
-  function handleMessage(topic: string, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<'done' | 'stopped'> {
+  function attemptMessage(topic: string, message: KafkaMessage, attempt: number): Promise<AttemptOutcome> {
     const headers = headersToStrings(message.headers);
     const key = message.key?.toString() ?? '';
     let event: BusEvent;
@@ -41,36 +62,70 @@ export function createBatchHandler(o: BatchHandlerOptions): (payload: EachBatchP
     try {
       event = decodeEvent(message.value?.toString() ?? '', headers);
     } catch (error) {
-      // Not ours to interpret (a foreign producer): straight to the dead-letter topic, no retries.
+      // Not ours to interpret (a foreign producer): a permanent failure, dead-lettered untouched.
       undecodable = error;
       event = { id: '', type: '', key, payload: null, occurredAt: '', headers };
     }
-    return deliver({
-      event,
-      topic,
-      group: o.group,
-      handle: undecodable ? () => Promise.reject(undecodable) : o.handle,
-      maxAttempts: undecodable ? 1 : o.maxAttempts,
-      retryBackoffMs: o.retryBackoffMs,
-      signal: o.signal,
-      heartbeat,
-      deadLetter: (error, attempts) =>
-        o.send(deadLetterTopic(topic), [{ key, value: message.value, headers: deadLetterHeaders(headers, { error, attempts, topic, group: o.group }) }]),
-      metrics: o.metrics,
-      logger: o.logger,
-    });
+    return attemptDelivery(
+      {
+        event,
+        topic,
+        group: o.group,
+        handle: undecodable ? () => Promise.reject(undecodable) : o.handle,
+        maxAttempts: o.maxAttempts,
+        retryBackoffMs: o.retryBackoffMs,
+        maxRetryBackoffMs: o.maxRetryBackoffMs,
+        signal: o.signal,
+        deadLetter: (error, count, kind) =>
+          o.send(deadLetterTopic(topic), [{ key, value: message.value, headers: deadLetterHeaders(headers, { error, attempts: count, topic, group: o.group, kind }) }]),
+        metrics: o.metrics,
+        logger: o.logger,
+      },
+      attempt,
+    );
   }
 
-  return async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const topic = batch.topic.slice(o.topicPrefix.length);
+    const part = `${o.memberId}/${batch.partition}`;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || o.signal.aborted) return;
-      if ((await handleMessage(topic, message, heartbeat)) === 'stopped') return;
+      o.metrics.unhandled.set(topic, o.group, part, Number(message.timestamp));
+      const id = `${batch.topic}/${batch.partition}/${message.offset}`;
+      const attempt = (attempts.get(id) ?? 0) + 1;
+      const outcome = await attemptMessage(topic, message, attempt);
+      if (outcome.status === 'retry') {
+        attempts.set(id, attempt);
+        const resume = pause();
+        const timer = setTimeout(() => {
+          resumes.delete(timer);
+          resume();
+        }, outcome.delayMs);
+        resumes.add(timer);
+        return;
+      }
+      attempts.delete(id);
       resolveOffset(message.offset);
-      recordLag(topic, batch.partition, Number(batch.highWatermark) - Number(message.offset) - 1);
+      const lag = Number(batch.highWatermark) - Number(message.offset) - 1;
+      recordLag(topic, batch.partition, lag);
+      // Caught up: nothing waits. Behind: the next batch brings the next head; until then this one is the best bound.
+      if (lag <= 0) o.metrics.unhandled.set(topic, o.group, part, undefined);
       await heartbeat();
       await commitOffsetsIfNecessary();
     }
+  }
+
+  return {
+    eachBatch,
+    reset() {
+      attempts.clear();
+      o.metrics.unhandled.forget(`${o.memberId}/`);
+    },
+    close() {
+      for (const timer of resumes) clearTimeout(timer);
+      resumes.clear();
+      o.metrics.unhandled.forget(`${o.memberId}/`);
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@ticketping/logger';
 import type { Registry } from '@ticketping/metrics';
-import { deliver } from './deliver.ts';
+import { DEFAULT_MAX_RETRY_BACKOFF_MS, deliver } from './deliver.ts';
 import { deadLetterHeaders, deadLetterTopic, decodeEvent, encodeEvent, publishWithTrace } from './envelope.ts';
 import { createBusMetrics, type BusMetrics } from './metrics.ts';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './types.ts';
@@ -17,6 +17,8 @@ interface StoredMessage {
   key: string;
   value: string;
   headers: Record<string, string>;
+  /** For the age of the oldest unhandled message. */
+  publishedAtMs: number;
 }
 
 interface TopicLog {
@@ -30,6 +32,7 @@ interface Member {
   handle: Handler;
   maxAttempts: number;
   retryBackoffMs: number;
+  maxRetryBackoffMs: number;
   abort: AbortController;
   inFlight: Set<Promise<unknown>>;
 }
@@ -51,7 +54,9 @@ const TRIM_CHUNK = 256;
  * The in-process bus of standalone mode, with Kafka's semantics: each group receives every event
  * once (new groups start from the oldest retained message), one topic is handled in order per
  * group, a message is committed only after its handler succeeds or it was dead-lettered, and a
- * stopped member's unfinished message goes to the next member of its group.
+ * stopped member's unfinished message goes to the next member of its group. The delivery policy
+ * is Kafka's (failure.ts), but a message waiting for its retry holds its whole topic for that
+ * group (the memory bus has a single "partition"); other groups and topics keep flowing.
  */
 export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic = 100_000 }: MemoryBusOptions): Bus {
   const log = logger.child({ component: 'bus', adapter: 'memory' });
@@ -114,6 +119,7 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
         lane.committed = Math.max(lane.committed, t.firstOffset);
         const member = lane.members[lane.turn++ % lane.members.length]!;
         const stored = t.messages[lane.committed - t.firstOffset]!;
+        metrics.unhandled.set(lane.topic, lane.group, 'memory', stored.publishedAtMs);
         const delivery = deliver({
           event: decodeEvent(stored.value, { ...stored.headers }),
           topic: lane.topic,
@@ -121,10 +127,11 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
           handle: member.handle,
           maxAttempts: member.maxAttempts,
           retryBackoffMs: member.retryBackoffMs,
+          maxRetryBackoffMs: member.maxRetryBackoffMs,
           signal: member.abort.signal,
-          deadLetter: async (error, attempts) => {
-            const headers = deadLetterHeaders(stored.headers, { error, attempts, topic: lane.topic, group: lane.group });
-            append(deadLetterTopic(lane.topic), [{ ...stored, headers }]);
+          deadLetter: async (error, attempts, kind) => {
+            const headers = deadLetterHeaders(stored.headers, { error, attempts, topic: lane.topic, group: lane.group, kind });
+            append(deadLetterTopic(lane.topic), [{ ...stored, headers, publishedAtMs: Date.now() }]);
           },
           metrics,
           logger: log,
@@ -133,6 +140,7 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
         const outcome = await delivery.finally(() => member.inFlight.delete(delivery));
         if (outcome === 'done') {
           lane.committed += 1;
+          if (lane.committed >= endOffset(t)) metrics.unhandled.set(lane.topic, lane.group, 'memory', undefined);
           updateLag(lane, t);
           trim(t);
         }
@@ -149,6 +157,7 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
     if (!lane) {
       const t = topicLog(topic);
       lane = { group, topic, committed: t.firstOffset, members: [], turn: 0, pumping: false };
+      metrics.unhandled.set(topic, group, 'memory', undefined);
       lanes.set(id, lane);
       t.lanes.add(lane);
     }
@@ -167,7 +176,8 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
     async publish(topic: string, events: BusEvent[]): Promise<void> {
       if (closed) throw new Error('memory bus is closed');
       await publishWithTrace(topic, events, async (traced) => {
-        append(topic, traced.map((event) => ({ key: event.key, value: encodeEvent(event), headers: event.headers ?? {} })));
+        const publishedAtMs = Date.now();
+        append(topic, traced.map((event) => ({ key: event.key, value: encodeEvent(event), headers: event.headers ?? {}, publishedAtMs })));
       });
     },
 
@@ -177,6 +187,7 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
         handle: options.handle,
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         retryBackoffMs: options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
+        maxRetryBackoffMs: options.maxRetryBackoffMs ?? DEFAULT_MAX_RETRY_BACKOFF_MS,
         abort: new AbortController(),
         inFlight: new Set(),
       };

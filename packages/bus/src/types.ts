@@ -23,10 +23,17 @@ export interface SubscribeOptions {
   group: string;
   topics: string[];
   handle: Handler;
-  /** Attempts before the event goes to `<topic>.dlq` (default 5). */
+  /**
+   * Attempts before an event whose failure the bus cannot classify goes to `<topic>.dlq`
+   * (default 10, about 80 s). Transient failures (a dependency down or busy) are retried
+   * without a cap; permanent ones (invalid payload, `PermanentDeliveryError`) are dead-lettered
+   * at once. See failure.ts and the README's delivery policy.
+   */
   maxAttempts?: number;
-  /** Wait before the first retry; doubles per attempt, capped at 30 s (default 200 ms). */
+  /** Wait before the first retry; doubles per attempt, capped at `maxRetryBackoffMs` (default 200 ms). */
   retryBackoffMs?: number;
+  /** The longest wait between two attempts (default 30 s). */
+  maxRetryBackoffMs?: number;
 }
 
 export interface Subscription {
@@ -42,5 +49,5 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_RETRY_BACKOFF_MS = 200;

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { client, type Registry } from '@ticketping/metrics';
 import { SpanKind, context, initTracing, traceFields, withSpan } from '@ticketping/telemetry';
 import { eventually, randomPrefix } from '@ticketping/testing';
-import { DLQ_HEADERS, deadLetterTopic, type Bus, type BusEvent, type SubscribeOptions } from '../src/index.ts';
+import { DLQ_HEADERS, PermanentDeliveryError, deadLetterTopic, type Bus, type BusEvent, type SubscribeOptions } from '../src/index.ts';
 
 export interface ContractTarget {
   name: string;
@@ -156,6 +156,70 @@ export function busContract(target: ContractTarget) {
     assert.is(await metricValue(registry, 'ticketping_bus_handled_total', { topic, group: 'picky', outcome: 'retried' }), 2);
     assert.is(await metricValue(registry, 'ticketping_bus_handled_total', { topic, group: 'picky', outcome: 'dead_lettered' }), 1);
     assert.is(await metricValue(registry, 'ticketping_bus_dead_letter_total', { topic, group: 'picky' }), 1);
+  });
+
+  test('a transient failure outlasting maxAttempts is retried until it succeeds: handled once, nothing dead-lettered, its age shown meanwhile', async ({ bus, subscribe, registry }) => {
+    const topic = newTopic();
+    const deadLetters: BusEvent[] = [];
+    await subscribe({ group: 'dlq-watch', topics: [deadLetterTopic(topic)], handle: async (event) => void deadLetters.push(event) });
+    const blip = newEvent('payment-1', { paymentId: 'p-1' });
+    const FAILURES = 8; // the old policy dead-lettered after 5 attempts
+    let attempts = 0;
+    const applied: string[] = [];
+    await subscribe({
+      group: 'patient',
+      topics: [topic],
+      maxAttempts: 3,
+      retryBackoffMs: 50,
+      maxRetryBackoffMs: 400,
+      handle: async (event) => {
+        if (event.id === blip.id && ++attempts <= FAILURES) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        applied.push(event.id);
+      },
+    });
+    const ageLabels = { topic, group: 'patient' };
+    await bus.publish(topic, [blip]);
+    await soon(() => attempts >= 3);
+    await soon(async () => (await metricValue(registry, 'ticketping_bus_oldest_unhandled_seconds', ageLabels)) > 0);
+    await soon(() => applied.includes(blip.id));
+    const marker = newEvent('payment-1', {});
+    await bus.publish(deadLetterTopic(topic), [marker]); // the DLQ reader is caught up once it sees this
+    await soon(() => deadLetters.some((e) => e.id === marker.id));
+    assert.equal(deadLetters.map((e) => e.id), [marker.id], 'nothing was dead-lettered');
+    assert.is(attempts, FAILURES + 1);
+    assert.equal(applied, [blip.id], 'applied exactly once');
+    assert.is(await metricValue(registry, 'ticketping_bus_handled_total', { topic, group: 'patient', outcome: 'retried' }), FAILURES);
+    await soon(async () => (await metricValue(registry, 'ticketping_bus_oldest_unhandled_seconds', ageLabels)) === 0);
+  });
+
+  test('a poison message (the handler\'s permanent verdict) is dead-lettered at once and the messages of its key behind it flow', async ({ bus, subscribe, registry }) => {
+    const topic = newTopic();
+    const deadLetters: BusEvent[] = [];
+    await subscribe({ group: 'poison-dlq-watch', topics: [deadLetterTopic(topic)], handle: async (event) => void deadLetters.push(event) });
+    const attempts = new Map<string, number>();
+    const handled: string[] = [];
+    await subscribe({
+      group: 'verdict',
+      topics: [topic],
+      retryBackoffMs: 60_000, // a retry would stall the test: there must be none
+      handle: async (event) => {
+        attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
+        if ((event.payload as { poison?: boolean }).poison) throw new PermanentDeliveryError('seat map refers to an unknown schedule');
+        handled.push(event.id);
+      },
+    });
+    const before = newEvent('order-5', { n: 1 });
+    const poison = newEvent('order-5', { poison: true });
+    const after = [newEvent('order-5', { n: 2 }), newEvent('order-5', { n: 3 })];
+    await bus.publish(topic, [before, poison, ...after]);
+    await soon(() => handled.length === 3);
+    await soon(() => deadLetters.length === 1);
+    assert.equal(handled, [before.id, ...after.map((e) => e.id)]);
+    assert.is(deadLetters[0]!.id, poison.id);
+    assert.is(deadLetters[0]!.headers?.[DLQ_HEADERS.reason], 'permanent');
+    assert.is(deadLetters[0]!.headers?.[DLQ_HEADERS.attempts], '1');
+    assert.is(attempts.get(poison.id), 1);
+    assert.is(await metricValue(registry, 'ticketping_bus_handled_total', { topic, group: 'verdict', outcome: 'retried' }), 0);
   });
 
   test('an event whose handler never succeeded is redelivered after a restart; handled ones are not', async ({ bus, subscribe }) => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createLogger } from '@ticketping/logger';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 import { DLQ_HEADERS, createKafkaBus, deadLetterTopic } from '../src/index.ts';
-import { busContract, metricValue, newTopic } from './contract.ts';
+import { busContract, metricValue, newEvent, newTopic } from './contract.ts';
 
 const logger = createLogger({ service: 'bus-test', level: 'warn' });
 const topicPrefix = `${randomPrefix('bus')}.`;
@@ -42,6 +42,42 @@ test('a message that is not a bus event goes straight to <topic>.dlq, untouched'
   } finally {
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
   }
+});
+
+// Kafka only: the memory bus has one lane per topic and group, so a retry holds the whole topic.
+test('while a message waits for its retries its partition is paused, and the other partitions keep flowing', async ({ bus, subscribe, registry }) => {
+  const topic = newTopic();
+  const blocked = newEvent('order-blocked', {});
+  let outage = true;
+  let blockedAttempts = 0;
+  const handled: string[] = [];
+  const handledDuringOutage = new Set<string>();
+  await subscribe({
+    group: 'isolating',
+    topics: [topic],
+    retryBackoffMs: 100,
+    maxRetryBackoffMs: 300,
+    handle: async (event) => {
+      if (event.id === blocked.id) {
+        blockedAttempts++;
+        if (outage) throw Object.assign(new Error('Connection terminated unexpectedly'), {});
+      } else if (outage) handledDuringOutage.add(event.key);
+      handled.push(event.id);
+    },
+  });
+  await bus.publish(topic, [blocked]);
+  await eventually(() => blockedAttempts >= 2, 30_000);
+  // 30 keys over 3 partitions: some surely land in a partition other than the blocked one.
+  const others = Array.from({ length: 30 }, (_, n) => newEvent(`order-${n}`, { n }));
+  await bus.publish(topic, others);
+  await eventually(() => handledDuringOutage.size >= 5, 30_000);
+  assert.not.ok(handled.includes(blocked.id));
+  assert.ok(await metricValue(registry, 'ticketping_bus_oldest_unhandled_seconds', { topic, group: 'isolating' }) > 0);
+  outage = false;
+  await eventually(() => handled.length === others.length + 1, 30_000);
+  assert.is(handled.filter((id) => id === blocked.id).length, 1);
+  assert.is(new Set(handled).size, handled.length, 'nothing handled twice');
+  assert.is(await metricValue(registry, 'ticketping_bus_dead_letter_total', { topic, group: 'isolating' }), 0);
 });
 
 test.run();
