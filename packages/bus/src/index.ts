@@ -1,4 +1,4 @@
-export type { Bus, BusEvent, Handler, HandleResult, SubscribeOptions, Subscription } from './types.ts';
+export type { Bus, BusEvent, RedrivableBus, Handler, HandleResult, SubscribeOptions, Subscription } from './types.ts';
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS } from './types.ts';
 export { DLQ_HEADERS, deadLetterTopic } from './envelope.ts';
 export { PermanentDeliveryError, TransientDeliveryError, classifyFailure, type FailureKind } from './failure.ts';
@@ -9,3 +9,4 @@ export { createOutboxTable, dropOutboxTable, enqueue, outboxMigration, type Outb
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
 export { createInboxTable, handleOnce, inboxMigration } from './inbox.ts';
 export { createBus, type BusConfig } from './create-bus.ts';
+export type { RedriveOptions, RedriveResult } from './redrive.ts';

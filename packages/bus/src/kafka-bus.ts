@@ -3,11 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer, type logCreator } from 'kafkajs';
 import type { Logger } from '@ticketping/logger';
 import type { Registry } from '@ticketping/metrics';
-import { deadLetterTopic, encodeEvent, publishWithTrace } from './envelope.ts';
+import { deadLetterTopic, encodeEvent, headersToStrings, publishWithTrace } from './envelope.ts';
 import { createBatchHandler, joinedWithin } from './kafka-consumer.ts';
 import { DEFAULT_MAX_RETRY_BACKOFF_MS } from './deliver.ts';
 import { createBusMetrics } from './metrics.ts';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type SubscribeOptions, type Subscription } from './types.ts';
+import { eventIdOf, matchesRedrive, redriveTally, redrivenHeaders, type RedriveOptions, type RedriveResult } from './redrive.ts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type RedrivableBus, type BusEvent, type SubscribeOptions, type Subscription } from './types.ts';
 
 export interface KafkaBusOptions {
   clientId: string;
@@ -60,6 +61,8 @@ function memo<T>(start: () => Promise<T>): { (): Promise<T>; started(): Promise<
 }
 
 const TOPIC_READY_TIMEOUT_MS = 30_000;
+/** A DLQ is small; reading one to its end should never take this long. */
+const REDRIVE_TIMEOUT_MS = 120_000;
 
 /**
  * Polls metadata until every partition of a new topic has a leader. kafkajs' own
@@ -87,7 +90,7 @@ async function waitForLeaders(client: Admin, topic: string): Promise<void> {
  * offsets resolved only after the handler succeeded or the message was dead-lettered, and
  * topics (with their `.dlq`) created on demand.
  */
-export function createKafkaBus(options: KafkaBusOptions): Bus {
+export function createKafkaBus(options: KafkaBusOptions): RedrivableBus {
   const { clientId, brokers, topicPrefix = '', partitions = 3, replicationFactor = 1, joinTimeoutMs = 60_000, fetchMaxWaitMs = 500, sessionTimeoutMs = 10_000 } = options;
   const log = options.logger.child({ component: 'bus', adapter: 'kafka' });
   const metrics = createBusMetrics(options.metrics);
@@ -171,6 +174,56 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     return subscription;
   }
 
+  /**
+   * Reads `<topic>.dlq` from its start up to the end it had when the redrive began, through a
+   * throwaway consumer group (deleted afterwards; it commits nothing), and publishes the
+   * matching dead letters back to the topic, in their order, key and value unchanged.
+   */
+  async function redrive(options: RedriveOptions): Promise<RedriveResult> {
+    const tally = redriveTally(options);
+    const dlq = wire(deadLetterTopic(options.topic));
+    const client = await admin();
+    if (!(await client.listTopics()).includes(dlq)) return tally.result;
+    const remaining = new Map((await client.fetchTopicOffsets(dlq)).filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]));
+    if (remaining.size === 0) return tally.result;
+
+    const groupId = wire(`redrive-${randomUUID()}`);
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: fetchMaxWaitMs, allowAutoTopicCreation: false, sessionTimeout: sessionTimeoutMs });
+    let finish!: (error?: unknown) => void;
+    const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
+    const timer = setTimeout(() => finish(new Error(`redrive of ${options.topic} did not reach the end of its DLQ within ${REDRIVE_TIMEOUT_MS} ms`)), REDRIVE_TIMEOUT_MS);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [dlq], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const end = remaining.get(batch.partition);
+          if (end === undefined) return;
+          const back: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
+          for (const message of batch.messages) {
+            if (Number(message.offset) >= end) break;
+            tally.scanned();
+            const headers = headersToStrings(message.headers);
+            if (!matchesRedrive({ headers, writtenAtMs: Number(message.timestamp) }, options)) continue;
+            tally.redriven(eventIdOf(message.value));
+            back.push({ key: message.key?.toString() ?? '', value: message.value, headers: redrivenHeaders(headers) });
+          }
+          if (!options.dryRun && back.length > 0) await send(options.topic, back);
+          if (Number(batch.lastOffset()) + 1 >= end) remaining.delete(batch.partition);
+          if (remaining.size === 0) finish();
+        },
+      });
+      await finished;
+    } finally {
+      clearTimeout(timer);
+      await consumer.disconnect();
+      await client.deleteGroups([groupId]).catch((error: unknown) => log.warn({ err: error, groupId }, 'could not delete the redrive consumer group'));
+    }
+    log.info({ ...tally.result, eventIds: undefined }, 'dead letters redriven');
+    return tally.result;
+  }
+
   return {
     async publish(topic: string, events: BusEvent[]): Promise<void> {
       if (events.length === 0) return;
@@ -180,6 +233,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     },
 
     subscribe,
+
+    redrive,
 
     async ready(): Promise<void> {
       await (await admin()).describeCluster();

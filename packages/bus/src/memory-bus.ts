@@ -3,7 +3,8 @@ import type { Registry } from '@ticketping/metrics';
 import { DEFAULT_MAX_RETRY_BACKOFF_MS, deliver } from './deliver.ts';
 import { deadLetterHeaders, deadLetterTopic, decodeEvent, encodeEvent, publishWithTrace } from './envelope.ts';
 import { createBusMetrics, type BusMetrics } from './metrics.ts';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './types.ts';
+import { eventIdOf, matchesRedrive, redriveTally, redrivenHeaders, type RedriveOptions, type RedriveResult } from './redrive.ts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type RedrivableBus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './types.ts';
 
 export interface MemoryBusOptions {
   logger: Logger;
@@ -58,7 +59,7 @@ const TRIM_CHUNK = 256;
  * is Kafka's (failure.ts), but a message waiting for its retry holds its whole topic for that
  * group (the memory bus has a single "partition"); other groups and topics keep flowing.
  */
-export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic = 100_000 }: MemoryBusOptions): Bus {
+export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic = 100_000 }: MemoryBusOptions): RedrivableBus {
   const log = logger.child({ component: 'bus', adapter: 'memory' });
   const metrics: BusMetrics = createBusMetrics(registry);
   const topics = new Map<string, TopicLog>();
@@ -198,6 +199,22 @@ export function createMemoryBus({ logger, metrics: registry, maxRetainedPerTopic
       }
       let stopping: Promise<void> | undefined;
       return { stop: () => (stopping ??= stopMember(member, memberLanes)) };
+    },
+
+    /** Reads the retained part of `<topic>.dlq` (dead letters already trimmed, after every reader of it moved on, are gone). */
+    async redrive(options: RedriveOptions): Promise<RedriveResult> {
+      if (closed) throw new Error('memory bus is closed');
+      const tally = redriveTally(options);
+      const dlq = topics.get(deadLetterTopic(options.topic));
+      const back: StoredMessage[] = [];
+      for (const stored of dlq?.messages ?? []) {
+        tally.scanned();
+        if (!matchesRedrive({ headers: stored.headers, writtenAtMs: stored.publishedAtMs }, options)) continue;
+        tally.redriven(eventIdOf(stored.value));
+        back.push({ ...stored, headers: redrivenHeaders(stored.headers), publishedAtMs: Date.now() });
+      }
+      if (!options.dryRun && back.length > 0) append(options.topic, back);
+      return tally.result;
     },
 
     async ready(): Promise<void> {

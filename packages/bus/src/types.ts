@@ -1,3 +1,5 @@
+import type { RedriveOptions, RedriveResult } from './redrive.ts';
+
 /** One fact that happened, as it travels between services. Payloads are JSON. */
 export interface BusEvent<T = unknown> {
   /** uuid; the idempotency key consumers record in their inbox. */
@@ -44,6 +46,11 @@ export interface Subscription {
 export interface Bus {
   publish(topic: string, events: BusEvent[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Puts dead letters of `options.topic` back on it (README § Redrive). Optional so that an
+   * adapter without dead-letter topics still is a Bus; both shipped adapters have it.
+   */
+  redrive?(options: RedriveOptions): Promise<RedriveResult>;
   /** Resolves when the bus can reach its broker (for `/readyz`). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -51,3 +58,8 @@ export interface Bus {
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_RETRY_BACKOFF_MS = 200;
+
+/** A bus whose dead letters can be put back (both shipped adapters). */
+export interface RedrivableBus extends Bus {
+  redrive(options: RedriveOptions): Promise<RedriveResult>;
+}
