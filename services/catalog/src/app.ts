@@ -2,6 +2,7 @@ import { pingDb, type Knex } from '@ticketping/db';
 import { createHttpApp, requireInternalCaller, type HttpApp, type ReadinessCheck } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
+import { deadLetterRoutes, type Redrive } from './dead-letters/dead-letters.routes.ts';
 import { performanceRoutes } from './performances/performances.routes.ts';
 import type { PerformanceUseCases } from './performances/performances.service.ts';
 import type { SeatMapCache } from './seats/seat-map-cache.ts';
@@ -16,10 +17,12 @@ export interface AppDeps {
   seatMaps: SeatMapCache;
   now: () => Date;
   readiness?: Record<string, ReadinessCheck>;
+  /** The bus's redrive, for the admin endpoint (absent: 501). */
+  redrive?: Redrive | undefined;
 }
 
 /** The HTTP surface: every route needs the gateway's internal token; no I/O happens here. */
-export function createApp({ logger, metrics, db, internalToken, performances, seatMaps, now, readiness = {} }: AppDeps): HttpApp {
+export function createApp({ logger, metrics, db, internalToken, performances, seatMaps, now, readiness = {}, redrive }: AppDeps): HttpApp {
   return createHttpApp({
     logger,
     metrics,
@@ -30,6 +33,7 @@ export function createApp({ logger, metrics, db, internalToken, performances, se
       router.use(requireInternalCaller(internalToken));
       performanceRoutes(router, { performances, now });
       seatRoutes(router, { seatMaps });
+      deadLetterRoutes(router, { redrive, logger });
     },
   });
 }

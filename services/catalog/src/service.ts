@@ -44,7 +44,7 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
       await enqueue(trx, SCHEMA, event);
     },
   });
-  const app = createApp({ logger, metrics, db, internalToken: config.INTERNAL_TOKEN, performances, seatMaps, now, readiness: { bus: () => bus.ready() } });
+  const app = createApp({ logger, metrics, db, internalToken: config.INTERNAL_TOKEN, performances, seatMaps, now, readiness: { bus: () => bus.ready() }, redrive: bus.redrive?.bind(bus) });
 
   async function handleEvent(event: BusEvent): Promise<HandleResult> {
     let applied: Applied = {};

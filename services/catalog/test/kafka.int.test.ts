@@ -6,7 +6,7 @@ import { createKafkaBus, type Bus, type BusEvent, type Subscription } from '@tic
 import { createLogger } from '@ticketping/logger';
 import { client } from '@ticketping/metrics';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
-import { createPerformance, seatMap, startCatalog, type Harness, type PerformanceView } from './harness.ts';
+import { ADMIN, FAN, createPerformance, seatMap, startCatalog, type Harness, type PerformanceView } from './harness.ts';
 
 // Every topic and group of this suite lives under its own prefix on the shared broker.
 const topicPrefix = `${randomPrefix('catalog')}.`;
@@ -87,6 +87,30 @@ test('a malformed order event is retried, then dead-lettered without stopping th
   await booking.publish('booking.orders', [poison, { id: randomUUID(), type: 'order.created', key: orderId, occurredAt: new Date().toISOString(), payload: { orderId, userId: randomUUID(), performanceId: performance.id, scheduleId, seatIds: [seatId] } }]);
   await eventually(async () => (await statusOf(scheduleId, seatId)) === 'HELD', 15_000);
   await eventually(() => deadLettered.some((e) => e.id === poison.id), 20_000);
+});
+
+test('an administrator redrives dead letters through the admin API; anyone else is refused, bad input is a 400', async () => {
+  const poison: BusEvent = { id: randomUUID(), type: 'order.created', key: 'poison-2', occurredAt: new Date().toISOString(), payload: { orderId: 'still-not-a-uuid' } };
+  await booking.publish('booking.orders', [poison]);
+  await eventually(() => deadLettered.some((e) => e.id === poison.id), 20_000);
+  const redrive = (body: unknown, headers: Record<string, string> = ADMIN) => h.call('/api/v1/admin/dead-letters/redrive', { body, headers });
+
+  const fan = await redrive({ topic: 'booking.orders' }, FAN);
+  assert.is(fan.status, 403);
+  assert.is(((await fan.json()) as { code: string }).code, 'ADMIN_ONLY');
+  for (const bad of [{ topic: 'booking.orders.dlq' }, { topic: 'booking.orders', since: 'yesterday' }, { topic: 'booking.orders', since: new Date().toISOString(), until: new Date(0).toISOString() }, { topic: 'booking.orders', force: true }]) {
+    const res = await redrive(bad);
+    assert.is(res.status, 400, JSON.stringify(bad));
+    assert.match(res.headers.get('content-type') ?? '', 'application/problem+json');
+  }
+
+  const since = new Date(Date.parse(poison.occurredAt) - 1000).toISOString();
+  const res = await redrive({ topic: 'booking.orders', since, group: 'catalog' });
+  assert.is(res.status, 200);
+  const result = (await res.json()) as { redriven: number; eventIds: string[] };
+  assert.ok(result.eventIds.includes(poison.id), 'the dead letter went back');
+  // It is still invalid, so catalog dead-letters it once more: proof it was delivered again.
+  await eventually(() => deadLettered.filter((e) => e.id === poison.id).length === 2, 20_000);
 });
 
 test.run();

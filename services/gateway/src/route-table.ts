@@ -59,6 +59,8 @@ export const PREFIXES: { prefix: string; upstream: Upstream }[] = [
   { prefix: '/api/v1/performances', upstream: 'catalog' },
   { prefix: '/api/v1/schedules', upstream: 'catalog' },
   { prefix: '/api/v1/venues', upstream: 'catalog' },
+  // Platform administration (dead-letter redrive): catalog hosts the admin API; it checks ADMIN.
+  { prefix: '/api/v1/admin', upstream: 'catalog' },
   { prefix: '/api/v1/queues', upstream: 'queue' },
   { prefix: '/api/v1/orders', upstream: 'booking' },
   { prefix: '/api/v1/payments', upstream: 'payment' },
