@@ -2,7 +2,7 @@ import type { Bus, Subscription } from '@ticketping/bus';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
-import { pingRedis, type RedisClient } from '@ticketping/redis';
+import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
@@ -63,7 +63,10 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const app = createHttpApp({
     logger,
     metrics,
-    readiness: { redis: () => pingRedis(redis), ...(bus ? { bus: () => bus.ready() } : {}) },
+    // Redis is not a readiness check: every replica shares the one Redis, so taking them all out
+    // of the Service would only swap the queue's own clear 503 (QUEUE_UNAVAILABLE, Retry-After)
+    // for a refused connection at the gateway.
+    readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
     routes: http.routes,
     leanRoutes: http.lean,
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
