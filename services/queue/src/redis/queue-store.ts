@@ -198,6 +198,16 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return created;
     },
 
+    /** Whether the queue exists (its config does: every script treats a missing config as no queue). */
+    async exists(performanceId: string): Promise<boolean> {
+      return (await redis.hexists(queueKeys(performanceId).config, 'capacity')) === 1;
+    },
+
+    /** Lists an existing queue in the index again (the index is repaired by the rebuild, see rebuild-queues.ts). */
+    async index(performanceId: string): Promise<void> {
+      await run.index(QUEUE_INDEX_KEY, 'add', performanceId);
+    },
+
     async forget(performanceId: string): Promise<void> {
       await run.index(QUEUE_INDEX_KEY, 'remove', performanceId);
     },
