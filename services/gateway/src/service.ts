@@ -3,7 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { BadGatewayError, IDENTITY_HEADERS, NotFoundError, createHttpApp, type HttpApp, type LeanRoute } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import { client, type ServiceMetrics } from '@ticketping/metrics';
-import { defineScripts, pingRedis, type RedisClient } from '@ticketping/redis';
+import { defineScripts, type RedisClient } from '@ticketping/redis';
 import { injectTraceHeaders } from '@ticketping/telemetry';
 import { requireAdmission } from './admission/require-admission.ts';
 import { createScheduleDirectory } from './admission/schedule-directory.ts';
@@ -25,7 +25,7 @@ export interface GatewayDeps {
   config: GatewayConfig;
   logger: Logger;
   metrics: ServiceMetrics;
-  /** Shared rate-limit counters. */
+  /** Shared rate-limit counters (optional in effect: readiness never depends on it). */
   redis: RedisClient;
 }
 
@@ -105,7 +105,10 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     metrics,
     parseJson: false,
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
-    readiness: { redis: () => pingRedis(redis) },
+    // No Redis check: the rate limiter goes on with each replica's own count when Redis is down
+    // (see rate-limiter.ts), so a Redis outage degrades the limits, never empties the Service. The
+    // waiting room answers its own 503 (QUEUE_UNAVAILABLE, Retry-After) for the polls it cannot serve.
+    readiness: {},
     trustProxy: config.TRUST_PROXY,
     everyRequest: [securityHeaders(), cors(config.WEB_ORIGIN)], // CORS is cheap when there is no Origin header
     // Status polls are most of the traffic in a sale: they skip the router and body parsing

@@ -139,7 +139,7 @@ test('rate limits per user and per IP are shared by replicas; polls have their o
   assert.is((await fetch(`${b.base}/api/v1/performances`, { headers: { 'x-forwarded-for': '203.0.113.3' } })).status, 200, 'another address has its own budget');
 });
 
-test('with Redis down the rate limiter lets requests through quickly and readiness says so', async () => {
+test('with Redis down the rate limiter lets requests through quickly, and the gateway stays Ready', async () => {
   // a limit under 20 reports every request, so this one tries Redis
   const deaf = await startGateway({ ...urls, RATE_LIMIT_PER_USER: '10', RATE_LIMIT_REDIS_TIMEOUT_MS: '200' }, `redis://127.0.0.1:${await closedPort()}`);
   gateways.push(deaf);
@@ -147,7 +147,7 @@ test('with Redis down the rate limiter lets requests through quickly and readine
   const res = await fetch(`${deaf.base}/api/v1/orders`, { headers: await bearer() });
   assert.is(res.status, 200);
   assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
-  assert.is((await fetch(`${deaf.base}/readyz`)).status, 503);
+  assert.is((await fetch(`${deaf.base}/readyz`)).status, 200, 'a Redis outage must not empty the Service');
   assert.match(await (await fetch(`${deaf.base}/metrics`)).text(), /ticketping_gateway_rate_limiter_errors_total\{service="gateway"\} [1-9]/);
 });
 

@@ -2,7 +2,7 @@
  * Stand-in services for gateway tests: small real express apps built with createHttpApp that
  * refuse calls without the internal token and echo what reached them.
  */
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { createSigner, generateSigningKey, publicJwks, type PrivateJwk, type TokenSigner } from '@ticketping/auth-tokens';
 import { createHttpApp, listen, requireInternalCaller, type RunningServer } from '@ticketping/http';
@@ -144,4 +144,42 @@ export async function startGateway(env: Record<string, string>, redisUrl = testE
 export async function problem(res: Response): Promise<Record<string, unknown>> {
   if (res.headers.get('content-type') !== 'application/problem+json; charset=utf-8') throw new Error(`not problem+json: ${res.status} ${res.headers.get('content-type')} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
+}
+
+export interface TcpProxy { port: number; url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }
+
+/**
+ * A loopback TCP proxy to a real server (here Redis), so a test can take the server away from its
+ * clients and give it back on the same address without stopping the shared server itself.
+ */
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const { hostname, port: targetPort } = new URL(target);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(targetPort), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => { client.destroy(); upstream.destroy(); });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listenOn = (port: number) => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  await listenOn(0);
+  const { port } = server.address() as { port: number };
+  const cut = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    cut,
+    restore: () => listenOn(port),
+    close: async () => { if (server.listening) await cut(); },
+  };
 }

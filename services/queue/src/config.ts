@@ -32,6 +32,10 @@ export const queueConfigSchema = z
     QUEUE_PRE_QUEUE_CHUNK: env.int(2000, 1),
     /** How long a fan who lost the place can still read why (EXPIRED entry). */
     QUEUE_OUTCOME_TTL_SECONDS: env.int(3600, 1),
+    /** Catalog's API: the performances on sale, from which queues Redis lost are re-created. */
+    CATALOG_URL: z.string().url().default('http://127.0.0.1:8082'),
+    /** How often each replica checks that every performance on sale has its waiting room (and at start). */
+    QUEUE_REBUILD_INTERVAL_MS: env.int(5000, 50),
     /** How long after bookingClosesAt a queue's keys are kept. */
     QUEUE_RETAIN_SECONDS: env.int(86_400, 0),
   })

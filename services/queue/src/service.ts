@@ -2,12 +2,15 @@ import type { Bus, Subscription } from '@ticketping/bus';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
-import { pingRedis, type RedisClient } from '@ticketping/redis';
+import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
 import { createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
+import { createCatalogReader, type CatalogReader } from './rebuild/catalog-reader.ts';
+import { rebuildQueues, type RebuildResult } from './rebuild/rebuild-queues.ts';
+import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
@@ -20,6 +23,8 @@ export interface QueueDeps {
   redis: RedisClient;
   /** Consumes catalog and booking events. Unset: no consumer (tests drive `handleEvent` directly). */
   bus?: Bus;
+  /** Where lost queues are rebuilt from; defaults to catalog's API at CATALOG_URL. */
+  catalog?: CatalogReader;
 }
 
 export interface QueueService {
@@ -31,6 +36,8 @@ export interface QueueService {
   admission: AdmissionLoop;
   room: WaitingRoom;
   store: QueueStore;
+  /** One pass of the rebuild from catalog (start() runs it now and then periodically). */
+  rebuild(): Promise<RebuildResult>;
 }
 
 export function tuningFrom(config: QueueConfig): QueueTuning {
@@ -58,12 +65,17 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
   const room = createWaitingRoom({ store, signer: keys.signer, admission });
   const handleEvent = createEventHandler({ store, admission, logger });
+  const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
+  const rebuild = () => rebuildQueues({ store, catalog, logger });
 
   const http = waitingRoomRoutes({ room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
   const app = createHttpApp({
     logger,
     metrics,
-    readiness: { redis: () => pingRedis(redis), ...(bus ? { bus: () => bus.ready() } : {}) },
+    // Redis is not a readiness check: every replica shares the one Redis, so taking them all out
+    // of the Service would only swap the queue's own clear 503 (QUEUE_UNAVAILABLE, Retry-After)
+    // for a refused connection at the gateway.
+    readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
     routes: http.routes,
     leanRoutes: http.lean,
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
@@ -71,17 +83,24 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   });
 
   let subscription: Subscription | undefined;
+  let rebuilding: Periodic | undefined;
   return {
     app,
     handleEvent,
     admission,
     room,
     store,
+    rebuild,
     async start() {
       admission.start();
       if (bus) subscription = await bus.subscribe({ group: 'queue', topics: QUEUE_TOPICS, handle: (event) => handleEvent(event) });
+      // not awaited: a catalog that is down at start must not keep the waiting room from serving
+      rebuilding = runPeriodically('queue-rebuild', config.QUEUE_REBUILD_INTERVAL_MS, logger, rebuild);
+      rebuilding.wake();
     },
     async stop() {
+      await rebuilding?.stop();
+      rebuilding = undefined;
       await subscription?.stop();
       subscription = undefined;
       await admission.stop();

@@ -89,7 +89,7 @@ export async function startServices(infra: Infrastructure, ports: Ports, secrets
     const catalogConfig = loadCatalogConfig(env('catalog', { DATABASE_URL: infra.postgresUrls.catalog }));
     await serve('catalog', createCatalog({ config: catalogConfig, ...deps('catalog'), db: await database('catalog', CATALOG_SCHEMA, migrateCatalog), bus }));
 
-    const queueConfig = loadQueueConfig(env('queue', { REDIS_URL: infra.redisUrl, QUEUE_SIGNING_KEY: JSON.stringify(secrets.queueKey) }));
+    const queueConfig = loadQueueConfig(env('queue', { REDIS_URL: infra.redisUrl, CATALOG_URL: url('catalog'), QUEUE_SIGNING_KEY: JSON.stringify(secrets.queueKey) }));
     await serve('queue', await createQueue({ config: queueConfig, ...deps('queue'), redis: redis(), bus }));
 
     const bookingConfig = loadBookingConfig(env('booking', { DATABASE_URL: infra.postgresUrls.booking, QUEUE_JWKS: jwksJson(secrets.queueKey) }));

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ServiceUnavailableError } from '@ticketping/http';
 import { QUEUE_INDEX_KEY, defineScripts, queueKeys, type RedisClient } from '@ticketping/redis';
 import { scripts } from './lua/index.generated.ts';
 
@@ -102,12 +103,45 @@ export function lineKeys(performanceId: string): string[] {
   return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines];
 }
 
+/** Seconds a fan is told to wait when Redis cannot be reached (reconnection is tried every ≤ 2 s). */
+const RETRY_AFTER_REDIS_DOWN_SECONDS = 2;
+
+const redisUnavailable = () => new ServiceUnavailableError('QUEUE_UNAVAILABLE', 'The waiting room cannot reach its store right now; poll again shortly (your place is kept)', RETRY_AFTER_REDIS_DOWN_SECONDS);
+
+/**
+ * Wraps every store call: while the connection is known to be lost, a call fails at once with 503
+ * and Retry-After instead of waiting in the client's offline queue (a poll would otherwise hang for
+ * the reconnection attempts and end as a 500). A call cut off mid-flight ends the same way. A
+ * script's own error (ReplyError) is a bug, not an outage, and stays one.
+ */
+function failFastWithoutRedis<T extends Record<string, (...args: never[]) => Promise<unknown>>>(redis: RedisClient, store: T): T {
+  const lost = new Set(['reconnecting', 'close', 'end']);
+  const guarded: Record<string, unknown> = {};
+  for (const [name, call] of Object.entries(store)) {
+    guarded[name] = async (...args: never[]) => {
+      if (lost.has(redis.status)) throw redisUnavailable();
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (error instanceof Error && error.name !== 'ReplyError' && (lost.has(redis.status) || isConnectionError(error))) throw redisUnavailable();
+        throw error;
+      }
+    };
+  }
+  return guarded as T;
+}
+
+/** ioredis' ways of saying the server is out of reach (as opposed to an answer it gave). */
+function isConnectionError(error: Error): boolean {
+  return error.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|Stream isn't writeable|ClusterAllFailedError|All nodes failed/i.test(`${error.name} ${error.message}`);
+}
+
 export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
   defineScripts(redis, scripts);
   const run = redis as unknown as WithScripts;
   const t = tuning;
 
-  return {
+  return failFastWithoutRedis(redis, {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
     async entry(performanceId: string, userId: string, mode: 'enter' | 'poll'): Promise<EntryResult> {
       const reply = (await run.entry(...lineKeys(performanceId), userId, mode, t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor)) as Arg[];
@@ -164,6 +198,16 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return created;
     },
 
+    /** Whether the queue exists (its config does: every script treats a missing config as no queue). */
+    async exists(performanceId: string): Promise<boolean> {
+      return (await redis.hexists(queueKeys(performanceId).config, 'capacity')) === 1;
+    },
+
+    /** Lists an existing queue in the index again (the index is repaired by the rebuild, see rebuild-queues.ts). */
+    async index(performanceId: string): Promise<void> {
+      await run.index(QUEUE_INDEX_KEY, 'add', performanceId);
+    },
+
     async forget(performanceId: string): Promise<void> {
       await run.index(QUEUE_INDEX_KEY, 'remove', performanceId);
     },
@@ -195,5 +239,5 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
     async listQueues(): Promise<string[]> {
       return redis.smembers(QUEUE_INDEX_KEY);
     },
-  };
+  });
 }

@@ -100,10 +100,13 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
     /** Enters the line; entering again returns the same entry. */
     async enter(performanceId: string, userId: string): Promise<Entry> {
       let reply = failOn(await store.entry(performanceId, userId, 'enter'));
-      // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken)
+      // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken).
+      // The entry is read again whatever this tick admitted: another replica's tick (or this
+      // replica's loop) may have admitted the fan between the entry and this tick, and the fan
+      // must then hear ADMITTED now, not WAITING until the next poll.
       if (reply.status === 'WAITING' && reply.ahead === 0 && reply.reason !== 'PRE_QUEUE') {
-        const tick = await admission.tick(performanceId);
-        if (tick.admitted.includes(userId)) reply = failOn(await store.entry(performanceId, userId, 'poll'));
+        await admission.tick(performanceId);
+        reply = failOn(await store.entry(performanceId, userId, 'poll'));
       }
       return present(performanceId, userId, reply);
     },
