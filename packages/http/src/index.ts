@@ -6,3 +6,4 @@ export * from './identity.ts';
 export type { LeanRoute } from './lean-routes.ts';
 export * from './free-port.ts';
 export * from './batch.ts';
+export * from './address-range.ts';

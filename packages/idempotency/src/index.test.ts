@@ -17,4 +17,12 @@ test('method, path and body all make the fingerprint', () => {
   assert.is.not(requestFingerprint({ ...base, method: 'DELETE' }), same);
 });
 
+test('a keyed fingerprint cannot be recomputed without the key, and is stable with it', () => {
+  const payment = { method: 'POST', path: '/api/v1/payments', body: { orderId: 'o', method: { type: 'card', cardNumber: '4242424242424242' } } };
+  const keyed = requestFingerprint(payment, 'k'.repeat(32));
+  assert.is(requestFingerprint(payment, 'k'.repeat(32)), keyed);
+  assert.is.not(requestFingerprint(payment), keyed);
+  assert.is.not(requestFingerprint(payment, 'j'.repeat(32)), keyed);
+});
+
 test.run();

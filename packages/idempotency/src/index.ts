@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Knex } from '@ticketping/db';
 import { AppError, BadRequestError, ConflictError, caller, problemOf, toAppError } from '@ticketping/http';
@@ -31,11 +31,22 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sort(value ?? null));
 }
 
-export function requestFingerprint(req: Pick<Request, 'method' | 'path' | 'body'>): string {
-  return createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(req.body)}`).digest('hex');
+/**
+ * What a key is bound to. With `key`, a keyed HMAC: a body may carry a card number, and a plain
+ * hash of one is reversed by trying every number that passes Luhn under a known prefix, so anyone
+ * who reads the table (or a backup) must not be able to recompute it.
+ */
+export function requestFingerprint(req: Pick<Request, 'method' | 'path' | 'body'>, key?: string): string {
+  const text = `${req.method} ${req.path}\n${canonicalJson(req.body)}`;
+  return (key === undefined ? createHash('sha256') : createHmac('sha256', key)).update(text).digest('hex');
 }
 
-export function createIdempotency(db: Knex) {
+export interface IdempotencyOptions {
+  /** Secret for the keyed fingerprint; needed where bodies carry secrets (payments). */
+  fingerprintKey?: string;
+}
+
+export function createIdempotency(db: Knex, { fingerprintKey }: IdempotencyOptions = {}) {
   async function claim(userId: string, key: string, fingerprint: string): Promise<Claim> {
     const inserted = await db.raw(
       `insert into idempotency_keys (user_id, key, fingerprint, locked_at, expires_at)
@@ -76,7 +87,7 @@ export function createIdempotency(db: Knex) {
         }
         if (!KEY_FORMAT.test(key)) throw new BadRequestError('headers.idempotency-key: 1 to 255 visible ASCII characters', { code: 'IDEMPOTENCY_KEY_INVALID' });
         const userId = caller(req).id;
-        const claimed = await claim(userId, key, requestFingerprint(req));
+        const claimed = await claim(userId, key, requestFingerprint(req, fingerprintKey));
         if (claimed.kind === 'mismatch') throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'Unprocessable content', { detail: 'This Idempotency-Key was used for a different request' });
         if (claimed.kind === 'in-flight') throw new ConflictError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry shortly', { headers: { 'retry-after': '1' } });
         if (claimed.kind === 'replay') {

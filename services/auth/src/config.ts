@@ -20,11 +20,26 @@ export const authConfigSchema = z
     REFRESH_TOKEN_TTL_SECONDS: env.int(14 * 24 * 3600, 60),
     /** log2 of scrypt's N: 15 is 32 MiB and roughly 50-100 ms per hash. */
     PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(15),
+    /**
+     * Password hashes computed at once. Each holds a libuv thread (4 by default, shared with the
+     * database driver's DNS and file I/O) and 32 MiB at cost 15.
+     */
+    PASSWORD_HASH_CONCURRENCY: env.int(2, 1),
+    /** Sign-ups and logins waiting for a hash; past it they get 503 AUTH_BUSY with Retry-After at once. */
+    PASSWORD_HASH_QUEUE: env.int(16, 0),
+    /** Longest wait for a hash before 503 AUTH_BUSY: far under the gateway's upstream deadline. */
+    PASSWORD_HASH_MAX_WAIT_MS: env.int(1000, 1),
     LOGIN_WINDOW_SECONDS: env.int(900, 1),
-    /** Failed logins allowed per account (known or not) per window; successes do not count. */
+    /**
+     * Failed logins allowed per account (known or not) from one address range (/24, /64) per
+     * window; successes do not count. Per range, not per account alone: guesses from elsewhere
+     * must not lock the owner out.
+     */
     LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(10, 1),
-    /** Failed logins allowed per client IP per window. */
+    /** Failed logins allowed per client IP per window, over all accounts. */
     LOGIN_MAX_FAILURES_PER_IP: env.int(100, 1),
+    /** Failed logins allowed per address range (/24, /64) per window, over all accounts. */
+    LOGIN_MAX_FAILURES_PER_RANGE: env.int(300, 1),
     /** The first administrator, created (or promoted) at start. Both or neither. */
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(8).max(256).optional(),

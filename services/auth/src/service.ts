@@ -5,6 +5,7 @@ import type { Logger } from '@ticketping/logger';
 import { client, type ServiceMetrics } from '@ticketping/metrics';
 import { defineScripts, pingRedis, type RedisClient } from '@ticketping/redis';
 import type { AuthConfig } from './config.ts';
+import { budgetHasher, createHashBudget } from './passwords/hash-budget.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { scripts } from './redis/lua/index.generated.ts';
 import { createLoginThrottle } from './sessions/login-throttle.ts';
@@ -37,7 +38,14 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
   keys.catch(() => {}); // surfaced by start(); requests awaiting it fail on their own
 
   const logins = new client.Counter({ name: 'ticketping_auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [metrics.registry] });
-  const hasher = createPasswordHasher({ cost: config.PASSWORD_HASH_COST });
+  const hashRefused = new client.Counter({ name: 'ticketping_auth_hash_refused_total', help: 'Sign-ups and logins refused with 503 because password hashing was at its budget', labelNames: ['priority', 'reason'] as const, registers: [metrics.registry] });
+  const budget = createHashBudget({
+    concurrency: config.PASSWORD_HASH_CONCURRENCY,
+    queueMax: config.PASSWORD_HASH_QUEUE,
+    maxWaitMs: config.PASSWORD_HASH_MAX_WAIT_MS,
+    onRefused: (priority, reason) => hashRefused.inc({ priority, reason }),
+  });
+  const hasher = budgetHasher(createPasswordHasher({ cost: config.PASSWORD_HASH_COST }), budget);
   const usersRepo = createUsersRepo(db);
   const users = createUsersService({ users: usersRepo, hasher, logger });
   const sessions = createSessionsService({
@@ -51,6 +59,7 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
       windowSeconds: config.LOGIN_WINDOW_SECONDS,
       maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+      maxPerRange: config.LOGIN_MAX_FAILURES_PER_RANGE,
     }),
     onLogin: (outcome) => logins.inc({ outcome }),
     settings: { audience: config.ACCESS_TOKEN_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },

@@ -36,6 +36,7 @@ test.before(async () => {
     REDIS_KEY_PREFIX: keyPrefix,
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
     LOGIN_MAX_FAILURES_PER_IP: '6',
+    LOGIN_MAX_FAILURES_PER_RANGE: '10',
     AUTH_SIGNING_KEY: JSON.stringify(keys),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
@@ -138,17 +139,35 @@ test('an unknown email and a wrong password get the same answer in similar time'
   assert.ok(ratio > 0.5 && ratio < 2, `unknown-email logins also hash a password (ratio ${ratio.toFixed(2)})`);
 });
 
-test('failed logins are throttled per account, unknown or not, and the right password does not bypass it', async () => {
+test('failed logins are throttled per account from one address range, unknown or not; the owner elsewhere still gets in', async () => {
   const fan = await signUpAndLogin();
   const ghost = `ghost.${keyPrefix}@example.test`;
-  for (const [email, ip] of [[fan.email, '10.2.0.1'], [ghost, '10.2.0.2']] as const) {
-    for (let i = 0; i < 3; i++) assert.is((await call('POST', '/api/v1/auth/login', { body: { email, password: 'wrong-guess' }, ip: `${ip}${i}` })).status, 401);
-    const throttled = await call('POST', '/api/v1/auth/login', { body: { email, password: 'wrong-guess' }, ip: `${ip}9` });
+  for (const [email, range] of [[fan.email, '10.2.0'], [ghost, '10.2.1']] as const) {
+    // the attacker walks the addresses of its /24: one budget
+    for (let i = 0; i < 3; i++) assert.is((await call('POST', '/api/v1/auth/login', { body: { email, password: 'wrong-guess' }, ip: `${range}.${i + 1}` })).status, 401);
+    const throttled = await call('POST', '/api/v1/auth/login', { body: { email, password: 'wrong-guess' }, ip: `${range}.99` });
     assert.equal([throttled.status, throttled.body.code], [429, 'LOGIN_THROTTLED']);
     assert.ok(Number(throttled.headers.get('retry-after')) > 0);
   }
+  // the right password from inside the attacker's range is throttled too (it could be the attacker's last guess)…
+  assert.is((await call('POST', '/api/v1/auth/login', { body: { email: fan.email, password: fan.password }, ip: '10.2.0.200' })).status, 429);
+  // …but the owner from their own network is not locked out by someone else's guesses
   const owner = await call('POST', '/api/v1/auth/login', { body: { email: fan.email, password: fan.password }, ip: '10.2.9.9' });
-  assert.is(owner.status, 429);
+  assert.is(owner.status, 200);
+  const ownerV6 = await call('POST', '/api/v1/auth/login', { body: { email: fan.email, password: fan.password }, ip: '2001:db8:9::1' });
+  assert.is(ownerV6.status, 200);
+});
+
+test('failed logins are throttled per address range across accounts and addresses', async () => {
+  // LOGIN_MAX_FAILURES_PER_RANGE is 10: one /64 spraying from many addresses and accounts
+  for (let i = 0; i < 10; i++) {
+    const res = await call('POST', '/api/v1/auth/login', { body: { email: `range${i}.${keyPrefix}@example.test`, password: 'password1' }, ip: `2001:db8:77:1::${i + 1}` });
+    assert.is(res.status, 401);
+  }
+  const blocked = await call('POST', '/api/v1/auth/login', { body: { email: `range-last.${keyPrefix}@example.test`, password: 'password1' }, ip: '2001:db8:77:1::ffff' });
+  assert.equal([blocked.status, blocked.body.code], [429, 'LOGIN_THROTTLED']);
+  const otherRange = await call('POST', '/api/v1/auth/login', { body: { email: `range-last.${keyPrefix}@example.test`, password: 'password1' }, ip: '2001:db8:77:2::1' });
+  assert.is(otherRange.status, 401);
 });
 
 test('failed logins are throttled per client IP across accounts; successes do not use the budget up', async () => {

@@ -21,6 +21,8 @@ const performancePublished = z.object({
   bookingOpensAt: isoDate,
   bookingClosesAt: isoDate,
   maxSeatsPerOrder: z.number().int().positive(),
+  /** Absent from events published before the per-person limit existed: then it is maxSeatsPerOrder. */
+  maxSeatsPerPerson: z.number().int().positive().optional(),
   totalSeats: z.number().int().nonnegative(),
   schedules: z.array(z.object({ scheduleId: z.uuid(), startsAt: isoDate })),
 });

@@ -21,28 +21,36 @@ export const quietLogger = () =>
 /** A JSON response body; tests read the fields they expect. */
 export type Body = Record<string, unknown> & { id: string; status: string; code?: string };
 
-export interface SeededPerformance { performanceId: string; scheduleId: string; seatIds: string[]; price: number }
+/** `scheduleId` and `seatIds` are the first schedule's; `schedules` lists every one. */
+export interface SeededPerformance { performanceId: string; scheduleId: string; seatIds: string[]; price: number; schedules: Array<{ scheduleId: string; seatIds: string[] }> }
 
 /** Events as catalog publishes them (docs/events.md), for seeding booking's copy. */
-export function catalogEvents(options: { seats: number; maxSeatsPerOrder?: number; price?: number; opensAt?: Date; closesAt?: Date }): { events: BusEvent[]; seeded: SeededPerformance } {
+export function catalogEvents(options: { seats: number; schedules?: number; maxSeatsPerOrder?: number; maxSeatsPerPerson?: number; price?: number; opensAt?: Date; closesAt?: Date }): { events: BusEvent[]; seeded: SeededPerformance } {
   const performanceId = randomUUID();
-  const scheduleId = randomUUID();
   const price = options.price ?? 50_000;
-  const seats = Array.from({ length: options.seats }, (_, i) => ({
-    seatId: randomUUID(), section: 'A', row: Math.floor(i / 50) + 1, number: (i % 50) + 1, grade: 'R', price, currency: 'KRW',
+  const schedules = Array.from({ length: options.schedules ?? 1 }, (_, n) => ({
+    scheduleId: randomUUID(),
+    startsAt: new Date(Date.now() + (7 + n) * 24 * 3600_000).toISOString(),
+    seats: Array.from({ length: options.seats }, (_, i) => ({
+      seatId: randomUUID(), section: 'A', row: Math.floor(i / 50) + 1, number: (i % 50) + 1, grade: 'R', price, currency: 'KRW',
+    })),
   }));
   const event = (type: string, payload: unknown): BusEvent => ({ id: randomUUID(), type, key: performanceId, payload, occurredAt: new Date().toISOString() });
   const events = [
     event('performance.published', {
-      performanceId, title: 'Hamlet', maxSeatsPerOrder: options.maxSeatsPerOrder ?? 4, totalSeats: options.seats,
+      performanceId, title: 'Hamlet', maxSeatsPerOrder: options.maxSeatsPerOrder ?? 4, totalSeats: options.seats * schedules.length,
+      ...(options.maxSeatsPerPerson ? { maxSeatsPerPerson: options.maxSeatsPerPerson } : {}),
       bookingOpensAt: (options.opensAt ?? new Date(Date.now() - 3600_000)).toISOString(),
       bookingClosesAt: (options.closesAt ?? new Date(Date.now() + 24 * 3600_000)).toISOString(),
       queue: { capacity: 100, admitPerMinute: 600 },
-      schedules: [{ scheduleId, startsAt: new Date(Date.now() + 7 * 24 * 3600_000).toISOString() }],
+      schedules: schedules.map((s) => ({ scheduleId: s.scheduleId, startsAt: s.startsAt })),
     }),
   ];
-  for (let i = 0; i < seats.length; i += 500) events.push(event('seats.published', { performanceId, scheduleId, seats: seats.slice(i, i + 500) }));
-  return { events, seeded: { performanceId, scheduleId, seatIds: seats.map((s) => s.seatId), price } };
+  for (const { scheduleId, seats } of schedules) {
+    for (let i = 0; i < seats.length; i += 500) events.push(event('seats.published', { performanceId, scheduleId, seats: seats.slice(i, i + 500) }));
+  }
+  const seeded = schedules.map((s) => ({ scheduleId: s.scheduleId, seatIds: s.seats.map((seat) => seat.seatId) }));
+  return { events, seeded: { performanceId, scheduleId: seeded[0]!.scheduleId, seatIds: seeded[0]!.seatIds, price, schedules: seeded } };
 }
 
 export interface Harness {

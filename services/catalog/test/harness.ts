@@ -99,6 +99,7 @@ export interface PerformanceView {
   title: string;
   status: string;
   maxSeatsPerOrder: number;
+  maxSeatsPerPerson: number;
   bookingOpensAt: string;
   bookingClosesAt: string;
   schedules: { id: string; startsAt: string }[];

@@ -166,6 +166,21 @@ test('an admin patches the sale settings and republishes them; the booking windo
   assert.is(byFan.status, 403);
 });
 
+test('the per-person limit follows maxSeatsPerOrder until an admin sets it, and travels to booking in performance.published', async () => {
+  const created = await createPerformance(h);
+  assert.is(created.maxSeatsPerPerson, created.maxSeatsPerOrder);
+  const payload = async () => ((await h.db.knex('outbox').where({ key: created.id, type: 'performance.published' }).orderBy('seq', 'desc').first()) as { payload: { maxSeatsPerPerson: number } }).payload;
+  assert.is((await payload()).maxSeatsPerPerson, 4);
+  const set = await h.call(`/api/v1/performances/${created.id}`, { method: 'PATCH', body: { maxSeatsPerPerson: 6 }, headers: ADMIN });
+  assert.is(((await set.json()) as PerformanceView).maxSeatsPerPerson, 6);
+  assert.is((await payload()).maxSeatsPerPerson, 6);
+  const reset = await h.call(`/api/v1/performances/${created.id}`, { method: 'PATCH', body: { maxSeatsPerPerson: null, maxSeatsPerOrder: 3 }, headers: ADMIN });
+  assert.is(((await reset.json()) as PerformanceView).maxSeatsPerPerson, 3);
+  const tooMany = await h.call(`/api/v1/performances/${created.id}`, { method: 'PATCH', body: { maxSeatsPerPerson: 101 }, headers: ADMIN });
+  assert.is(tooMany.status, 400);
+  assert.equal((await problem(tooMany)).errors?.map((e) => e.field), ['body.maxSeatsPerPerson']);
+});
+
 test('cancelling is idempotent, shows CANCELLED, publishes once and freezes the performance', async () => {
   const created = await createPerformance(h);
   const first = await h.call(`/api/v1/performances/${created.id}/cancel`, { method: 'POST', headers: ADMIN });

@@ -34,6 +34,12 @@ export const paymentConfigSchema = z.object({
   RECONCILE_INTERVAL_MS: env.int(5000, 50),
   /** How often requested refunds are (re)tried. */
   REFUND_INTERVAL_MS: env.int(1000, 20),
+  /**
+   * Secret for the Idempotency-Key fingerprint (an HMAC over the request, which carries the card
+   * number). Unset, it is derived from INTERNAL_TOKEN. Changing it makes keys in their 24 hours
+   * answer 422 to a retry, so keep it stable.
+   */
+  IDEMPOTENCY_FINGERPRINT_KEY: z.string().min(32, 'the fingerprint secret must be at least 32 characters').optional(),
 });
 
 export type PaymentConfig = z.infer<typeof paymentConfigSchema>;

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
 import type { HttpApp } from '@ticketping/http';
@@ -41,6 +42,12 @@ export interface PaymentService {
 
 const PURGE_KEYS_EVERY_MS = 10 * 60_000;
 
+/** The configured secret, or one derived from the gateway credential (a secret every deployment has). */
+function fingerprintKey(config: Pick<PaymentConfig, 'IDEMPOTENCY_FINGERPRINT_KEY' | 'INTERNAL_TOKEN'>): string {
+  if (config.IDEMPOTENCY_FINGERPRINT_KEY) return config.IDEMPOTENCY_FINGERPRINT_KEY;
+  return Buffer.from(hkdfSync('sha256', config.INTERNAL_TOKEN, 'ticketping-payment', 'idempotency-fingerprint', 32)).toString('hex');
+}
+
 export function createService({ config, logger, metrics, db, bus, now, ...deps }: ServiceDeps): PaymentService {
   const paymentMetrics = createPaymentMetrics(metrics.registry);
   const provider = guardProvider(deps.provider ?? createProvider(config), {
@@ -57,7 +64,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   });
   // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
   const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, ...clock });
-  const idempotency = createIdempotency(db);
+  const idempotency = createIdempotency(db, { fingerprintKey: fingerprintKey(config) });
   let refundWorker: Periodic | undefined;
   const handleEvent = createEventHandler({ db, logger, onRefundRequested: () => refundWorker?.wake() });
   const app = createApp({ logger, metrics, db, payments, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });

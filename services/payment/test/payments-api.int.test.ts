@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requestFingerprint } from '@ticketping/idempotency';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually } from '@ticketping/testing';
@@ -65,6 +66,18 @@ test('Idempotency-Key: required; the same key replays the response and charges o
   const changed = await h.pay(order.userId, { orderId: order.orderId, method: card(OTHER) }, key);
   assert.is(changed.status, 422);
   assert.is(changed.body.code, 'IDEMPOTENCY_KEY_REUSED');
+});
+
+test('the stored Idempotency-Key fingerprint cannot be matched to a card number by hashing candidates', async () => {
+  const order = await h.createOrder();
+  const key = randomUUID();
+  const body = { orderId: order.orderId, method: card(GOOD) };
+  assert.is((await h.pay(order.userId, body, key)).status, 201);
+  const row = await h.db.knex('idempotency_keys').where({ user_id: order.userId, key }).first<{ fingerprint: string }>('fingerprint');
+  // What an attacker with a copy of the table would try: the unkeyed hash of the request with a guessed card.
+  assert.ok(row);
+  assert.is.not(row.fingerprint, requestFingerprint({ method: 'POST', path: '/api/v1/payments', body }));
+  assert.not.ok(row.fingerprint.includes(GOOD));
 });
 
 test('Idempotency-Key: a duplicate sent while the first is still charging gets 409', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from '@ticketping/db';
-import { UnauthorizedError, type Role } from '@ticketping/http';
+import { AppError, UnauthorizedError, type Role } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SigningKeys } from '@ticketping/auth-tokens';
@@ -55,8 +55,15 @@ export function createSessionsService(deps: SessionsDeps) {
         throw error;
       }
       const user = await users.findByEmail(email);
-      // An unknown email still costs one scrypt run, so timing does not reveal it either.
-      const ok = user ? await hasher.verify(input.password, user.passwordHash) : await hasher.verifyAgainstDummy(input.password);
+      let ok: boolean;
+      try {
+        // An unknown email still costs one scrypt run, so timing does not reveal it either.
+        ok = user ? await hasher.verify(input.password, user.passwordHash) : await hasher.verifyAgainstDummy(input.password);
+      } catch (error) {
+        // Refused by the hash budget (503): no password was checked, so no guess is counted.
+        if (error instanceof AppError && error.status === 503) await throttle.notChecked(email, ip);
+        throw error;
+      }
       if (!user || !ok) {
         deps.onLogin('failure');
         throw invalidCredentials();

@@ -8,6 +8,7 @@ export interface PerformanceCopy {
   performanceId: string;
   title: string;
   maxSeatsPerOrder: number;
+  maxSeatsPerPerson?: number | undefined;
   bookingOpensAt: Date;
   bookingClosesAt: Date;
   totalSeats: number;
@@ -28,6 +29,8 @@ export interface SellableSchedule {
   scheduleId: string;
   performanceId: string;
   maxSeatsPerOrder: number;
+  /** Over every schedule and order of the performance (the database enforces it: fan_seats). */
+  maxSeatsPerPerson: number;
   bookingOpensAt: Date;
   bookingClosesAt: Date;
   cancelledAt: Date | null;
@@ -38,6 +41,7 @@ export async function savePerformance(db: Knex, p: PerformanceCopy): Promise<voi
   const facts = {
     title: p.title,
     max_seats_per_order: p.maxSeatsPerOrder,
+    max_seats_per_person: p.maxSeatsPerPerson ?? null,
     booking_opens_at: p.bookingOpensAt,
     booking_closes_at: p.bookingClosesAt,
     total_seats: p.totalSeats,
@@ -68,12 +72,13 @@ export async function findSellableSchedule(db: Knex, scheduleId: string): Promis
   const row = await db('schedules as s')
     .join('performances as p', 'p.performance_id', 's.performance_id')
     .where('s.schedule_id', scheduleId)
-    .first('s.schedule_id', 'p.performance_id', 'p.max_seats_per_order', 'p.booking_opens_at', 'p.booking_closes_at', 'p.cancelled_at');
+    .first('s.schedule_id', 'p.performance_id', 'p.max_seats_per_order', 'p.max_seats_per_person', 'p.booking_opens_at', 'p.booking_closes_at', 'p.cancelled_at');
   if (!row) return undefined;
   return {
     scheduleId: row.schedule_id,
     performanceId: row.performance_id,
     maxSeatsPerOrder: row.max_seats_per_order,
+    maxSeatsPerPerson: row.max_seats_per_person ?? row.max_seats_per_order,
     bookingOpensAt: row.booking_opens_at,
     bookingClosesAt: row.booking_closes_at,
     cancelledAt: row.cancelled_at,

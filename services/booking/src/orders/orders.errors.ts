@@ -19,6 +19,11 @@ export const tooManySeats = (max: number) =>
     code: 'TOO_MANY_SEATS', extra: { maxSeatsPerOrder: max, errors: [{ field: 'body.seatIds', message: `at most ${max}` }] },
   });
 
+export const personLimitReached = (max: number, held: number) =>
+  new ConflictError('PERSON_LIMIT_REACHED', `At most ${max} seat(s) per person for this performance, over all its schedules; you hold ${held}`, {
+    extra: { maxSeatsPerPerson: max, seatsHeld: held },
+  });
+
 export const mixedCurrencies = () =>
   new BadRequestError('body.seatIds: the seats are priced in different currencies; order them separately', { code: 'MIXED_CURRENCIES' });
 

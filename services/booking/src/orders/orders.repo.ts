@@ -56,6 +56,21 @@ export async function findHeldSeats(db: Db, seatIds: string[]): Promise<string[]
   return rows.map((r: { seat_id: string }) => r.seat_id);
 }
 
+/**
+ * Seats the fan holds in live orders of the performance (kept by trigger, see the fan_seats
+ * migration) and the limit in force now (the database's, not a cached copy).
+ */
+export async function countSeatsHeld(db: Db, userId: string, performanceId: string): Promise<{ held: number; limit: number }> {
+  const result = await db.raw<{ rows: Array<{ held: number | null; seat_limit: number }> }>(
+    `select f.held, coalesce(p.max_seats_per_person, p.max_seats_per_order) as seat_limit
+       from performances p left join fan_seats f on f.performance_id = p.performance_id and f.user_id = ?
+      where p.performance_id = ?`,
+    [userId, performanceId],
+  );
+  const row = result.rows[0];
+  return { held: row?.held ?? 0, limit: row?.seat_limit ?? 0 };
+}
+
 /** The fan's live order for a schedule, if any. */
 export async function findLiveOrderId(db: Db, userId: string, scheduleId: string): Promise<string | undefined> {
   const row = await db('orders').where({ user_id: userId, schedule_id: scheduleId }).whereIn('status', ['PENDING_PAYMENT', 'CONFIRMED']).first('id');

@@ -6,7 +6,7 @@ import type { BookingMetrics } from '../booking-metrics.ts';
 import type { SellableCache } from '../catalog-copy/sellable-cache.ts';
 import * as errors from './orders.errors.ts';
 import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
-import { claimSeats, findHeldSeats, findLiveOrderId, findOrder, insertOrder, listOrders, transition, type OrderCursor } from './orders.repo.ts';
+import { claimSeats, countSeatsHeld, findHeldSeats, findLiveOrderId, findOrder, insertOrder, listOrders, transition, type OrderCursor } from './orders.repo.ts';
 import type { Order } from './orders.types.ts';
 
 export interface OrdersDeps {
@@ -20,8 +20,9 @@ export interface OrdersDeps {
 
 export interface PlaceOrderInput { scheduleId: string; seatIds: string[]; queueToken: string | undefined }
 
-const isUniqueViolation = (error: unknown, constraint: string) =>
-  (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === constraint;
+const isViolation = (error: unknown, code: '23505' | '23514', constraint: string) =>
+  (error as { code?: string; constraint?: string }).code === code && (error as { constraint?: string }).constraint === constraint;
+const isUniqueViolation = (error: unknown, constraint: string) => isViolation(error, '23505', constraint);
 
 export function createOrders(deps: OrdersDeps) {
   const { db, catalog, admission, metrics } = deps;
@@ -39,6 +40,7 @@ export function createOrders(deps: OrdersDeps) {
     if (at < schedule.bookingOpensAt) throw errors.bookingNotOpen(schedule.bookingOpensAt);
     if (at >= schedule.bookingClosesAt) throw errors.bookingClosed();
     if (input.seatIds.length > schedule.maxSeatsPerOrder) throw errors.tooManySeats(schedule.maxSeatsPerOrder);
+    if (input.seatIds.length > schedule.maxSeatsPerPerson) throw errors.personLimitReached(schedule.maxSeatsPerPerson, 0);
     const missing = input.seatIds.filter((id) => !sellable.seats.has(id));
     if (missing.length) throw errors.unknownSeats(missing);
     const seats = input.seatIds.map((id) => sellable.seats.get(id)!);
@@ -64,7 +66,8 @@ export function createOrders(deps: OrdersDeps) {
   return {
     /**
      * Holds the seats for one fan in one transaction. The database decides who gets a seat
-     * (seat_holds' primary key) and that a fan has one live order per schedule (unique index).
+     * (seat_holds' primary key), that a fan has one live order per schedule (unique index) and
+     * how many seats a fan holds over the performance (fan_seats' check).
      */
     async placeOrder(who: Caller, input: PlaceOrderInput): Promise<Order> {
       let order: Order;
@@ -90,6 +93,11 @@ export function createOrders(deps: OrdersDeps) {
         if (isUniqueViolation(error, 'orders_one_live_per_fan_and_schedule')) {
           metrics.hold('rejected');
           throw errors.liveOrderExists(await findLiveOrderId(db, who.id, input.scheduleId));
+        }
+        if (isViolation(error, '23514', 'fan_seats_within_limit')) {
+          metrics.hold('rejected');
+          const { held, limit } = await countSeatsHeld(db, who.id, order.performanceId);
+          throw errors.personLimitReached(limit, held);
         }
         metrics.hold((error as { code?: string }).code === 'SEAT_UNAVAILABLE' ? 'seat_unavailable' : 'rejected');
         throw error;

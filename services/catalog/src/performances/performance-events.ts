@@ -1,5 +1,5 @@
 import type { PublishedSeat } from '../seats/seats.repo.ts';
-import type { PerformanceDetail } from './performance.types.ts';
+import { seatsPerPerson, type PerformanceDetail } from './performance.types.ts';
 
 /** Topic of every event catalog publishes (docs/events.md); keyed by performanceId so they stay in order. */
 export const PERFORMANCES_TOPIC = 'catalog.performances';
@@ -29,6 +29,7 @@ export function performancePublished(p: PerformanceDetail): OutgoingEvent {
       bookingOpensAt: p.bookingOpensAt.toISOString(),
       bookingClosesAt: p.bookingClosesAt.toISOString(),
       maxSeatsPerOrder: p.maxSeatsPerOrder,
+      maxSeatsPerPerson: seatsPerPerson(p),
       queue: { capacity: p.queue.capacity, admitPerMinute: p.queue.admitPerMinute },
       // Seats on sale over all schedules: the performance is sold out when they all are.
       totalSeats: seatsPerSchedule * p.schedules.length,

@@ -12,6 +12,7 @@ export const LIMITS = {
   /** Seats per schedule × schedules: what one create writes. */
   seatsInTotal: 100_000,
   maxSeatsPerOrder: 20,
+  maxSeatsPerPerson: 100,
   /** Integer minor units; far above any ticket and still exact in a double. */
   price: 1_000_000_000_000,
   queueCapacity: 1_000_000,
@@ -93,6 +94,8 @@ export function createPerformanceSchema(now: Date) {
       bookingOpensAt: instant(),
       bookingClosesAt: futureInstant(now),
       maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
+      /** Over every schedule and order of the performance; unset, it is maxSeatsPerOrder. */
+      maxSeatsPerPerson: count(1, LIMITS.maxSeatsPerPerson).optional(),
       schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedules, `must list at most ${LIMITS.schedules} schedules`).superRefine(checkSchedules, everyElementParsed),
       sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sections, `must list at most ${LIMITS.sections} sections`).superRefine(checkSections, everyElementParsed),
       queue: queueSettings,
@@ -115,6 +118,8 @@ export function updatePerformanceSchema(now: Date) {
       bookingOpensAt: instant(),
       bookingClosesAt: futureInstant(now),
       maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
+      /** null: back to "as many as one order". */
+      maxSeatsPerPerson: count(1, LIMITS.maxSeatsPerPerson).nullable(),
       queue: queueSettings,
     })
     .partial()

@@ -11,6 +11,8 @@ export interface Performance {
   bookingOpensAt: Date;
   bookingClosesAt: Date;
   maxSeatsPerOrder: number;
+  /** Seats one fan may hold over all schedules and orders; null: maxSeatsPerOrder (see seatsPerPerson). */
+  maxSeatsPerPerson: number | null;
   queue: QueueSettings;
   soldOut: boolean;
   cancelledAt: Date | null;
@@ -41,6 +43,9 @@ export interface PerformanceDetail extends Performance {
   grades: Grade[];
   sections: Section[];
 }
+
+/** The per-person limit in force. */
+export const seatsPerPerson = (p: Pick<Performance, 'maxSeatsPerOrder' | 'maxSeatsPerPerson'>): number => p.maxSeatsPerPerson ?? p.maxSeatsPerOrder;
 
 /** What fans see: the sale's phase now, unless it was cancelled or sold out. */
 export type PerformanceStatus = 'UPCOMING' | 'ON_SALE' | 'CLOSED' | 'SOLD_OUT' | 'CANCELLED';

@@ -10,6 +10,7 @@ interface PerformanceRow {
   booking_opens_at: Date;
   booking_closes_at: Date;
   max_seats_per_order: number;
+  max_seats_per_person: number | null;
   queue_capacity: number;
   queue_admit_per_minute: number;
   sold_out: boolean;
@@ -24,6 +25,7 @@ const toPerformance = (r: PerformanceRow): Performance => ({
   bookingOpensAt: r.booking_opens_at,
   bookingClosesAt: r.booking_closes_at,
   maxSeatsPerOrder: r.max_seats_per_order,
+  maxSeatsPerPerson: r.max_seats_per_person,
   queue: { capacity: r.queue_capacity, admitPerMinute: r.queue_admit_per_minute },
   soldOut: r.sold_out,
   cancelledAt: r.cancelled_at,
@@ -38,6 +40,7 @@ const toRow = (p: Partial<PerformanceFields>) => ({
   booking_opens_at: p.bookingOpensAt,
   booking_closes_at: p.bookingClosesAt,
   max_seats_per_order: p.maxSeatsPerOrder,
+  max_seats_per_person: p.maxSeatsPerPerson,
   queue_capacity: p.queue?.capacity,
   queue_admit_per_minute: p.queue?.admitPerMinute,
 });

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { requireAdmin, validate } from '@ticketping/http';
 import { createPerformanceSchema, listQuery, performanceIdParams, scheduleIdParams, updatePerformanceSchema } from './performance.schemas.ts';
 import type { PerformanceUseCases } from './performances.service.ts';
-import { performanceStatus, type Performance, type PerformanceDetail, type Schedule } from './performance.types.ts';
+import { performanceStatus, seatsPerPerson, type Performance, type PerformanceDetail, type Schedule } from './performance.types.ts';
 
 const summaryView = (p: Performance, now: Date) => ({
   id: p.id,
@@ -17,6 +17,7 @@ const detailView = (p: PerformanceDetail, now: Date) => ({
   ...summaryView(p, now),
   description: p.description,
   maxSeatsPerOrder: p.maxSeatsPerOrder,
+  maxSeatsPerPerson: seatsPerPerson(p),
   queue: p.queue,
   schedules: p.schedules.map((s) => ({ id: s.id, startsAt: s.startsAt.toISOString() })),
   grades: p.grades,

@@ -47,6 +47,7 @@ export function createPerformanceUseCases({ db, enqueue, now }: PerformanceDeps)
           bookingOpensAt: input.bookingOpensAt,
           bookingClosesAt: input.bookingClosesAt,
           maxSeatsPerOrder: input.maxSeatsPerOrder,
+          maxSeatsPerPerson: input.maxSeatsPerPerson ?? null,
           queue: input.queue,
           schedules: input.schedules.map((s) => ({ id: randomUUID(), startsAt: s.startsAt })),
           grades: [...grades.values()],

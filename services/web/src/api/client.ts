@@ -38,7 +38,9 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
   });
 
   return {
-    signUp: (body: { email: string; password: string; nickname: string }) => call<User>('/users', { method: 'POST', body }),
+    // A sign-up refused with 503 AUTH_BUSY created nothing; a repeat after a gateway timeout would
+    // at worst answer EMAIL_TAKEN, which the form shows.
+    signUp: (body: { email: string; password: string; nickname: string }) => call<User>('/users', { method: 'POST', body, retryWhenBusy: 5 }),
 
     listPerformances: (cursor?: string) => call<Page<PerformanceSummary>>(`/performances?limit=50${cursor ? `&cursor=${e(cursor)}` : ''}`),
     getPerformance: (id: string) => call<Performance>(`/performances/${e(id)}`),

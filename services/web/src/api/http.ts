@@ -32,9 +32,38 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * Wait and send again on a 503 that carries Retry-After (a server shedding load, e.g. auth
+   * while password hashing is at its budget), at most this many times. Only for requests a busy
+   * server did not act on, or that are safe to repeat.
+   */
+  retryWhenBusy?: number;
 }
 
-export async function requestJson<T>(url: string, { method = 'GET', body, headers = {}, signal }: RequestOptions = {}): Promise<T> {
+/** Longest single wait a Retry-After can ask of a fan before we give up and show the error. */
+export const MAX_BUSY_WAIT_SECONDS = 10;
+
+export async function requestJson<T>(url: string, options: RequestOptions = {}): Promise<T> {
+  for (let retriesLeft = options.retryWhenBusy ?? 0; ; retriesLeft--) {
+    try {
+      return await requestOnce<T>(url, options);
+    } catch (error) {
+      const wait = error instanceof ApiError && error.status === 503 ? error.retryAfterSeconds : undefined;
+      if (retriesLeft <= 0 || wait === undefined || wait > MAX_BUSY_WAIT_SECONDS) throw error;
+      // A little jitter so fans refused together do not all come back in the same millisecond.
+      await delay((wait + Math.random() * 0.5) * 1000, options.signal);
+    }
+  }
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+  });
+}
+
+async function requestOnce<T>(url: string, { method = 'GET', body, headers = {}, signal }: RequestOptions): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {

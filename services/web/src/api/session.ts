@@ -76,7 +76,8 @@ export function createSession(apiBase: string): Session {
       return refreshing;
     },
     async logIn(email, password, remember) {
-      store(await requestJson<Tokens>(`${apiBase}/auth/login`, { method: 'POST', body: { email, password } }), remember);
+      // A login is not acted on when auth answers 503 (hashing at its budget): safe to send again.
+      store(await requestJson<Tokens>(`${apiBase}/auth/login`, { method: 'POST', body: { email, password }, retryWhenBusy: 5 }), remember);
       await loadUser();
       return user!;
     },

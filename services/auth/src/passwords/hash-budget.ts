@@ -1,0 +1,88 @@
+import { ServiceUnavailableError } from '@ticketping/http';
+import type { PasswordHasher } from './password-hasher.ts';
+
+export type HashPriority = 'login' | 'signup';
+
+export interface HashBudgetOptions {
+  /** Hashes computed at once (each takes a libuv thread and scrypt's memory). */
+  concurrency: number;
+  /** Requests waiting for a turn; past it the next is refused at once. */
+  queueMax: number;
+  /** A request that waited this long is refused rather than left to hit the gateway's deadline. */
+  maxWaitMs: number;
+  onRefused?: (priority: HashPriority, reason: 'queue_full' | 'waited_too_long') => void;
+}
+
+interface Waiter { start: () => void; refuse: () => void; timer: NodeJS.Timeout }
+
+/**
+ * Bounds password hashing, the one thing in auth that costs real CPU and memory. Without a bound a
+ * burst of sign-ups fills the thread pool and every request behind it (logins, refreshes, the
+ * database driver's DNS) waits until the gateway gives up. With it, a few hashes run, a short
+ * line waits, and the rest get a fast 503 with Retry-After that clients retry. Logins go ahead of
+ * sign-ups in the line: a fan who has an account should not wait behind a flood of new ones.
+ */
+export function createHashBudget(options: HashBudgetOptions) {
+  let running = 0;
+  const lines: Record<HashPriority, Waiter[]> = { login: [], signup: [] };
+  const waiting = () => lines.login.length + lines.signup.length;
+
+  const busy = () => new ServiceUnavailableError('AUTH_BUSY', 'Too many sign-ups and logins at this moment; try again in a second', 1);
+
+  function next(): void {
+    const waiter = lines.login.shift() ?? lines.signup.shift();
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.start();
+  }
+
+  async function turn(priority: HashPriority): Promise<void> {
+    if (running < options.concurrency && waiting() === 0) {
+      running++;
+      return;
+    }
+    if (waiting() >= options.queueMax) {
+      options.onRefused?.(priority, 'queue_full');
+      throw busy();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const line = lines[priority];
+      const waiter: Waiter = {
+        start: () => { running++; resolve(); },
+        refuse: () => reject(busy()),
+        timer: setTimeout(() => {
+          line.splice(line.indexOf(waiter), 1);
+          options.onRefused?.(priority, 'waited_too_long');
+          waiter.refuse();
+        }, options.maxWaitMs),
+      };
+      line.push(waiter);
+    });
+  }
+
+  return {
+    /** Runs `work` when a slot is free; throws 503 AUTH_BUSY when the line is full or too slow. */
+    async run<T>(priority: HashPriority, work: () => Promise<T>): Promise<T> {
+      await turn(priority);
+      try {
+        return await work();
+      } finally {
+        running--;
+        next();
+      }
+    },
+    /** Hashes running and waiting now (for the gauge). */
+    load: () => ({ running, waiting: waiting() }),
+  };
+}
+
+export type HashBudget = ReturnType<typeof createHashBudget>;
+
+/** The hasher with every scrypt run inside the budget: hashing is a sign-up's, verifying a login's. */
+export function budgetHasher(hasher: PasswordHasher, budget: HashBudget): PasswordHasher {
+  return {
+    hash: (password) => budget.run('signup', () => hasher.hash(password)),
+    verify: (password, stored) => budget.run('login', () => hasher.verify(password, stored)),
+    verifyAgainstDummy: (password) => budget.run('login', () => hasher.verifyAgainstDummy(password)),
+  };
+}
