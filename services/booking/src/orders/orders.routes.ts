@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { BadRequestError, caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import { caller, requireAdmin, requireInternalCaller, validate, validationFailed } from '@ticketping/http';
 import type { Idempotency } from '@ticketping/idempotency';
 import type { OrderCursor } from './orders.repo.ts';
 import type { Orders } from './orders.service.ts';
@@ -23,7 +23,7 @@ function decodeCursor(cursor: string): OrderCursor {
     if (Number.isNaN(at.getTime()) || !z.uuid().safeParse(id).success) throw new Error('bad cursor');
     return { createdAt: at, id };
   } catch {
-    throw new BadRequestError('query.cursor: not a cursor this API returned', { code: 'VALIDATION_FAILED', extra: { errors: [{ field: 'query.cursor', message: 'invalid cursor' }] } });
+    throw validationFailed([{ field: 'query.cursor', message: 'not a cursor this API returned' }]);
   }
 }
 
