@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { LIMITS } from '@ticketping/contracts/limits';
 import { caller, requireAdmin, requireInternalCaller, validate, validationFailed } from '@ticketping/http';
 import type { Idempotency } from '@ticketping/idempotency';
 import type { OrderCursor } from './orders.repo.ts';
@@ -9,10 +10,10 @@ import { orderResponse } from './orders.types.ts';
 /** Unknown fields are rejected: a client never sets a price, an amount or a status. */
 const placeOrderBody = z.strictObject({
   scheduleId: z.uuid(),
-  seatIds: z.array(z.uuid()).min(1).max(100).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
+  seatIds: z.array(z.uuid()).min(1).max(LIMITS.seatIdsPerOrder).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
 });
 const orderParams = z.object({ orderId: z.uuid() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+const listQuery = z.object({ limit: z.coerce.number().int().min(LIMITS.pageSize.min).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default), cursor: z.string().max(200).optional() });
 const refundBody = z.strictObject({ reason: z.string().min(1).max(200).default('REQUESTED_BY_ADMIN') });
 
 const encodeCursor = (c: OrderCursor) => Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
