@@ -40,7 +40,7 @@ const app = createHttpApp({
     method: 'GET',
     path: '/polls/:pollId/me',
     handle: async (req, res) => {
-      if (req.params.pollId === 'taken') throw new ConflictError('TAKEN', 'Taken');
+      if (req.params.pollId === 'taken') throw new ConflictError('SEAT_UNAVAILABLE', 'Taken');
       res.json({ id: req.params.pollId, requestId: req.id });
     },
   }],
@@ -157,7 +157,7 @@ test('lean routes: matched like express routes, with request ids, params, metric
   assert.is(ok.headers.get('x-request-id'), 'lean-1');
   assert.equal(await ok.json(), { id: 'a b', requestId: 'lean-1' });
   const failed = await fetch(`${base}/polls/taken/me`);
-  assert.equal([failed.status, (await problem(failed)).code], [409, 'TAKEN']);
+  assert.equal([failed.status, (await problem(failed)).code], [409, 'SEAT_UNAVAILABLE']);
   const malformed = await fetch(`${base}/polls/%E0%A4%A/me`);
   assert.equal([malformed.status, (await problem(malformed)).status], [400, 400]);
   assert.is((await fetch(`${base}/polls/1/me`, { method: 'POST' })).status, 404);

@@ -1,3 +1,4 @@
+import { isErrorCode } from '@ticketping/contracts/errors';
 import type { Logger } from '@ticketping/logger';
 import { AppError } from './errors.ts';
 import { internalError, problemOf, toAppError, type Problem } from './problem.ts';
@@ -35,7 +36,8 @@ const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'code', 'in
 export function errorFromProblem(status: number, problem: Partial<Problem> | undefined, headers: Record<string, string> = {}): AppError {
   const extra: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(problem ?? {})) if (!PROBLEM_FIELDS.has(name)) extra[name] = value;
-  return new AppError(status, problem?.code ?? 'UPSTREAM_FAILED', problem?.title ?? 'Bad gateway', { detail: problem?.detail, extra, headers });
+  // A code this build does not know (a newer service) is still a failure upstream, said as one.
+  return new AppError(status, isErrorCode(problem?.code) ? problem.code : 'UPSTREAM_FAILED', problem?.title ?? 'Bad gateway', { detail: problem?.detail, extra, headers });
 }
 
 /** A success answer's body; a problem answer is thrown as its AppError. */

@@ -1,13 +1,14 @@
 import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { AppError } from './errors.ts';
+import type { ErrorCode } from '@ticketping/contracts/errors';
+import { AppError, validationFailed } from './errors.ts';
 
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ErrorCode;
   instance?: string;
   requestId?: string;
   [extra: string]: unknown;
@@ -19,9 +20,7 @@ const typeFor = (code: string) => `https://ticketping.dev/problems/${code.toLowe
 interface HttpLikeError { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string }
 
 function zodToAppError(error: ZodError, where: string): AppError {
-  const fields = error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message }));
-  const detail = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  return new AppError(400, 'VALIDATION_FAILED', 'Invalid request', { detail, extra: { errors: fields } });
+  return validationFailed(error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message })));
 }
 
 /** Maps anything thrown to an AppError; `undefined` means unexpected (a bug or an outage). */

@@ -1,16 +1,13 @@
 import type { Request } from 'express';
 import type { ZodError, z } from 'zod';
-import { AppError } from './errors.ts';
+import { validationFailed } from './errors.ts';
 
 /** Parses one part of a request with a zod schema; failures become a 400 naming each field. */
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const fields = (result.error as ZodError).issues.map((issue) => ({ field: [where, ...issue.path].join('.'), message: issue.message }));
-  throw new AppError(400, 'VALIDATION_FAILED', 'Invalid request', {
-    detail: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
-    extra: { errors: fields },
-  });
+  throw validationFailed(fields);
 }
 
 export const validate = {

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Knex } from '@ticketping/db';
+import { LIMITS } from '@ticketping/contracts/limits';
 import { AppError, BadRequestError, ConflictError, caller, problemOf, toAppError } from '@ticketping/http';
 
 /**
@@ -13,7 +14,7 @@ import { AppError, BadRequestError, ConflictError, caller, problemOf, toAppError
  */
 export interface RouteResult { status: number; body: unknown }
 
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+const KEY_FORMAT = new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.idempotencyKeyLength}}$`);
 const RETENTION = '24 hours';
 /** A request that started this long ago and never finished died with its process; its key is free again. */
 const ABANDONED_AFTER = '60 seconds';
@@ -85,7 +86,7 @@ export function createIdempotency(db: Knex, { fingerprintKey }: IdempotencyOptio
           if (options.required) throw new BadRequestError('headers.idempotency-key: this request needs an Idempotency-Key header', { code: 'IDEMPOTENCY_KEY_REQUIRED' });
           return send(res, await handler(req));
         }
-        if (!KEY_FORMAT.test(key)) throw new BadRequestError('headers.idempotency-key: 1 to 255 visible ASCII characters', { code: 'IDEMPOTENCY_KEY_INVALID' });
+        if (!KEY_FORMAT.test(key)) throw new BadRequestError(`headers.idempotency-key: 1 to ${LIMITS.idempotencyKeyLength} visible ASCII characters`, { code: 'IDEMPOTENCY_KEY_INVALID' });
         const userId = caller(req).id;
         const claimed = await claim(userId, key, requestFingerprint(req, fingerprintKey));
         if (claimed.kind === 'mismatch') throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'Unprocessable content', { detail: 'This Idempotency-Key was used for a different request' });

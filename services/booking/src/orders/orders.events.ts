@@ -1,15 +1,16 @@
 import type { Knex } from '@ticketping/db';
 import { enqueue } from '@ticketping/bus';
+import { TOPICS as CONTRACT_TOPICS } from '@ticketping/contracts/topics';
 import type { Order } from './orders.types.ts';
 
 /** Booking's schema: its outbox and inbox tables live there too. */
 export const SCHEMA = 'booking';
 
 export const TOPICS = {
-  orders: 'booking.orders',
-  performances: 'booking.performances',
-  catalog: 'catalog.performances',
-  payments: 'payment.payments',
+  orders: CONTRACT_TOPICS.bookingOrders,
+  performances: CONTRACT_TOPICS.bookingPerformances,
+  catalog: CONTRACT_TOPICS.catalogPerformances,
+  payments: CONTRACT_TOPICS.paymentPayments,
 } as const;
 
 /**

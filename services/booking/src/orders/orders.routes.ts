@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { BadRequestError, caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import { LIMITS } from '@ticketping/contracts/limits';
+import { caller, requireAdmin, requireInternalCaller, validate, validationFailed } from '@ticketping/http';
 import type { Idempotency } from '@ticketping/idempotency';
 import type { OrderCursor } from './orders.repo.ts';
 import type { Orders } from './orders.service.ts';
@@ -9,10 +10,10 @@ import { orderResponse } from './orders.types.ts';
 /** Unknown fields are rejected: a client never sets a price, an amount or a status. */
 const placeOrderBody = z.strictObject({
   scheduleId: z.uuid(),
-  seatIds: z.array(z.uuid()).min(1).max(100).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
+  seatIds: z.array(z.uuid()).min(1).max(LIMITS.seatIdsPerOrder).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
 });
 const orderParams = z.object({ orderId: z.uuid() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() });
+const listQuery = z.object({ limit: z.coerce.number().int().min(LIMITS.pageSize.min).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default), cursor: z.string().max(200).optional() });
 const refundBody = z.strictObject({ reason: z.string().min(1).max(200).default('REQUESTED_BY_ADMIN') });
 
 const encodeCursor = (c: OrderCursor) => Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
@@ -23,7 +24,7 @@ function decodeCursor(cursor: string): OrderCursor {
     if (Number.isNaN(at.getTime()) || !z.uuid().safeParse(id).success) throw new Error('bad cursor');
     return { createdAt: at, id };
   } catch {
-    throw new BadRequestError('query.cursor: not a cursor this API returned', { code: 'VALIDATION_FAILED', extra: { errors: [{ field: 'query.cursor', message: 'invalid cursor' }] } });
+    throw validationFailed([{ field: 'query.cursor', message: 'not a cursor this API returned' }]);
   }
 }
 

@@ -1,4 +1,4 @@
-import { AppError } from '@ticketping/http';
+import { validationFailed, type AppError } from '@ticketping/http';
 
 /** Where the next page starts: the sort key of the last item served. */
 export interface ListPosition {
@@ -30,5 +30,5 @@ export function decodeCursor(cursor: string): ListPosition {
 
 /** The same 400 shape as zod failures, for checks that need more than the request itself. */
 export function invalidField(field: string, message: string): AppError {
-  return new AppError(400, 'VALIDATION_FAILED', 'Invalid request', { detail: `${field}: ${message}`, extra: { errors: [{ field, message }] } });
+  return validationFailed([{ field, message }]);
 }

@@ -1,8 +1,9 @@
+import { TOPICS } from '@ticketping/contracts/topics';
 import type { PublishedSeat } from '../seats/seats.repo.ts';
 import { seatsPerPerson, type PerformanceDetail } from './performance.types.ts';
 
 /** Topic of every event catalog publishes (docs/events.md); keyed by performanceId so they stay in order. */
-export const PERFORMANCES_TOPIC = 'catalog.performances';
+export const PERFORMANCES_TOPIC = TOPICS.catalogPerformances;
 /** Keeps each message well under Kafka's default 1 MB limit. */
 export const SEATS_PER_EVENT = 500;
 

@@ -1,23 +1,6 @@
 import { z } from 'zod';
+import { LIMITS } from '@ticketping/contracts/limits';
 
-/** Upper bounds that keep one request from generating an unbounded number of seats. */
-export const LIMITS = {
-  textLength: 200,
-  descriptionLength: 5_000,
-  schedules: 50,
-  sections: 100,
-  rowsPerSection: 200,
-  seatsPerRow: 200,
-  seatsPerSchedule: 20_000,
-  /** Seats per schedule × schedules: what one create writes. */
-  seatsInTotal: 100_000,
-  maxSeatsPerOrder: 20,
-  maxSeatsPerPerson: 100,
-  /** Integer minor units; far above any ticket and still exact in a double. */
-  price: 1_000_000_000_000,
-  queueCapacity: 1_000_000,
-  queueAdmitPerMinute: 1_000_000,
-} as const;
 
 const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
 
@@ -28,15 +11,15 @@ const futureInstant = (now: Date) => instant().refine((d) => d > now, 'must be i
 const currency = z.string().regex(/^[A-Z]{3}$/, { message: 'must be a 3-letter ISO 4217 code, e.g. KRW', abort: true }).refine((c) => ISO_4217.has(c), 'is not an ISO 4217 currency');
 
 const queueSettings = z.object({
-  capacity: count(1, LIMITS.queueCapacity),
-  admitPerMinute: count(1, LIMITS.queueAdmitPerMinute),
+  capacity: count(1, LIMITS.queueCount),
+  admitPerMinute: count(1, LIMITS.queueCount),
 });
 
 const section = z.object({
   name: text(LIMITS.textLength),
   rows: count(1, LIMITS.rowsPerSection),
   seatsPerRow: count(1, LIMITS.seatsPerRow),
-  grade: text(40),
+  grade: text(LIMITS.gradeLength),
   price: count(0, LIMITS.price),
   currency,
 });
@@ -96,8 +79,8 @@ export function createPerformanceSchema(now: Date) {
       maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
       /** Over every schedule and order of the performance; unset, it is maxSeatsPerOrder. */
       maxSeatsPerPerson: count(1, LIMITS.maxSeatsPerPerson).optional(),
-      schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedules, `must list at most ${LIMITS.schedules} schedules`).superRefine(checkSchedules, everyElementParsed),
-      sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sections, `must list at most ${LIMITS.sections} sections`).superRefine(checkSections, everyElementParsed),
+      schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedulesPerPerformance, `must list at most ${LIMITS.schedulesPerPerformance} schedules`).superRefine(checkSchedules, everyElementParsed),
+      sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sectionsPerPerformance, `must list at most ${LIMITS.sectionsPerPerformance} sections`).superRefine(checkSections, everyElementParsed),
       queue: queueSettings,
     })
     .superRefine(checkBookingWindow, whenFieldsParsed('bookingOpensAt', 'bookingClosesAt'))
@@ -131,6 +114,6 @@ export const performanceIdParams = z.object({ performanceId: z.uuid('must be a U
 export const scheduleIdParams = z.object({ scheduleId: z.uuid('must be a UUID') });
 
 export const listQuery = z.object({
-  limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
+  limit: z.coerce.number().int('must be an integer').min(LIMITS.pageSize.min, `must be at least ${LIMITS.pageSize.min}`).max(LIMITS.pageSize.max, `must be at most ${LIMITS.pageSize.max}`).default(LIMITS.pageSize.default),
   cursor: z.string().min(1).max(512).optional(),
 });

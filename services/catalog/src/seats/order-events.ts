@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { TOPICS } from '@ticketping/contracts/topics';
 import type { Knex } from '@ticketping/db';
 import { markSoldOut } from '../performances/performances.repo.ts';
 import { applyClaim, type ClaimState } from './seat-claims.repo.ts';
 
 /** What catalog consumes (docs/events.md): booking's order lifecycle and its sold-out signal. */
-export const CONSUMED_TOPICS = ['booking.orders', 'booking.performances'];
+export const CONSUMED_TOPICS = [TOPICS.bookingOrders, TOPICS.bookingPerformances];
 
 /** How each order event moves the order's claim on its seats. */
 const CLAIM_BY_TYPE: Record<string, ClaimState> = {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { TokenError, type TokenVerifier } from '@ticketping/auth-tokens';
-import { AppError, ForbiddenError, UnauthorizedError } from '@ticketping/http';
+import { AppError, ForbiddenError, UnauthorizedError, validationFailed } from '@ticketping/http';
 import type { ScheduleDirectory } from './schedule-directory.ts';
 
 export const QUEUE_TOKEN_HEADER = 'x-queue-token';
@@ -24,7 +24,7 @@ function scheduleIdOf(req: Request): string {
   }
   const result = orderBody.safeParse(parsed);
   if (!result.success) {
-    throw new AppError(400, 'VALIDATION_FAILED', 'Invalid request', { detail: 'body.scheduleId: required', extra: { errors: [{ field: 'body.scheduleId', message: 'required' }] } });
+    throw validationFailed([{ field: 'body.scheduleId', message: 'required' }]);
   }
   return result.data.scheduleId;
 }

@@ -1,10 +1,11 @@
 import { BadGatewayError, errorFromProblem, unwrapAnswer, type AppError, type BatchAnswer, type Problem } from '@ticketping/http';
+import { LIMITS } from '@ticketping/contracts/limits';
 import type { Logger } from '@ticketping/logger';
 import type { Upstreams } from './upstreams.ts';
 
 /** The queue's batch endpoint, and the most polls one call carries (the queue's own limit). */
 const STATUS_POLLS_PATH = '/internal/v1/status-polls';
-export const MAX_POLLS_PER_CALL = 256;
+export const MAX_POLLS_PER_CALL = LIMITS.statusPollsPerBatch;
 
 interface Poll {
   performanceId: string;

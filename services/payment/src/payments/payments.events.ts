@@ -1,10 +1,11 @@
 import { enqueue } from '@ticketping/bus';
+import { TOPICS as CONTRACT_TOPICS } from '@ticketping/contracts/topics';
 import type { Knex } from '@ticketping/db';
 import type { Payment } from './payments.types.ts';
 
 /** Payment's schema: its outbox and inbox live there too. */
 export const SCHEMA = 'payment';
-export const TOPICS = { payments: 'payment.payments', orders: 'booking.orders' } as const;
+export const TOPICS = { payments: CONTRACT_TOPICS.paymentPayments, orders: CONTRACT_TOPICS.bookingOrders } as const;
 
 /** Written in the transaction that settles the payment: published if and only if it commits. */
 export async function emitPaymentEvent(trx: Knex.Transaction, type: 'payment.succeeded' | 'payment.failed' | 'payment.refunded', payment: Payment, reason?: string): Promise<void> {

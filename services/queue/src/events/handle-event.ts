@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOPICS } from '@ticketping/contracts/topics';
 import type { Logger } from '@ticketping/logger';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
 import type { OrderEventKind, QueueStore } from '../redis/queue-store.ts';
@@ -13,7 +14,7 @@ export interface QueueEvent {
   headers?: Record<string, string>;
 }
 
-export const QUEUE_TOPICS = ['catalog.performances', 'booking.orders', 'booking.performances'];
+export const QUEUE_TOPICS = [TOPICS.catalogPerformances, TOPICS.bookingOrders, TOPICS.bookingPerformances];
 
 const performancePublished = z.object({
   performanceId: z.uuid(),

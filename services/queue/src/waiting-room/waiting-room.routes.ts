@@ -1,12 +1,13 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
+import { LIMITS } from '@ticketping/contracts/limits';
 import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
 const params = z.object({ performanceId: z.uuid('must be a UUID') });
-const count = z.number().int().min(1).max(1_000_000);
+const count = z.number().int().min(1).max(LIMITS.queueCount);
 
 const settingsChange = z
   .object({
@@ -30,14 +31,11 @@ const newQueue = z
   })
   .strict();
 
-/** At most this many polls in one batch: keeps a batch's body (about 100 bytes a poll) well inside the JSON limit. */
-export const MAX_STATUS_POLLS = 256;
-
 /** Internal: the gateway's status polls of one event-loop turn, in one request. */
 const statusPolls = z
   .object({
     // each item is checked on its own, as its own request would be: one bad poll spoils no other
-    polls: z.array(z.object({ performanceId: z.string(), userId: z.string() }).strict()).min(1).max(MAX_STATUS_POLLS),
+    polls: z.array(z.object({ performanceId: z.string(), userId: z.string() }).strict()).min(1).max(LIMITS.statusPollsPerBatch),
   })
   .strict();
 
