@@ -2,7 +2,7 @@
  * The standalone mailbox: mail sent by the platform's own mailer over real SMTP lands in it, is
  * listed and shown on its page, and is still there after a restart on the same data directory.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -101,6 +101,21 @@ test('messages survive a restart on the same data directory', async () => {
   assert.equal(mailbox.list().map((m) => m.subject), before);
   const mail = await mailbox.read(mailbox.list()[0]!.id);
   assert.match(mail?.text ?? '', 'Seat A-12');
+});
+
+test('beyond maxMessages the oldest mail is deleted, from the list and from the disk', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mailbox-small-'));
+  const small = await startLocalMailbox({ dataDir: dir, maxMessages: 2 });
+  const mailer = createMailer({ smtpUrl: small.smtpUrl, from: 'tickets@ticketping.test', timeoutMs: 5000 });
+  try {
+    for (const n of [1, 2, 3]) await mailer.send({ to: 'fan@example.test', subject: `mail ${n}`, text: String(n) });
+    assert.equal(small.list().map((m) => m.subject), ['mail 3', 'mail 2']);
+    assert.is((await readdir(dir)).length, 4, 'two messages, an .eml and a .json each');
+  } finally {
+    mailer.close();
+    await small.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
