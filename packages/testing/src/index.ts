@@ -8,6 +8,10 @@ export interface TestEnv {
   postgresUrl: string;
   kafkaBrokers: string[];
   kubeconfig: string;
+  /** Mailpit's SMTP listener (`smtp://127.0.0.1:port`): what the services under test send mail to. */
+  smtpUrl: string;
+  /** Mailpit's HTTP API, read by `waitForMail`. */
+  mailpitUrl: string;
 }
 
 const KEYS = {
@@ -15,6 +19,8 @@ const KEYS = {
   postgresUrl: 'TICKETPING_POSTGRES_URL',
   kafkaBrokers: 'TICKETPING_KAFKA_BROKERS',
   kubeconfig: 'TICKETPING_KUBECONFIG',
+  smtpUrl: 'TICKETPING_SMTP_URL',
+  mailpitUrl: 'TICKETPING_MAILPIT_URL',
 } as const;
 
 function findStateFile(from: string): string | undefined {
@@ -44,6 +50,8 @@ export const testEnv = {
   get postgresUrl() { return setting('postgresUrl'); },
   get kafkaBrokers() { return setting('kafkaBrokers').split(','); },
   get kubeconfig() { return setting('kubeconfig'); },
+  get smtpUrl() { return setting('smtpUrl'); },
+  get mailpitUrl() { return setting('mailpitUrl'); },
 } satisfies TestEnv;
 
 /** A short random name part so suites sharing a server never collide. */
@@ -66,3 +74,5 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+export { mailAttachment, waitForMail, type MailpitMessage, type MailQuery } from './mailpit.ts';

@@ -1,0 +1,2 @@
+export { createMailer, parseSmtpUrl, MailError, type Mailer, type MailerConfig, type MailMessage, type MailAttachment, type SentMail } from './mailer.ts';
+export { startLocalMailbox, type LocalMailbox, type LocalMailboxOptions, type StoredMail, type StoredMailSummary } from './local-mailbox.ts';
