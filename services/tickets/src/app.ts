@@ -2,9 +2,9 @@ import { pingDb, type Knex } from '@ticketping/db';
 import { createHttpApp, type HttpApp, type ReadinessCheck } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
-import type { AccountDirectory } from './accounts/auth-directory.ts';
 import { mountCheckInRoutes } from './check-in/check-in.routes.ts';
 import type { CheckInService } from './check-in/check-in.service.ts';
+import type { Staff } from './staff/staff.service.ts';
 import { mountTicketRoutes } from './tickets/tickets.routes.ts';
 import type { Tickets } from './tickets/tickets.service.ts';
 
@@ -14,7 +14,7 @@ export interface AppDeps {
   db: Knex;
   tickets: Tickets;
   checkIn: CheckInService;
-  accounts: AccountDirectory;
+  staff: Staff;
   jwks: () => Promise<unknown>;
   internalToken: string;
   maxScansPerSync: number;

@@ -9,6 +9,7 @@ import { createCheckIn, type CheckInService } from './check-in/check-in.service.
 import { loadTicketKeys, type TicketKeys } from './codes/signing-keys.ts';
 import type { TicketsConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
+import { createStaff } from './staff/staff.service.ts';
 import { createTicketsMetrics } from './tickets-metrics.ts';
 import { SCHEMA } from './tickets/tickets.events.ts';
 import { createTickets, type Tickets } from './tickets/tickets.service.ts';
@@ -47,7 +48,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const checkIn = createCheckIn({ db, keys, metrics: ticketMetrics, ...clock });
   const handleEvent = createEventHandler({ db, logger, metrics: ticketMetrics });
   const app = createApp({
-    logger, metrics, db, tickets, checkIn, accounts, jwks: async () => (await keys).jwks,
+    logger, metrics, db, tickets, checkIn, staff: createStaff({ db, accounts }), jwks: async () => (await keys).jwks,
     internalToken: config.INTERNAL_TOKEN, maxScansPerSync: config.MAX_SCANS_PER_SYNC, readiness: { bus: () => bus.ready() },
   });
 

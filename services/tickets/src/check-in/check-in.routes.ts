@@ -1,17 +1,14 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { caller, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
-import type { AccountDirectory } from '../accounts/auth-directory.ts';
-import { grantStaff, listStaff, revokeStaff } from '../staff/staff.repo.ts';
-import type { Knex } from '@ticketping/db';
-import { performanceNotFound, recipientNotFound } from '../tickets/tickets.errors.ts';
-import { findPerformance } from '../catalog-copy/catalog-copy.repo.ts';
+import { requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import type { Staff } from '../staff/staff.service.ts';
 import type { CheckInService } from './check-in.service.ts';
+import { account } from '../tickets/tickets.routes.ts';
 
 const performanceParams = z.object({ performanceId: z.uuid() });
 const staffParams = z.object({ performanceId: z.uuid(), userId: z.uuid() });
 const revocationsQuery = z.object({
-  since: z.coerce.number().int().min(0).default(0),
+  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });
 const duplicatesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
@@ -34,14 +31,14 @@ export function scansBody(maxScans: number) {
   });
 }
 
-export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInService; db: Knex; accounts: AccountDirectory; internalToken: string; maxScansPerSync: number }): void {
-  const { checkIn, db } = deps;
+export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInService; staff: Staff; internalToken: string; maxScansPerSync: number }): void {
+  const { checkIn, staff } = deps;
   const body = scansBody(deps.maxScansPerSync);
   router.use('/api/v1/check-in', requireInternalCaller(deps.internalToken));
 
   router.get('/api/v1/check-in/performances/:performanceId', async (req, res) => {
     const { performanceId } = validate.params(performanceParams, req);
-    res.set('cache-control', 'private, no-store').json(await checkIn.bundle(caller(req), performanceId));
+    res.set('cache-control', 'private, no-store').json(await checkIn.bundle(account(req), performanceId));
   });
 
   router.patch('/api/v1/check-in/performances/:performanceId', async (req, res) => {
@@ -49,33 +46,33 @@ export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInServi
     const { performanceId } = validate.params(performanceParams, req);
     const { codeMode } = validate.body(settingsBody, req);
     await checkIn.setCodeMode(performanceId, codeMode);
-    res.json(await checkIn.bundle(caller(req), performanceId));
+    res.json(await checkIn.bundle(account(req), performanceId));
   });
 
   router.get('/api/v1/check-in/performances/:performanceId/revocations', async (req, res) => {
     const { performanceId } = validate.params(performanceParams, req);
     const { since, limit } = validate.query(revocationsQuery, req);
-    res.set('cache-control', 'private, no-store').json(await checkIn.revocations(caller(req), performanceId, since, limit));
+    res.set('cache-control', 'private, no-store').json(await checkIn.revocations(account(req), performanceId, since, limit));
   });
 
   router.post('/api/v1/check-in/performances/:performanceId/scans', async (req, res) => {
     const { performanceId } = validate.params(performanceParams, req);
     const { gate, deviceId, scans } = validate.body(body, req);
-    const results = await checkIn.sync(caller(req), performanceId, { gate, deviceId: deviceId ?? null }, scans);
+    const results = await checkIn.sync(account(req), performanceId, { gate, deviceId: deviceId ?? null }, scans);
     res.json({ results });
   });
 
   router.get('/api/v1/check-in/performances/:performanceId/duplicates', async (req, res) => {
     const { performanceId } = validate.params(performanceParams, req);
     const { limit } = validate.query(duplicatesQuery, req);
-    res.json({ items: await checkIn.duplicates(caller(req), performanceId, limit) });
+    res.json({ items: await checkIn.duplicates(account(req), performanceId, limit) });
   });
 
   // STAFF of one performance, granted by an administrator to an account named by e-mail.
   router.get('/api/v1/check-in/performances/:performanceId/staff', async (req, res) => {
     requireAdmin(req);
     const { performanceId } = validate.params(performanceParams, req);
-    const grants = await listStaff(db, performanceId);
+    const grants = await staff.list(performanceId);
     res.json({ items: grants.map((g) => ({ userId: g.userId, grantedBy: g.grantedBy, grantedAt: g.grantedAt.toISOString() })) });
   });
 
@@ -83,17 +80,14 @@ export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInServi
     const admin = requireAdmin(req);
     const { performanceId } = validate.params(performanceParams, req);
     const { email } = validate.body(staffBody, req);
-    if (!(await findPerformance(db, performanceId))) throw performanceNotFound();
-    const account = await deps.accounts.findByEmail(email);
-    if (!account) throw recipientNotFound();
-    const created = await grantStaff(db, { userId: account.id, performanceId, grantedBy: admin.id });
-    res.status(created ? 201 : 200).json({ userId: account.id, performanceId, role: 'STAFF' });
+    const { userId, created } = await staff.grant(admin.id, performanceId, email);
+    res.status(created ? 201 : 200).json({ userId, performanceId, role: 'STAFF' });
   });
 
   router.delete('/api/v1/check-in/performances/:performanceId/staff/:userId', async (req, res) => {
     requireAdmin(req);
     const { performanceId, userId } = validate.params(staffParams, req);
-    await revokeStaff(db, userId, performanceId);
+    await staff.revoke(userId, performanceId);
     res.status(204).end();
   });
 }

@@ -1,6 +1,6 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { caller, requireInternalCaller, validate } from '@ticketping/http';
+import { caller, requireInternalCaller, validate, type Caller } from '@ticketping/http';
 import type { TicketCode, Tickets } from './tickets.service.ts';
 import { renderCalendar, renderQr } from './ticket-files.ts';
 import { ticketRevoked, unknownIdentity } from './tickets.errors.ts';
@@ -12,12 +12,14 @@ const qrQuery = z.object({ format: z.enum(['svg', 'png']).default('svg') });
 /** Face value only: a transfer carries no price (unknown fields, a `price` say, are refused). */
 const transferBody = z.strictObject({ email: z.string().trim().max(254).pipe(z.email()) });
 
-/** Holders are auth's accounts (uuids); the id also goes into every code. */
-export function holder(req: Request): string {
+/** Accounts are auth's (uuids): a holder's id goes into every code, staff grants name them. */
+export function account(req: Request): Caller {
   const who = caller(req);
   if (!z.uuid().safeParse(who.id).success) throw unknownIdentity();
-  return who.id;
+  return who;
 }
+
+const holder = (req: Request) => account(req).id;
 
 export function ticketResponse(ticket: TicketView, code: TicketCode | null) {
   return {
