@@ -173,6 +173,20 @@ test('a ticket enters once: two gates scanning it offline are both recorded, the
   assert.is(checkedIn.length, 1);
 });
 
+test('two gates syncing the same ticket at the same moment: the database admits one, the other is a duplicate', async () => {
+  const show = await h.publishShow(1);
+  await grantStaff(show.performanceId);
+  const fan = await h.auth.signUp();
+  const confirmed = await h.confirmOrder(fan.id, show, show.seatIds);
+  const [ticket] = await h.ticketsOf(fan.id, (confirmed.payload as { orderId: string }).orderId, 1);
+  const gates = ['East', 'West', 'North', 'South'];
+  const answers = await Promise.all(gates.map((gate) => sync(show.performanceId, gate, [scan(ticket!.code!.code, show.scheduleId)])));
+  const outcomes = answers.map((a) => (a.body.results as Array<{ outcome: string }>)[0]!.outcome);
+  assert.equal(outcomes.filter((o) => o === 'ADMITTED').length, 1, outcomes.join());
+  assert.equal(outcomes.filter((o) => o === 'DUPLICATE').length, 3, outcomes.join());
+  assert.is((await h.db.knex('check_ins').where('ticket_id', ticket!.id)).length, 1);
+});
+
 test('rotating codes: the fan\'s page makes them from its key; one older than the window is refused', async () => {
   const show = await h.publishShow(1);
   await grantStaff(show.performanceId);
