@@ -33,7 +33,7 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{ include "ticketping.secretEnv" (dict "name" "REDIS_URL" "ref" $redisRef) }}
 {{- end }}
 {{- if eq $service "gateway" }}
-{{- range $target := list "auth" "catalog" "queue" "booking" "payment" }}
+{{- range $target := list "auth" "catalog" "queue" "booking" "payment" "tickets" }}
 - name: {{ upper $target }}_URL
   value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" $target) | quote }}
 {{- end }}
@@ -58,6 +58,11 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{- else if eq $service "payment" }}
 - name: PAYMENT_PROVIDER
   value: {{ $root.Values.config.paymentProvider | quote }}
+{{- else if eq $service "tickets" }}
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "TICKET_SIGNING_KEYS") }}
+{{- /* Transfers and staff grants name accounts by e-mail: auth's internal lookup. */}}
+- name: AUTH_URL
+  value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "auth") | quote }}
 {{- end }}
 {{- with $root.Values.config.extraEnv }}
 {{ toYaml . }}

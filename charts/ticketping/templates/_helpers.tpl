@@ -52,9 +52,9 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{/* The six services, in the order objects are rendered. */}}
+{{/* The services, in the order objects are rendered. */}}
 {{- define "ticketping.serviceNames" -}}
-gateway auth catalog queue booking payment
+gateway auth catalog queue booking payment tickets
 {{- end }}
 
 {{/* Deployments whose replicas the queue-scaler operator owns when queueScaler.enabled. */}}

@@ -35,7 +35,7 @@ test.after(async () => {
 });
 
 test('promtool accepts the rule file and passes its unit tests', async () => {
-  assert.match(await mustRun('promtool', ['check', 'rules', rulesPath]), /SUCCESS: 16 rules found/);
+  assert.match(await mustRun('promtool', ['check', 'rules', rulesPath]), /SUCCESS: 18 rules found/);
   assert.match(await mustRun('promtool', ['test', 'rules', testsPath]), /SUCCESS/);
 });
 
@@ -44,6 +44,7 @@ test('the issue\'s alert list is covered', () => {
     'BusMessageStuck', 'EventLoopLagHigh', 'HoldExpirySpike', 'HttpErrorRatioHigh', 'HttpLatencyP99High', 'KafkaConsumerLagHigh', 'KafkaDeadLetterGrowing',
     'OutboxRelayLagging', 'PaymentCircuitOpen', 'PaymentFailureRatioHigh', 'PodCrashLooping', 'QueueAdmissionStalled',
     'QueueBacklogNotDraining', 'QueueScalerAtMaxReplicas', 'QueueScalerMetricFailing', 'QueueScalerNoLeader',
+    'TicketDuplicateEntriesHigh', 'TicketIssueDelayHigh',
   ]);
 });
 
@@ -79,7 +80,7 @@ test('the rendered PrometheusRule is a valid rule file with runbook links on the
   const rule = find(objects, 'PrometheusRule', 'tp-ticketping');
   const file = path.join(scratch, 'rendered.yaml');
   await writeFile(file, stringify({ groups: rule.spec.groups }));
-  assert.match(await mustRun('promtool', ['check', 'rules', file]), /SUCCESS: 17 rules found/);
+  assert.match(await mustRun('promtool', ['check', 'rules', file]), /SUCCESS: 19 rules found/);
   const rendered = (rule.spec.groups as RuleFile['groups']).flatMap((g) => g.rules);
   for (const alert of rendered.filter((r) => r.alert)) assert.match(alert.annotations?.runbook_url ?? '', /^https:\/\/docs\.example\/ops\.md#[a-z0-9]+$/);
   // One maxReplicaCount record per QueueScaler, for QueueScalerAtMaxReplicas and QueueScalerNoLeader.

@@ -86,7 +86,7 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
   return found;
 }
 
-export const SERVICES = ['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment'] as const;
+export const SERVICES = ['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment', 'tickets'] as const;
 
 /** Pod templates of every workload (Deployment, StatefulSet, Job). */
 export function podSpecs(objects: K8sObject[]): { owner: string; spec: any }[] { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -102,7 +102,7 @@ test('helm install creates every rendered object; QueueScalers are accepted; Dep
   await eventually(async () => {
     const sets = await getJson<{ items: { metadata: { ownerReferences?: { name: string }[] } }[] }>('replicasets');
     const owners = new Set(sets.items.flatMap((s) => s.metadata.ownerReferences ?? []).map((o) => o.name));
-    return ['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment'].every((s) => owners.has(`${fullname}-${s}`));
+    return ['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment', 'tickets'].every((s) => owners.has(`${fullname}-${s}`));
   }, 30_000, 250);
 });
 

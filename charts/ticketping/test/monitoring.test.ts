@@ -1,6 +1,6 @@
 /**
  * Monitoring objects: Grafana dashboards (valid, covering what on-call needs, shipped as ConfigMaps the
- * sidecar finds), the ServiceMonitor (only where the API exists; selects exactly the six services),
+ * sidecar finds), the ServiceMonitor (only where the API exists; selects exactly the services),
  * and the metrics contract: every metric a dashboard or alert queries is one docs/metrics.md promises
  * (or a prom-client / kube-state-metrics default).
  */
@@ -92,7 +92,7 @@ test('ServiceMonitor and PrometheusRule exist only where monitoring.coreos.com/v
   const monitor = find(objects, 'ServiceMonitor', 'tp-ticketping');
   assert.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack');
   assert.deepEqual(monitor.spec.namespaceSelector, { matchNames: ['tickets'] });
-  // It selects the six services' Services, and no dependency's.
+  // It selects the services' Services, and no dependency's.
   const selected = byKind(objects, 'Service').filter((s) => Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels?.[k] === v));
   assert.deepEqual(selected.map((s) => s.metadata.name).sort(), SERVICES.map((s) => `tp-ticketping-${s}`).sort());
   const endpoint = monitor.spec.endpoints[0];

@@ -106,9 +106,12 @@ test('defaults: every secret env var points at a key that exists; each service g
   }
   const has = (service: string, variable: string) => containerEnv(find(objects, 'Deployment', name(service))).has(variable);
   for (const service of SERVICES) assert.ok(has(service, 'INTERNAL_TOKEN'), service);
-  assert.deepEqual(SERVICES.filter((s) => has(s, 'DATABASE_URL')), ['auth', 'catalog', 'booking', 'payment']);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'DATABASE_URL')), ['auth', 'catalog', 'booking', 'payment', 'tickets']);
   assert.deepEqual(SERVICES.filter((s) => has(s, 'REDIS_URL')), ['gateway', 'auth', 'catalog', 'queue', 'booking']);
   assert.deepEqual(SERVICES.filter((s) => has(s, 'AUTH_SIGNING_KEY') || has(s, 'QUEUE_SIGNING_KEY')), ['auth', 'queue']);
+  assert.deepEqual(SERVICES.filter((s) => has(s, 'TICKET_SIGNING_KEYS')), ['tickets']);
+  // Transfers and staff grants name accounts by e-mail: tickets asks auth.
+  assert.equal(new URL(containerEnv(find(objects, 'Deployment', name('tickets'))).get('AUTH_URL')?.value ?? '').hostname, `${name('auth')}.tickets.svc`);
   assert.deepEqual(SERVICES.filter((s) => has(s, 'ADMIN_PASSWORD')), ['auth']);
   assert.deepEqual(SERVICES.filter((s) => has(s, 'QUEUE_JWKS')), ['gateway', 'booking']);
   assert.equal(containerEnv(find(objects, 'Deployment', name('payment'))).get('PAYMENT_PROVIDER')?.value, 'simulated');
@@ -133,7 +136,7 @@ test('defaults: the gateway reaches each service by its in-cluster URL and port'
 
 test('defaults: generated signing keys are Ed25519 key pairs whose JWKS holds only the public half', async () => {
   const data = secretData(find(await render(), 'Secret', name('secrets')));
-  for (const [keyName, jwksName] of [['AUTH_SIGNING_KEY', 'AUTH_JWKS'], ['QUEUE_SIGNING_KEY', 'QUEUE_JWKS']] as const) {
+  for (const [keyName, jwksName] of [['AUTH_SIGNING_KEY', 'AUTH_JWKS'], ['QUEUE_SIGNING_KEY', 'QUEUE_JWKS'], ['TICKET_SIGNING_KEYS', 'TICKETS_JWKS']] as const) {
     const privateJwk = JSON.parse(data[keyName] ?? '') as JsonWebKey & { kid: string; alg: string };
     assert.equal(privateJwk.kty, 'OKP');
     assert.equal(privateJwk.crv, 'Ed25519');
@@ -187,15 +190,17 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, and only the gateway the rest', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest, and tickets auth', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
   assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, monitoring]);
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
-  for (const service of SERVICES.filter((s) => s !== 'gateway')) {
+  for (const service of SERVICES.filter((s) => s !== 'gateway' && s !== 'auth')) {
     assert.deepEqual(peers(name(service)), [{ podSelector: { matchLabels: gatewayPods } }, monitoring], service);
   }
+  const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;
+  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }, monitoring]);
   const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
   assert.deepEqual(peers(name('postgres')), [releasePods]);
   assert.deepEqual(peers(name('kafka')), [releasePods]);
@@ -206,7 +211,7 @@ test('defaults: the migrations hook Job runs each database service image after i
   const job = find(await render(), 'Job', name('migrations'));
   assert.equal(job.metadata.annotations?.['helm.sh/hook'], 'post-install,pre-upgrade');
   const containers = job.spec.template.spec.containers as { name: string; image: string; command: string[] }[];
-  assert.deepEqual(containers.map((c) => c.name), ['auth', 'catalog', 'booking', 'payment']);
+  assert.deepEqual(containers.map((c) => c.name), ['auth', 'catalog', 'booking', 'payment', 'tickets']);
   for (const container of containers) {
     assert.equal(container.image, `docker.io/ticketping/${container.name}:0.1.0`);
     assert.deepEqual(container.command, ['node', 'dist/migrate.js']);
@@ -264,7 +269,7 @@ test('operator off: queue and booking get their replicaCount and no QueueScaler 
 
 test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, CloudNativePG with a standby', async () => {
   const objects = await render({ valuesFiles: ['values-production.yaml'] });
-  for (const service of ['gateway', 'auth', 'catalog', 'payment']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
+  for (const service of ['gateway', 'auth', 'catalog', 'payment', 'tickets']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
   for (const scaler of byKind(objects, 'QueueScaler')) assert.ok(scaler.spec.minReplicaCount >= 2, scaler.metadata.name);
   const kafka = find(objects, 'Kafka', 'tp-ticketping');
   assert.equal(kafka.spec.kafka.config['default.replication.factor'], 3);
@@ -275,7 +280,7 @@ test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, Cloud
   assert.equal(pool.metadata.labels?.['strimzi.io/cluster'], 'tp-ticketping');
   const topics = byKind(objects, 'KafkaTopic').map((t) => t.spec.topicName as string).sort();
   assert.deepEqual(topics, ['booking.orders', 'booking.orders.dlq', 'booking.performances', 'booking.performances.dlq',
-    'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq']);
+    'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq', 'tickets.tickets', 'tickets.tickets.dlq']);
   for (const topic of byKind(objects, 'KafkaTopic')) {
     assert.equal(topic.spec.replicas, 3);
     assert.ok(topic.spec.partitions >= find(objects, 'QueueScaler', name('booking')).spec.maxReplicaCount, 'partitions cap booking consumers');

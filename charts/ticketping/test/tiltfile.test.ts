@@ -16,7 +16,7 @@ const values = await read('charts/ticketping/values.yaml');
 const devValues = await read('charts/ticketping/values-dev.yaml');
 
 test('the Tiltfile deploys the chart with the dev values and injects every service image through its values keys', () => {
-  assert.match(tiltfile, /^SERVICES = \['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment'\]$/m);
+  assert.match(tiltfile, /^SERVICES = \['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment', 'tickets'\]$/m);
   assert.match(tiltfile, /image_keys=\[\('%s\.image\.repository' % service, '%s\.image\.tag' % service\) for service in SERVICES\]/);
   for (const service of SERVICES) assert.deepEqual(Object.keys(values[service].image).sort(), ['repository', 'tag'], service);
   assert.match(tiltfile, /'--values=charts\/ticketping\/values-dev\.yaml'/);

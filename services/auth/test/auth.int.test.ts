@@ -237,6 +237,16 @@ test('create-admin promotes an existing account from the command line', async ()
   assert.is((await call('GET', '/api/v1/users/me', { userId: fan.id })).body.role, 'ADMIN');
 });
 
+test('the internal lookup finds an account by e-mail in any case, for other services only', async () => {
+  const fan = await signUpAndLogin();
+  const found = await call('POST', '/internal/v1/users/lookup', { body: { email: ` ${fan.email.toUpperCase()} ` } });
+  assert.equal([found.status, found.body], [200, { id: fan.id }]);
+  const missing = await call('POST', '/internal/v1/users/lookup', { body: { email: `nobody.${keyPrefix}@example.test` } });
+  assert.equal([missing.status, missing.body.code], [404, 'USER_NOT_FOUND']);
+  const outsider = await call('POST', '/internal/v1/users/lookup', { internal: false, body: { email: fan.email } });
+  assert.equal([outsider.status, outsider.body.code], [401, 'INTERNAL_ONLY']);
+});
+
 test('every route but the JWKS needs the gateway\'s internal token', async () => {
   const fan = await signUpAndLogin();
   for (const [method, route] of [['GET', '/api/v1/users/me'], ['POST', '/api/v1/auth/login'], ['POST', '/api/v1/users'], ['GET', '/api/v1/nothing']] as const) {

@@ -10,9 +10,18 @@ const signUpBody = z.object({
   nickname: z.string().trim().min(1).max(40),
 });
 
+const lookupBody = z.object({ email: z.string().trim().max(254).pipe(z.email()) });
+
 export function mountUserRoutes(router: Router, users: UsersService): void {
   router.post('/api/v1/users', async (req, res) => {
     res.status(201).json(await users.signUp(validate.body(signUpBody, req)));
+  });
+
+  // Internal (the gateway forwards /api/v1 only): the tickets service names the receiver of a
+  // transfer and a performance's staff by e-mail. The address comes in the body, out of access logs;
+  // the answer is the account id alone.
+  router.post('/internal/v1/users/lookup', async (req, res) => {
+    res.json(await users.lookup(validate.body(lookupBody, req).email));
   });
 
   // Only the caller's own profile: there is no route that reads another user by id.

@@ -25,6 +25,13 @@ export function createUsersService({ users, hasher, logger }: { users: UsersRepo
       return { id: user.id, email: user.email, nickname: user.nickname, role: user.role };
     },
 
+    /** The account with this address, for another service (transfers, staff grants); 404 when none. */
+    async lookup(email: string): Promise<{ id: string }> {
+      const user = await users.findByEmail(normalizeEmail(email));
+      if (!user) throw new NotFoundError('USER_NOT_FOUND', 'No account has this e-mail address');
+      return { id: user.id };
+    },
+
     /**
      * Creates the administrator, or promotes an existing account. An existing account keeps its
      * password: a restart with the same settings must not reset what the admin changed since.

@@ -1,0 +1,33 @@
+import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+
+/**
+ * The tickets service's environment. Defaults are the standalone defaults (services/standalone
+ * runs every service on loopback); the chart sets real secrets.
+ */
+export const ticketsConfigSchema = z.object({
+  ...serviceSettings(8086),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ticketping'),
+  DATABASE_POOL_MAX: env.int(10, 1),
+  ...kafkaSettings('tickets'),
+  OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
+  /**
+   * Private Ed25519 JWK, or a JSON array of them: the first signs codes, all are published.
+   * Rotate by putting a new key first; keep old ones as long as tickets signed with them may be
+   * scanned. Unset: one key is generated at the first start and kept in the database.
+   */
+  TICKET_SIGNING_KEYS: z.string().optional(),
+  /** auth's internal address: a transfer and a staff grant name the other account by e-mail. */
+  AUTH_URL: z.string().url().default('http://127.0.0.1:8081'),
+  /** How long a call to auth may take before the request answers 503. */
+  AUTH_TIMEOUT_MS: env.int(2000, 50),
+  /** Transfers allowed per ticket (touting: a ticket that changes hands again and again is being sold on). */
+  TRANSFER_LIMIT: env.int(2, 0),
+  /** Largest batch of scans one sync may send. */
+  MAX_SCANS_PER_SYNC: env.int(500, 1),
+});
+
+export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;
+
+export function loadTicketsConfig(source: Record<string, string | undefined> = process.env): TicketsConfig {
+  return loadConfig(ticketsConfigSchema, source);
+}

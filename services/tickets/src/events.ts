@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { handleOnce, type BusEvent, type HandleResult } from '@ticketping/bus';
+import type { Knex } from '@ticketping/db';
+import type { Logger } from '@ticketping/logger';
+import { ensurePerformance, findPerformance, markCancelled, savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
+import type { TicketsMetrics } from './tickets-metrics.ts';
+import { emitTicketEvent, SCHEMA, TOPICS } from './tickets/tickets.events.ts';
+import { insertTickets, revokeOrderTickets, revokePerformanceTickets } from './tickets/tickets.repo.ts';
+import type { RevokeReason, Ticket } from './tickets/tickets.types.ts';
+
+/** Consumer group and inbox name (docs/events.md). */
+export const CONSUMER = 'tickets';
+export const CONSUMED_TOPICS = [TOPICS.orders, TOPICS.catalog];
+
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const performancePublished = z.object({ performanceId: z.uuid(), title: z.string(), schedules: z.array(z.object({ scheduleId: z.uuid(), startsAt: isoDate })) });
+const seatsPublished = z.object({
+  scheduleId: z.uuid(),
+  seats: z.array(z.object({ seatId: z.uuid(), section: z.string(), row: z.number().int(), number: z.number().int(), grade: z.string() })),
+});
+const performanceCancelled = z.object({ performanceId: z.uuid(), cancelledAt: isoDate.optional() });
+/** Accounts are uuids (auth): the holder goes into every code as 16 bytes. */
+const orderSettled = z.object({ orderId: z.uuid(), userId: z.uuid(), performanceId: z.uuid(), scheduleId: z.uuid(), seatIds: z.array(z.uuid()) });
+
+/**
+ * Applies booking's and catalog's events exactly once (inbox): one ticket per seat of a confirmed
+ * order, revocation on refund or cancellation, and the copy of titles, dates and seats. A payload
+ * that does not parse throws, so the bus retries it and then dead-letters it.
+ */
+export function createEventHandler({ db, logger, metrics }: { db: Knex; logger: Logger; metrics: TicketsMetrics }) {
+  async function revoke(trx: Knex.Transaction, tickets: Ticket[], reason: RevokeReason): Promise<void> {
+    for (const ticket of tickets) await emitTicketEvent(trx, 'ticket.revoked', ticket, { reason });
+    if (tickets.length) metrics.revoked(reason, tickets.length);
+  }
+
+  const appliers: Record<string, (trx: Knex.Transaction, event: BusEvent) => Promise<void>> = {
+    'performance.published': (trx, event) => savePerformance(trx, performancePublished.parse(event.payload)),
+    'seats.published': async (trx, event) => {
+      const s = seatsPublished.parse(event.payload);
+      await saveSeats(trx, s.scheduleId, s.seats);
+    },
+    'performance.cancelled': async (trx, event) => {
+      const c = performanceCancelled.parse(event.payload);
+      if (!(await markCancelled(trx, c.performanceId, c.cancelledAt ?? new Date(event.occurredAt)))) return;
+      const revoked = await revokePerformanceTickets(trx, c.performanceId);
+      await revoke(trx, revoked, 'PERFORMANCE_CANCELLED');
+      logger.info({ performanceId: c.performanceId, revoked: revoked.length }, 'performance cancelled: its tickets are revoked');
+    },
+    'order.confirmed': async (trx, event) => {
+      const order = orderSettled.parse(event.payload);
+      await ensurePerformance(trx, order.performanceId);
+      const issued = await insertTickets(trx, order.seatIds.map((seatId) => ({
+        id: randomUUID(), orderId: order.orderId, performanceId: order.performanceId, scheduleId: order.scheduleId, seatId, holderId: order.userId,
+      })));
+      for (const ticket of issued) await emitTicketEvent(trx, 'ticket.issued', ticket);
+      metrics.issued(issued.length);
+      metrics.issueDelay.observe(Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
+      // The cancellation travels on catalog's topic and may have come first.
+      if ((await findPerformance(trx, order.performanceId))?.cancelledAt) await revoke(trx, await revokeOrderTickets(trx, order.orderId, 'PERFORMANCE_CANCELLED'), 'PERFORMANCE_CANCELLED');
+    },
+    'order.refunded': async (trx, event) => {
+      const order = orderSettled.parse(event.payload);
+      await revoke(trx, await revokeOrderTickets(trx, order.orderId, 'ORDER_REFUNDED'), 'ORDER_REFUNDED');
+    },
+  };
+
+  return async function handleEvent(event: BusEvent): Promise<HandleResult> {
+    const apply = appliers[event.type];
+    if (!apply) {
+      logger.debug({ type: event.type, eventId: event.id }, 'event type not used by tickets');
+      return 'applied';
+    }
+    return handleOnce(db, SCHEMA, CONSUMER, event, (trx) => apply(trx, event));
+  };
+}

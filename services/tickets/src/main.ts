@@ -1,0 +1,19 @@
+import { createBus } from '@ticketping/bus';
+import { createDb } from '@ticketping/db';
+import { createLogger } from '@ticketping/logger';
+import { createMetrics } from '@ticketping/metrics';
+import { serve } from '@ticketping/runtime';
+import { initTracing, traceFields } from '@ticketping/telemetry';
+import { loadTicketsConfig } from './config.ts';
+import { createService } from './service.ts';
+import { SCHEMA } from './tickets/tickets.events.ts';
+
+const config = loadTicketsConfig();
+initTracing({ serviceName: 'tickets', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const logger = createLogger({ service: 'tickets', level: config.LOG_LEVEL, mixin: traceFields });
+const metrics = createMetrics('tickets');
+const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA, poolMax: config.DATABASE_POOL_MAX });
+const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger, metrics: metrics.registry });
+
+const service = createService({ config, logger, metrics, db, bus });
+await serve('tickets', service, { port: config.PORT, host: config.HOST, logger, closeClients: [() => bus.close(), () => db.destroy()] });

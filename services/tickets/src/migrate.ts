@@ -1,0 +1,16 @@
+/**
+ * Applies the tickets service's migrations to its schema: the Helm hook Job runs this file before
+ * an install or upgrade; standalone mode calls `migrateTickets` at start.
+ */
+import path from 'node:path';
+import { migrateFromEnvironment, migrateLatest, type Knex } from '@ticketping/db';
+import { SCHEMA } from './tickets/tickets.events.ts';
+
+export { SCHEMA };
+export const MIGRATIONS_DIRECTORY = path.resolve(import.meta.dirname, '../migrations');
+
+export function migrateTickets(knex: Knex): Promise<string[]> {
+  return migrateLatest(knex, { directory: MIGRATIONS_DIRECTORY, schema: SCHEMA });
+}
+
+if (import.meta.main) await migrateFromEnvironment({ schema: SCHEMA, directory: MIGRATIONS_DIRECTORY });

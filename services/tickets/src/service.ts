@@ -1,0 +1,75 @@
+import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
+import type { Knex } from '@ticketping/db';
+import type { HttpApp } from '@ticketping/http';
+import type { Logger } from '@ticketping/logger';
+import type { ServiceMetrics } from '@ticketping/metrics';
+import { createAuthDirectory, type AccountDirectory } from './accounts/auth-directory.ts';
+import { createApp } from './app.ts';
+import { createCheckIn, type CheckInService } from './check-in/check-in.service.ts';
+import { loadTicketKeys, type TicketKeys } from './codes/signing-keys.ts';
+import type { TicketsConfig } from './config.ts';
+import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
+import { createStaff } from './staff/staff.service.ts';
+import { createTicketsMetrics } from './tickets-metrics.ts';
+import { SCHEMA } from './tickets/tickets.events.ts';
+import { createTickets, type Tickets } from './tickets/tickets.service.ts';
+
+export interface ServiceDeps {
+  config: Omit<TicketsConfig, 'PORT' | 'HOST' | 'LOG_LEVEL' | 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** knex on the tickets database, `tickets` first on the search path; migrated already. */
+  db: Knex;
+  bus: Bus;
+  /** Defaults to auth's internal lookup at AUTH_URL. */
+  accounts?: AccountDirectory;
+  now?: () => number;
+}
+
+export interface TicketsService {
+  app: HttpApp;
+  tickets: Tickets;
+  checkIn: CheckInService;
+  keys: Promise<TicketKeys>;
+  /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
+  handleEvent(event: BusEvent): Promise<HandleResult>;
+  /** Loads the signing keys, starts the outbox relay and the consumer of booking's and catalog's events. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createService({ config, logger, metrics, db, bus, now, ...deps }: ServiceDeps): TicketsService {
+  const ticketMetrics = createTicketsMetrics(metrics.registry);
+  const keys = loadTicketKeys(db, config.TICKET_SIGNING_KEYS);
+  keys.catch(() => {}); // surfaced by start(); requests awaiting it fail on their own
+  const accounts = deps.accounts ?? createAuthDirectory({ authUrl: config.AUTH_URL, internalToken: config.INTERNAL_TOKEN, timeoutMs: config.AUTH_TIMEOUT_MS });
+  const clock = now ? { now } : {};
+  const tickets = createTickets({ db, keys, accounts, metrics: ticketMetrics, transferLimit: config.TRANSFER_LIMIT, ...clock });
+  const checkIn = createCheckIn({ db, keys, metrics: ticketMetrics, ...clock });
+  const handleEvent = createEventHandler({ db, logger, metrics: ticketMetrics });
+  const app = createApp({
+    logger, metrics, db, tickets, checkIn, staff: createStaff({ db, accounts }), jwks: async () => (await keys).jwks,
+    internalToken: config.INTERNAL_TOKEN, maxScansPerSync: config.MAX_SCANS_PER_SYNC, readiness: { bus: () => bus.ready() },
+  });
+
+  let relay: OutboxRelay | undefined;
+  let subscription: Subscription | undefined;
+  return {
+    app,
+    tickets,
+    checkIn,
+    keys,
+    handleEvent,
+    async start() {
+      await keys;
+      relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
+      subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
+    },
+    async stop() {
+      await subscription?.stop();
+      await relay?.stop();
+      subscription = undefined;
+      relay = undefined;
+    },
+  };
+}
