@@ -10,7 +10,7 @@ import { notStaff, performanceNotFound } from '../tickets/tickets.errors.ts';
 import { emitCheckedIn } from '../tickets/tickets.events.ts';
 import { findTickets, listRevocations } from '../tickets/tickets.repo.ts';
 import type { Ticket } from '../tickets/tickets.types.ts';
-import { findCheckIn, findScan, flagDuplicate, insertCheckIn, listDuplicates } from './check-in.repo.ts';
+import { findCheckIn, findScan, flagDuplicate, insertCheckIn, listCheckIns, listDuplicates } from './check-in.repo.ts';
 
 export interface Scan { scanId: string; scheduleId: string; code: string; scannedAt: Date }
 export type ScanOutcome = 'ADMITTED' | 'DUPLICATE' | Exclude<Verdict, 'VALID'>;
@@ -87,6 +87,17 @@ export function createCheckIn({ db, keys, metrics, now = Date.now }: CheckInDeps
       const items = await listRevocations(db, performanceId, since, limit);
       return {
         items: items.map((r) => ({ ticketId: r.ticketId, version: r.version, reason: r.reason, revokedAt: r.revokedAt.toISOString() })),
+        nextCursor: String(items.at(-1)?.seq ?? since),
+        more: items.length === limit,
+      };
+    },
+
+    /** What every gate admitted, by cursor: an online scanner refuses a ticket that entered elsewhere. */
+    async checkIns(who: Caller, performanceId: string, since: number, limit: number) {
+      await staffPerformance(who, performanceId);
+      const items = await listCheckIns(db, performanceId, since, limit);
+      return {
+        items: items.map((c) => ({ ticketId: c.ticketId, version: c.version, gate: c.gate, scannedAt: c.scannedAt.toISOString() })),
         nextCursor: String(items.at(-1)?.seq ?? since),
         more: items.length === limit,
       };
