@@ -6,7 +6,7 @@ import { importVerifyKeys, parseCode, STEP_SECONDS, toBase64Url, verifyCode, WIN
 import type { TicketKeys } from '../codes/signing-keys.ts';
 import { isStaff } from '../staff/staff.repo.ts';
 import type { TicketsMetrics } from '../tickets-metrics.ts';
-import { notStaff, performanceNotFound } from '../tickets/tickets.errors.ts';
+import { notStaff, performanceNotFound, scanIdReused } from '../tickets/tickets.errors.ts';
 import { emitCheckedIn } from '../tickets/tickets.events.ts';
 import { findTickets, listRevocations } from '../tickets/tickets.repo.ts';
 import type { Ticket } from '../tickets/tickets.types.ts';
@@ -50,7 +50,8 @@ export function createCheckIn({ db, keys, metrics, now = Date.now }: CheckInDeps
   async function record(who: Caller, performanceId: string, device: { gate: string; deviceId: string | null }, scan: Scan, ticket: Ticket): Promise<ScanResult> {
     const base = { scanId: scan.scanId, ticketId: ticket.id };
     const earlier = await findScan(db, scan.scanId);
-    if (earlier?.admitted && earlier.ticketId === ticket.id) return { ...base, outcome: 'ADMITTED' };
+    if (earlier && earlier.ticketId !== ticket.id) throw scanIdReused(scan.scanId);
+    if (earlier?.admitted) return { ...base, outcome: 'ADMITTED' };
     const admitted = await db.transaction(async (trx) => {
       const checkInId = randomUUID();
       const entry = { ...device, ticketId: ticket.id, performanceId, scheduleId: scan.scheduleId, version: ticket.version, scanId: scan.scanId, scannedBy: who.id, scannedAt: scan.scannedAt };
