@@ -36,7 +36,7 @@ function metricNames(expr: string): string[] {
 }
 
 test('dashboards are valid Grafana JSON with unique uids, a datasource variable and a query on every panel', () => {
-  assert.deepEqual([...dashboards.keys()], ['booking.json', 'node-runtime.json', 'queue-scaler.json', 'services.json', 'waiting-room.json']);
+  assert.deepEqual([...dashboards.keys()], ['booking.json', 'node-runtime.json', 'queue-scaler.json', 'services.json', 'tickets.json', 'waiting-room.json']);
   const uids = [...dashboards.values()].map((d) => d.uid);
   assert.equal(new Set(uids).size, uids.length);
   for (const [file, dashboard] of dashboards) {
@@ -60,6 +60,10 @@ test('dashboards show what the issue asks for', () => {
   assert.match(queries('node-runtime.json'), /nodejs_eventloop_lag_p99_seconds/);
   assert.match(queries('queue-scaler.json'), /queue_scaler_desired_replicas/);
   assert.match(queries('queue-scaler.json'), /queue_scaler_metric_value/);
+  for (const metric of ['ticketping_tickets_issued_total', 'ticketping_tickets_revoked_total', 'ticketping_tickets_issue_delay_seconds_bucket']) {
+    assert.match(queries('tickets.json'), new RegExp(metric), `tickets: ${metric}`);
+  }
+  assert.match(queries('tickets.json'), /sum by \(gate\) \(increase\(ticketping_tickets_scans_total\{[^}]*outcome="ADMITTED"\}\[1m\]\)\)/, 'check-ins per minute per gate');
 });
 
 test('every metric that dashboards and alerts query is in docs/metrics.md (or a platform default)', async () => {

@@ -103,6 +103,16 @@ test('a cancelled performance revokes every ticket of it', async () => {
   await eventually(async () => (await h.db.knex('tickets').where({ performance_id: show.performanceId, status: 'REVOKED', revoked_reason: 'PERFORMANCE_CANCELLED' })).length === 2);
 });
 
+test('an order confirmed after its performance was cancelled (the topics are not ordered) gets its tickets already revoked', async () => {
+  const show = await h.publishShow(1);
+  await h.bus.publish(TOPICS.catalog, [{ id: randomUUID(), type: 'performance.cancelled', key: show.performanceId, payload: { performanceId: show.performanceId, cancelledAt: new Date().toISOString() }, occurredAt: new Date().toISOString() }]);
+  await eventually(async () => (await h.db.knex('performances').where('performance_id', show.performanceId).first())?.cancelled_at);
+  const fan = await h.auth.signUp();
+  const confirmed = await h.confirmOrder(fan.id, show, show.seatIds);
+  const [ticket] = await h.ticketsOf(fan.id, (confirmed.payload as { orderId: string }).orderId, 1);
+  assert.equal([ticket!.status, ticket!.revokedReason, ticket!.code], ['REVOKED', 'PERFORMANCE_CANCELLED', null]);
+});
+
 test('a transfer moves the ticket: the old code is refused, the receiver\'s new one admitted; limited, no price', async () => {
   const show = await h.publishShow(1);
   await grantStaff(show.performanceId);
@@ -162,6 +172,12 @@ test('a ticket enters once: two gates scanning it offline are both recorded, the
   // A scanner that lost the answer sends the batch again: same answers, nothing recorded twice.
   assert.equal((await sync(show.performanceId, 'North', [northScan])).body.results, north.body.results);
   assert.equal((await sync(show.performanceId, 'South', [southScan])).body.results, south.body.results);
+
+  // A gate that is online learns the entry made elsewhere, and can refuse the ticket itself.
+  const feed = await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/check-ins?since=0`, { userId: staff.id });
+  assert.equal(feed.body.items, [{ ticketId: ticket!.id, version: 1, gate: 'North', scannedAt: northScan.scannedAt }]);
+  const rest = await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/check-ins?since=${String(feed.body.nextCursor)}`, { userId: staff.id });
+  assert.equal([rest.body.items, rest.body.more], [[], false]);
 
   const flagged = await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/duplicates`, { userId: staff.id });
   assert.equal(flagged.body.items, [{ ticketId: ticket!.id, gate: 'South', scannedAt: southScan.scannedAt, first: { gate: 'North', scannedAt: northScan.scannedAt } }]);

@@ -60,3 +60,14 @@ export async function listDuplicates(db: Db, performanceId: string, limit: numbe
     ticketId: r.ticket_id, gate: r.gate, scannedAt: r.scanned_at, first: { gate: r.first_gate, scannedAt: r.first_scanned_at },
   }));
 }
+
+export interface CheckInEntry { seq: number; ticketId: string; version: number; gate: string; scannedAt: Date }
+
+/** Entries of a performance after `since` (a seq), oldest first. */
+export async function listCheckIns(db: Db, performanceId: string, since: number, limit: number): Promise<CheckInEntry[]> {
+  const rows = await db('check_ins').where('performance_id', performanceId).andWhere('seq', '>', since).orderBy('seq').limit(limit)
+    .select('seq', 'ticket_id', 'version', 'gate', 'scanned_at');
+  return rows.map((r: { seq: string; ticket_id: string; version: number; gate: string; scanned_at: Date }) => ({
+    seq: Number(r.seq), ticketId: r.ticket_id, version: r.version, gate: r.gate, scannedAt: r.scanned_at,
+  }));
+}

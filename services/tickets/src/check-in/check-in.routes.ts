@@ -7,7 +7,7 @@ import { account } from '../tickets/tickets.routes.ts';
 
 const performanceParams = z.object({ performanceId: z.uuid() });
 const staffParams = z.object({ performanceId: z.uuid(), userId: z.uuid() });
-const revocationsQuery = z.object({
+const cursorQuery = z.object({
   since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });
@@ -51,8 +51,14 @@ export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInServi
 
   router.get('/api/v1/check-in/performances/:performanceId/revocations', async (req, res) => {
     const { performanceId } = validate.params(performanceParams, req);
-    const { since, limit } = validate.query(revocationsQuery, req);
+    const { since, limit } = validate.query(cursorQuery, req);
     res.set('cache-control', 'private, no-store').json(await checkIn.revocations(account(req), performanceId, since, limit));
+  });
+
+  router.get('/api/v1/check-in/performances/:performanceId/check-ins', async (req, res) => {
+    const { performanceId } = validate.params(performanceParams, req);
+    const { since, limit } = validate.query(cursorQuery, req);
+    res.set('cache-control', 'private, no-store').json(await checkIn.checkIns(account(req), performanceId, since, limit));
   });
 
   router.post('/api/v1/check-in/performances/:performanceId/scans', async (req, res) => {

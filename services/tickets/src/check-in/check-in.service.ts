@@ -6,11 +6,11 @@ import { importVerifyKeys, parseCode, STEP_SECONDS, toBase64Url, verifyCode, WIN
 import type { TicketKeys } from '../codes/signing-keys.ts';
 import { isStaff } from '../staff/staff.repo.ts';
 import type { TicketsMetrics } from '../tickets-metrics.ts';
-import { notStaff, performanceNotFound } from '../tickets/tickets.errors.ts';
+import { notStaff, performanceNotFound, scanIdReused } from '../tickets/tickets.errors.ts';
 import { emitCheckedIn } from '../tickets/tickets.events.ts';
 import { findTickets, listRevocations } from '../tickets/tickets.repo.ts';
 import type { Ticket } from '../tickets/tickets.types.ts';
-import { findCheckIn, findScan, flagDuplicate, insertCheckIn, listDuplicates } from './check-in.repo.ts';
+import { findCheckIn, findScan, flagDuplicate, insertCheckIn, listCheckIns, listDuplicates } from './check-in.repo.ts';
 
 export interface Scan { scanId: string; scheduleId: string; code: string; scannedAt: Date }
 export type ScanOutcome = 'ADMITTED' | 'DUPLICATE' | Exclude<Verdict, 'VALID'>;
@@ -50,7 +50,8 @@ export function createCheckIn({ db, keys, metrics, now = Date.now }: CheckInDeps
   async function record(who: Caller, performanceId: string, device: { gate: string; deviceId: string | null }, scan: Scan, ticket: Ticket): Promise<ScanResult> {
     const base = { scanId: scan.scanId, ticketId: ticket.id };
     const earlier = await findScan(db, scan.scanId);
-    if (earlier?.admitted && earlier.ticketId === ticket.id) return { ...base, outcome: 'ADMITTED' };
+    if (earlier && earlier.ticketId !== ticket.id) throw scanIdReused(scan.scanId);
+    if (earlier?.admitted) return { ...base, outcome: 'ADMITTED' };
     const admitted = await db.transaction(async (trx) => {
       const checkInId = randomUUID();
       const entry = { ...device, ticketId: ticket.id, performanceId, scheduleId: scan.scheduleId, version: ticket.version, scanId: scan.scanId, scannedBy: who.id, scannedAt: scan.scannedAt };
@@ -87,6 +88,17 @@ export function createCheckIn({ db, keys, metrics, now = Date.now }: CheckInDeps
       const items = await listRevocations(db, performanceId, since, limit);
       return {
         items: items.map((r) => ({ ticketId: r.ticketId, version: r.version, reason: r.reason, revokedAt: r.revokedAt.toISOString() })),
+        nextCursor: String(items.at(-1)?.seq ?? since),
+        more: items.length === limit,
+      };
+    },
+
+    /** What every gate admitted, by cursor: an online scanner refuses a ticket that entered elsewhere. */
+    async checkIns(who: Caller, performanceId: string, since: number, limit: number) {
+      await staffPerformance(who, performanceId);
+      const items = await listCheckIns(db, performanceId, since, limit);
+      return {
+        items: items.map((c) => ({ ticketId: c.ticketId, version: c.version, gate: c.gate, scannedAt: c.scannedAt.toISOString() })),
         nextCursor: String(items.at(-1)?.seq ?? since),
         more: items.length === limit,
       };

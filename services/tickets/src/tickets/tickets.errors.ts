@@ -12,3 +12,5 @@ export const accountsUnavailable = () => new ServiceUnavailableError('ACCOUNTS_U
 export const performanceNotFound = () => new NotFoundError('PERFORMANCE_NOT_FOUND', 'No such performance has tickets here');
 export const notStaff = () => new ForbiddenError('STAFF_ONLY', 'Only staff of this performance may do this');
 export const unknownIdentity = () => new ForbiddenError('ACCOUNT_ID_INVALID', 'This account cannot hold tickets');
+export const scanIdReused = (scanId: string) =>
+  new BadRequestError(`scanId ${scanId} was sent before for another ticket; make a new id for every scan`, { code: 'SCAN_ID_REUSED' });
