@@ -66,3 +66,5 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
