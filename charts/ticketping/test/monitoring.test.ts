@@ -51,7 +51,7 @@ test('dashboards show what the issue asks for', () => {
   for (const metric of ['ticketping_queue_waiting', 'ticketping_queue_active', 'ticketping_queue_admit_rate_per_minute', 'ticketping_queue_eta_seconds']) {
     assert.match(queries('waiting-room.json'), new RegExp(metric), `waiting room: ${metric}`);
   }
-  for (const metric of ['ticketping_booking_holds_total', 'ticketping_booking_orders_total', 'ticketping_payment_total', 'ticketping_outbox_oldest_pending_seconds']) {
+  for (const metric of ['ticketping_booking_holds_total', 'ticketping_booking_orders_total', 'ticketping_payment_total', 'ticketping_outbox_oldest_pending_seconds', 'ticketping_bus_oldest_unhandled_seconds']) {
     assert.match(queries('booking.json'), new RegExp(metric), `booking: ${metric}`);
   }
   assert.match(queries('services.json'), /rate\(http_server_request_duration_seconds_count/);

@@ -43,7 +43,7 @@ const TRANSIENT_SQLSTATE = new Set(['40001', '40P01', '55P03', '57014', '57P01',
 const TRANSIENT_NAMES = new Set(['TransientDeliveryError', 'KnexTimeoutError', 'TimeoutError', 'AbortError', 'MaxRetriesPerRequestError', 'KafkaJSConnectionError', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded']);
 
 /** Messages without a code: node-postgres when the server goes away, ioredis while disconnected, Redis replies while it cannot serve. */
-const TRANSIENT_MESSAGE = /^(Connection terminated|Connection is closed|Client has encountered a connection error|timeout exceeded when trying to connect|(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY) )/i;
+const TRANSIENT_MESSAGE = /^(Connection terminated|Connection is closed|Client has encountered a connection error|timeout exceeded when trying to connect|Stream isn't writeable|Command timed out|(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY) )/i;
 
 const PERMANENT_NAMES = new Set(['PermanentDeliveryError', 'ZodError', 'SyntaxError']);
 

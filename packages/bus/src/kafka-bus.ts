@@ -209,7 +209,15 @@ export function createKafkaBus(options: KafkaBusOptions): RedrivableBus {
             tally.redriven(eventIdOf(message.value));
             back.push({ key: message.key?.toString() ?? '', value: message.value, headers: redrivenHeaders(headers) });
           }
-          if (!options.dryRun && back.length > 0) await send(options.topic, back);
+          if (!options.dryRun && back.length > 0) {
+            try {
+              await send(options.topic, back);
+            } catch (error) {
+              // Ends the redrive as failed instead of letting kafkajs retry the batch; running it again is safe.
+              finish(error);
+              return;
+            }
+          }
           if (Number(batch.lastOffset()) + 1 >= end) remaining.delete(batch.partition);
           if (remaining.size === 0) finish();
         },

@@ -14,9 +14,13 @@ export const paymentConfigSchema = z.object({
   PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
   /** Simulated provider: cards other than the two test numbers are approved after this delay. */
   SIMULATED_PROVIDER_DELAY_MS: env.int(300),
-  /** Simulated provider: `slow` answers after SIMULATED_PROVIDER_SLOW_MS, `fail` errors on every call. */
-  SIMULATED_PROVIDER_MODE: z.enum(['normal', 'slow', 'fail']).default('normal'),
+  /**
+   * Simulated provider: `slow` answers after SIMULATED_PROVIDER_SLOW_MS, `fail` errors on every
+   * call, `late` settles each charge SIMULATED_PROVIDER_LATE_MS after the call (which waits for it).
+   */
+  SIMULATED_PROVIDER_MODE: z.enum(['normal', 'slow', 'fail', 'late']).default('normal'),
   SIMULATED_PROVIDER_SLOW_MS: env.int(30_000),
+  SIMULATED_PROVIDER_LATE_MS: env.int(20_000),
   /** Every provider call is abandoned after this long (and counts as a failure for the breaker). */
   PROVIDER_TIMEOUT_MS: env.int(5000, 50),
   /** Circuit breaker: opens when this percentage of calls in the window fail… */
@@ -32,6 +36,20 @@ export const paymentConfigSchema = z.object({
   ORDER_ARRIVAL_WAIT_MS: env.int(3000),
   /** How often payments left PENDING by a timeout or a crash are settled with the provider. */
   RECONCILE_INTERVAL_MS: env.int(5000, 50),
+  /**
+   * The provider's promise: a charge it has not reported this long after the request will never
+   * settle. Until then a charge the provider does not know stays PENDING (it may settle late);
+   * after it, the payment is FAILED (`NOT_CHARGED`). Never shorter than the provider's documented
+   * settlement time.
+   */
+  PROVIDER_SETTLEMENT_WINDOW_MS: env.int(3_600_000, 1000),
+  /** How often SUCCEEDED payments are compared with their orders (confirmed, or refunded). */
+  ORDER_RECONCILE_INTERVAL_MS: env.int(30_000, 50),
+  /**
+   * A SUCCEEDED payment whose order is not CONFIRMED this long after it succeeded is acted on:
+   * refunded if the order can no longer be sold, announced again to booking if it still waits.
+   */
+  ORDER_RECONCILE_AFTER_MS: env.int(60_000, 0),
   /** How often requested refunds are (re)tried. */
   REFUND_INTERVAL_MS: env.int(1000, 20),
   /**

@@ -5,12 +5,21 @@ export interface PaymentMetrics {
   outcome(status: 'SUCCEEDED' | 'FAILED' | 'REFUNDED'): void;
   providerDuration: client.Histogram<'operation' | 'outcome'>;
   circuitOpen: client.Gauge;
+  /** What the order reconciler did about a SUCCEEDED payment whose order was not CONFIRMED. */
+  reconciled(action: 'refund_requested' | 'announced'): void;
 }
 
 export function createPaymentMetrics(registry: Registry): PaymentMetrics {
   const total = new client.Counter({ name: 'ticketping_payment_total', help: 'Payment outcomes', labelNames: ['status'] as const, registers: [registry] });
+  const reconciled = new client.Counter({
+    name: 'ticketping_payment_reconciled_total',
+    help: 'SUCCEEDED payments whose order was not CONFIRMED, by what the reconciler did',
+    labelNames: ['action'] as const,
+    registers: [registry],
+  });
   return {
     outcome: (status) => total.inc({ status }),
+    reconciled: (action) => reconciled.inc({ action }),
     providerDuration: new client.Histogram({
       name: 'ticketping_payment_provider_duration_seconds',
       help: 'Calls to the payment provider by operation and outcome',

@@ -11,6 +11,7 @@ import { createIdempotency } from '@ticketping/idempotency';
 import { createPaymentMetrics } from './payment-metrics.ts';
 import { SCHEMA } from './payments/payments.events.ts';
 import { createPayments, type Payments } from './payments/payments.service.ts';
+import { createOrderReconciliation, type OrderReconciliation } from './payments/order-reconciliation.ts';
 import { createSettlement, type Settlement } from './payments/settlement.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { createProvider } from './provider/create-provider.ts';
@@ -33,9 +34,10 @@ export interface PaymentService {
   app: HttpApp;
   payments: Payments;
   settlement: Settlement;
+  orderReconciliation: OrderReconciliation;
   /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
   handleEvent(event: BusEvent): Promise<HandleResult>;
-  /** Starts the outbox relay, the consumer of booking's events, the reconciler and the refund worker. */
+  /** Starts the outbox relay, the consumer of booking's events, the reconcilers and the refund worker. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -63,10 +65,13 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     db, provider, metrics: paymentMetrics, logger, orderArrivalWaitMs: config.ORDER_ARRIVAL_WAIT_MS, breakerResetMs: config.PROVIDER_BREAKER_RESET_MS, ...clock,
   });
   // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
-  const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, ...clock });
+  const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });
   const idempotency = createIdempotency(db, { fingerprintKey: fingerprintKey(config) });
   let refundWorker: Periodic | undefined;
   const handleEvent = createEventHandler({ db, logger, onRefundRequested: () => refundWorker?.wake() });
+  const orderReconciliation = createOrderReconciliation({
+    db, metrics: paymentMetrics, logger, afterMs: config.ORDER_RECONCILE_AFTER_MS, onRefundRequested: () => refundWorker?.wake(), ...clock,
+  });
   const app = createApp({ logger, metrics, db, payments, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
 
   let relay: OutboxRelay | undefined;
@@ -76,6 +81,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     app,
     payments,
     settlement,
+    orderReconciliation,
     handleEvent,
     async start() {
       relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
@@ -84,6 +90,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       periodic = [
         refundWorker,
         runPeriodically('reconcile-pending', config.RECONCILE_INTERVAL_MS, logger, () => settlement.settleStalePayments()),
+        runPeriodically('reconcile-orders', config.ORDER_RECONCILE_INTERVAL_MS, logger, () => orderReconciliation.reconcileOrders()),
         runPeriodically('idempotency-key-purge', PURGE_KEYS_EVERY_MS, logger, () => idempotency.purgeExpired()),
       ];
     },

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { RedriveOptions, RedriveResult } from '@ticketping/bus';
-import { AppError, requireAdmin, validate } from '@ticketping/http';
+import { AppError, ServiceUnavailableError, requireAdmin, validate } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 
 export type Redrive = (options: RedriveOptions) => Promise<RedriveResult>;
@@ -30,7 +30,14 @@ export function deadLetterRoutes(router: Router, { redrive, logger }: { redrive:
     const admin = requireAdmin(req);
     const body = validate.body(redriveBody, req);
     if (!redrive) throw new AppError(501, 'REDRIVE_UNSUPPORTED', 'Not implemented', { detail: 'This bus keeps no dead letters to redrive' });
-    const result = await redrive({ topic: body.topic, since: body.since, until: body.until, group: body.group, dryRun: body.dryRun });
+    let result: RedriveResult;
+    try {
+      result = await redrive({ topic: body.topic, since: body.since, until: body.until, group: body.group, dryRun: body.dryRun });
+    } catch (error) {
+      // The broker is unreachable or failed mid-way; the redrive is idempotent, so trying again is the answer.
+      logger.warn({ err: error, topic: body.topic }, 'dead-letter redrive failed');
+      throw new ServiceUnavailableError('BUS_UNAVAILABLE', 'The event bus could not complete the redrive; it is safe to try again', 5);
+    }
     logger.info({ adminId: admin.id, ...body, scanned: result.scanned, redriven: result.redriven }, 'dead letters redriven by an administrator');
     res.json(result);
   });

@@ -7,6 +7,7 @@ interface PaymentRow {
   id: string; order_id: string; user_id: string; amount: number; currency: string; status: PaymentStatus; method_type: string;
   card_last4: string | null; provider: string; provider_reference: string | null; failure_reason: string | null; idempotency_key: string;
   refund_requested_at: Date | null; refund_reason: string | null; refund_attempts: number; created_at: Date; updated_at: Date;
+  reconcile_attempts?: number;
 }
 
 const toPayment = (r: PaymentRow): Payment => ({
@@ -55,6 +56,39 @@ export async function settle(trx: Knex.Transaction, id: string, to: 'SUCCEEDED' 
 export async function lockStalePending(trx: Knex.Transaction, before: Date, limit: number): Promise<Payment[]> {
   const rows = (await trx('payments').where('status', 'PENDING').andWhere('updated_at', '<', before).orderBy('updated_at').limit(limit).forUpdate().skipLocked()) as PaymentRow[];
   return rows.map(toPayment);
+}
+
+/**
+ * SUCCEEDED payments, not being refunded, that succeeded before `succeededBefore` and whose order
+ * (payment's copy) is not CONFIRMED, each with the copy's status; locked (SKIP LOCKED) so replicas
+ * share the work. Announcements already made wait for `next_reconcile_at`.
+ */
+export async function lockUnreconciled(
+  trx: Knex.Transaction,
+  { succeededBefore, now, limit }: { succeededBefore: Date; now: Date; limit: number },
+): Promise<Array<Payment & { orderStatus: string | null; reconcileAttempts: number }>> {
+  const rows = (await trx('payments as p')
+    .leftJoin('orders as o', 'o.order_id', 'p.order_id')
+    .where('p.status', 'SUCCEEDED')
+    .whereNull('p.refund_requested_at')
+    .andWhere('p.updated_at', '<', succeededBefore)
+    .andWhere((q) => q.whereNull('p.next_reconcile_at').orWhere('p.next_reconcile_at', '<=', now))
+    .andWhere((q) => q.whereNull('o.status').orWhereNot('o.status', 'CONFIRMED'))
+    .orderBy('p.updated_at')
+    .limit(limit)
+    .forUpdate('p')
+    .skipLocked()
+    .select('p.*', 'o.status as order_status')) as Array<PaymentRow & { order_status: string | null }>;
+  return rows.map((r) => ({ ...toPayment(r), orderStatus: r.order_status, reconcileAttempts: r.reconcile_attempts ?? 0 }));
+}
+
+export async function scheduleReconcile(trx: Knex.Transaction, id: string, attempts: number, nextAt: Date): Promise<void> {
+  await trx('payments').where('id', id).update({ reconcile_attempts: attempts, next_reconcile_at: nextAt });
+}
+
+/** A PENDING payment the provider does not know yet: asked again after the others (updated_at orders the line). */
+export async function postponeSettlement(trx: Knex.Transaction, id: string): Promise<void> {
+  await trx('payments').where({ id, status: 'PENDING' }).update({ updated_at: trx.fn.now() });
 }
 
 /** Marks a succeeded payment for refund; false if it is not (or no longer) a succeeded payment. */

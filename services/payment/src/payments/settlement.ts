@@ -3,7 +3,7 @@ import type { Logger } from '@ticketping/logger';
 import type { PaymentMetrics } from '../payment-metrics.ts';
 import type { GuardedProvider } from '../provider/guarded-provider.ts';
 import { emitPaymentEvent } from './payments.events.ts';
-import { lockNextRefundDue, lockStalePending, markRefunded, scheduleRefundRetry, settle } from './payments.repo.ts';
+import { lockNextRefundDue, lockStalePending, markRefunded, postponeSettlement, scheduleRefundRetry, settle } from './payments.repo.ts';
 
 export interface SettlementDeps {
   db: Knex;
@@ -12,6 +12,8 @@ export interface SettlementDeps {
   logger: Logger;
   /** A PENDING payment older than this can no longer be in a running request. */
   staleAfterMs: number;
+  /** A charge the provider has not reported this long after the payment was created never settles. */
+  settlementWindowMs: number;
   now?: () => Date;
 }
 
@@ -23,9 +25,14 @@ const MAX_REFUND_BACKOFF_MS = 5 * 60_000;
  * booking could not use. Both take their rows with FOR UPDATE SKIP LOCKED, so every replica
  * may run them at once.
  */
-export function createSettlement({ db, provider, metrics, logger, staleAfterMs, now = () => new Date() }: SettlementDeps) {
+export function createSettlement({ db, provider, metrics, logger, staleAfterMs, settlementWindowMs, now = () => new Date() }: SettlementDeps) {
   return {
-    /** Asks the provider about PENDING payments left by a timeout or a crash; returns how many it settled. */
+    /**
+     * Asks the provider about PENDING payments left by a timeout or a crash; returns how many it
+     * settled. A charge the provider does not know (yet) is never marked FAILED while the
+     * provider may still settle it (within `settlementWindowMs` of the payment): it stays PENDING
+     * and goes to the back of the line, and a late settlement ends SUCCEEDED like any other.
+     */
     async settleStalePayments(): Promise<number> {
       return db.transaction(async (trx) => {
         const stale = await lockStalePending(trx, new Date(now().getTime() - staleAfterMs), BATCH);
@@ -36,6 +43,10 @@ export function createSettlement({ db, provider, metrics, logger, staleAfterMs, 
             answer = await provider.lookup(payment.id);
           } catch (error) {
             logger.warn({ err: error, paymentId: payment.id }, 'could not ask the provider about a pending payment; trying later');
+            continue;
+          }
+          if (answer.outcome === 'not_found' && now().getTime() - payment.createdAt.getTime() < settlementWindowMs) {
+            await postponeSettlement(trx, payment.id);
             continue;
           }
           const to = answer.outcome === 'approved' ? 'SUCCEEDED' : 'FAILED';

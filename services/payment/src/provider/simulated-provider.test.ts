@@ -49,4 +49,37 @@ test('it can be told to fail or to be slow, and a slow call gives up when aborte
   assert.equal(await sim.lookup('p2', signal()), { outcome: 'not_found' }, 'an abandoned charge did not happen');
 });
 
+/** Like AbortSignal.timeout, but its timer keeps the process alive (the simulator's settlement timer does not). */
+function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), ms);
+  return controller.signal;
+}
+
+test('late mode: the call times out, lookup does not know the charge, then it settles once, approved', async () => {
+  const sim = createSimulatedProvider({ delayMs: 0, mode: 'late', slowMs: 0, lateMs: 300 });
+  const started = Date.now();
+  try {
+    await sim.charge(charge('p1', TEST_CARDS.approved), timeoutSignal(50));
+    assert.unreachable('a late charge answered before its timeout');
+  } catch (error) {
+    assert.is((error as Error).name, 'TimeoutError');
+  }
+  assert.equal(await sim.lookup('p1', signal()), { outcome: 'not_found' }, 'not settled yet');
+  try {
+    await sim.charge(charge('p1', TEST_CARDS.approved), timeoutSignal(20)); // a retry joins the same charge
+  } catch {
+    // lost again
+  }
+  let settled = await sim.lookup('p1', signal());
+  while (settled.outcome === 'not_found' && Date.now() - started < 2000) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    settled = await sim.lookup('p1', signal());
+  }
+  assert.is(settled.outcome, 'approved');
+  assert.ok(Date.now() - started >= 290, 'settled after lateMs');
+  assert.is(sim.ledger.charges.size, 1, 'one charge');
+  assert.equal(await sim.charge(charge('p1', TEST_CARDS.approved), signal()), settled);
+});
+
 test.run();
