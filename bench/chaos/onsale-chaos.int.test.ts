@@ -50,8 +50,11 @@ test.before(async () => {
       queue: { QUEUE_TICK_MS: '200', QUEUE_MIN_POLL_MS: '500', QUEUE_MAX_POLL_MS: '5000', QUEUE_ACTIVE_WINDOW_SECONDS: '60', QUEUE_MAX_ACTIVE_SECONDS: '120', QUEUE_GRACE_SECONDS: '90' },
       booking: { HOLD_TTL_SECONDS: '45', HOLD_EXPIRY_GRACE_SECONDS: '5' },
       payment: { RECONCILE_INTERVAL_MS: '1000' },
-      // every fan comes from 127.0.0.1: per-IP limits would throttle the whole crowd as one client
-      gateway: { RATE_LIMIT_PER_USER: '0', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_USER: '0', RATE_LIMIT_POLL_PER_IP: '0' },
+      // every fan comes from 127.0.0.1: per-IP limits and caps would throttle the whole crowd as one client
+      gateway: {
+        RATE_LIMIT_PER_USER: '0', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_USER: '0', RATE_LIMIT_POLL_PER_IP: '0',
+        CAP_ENTRIES_PER_IP: '0', CAP_ENTRIES_PER_RANGE: '0', CAP_SIGNUPS_PER_IP: '0', CAP_SIGNUPS_PER_RANGE: '0',
+      },
     },
   });
   redis = createRedis({ url: platform.redisUrl });

@@ -126,7 +126,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       cwd: repoRoot,
       stdio: ['ignore', log, log],
       env: {
-        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(service.port), LOG_LEVEL: 'warn',
+        // the management port (/metrics, /readyz) is not used here: any free one
+        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(service.port), MANAGEMENT_PORT: '0', LOG_LEVEL: 'warn',
         INTERNAL_TOKEN: internalToken, ...environment[name], ...options.env?.[name],
       },
     });

@@ -90,12 +90,24 @@ export function assertProblem(reply: Reply, status: number, code?: string): void
 
 export interface Fan { email: string; password: string; accessToken: string; refreshToken: string; id: string }
 
+let fansSignedUp = 0;
+/**
+ * A client address of its own network for each fan, as the ingress would forward it (loopback is
+ * a trusted proxy in standalone): the gateway caps sign-ups per address and per /24, and these
+ * suites play many fans from one machine.
+ */
+export const fanAddress = () => {
+  const n = ++fansSignedUp;
+  return `10.${(n >> 8) & 255}.${n & 255}.1`;
+};
+
 export async function signUp(platform: Platform, name: string): Promise<Fan> {
   const email = `${name}-${randomUUID().slice(0, 8)}@fans.test`;
   const password = 'correct horse battery';
-  const created = await platform.api('POST', '/users', { body: { email, password, nickname: name } });
+  const from = { 'x-forwarded-for': fanAddress() };
+  const created = await platform.api('POST', '/users', { body: { email, password, nickname: name }, headers: from });
   assert.is(created.status, 201, created.text);
-  const login = await platform.api('POST', '/auth/login', { body: { email, password } });
+  const login = await platform.api('POST', '/auth/login', { body: { email, password }, headers: from });
   assert.is(login.status, 200, login.text);
   return { email, password, id: created.body.id as string, accessToken: login.body.accessToken as string, refreshToken: login.body.refreshToken as string };
 }

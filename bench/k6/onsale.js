@@ -11,7 +11,8 @@
  * Thresholds: status polls p99 under 500 ms, no 5xx answer at all, 99 % of checks pass.
  * Fans sign up through the API (scrypt: give SIGNUP_SECONDS enough for FANS sign-ups on auth's
  * replicas); the gateway limits each client address (RATE_LIMIT_PER_IP, 1000 per 10 s by
- * default): from a few load generators, raise it for the rehearsal or the crowd is throttled.
+ * default) and caps sign-ups and waiting-line entries per address and per /24 (CAP_*): from a
+ * few load generators, raise them for the rehearsal or the crowd is throttled.
  * Afterwards check the books as bench/onsale does: no seat in two live orders, every SUCCEEDED
  * payment's order CONFIRMED or REFUNDED.
  */

@@ -35,14 +35,18 @@ export interface Rehearsal {
 
 const json = { 'content-type': 'application/json' };
 
-async function request(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url, { method, headers: { ...json, ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function request(url: string, method: string, body?: unknown, token?: string, from?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers = { ...json, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(from ? { 'x-forwarded-for': from } : {}) };
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-/** The fan's client address as the ingress would forward it: one per fan, as on the internet. */
-const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+/**
+ * The fan's client address as the ingress would forward it: one per fan, each in its own /24, as
+ * on the internet (the gateway caps sign-ups and entries per address and per /24).
+ */
+const ipOf = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.1`;
 
 async function signUpAndLogIn(target: Target, count: number): Promise<{ identities: FanIdentity[]; figures: Rehearsal['signUp'] }> {
   const started = performance.now();
@@ -54,11 +58,11 @@ async function signUpAndLogIn(target: Target, count: number): Promise<{ identiti
     for (let i = next++; i < count; i = next++) {
       const email = `fan-${i}-${randomUUID().slice(0, 8)}@onsale.test`;
       let t = performance.now();
-      const created = await request(`${target.url}/api/v1/users`, 'POST', { email, password: 'correct horse battery', nickname: `fan${i}` });
+      const created = await request(`${target.url}/api/v1/users`, 'POST', { email, password: 'correct horse battery', nickname: `fan${i}` }, undefined, ipOf(i));
       figures.signUpLatencies.push(performance.now() - t);
       if (created.status !== 201) throw new Error(`sign-up refused: ${created.status} ${JSON.stringify(created.body)}`);
       t = performance.now();
-      const login = await request(`${target.url}/api/v1/auth/login`, 'POST', { email, password: 'correct horse battery' });
+      const login = await request(`${target.url}/api/v1/auth/login`, 'POST', { email, password: 'correct horse battery' }, undefined, ipOf(i));
       figures.loginLatencies.push(performance.now() - t);
       if (login.status !== 200) throw new Error(`login refused: ${login.status} ${JSON.stringify(login.body)}`);
       identities.push({ token: String(login.body.accessToken), ip: ipOf(i) });

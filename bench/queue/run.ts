@@ -62,8 +62,8 @@ const gateway = withGateway
   ? await startChild('gateway', {
     INTERNAL_TOKEN, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `tp:${randomPrefix('benchgw')}`, LOG_LEVEL: 'warn', WEB_DIST: '/nonexistent',
     QUEUE_URL: `http://127.0.0.1:${queue.port}`, AUTH_JWKS: JSON.stringify(publicJwks([authKey])), QUEUE_JWKS: JSON.stringify(publicJwks([queueKey])),
-    // one machine plays every fan: per-IP limits would throttle the crowd; per-user limits stay on
-    RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_IP: '0',
+    // one machine plays every fan: per-IP limits and caps would throttle the crowd; per-user limits stay on
+    RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_IP: '0', CAP_ENTRIES_PER_IP: '0', CAP_ENTRIES_PER_RANGE: '0',
   })
   : undefined;
 const origin = (child: Child) => `http://127.0.0.1:${child.port}`;

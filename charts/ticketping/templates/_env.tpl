@@ -20,6 +20,8 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{- $values := index $root.Values $service }}
 - name: PORT
   value: "8080"
+- name: MANAGEMENT_PORT
+  value: {{ $root.Values.service.managementPort | quote }}
 - name: HOST
   value: "0.0.0.0"
 - name: OTEL_SERVICE_NAME

@@ -100,7 +100,7 @@ test('ServiceMonitor and PrometheusRule exist only where monitoring.coreos.com/v
   const selected = byKind(objects, 'Service').filter((s) => Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels?.[k] === v));
   assert.deepEqual(selected.map((s) => s.metadata.name).sort(), SERVICES.map((s) => `tp-ticketping-${s}`).sort());
   const endpoint = monitor.spec.endpoints[0];
-  assert.equal(endpoint.port, 'http');
+  assert.equal(endpoint.port, 'management');
   assert.equal(endpoint.path, '/metrics');
   // The services' own `service` label must survive the scrape: alerts and dashboards group by it.
   assert.equal(endpoint.honorLabels, true);

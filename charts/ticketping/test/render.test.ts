@@ -53,7 +53,7 @@ test('defaults: the operator owns queue and booking replicas; the others have a 
   assert.equal(find(objects, 'QueueScaler', name('booking')).spec.source.metric, 'active');
 });
 
-test('defaults: containers listen on 0.0.0.0:8080 with /healthz liveness and /readyz readiness, resources set', async () => {
+test('defaults: containers listen on 0.0.0.0:8080 and 9090 (management), probed on the management port, resources set', async () => {
   const objects = await render();
   for (const service of SERVICES) {
     const deployment = find(objects, 'Deployment', name(service));
@@ -61,11 +61,12 @@ test('defaults: containers listen on 0.0.0.0:8080 with /healthz liveness and /re
     const env = containerEnv(deployment);
     assert.equal(env.get('PORT')?.value, '8080');
     assert.equal(env.get('HOST')?.value, '0.0.0.0');
+    assert.equal(env.get('MANAGEMENT_PORT')?.value, '9090');
     assert.equal(container.image, `docker.io/ticketping/${service}:0.1.0`);
-    assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-    assert.equal(container.livenessProbe.httpGet.path, '/healthz');
-    assert.equal(container.readinessProbe.httpGet.path, '/readyz');
-    assert.equal(container.startupProbe.httpGet.path, '/healthz');
+    assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'management', containerPort: 9090, protocol: 'TCP' }]);
+    assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'management' });
+    assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'management' });
+    assert.deepEqual(container.startupProbe.httpGet, { path: '/healthz', port: 'management' });
     assert.ok(container.resources.requests.cpu && container.resources.requests.memory && container.resources.limits.memory, service);
     const spread = deployment.spec.template.spec.topologySpreadConstraints as { topologyKey: string; labelSelector: { matchLabels: unknown } }[];
     assert.deepEqual(spread.map((c) => c.topologyKey), ['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
@@ -134,6 +135,20 @@ test('defaults: the gateway reaches each service by its in-cluster URL and port'
   assert.deepEqual(ingress.spec.rules[0].http.paths[0].backend.service, { name: name('gateway'), port: { name: 'http' } });
 });
 
+test('the Ingress never routes a management port; each Service has one for Prometheus', async () => {
+  for (const objects of [await render(), await render({ valuesFiles: ['values-production.yaml'] })]) {
+    for (const ingress of byKind(objects, 'Ingress')) {
+      const backends = (ingress.spec.rules as Array<{ http: { paths: Array<{ backend: { service: { port: { name?: string; number?: number } } } }> } }>)
+        .flatMap((rule) => rule.http.paths.map((p) => p.backend.service.port));
+      assert.ok(backends.every((port) => port.name === 'http' && port.number === undefined), JSON.stringify(backends));
+    }
+  }
+  for (const service of SERVICES) {
+    const ports = find(await render(), 'Service', name(service)).spec.ports as Array<{ name: string; port: number; targetPort: string }>;
+    assert.deepEqual(ports.map((p) => [p.name, p.port, p.targetPort]), [['http', 80, 'http'], ['management', 9090, 'management']]);
+  }
+});
+
 test('defaults: generated signing keys are Ed25519 key pairs whose JWKS holds only the public half', async () => {
   const data = secretData(find(await render(), 'Secret', name('secrets')));
   for (const [keyName, jwksName] of [['AUTH_SIGNING_KEY', 'AUTH_JWKS'], ['QUEUE_SIGNING_KEY', 'QUEUE_JWKS'], ['TICKET_SIGNING_KEYS', 'TICKETS_JWKS']] as const) {
@@ -190,17 +205,20 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest, and tickets auth', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (and tickets auth), Prometheus only the management ports', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
-  assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, monitoring]);
+  assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
-  for (const service of SERVICES.filter((s) => s !== 'gateway' && s !== 'auth')) {
-    assert.deepEqual(peers(name(service)), [{ podSelector: { matchLabels: gatewayPods } }, monitoring], service);
+  for (const service of SERVICES) {
+    const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
+    assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
+    assert.deepEqual(rules[1]!.from, [monitoring], service);
+    if (service !== 'gateway' && service !== 'auth') assert.deepEqual(peers(name(service)), [{ podSelector: { matchLabels: gatewayPods } }], service);
   }
   const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;
-  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }, monitoring]);
+  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }]);
   const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
   assert.deepEqual(peers(name('postgres')), [releasePods]);
   assert.deepEqual(peers(name('kafka')), [releasePods]);

@@ -37,6 +37,8 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
     logger,
     metrics: metrics.service,
     routes: () => undefined,
+    // Nothing public here: the one port is operational (chart: http-metrics, probes).
+    operationalRoutesOnMainPort: true,
     // Readiness never depends on leadership: a standby is ready to take over.
     readiness: { queueScalerWatch: async () => { if (!watch.synced()) throw new Error('QueueScalers not listed yet'); } },
   });

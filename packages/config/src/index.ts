@@ -46,6 +46,11 @@ export { z };
 export function serviceSettings(defaultPort: number) {
   return {
     PORT: env.port(defaultPort),
+    /**
+     * The management listener (`/healthz`, `/readyz`, `/metrics`) for the kubelet and Prometheus,
+     * on HOST too; never exposed through the Ingress. The public PORT answers 404 for them.
+     */
+    MANAGEMENT_PORT: env.port(defaultPort + 1000),
     HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: env.logLevel(),
     /** The credential the gateway presents; no default, so a forgotten setting fails at start. */

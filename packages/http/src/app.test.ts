@@ -46,13 +46,17 @@ const app = createHttpApp({
   }],
 });
 let server: RunningServer;
+let managementServer: RunningServer;
 let base = '';
+let management = '';
 
 test.before(async () => {
   server = await listen(app, 0);
   base = `http://127.0.0.1:${server.port}`;
+  managementServer = await listen(app.management, 0);
+  management = `http://127.0.0.1:${managementServer.port}`;
 });
-test.after(async () => { await server.close(); });
+test.after(async () => { await server.close(); await managementServer.close(); });
 
 const problem = async (res: Response) => {
   assert.is(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
@@ -132,20 +136,41 @@ test('unknown routes are 404 problem+json', async () => {
   assert.is((await problem(res)).code, 'ROUTE_NOT_FOUND');
 });
 
-test('readyz reflects registered dependencies; healthz only the process', async () => {
-  assert.is((await fetch(`${base}/readyz`)).status, 200);
+test('readyz (management port) reflects registered dependencies; healthz only the process', async () => {
+  assert.is((await fetch(`${management}/readyz`)).status, 200);
   dbUp = false;
-  const down = await fetch(`${base}/readyz`);
+  const down = await fetch(`${management}/readyz`);
   assert.is(down.status, 503);
   assert.equal(((await down.json()) as { checks: Record<string, string> }).checks, { db: 'connection refused' });
+  assert.is((await fetch(`${management}/healthz`)).status, 200);
   assert.is((await fetch(`${base}/healthz`)).status, 200);
   dbUp = true;
+});
+
+test('the public port answers 404 problem+json for /readyz and /metrics; the management port serves nothing else', async () => {
+  for (const path of ['/readyz', '/metrics']) {
+    const res = await fetch(`${base}${path}`);
+    assert.equal([res.status, (await problem(res)).code], [404, 'ROUTE_NOT_FOUND'], path);
+  }
+  const other = await fetch(`${management}/items/1`);
+  assert.equal([other.status, (await problem(other)).code], [404, 'ROUTE_NOT_FOUND']);
+});
+
+test('a process without public routes can keep them on its one port', async () => {
+  const operator = createHttpApp({ logger: createLogger({ service: 'operator-test', destination: quiet }), metrics: createMetrics('operator-test', { defaultMetrics: false }), routes: () => undefined, operationalRoutesOnMainPort: true });
+  const own = await listen(operator, 0);
+  try {
+    assert.is((await fetch(`http://127.0.0.1:${own.port}/readyz`)).status, 200);
+    assert.match(await (await fetch(`http://127.0.0.1:${own.port}/metrics`)).text(), /# HELP/);
+  } finally {
+    await own.close();
+  }
 });
 
 test('metrics label requests by route template, never by raw path', async () => {
   await fetch(`${base}/items/42`);
   await fetch(`${base}/items/43`);
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${management}/metrics`)).text();
   assert.match(text, /route="\/items\/:itemId",status="200"/);
   assert.not.match(text, /route="\/items\/42"/);
   assert.match(text, /route="unmatched",status="404"/);
@@ -161,7 +186,7 @@ test('lean routes: matched like express routes, with request ids, params, metric
   const malformed = await fetch(`${base}/polls/%E0%A4%A/me`);
   assert.equal([malformed.status, (await problem(malformed)).status], [400, 400]);
   assert.is((await fetch(`${base}/polls/1/me`, { method: 'POST' })).status, 404);
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${management}/metrics`)).text();
   assert.match(text, /method="GET",route="\/polls\/:pollId\/me",status="200"/);
   assert.match(text, /method="GET",route="\/polls\/:pollId\/me",status="409"/);
 });

@@ -38,6 +38,11 @@ export interface HttpAppOptions {
    * look up (the request id already ties log lines together).
    */
   startTraces?: boolean;
+  /**
+   * Serve `/readyz` and `/metrics` on this app too (default false: only on `app.management`).
+   * For a process with no public routes, such as the operator, whose one port is operational.
+   */
+  operationalRoutesOnMainPort?: boolean;
 }
 
 export type RequestStep = (req: Request, res: Response, next: NextFunction) => void;
@@ -45,12 +50,19 @@ export type RequestStep = (req: Request, res: Response, next: NextFunction) => v
 export interface HttpApp extends Express {
   /** Marks the app as shutting down: `/readyz` answers 503 so load balancers stop sending traffic. */
   drain(): void;
+  /**
+   * The management listener's app: `/healthz`, `/readyz` and `/metrics`, for the kubelet and
+   * Prometheus on MANAGEMENT_PORT, never behind the Ingress. Business figures and a dependency
+   * ping per call are not for the public: the main app answers 404 for these paths.
+   */
+  management: Express;
 }
 
 /**
  * The express 5 app every service starts from: request ids (accepted from and echoed in
  * `x-request-id`), structured request logs, tracing, the request histogram, JSON bodies with a
- * size limit, `/healthz`, `/readyz`, `/metrics`, problem+json for every error and for unknown routes.
+ * size limit, `/healthz`, problem+json for every error and for unknown routes; and beside it
+ * `app.management` with `/healthz`, `/readyz` and `/metrics` for the management port.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { logger, metrics } = options;
@@ -75,8 +87,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   ];
   for (const step of steps) app.use(step);
 
-  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
-  app.get('/readyz', async (_req, res) => {
+  // Static and free, on both listeners: container images and scripts check that a process is up.
+  const healthz = (_req: Request, res: Response) => { res.json({ status: 'ok' }); };
+  const readyz = async (_req: Request, res: Response) => {
     const checks = Object.entries(options.readiness ?? {});
     const results = await Promise.all(checks.map(async ([name, check]) => {
       try {
@@ -89,10 +102,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const failing = results.filter(([, r]) => r !== 'ok');
     const ready = !draining && failing.length === 0;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : draining ? 'draining' : 'not ready', checks: Object.fromEntries(results) });
-  });
-  app.get('/metrics', async (_req, res) => {
+  };
+  const metricsText = async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  };
+  app.management = createManagementApp({ healthz, readyz, metrics: metricsText });
+  app.get('/healthz', healthz);
+  if (options.operationalRoutesOnMainPort) {
+    app.get('/readyz', readyz);
+    app.get('/metrics', metricsText);
+  } else {
+    // Before any route, so a catch-all (the gateway's pages) cannot answer them either.
+    app.all(['/readyz', '/metrics'], (req: Request) => {
+      throw new NotFoundError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path} (it is on the management port)`);
+    });
+  }
 
   if (options.parseJson ?? true) app.use(express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] }));
   const router = express.Router();
@@ -131,6 +155,28 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   };
   return app;
+}
+
+type Handler = (req: Request, res: Response) => unknown;
+
+/** A bare app for the management port: three routes and a problem+json 404, nothing per request. */
+function createManagementApp(routes: { healthz: Handler; readyz: Handler; metrics: Handler }): Express {
+  const management = express();
+  management.disable('x-powered-by');
+  management.set('etag', false);
+  management.get('/healthz', routes.healthz);
+  management.get('/readyz', routes.readyz);
+  management.get('/metrics', routes.metrics);
+  management.use((req: Request, res: Response) => {
+    res.status(404).type('application/problem+json').send(JSON.stringify({
+      type: 'about:blank', title: 'Not found', status: 404, code: 'ROUTE_NOT_FOUND', detail: `No route for ${req.method} ${req.path} on the management port`,
+    }));
+  });
+  management.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return void res.end();
+    res.status(500).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Internal server error', status: 500, code: 'INTERNAL', detail: (error as Error).message }));
+  });
+  return management;
 }
 
 /** The part of express's app the lean path hooks into (untyped in @types/express). */
@@ -193,6 +239,27 @@ export async function listen(app: Express | HttpApp, port: number, host = '127.0
       await closed;
       clearInterval(reaper);
       clearTimeout(timer);
+    },
+  };
+}
+
+export interface Listeners {
+  public: RunningServer;
+  management: RunningServer;
+  /** Drains the public port (readyz turns 503 first), then closes the management port. */
+  close(): Promise<void>;
+}
+
+/** Listens on the public port and on the management port (`/healthz`, `/readyz`, `/metrics`). */
+export async function listenBoth(app: HttpApp, { port, managementPort, host }: { port: number; managementPort: number; host: string }): Promise<Listeners> {
+  const publicServer = await listen(app, port, host);
+  const management = await listen(app.management, managementPort, host);
+  return {
+    public: publicServer,
+    management,
+    async close() {
+      await publicServer.close();
+      await management.close(1000);
     },
   };
 }

@@ -15,4 +15,4 @@ const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA });
 const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
 
 const service = createService({ config, logger, metrics: createMetrics('auth'), db, redis });
-await serve('auth', service, { port: config.PORT, host: config.HOST, logger, closeClients: [() => db.destroy(), () => redis.disconnect()] });
+await serve('auth', service, { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST, logger, closeClients: [() => db.destroy(), () => redis.disconnect()] });

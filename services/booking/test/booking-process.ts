@@ -8,6 +8,8 @@ const MAIN = path.resolve(import.meta.dirname, '../src/main.ts');
 
 export interface ServiceProcess {
   base: string;
+  /** The management port: /readyz, /metrics. */
+  management: string;
   child: ChildProcess;
   /** What it printed, for failure messages. */
   output(): string;
@@ -21,12 +23,12 @@ export function startBookingProcess(env: Record<string, string>): Promise<Servic
   return startServiceProcess(MAIN, env);
 }
 
-/** Runs a service's main file as its own process and waits until its `/readyz` answers 200. */
+/** Runs a service's main file as its own process and waits until its `/readyz` (management port) answers 200. */
 export async function startServiceProcess(main: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
+  const [port, managementPort] = [await freePort(), await freePort()];
   const name = path.basename(path.dirname(path.dirname(main)));
   const child = spawn(process.execPath, ['--conditions=source', main], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), MANAGEMENT_PORT: String(managementPort), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,10 +36,11 @@ export async function startServiceProcess(main: string, env: Record<string, stri
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
+  const management = `http://127.0.0.1:${managementPort}`;
   try {
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-      return (await fetch(`${base}/readyz`)).status === 200;
+      return (await fetch(`${management}/readyz`)).status === 200;
     }, 90_000, 200);
   } catch (error) {
     child.kill('SIGKILL');
@@ -45,6 +48,7 @@ export async function startServiceProcess(main: string, env: Record<string, stri
   }
   return {
     base,
+    management,
     child,
     output: () => output,
     async kill9() {

@@ -46,7 +46,13 @@ export const gatewayConfigSchema = z.object({
   WEB_ORIGIN: env.list().default([]),
   WEB_DIST: z.string().default(path.join(repoRoot, 'services/web/dist')),
   OPENAPI_PATH: z.string().default(path.join(repoRoot, 'docs/openapi.yaml')),
-  /** Which peers may set X-Forwarded-For (express `trust proxy`): the ingress in front of us. */
+  /**
+   * Which peers may set X-Forwarded-For (express `trust proxy`): the ingress in front of us. The
+   * client address every rate limit and cap counts is the right-most X-Forwarded-For entry not
+   * added by a trusted peer; a request from any other peer is counted under the peer's own
+   * address and its X-Forwarded-For is ignored. Name the ingress controller's pod range (or
+   * `loopback` when nothing is in front) in production: the default trusts any private address.
+   */
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
 
   BODY_LIMIT_BYTES: env.int(100 * 1024, 1),
@@ -64,6 +70,18 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_POLL_PER_IP: limit(50_000),
   /** Past this the limiter lets the request through rather than stall the platform on Redis. */
   RATE_LIMIT_REDIS_TIMEOUT_MS: env.int(250, 1),
+
+  /**
+   * Caps per client address and per address range (/24 IPv4, /64 IPv6) over this window, shared
+   * by the replicas: waiting-line entries (per performance) and sign-ups. 0 = no cap. A carrier
+   * NAT puts many fans behind one address, so the per-address caps are a line's worth of a
+   * household, not of one person.
+   */
+  CAP_WINDOW_SECONDS: env.int(600, 1),
+  CAP_ENTRIES_PER_IP: limit(20),
+  CAP_ENTRIES_PER_RANGE: limit(60),
+  CAP_SIGNUPS_PER_IP: limit(10),
+  CAP_SIGNUPS_PER_RANGE: limit(30),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

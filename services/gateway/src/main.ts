@@ -1,4 +1,4 @@
-import { listen, shutdownOnSignals } from '@ticketping/http';
+import { listenBoth, shutdownOnSignals } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
@@ -14,8 +14,8 @@ const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CL
 
 const service = createService({ config, logger, metrics, redis });
 await service.start();
-const server = await listen(service.app, config.PORT, config.HOST);
-logger.info({ port: server.port }, 'gateway listening');
+const server = await listenBoth(service.app, { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST });
+logger.info({ port: server.public.port, managementPort: server.management.port }, 'gateway listening');
 
 shutdownOnSignals(logger, async () => {
   await server.close();

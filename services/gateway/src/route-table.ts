@@ -17,10 +17,12 @@ export interface GatewayRoute {
   admission?: boolean;
   /** A fan's status poll: sent with the other polls of the same moment in one call (proxy/status-polls.ts). */
   statusPoll?: boolean;
+  /** Capped per client address and address range over CAP_WINDOW_SECONDS (rate-limit/caps.ts). */
+  cap?: 'entry' | 'signup';
 }
 
 export const ROUTES: GatewayRoute[] = [
-  { method: 'POST', path: '/api/v1/users', upstream: 'auth', access: 'public' },
+  { method: 'POST', path: '/api/v1/users', upstream: 'auth', access: 'public', cap: 'signup' },
   { method: 'POST', path: '/api/v1/auth/login', upstream: 'auth', access: 'public' },
   { method: 'POST', path: '/api/v1/auth/refresh', upstream: 'auth', access: 'public' },
   { method: 'POST', path: '/api/v1/auth/logout', upstream: 'auth', access: 'user' },
@@ -34,7 +36,7 @@ export const ROUTES: GatewayRoute[] = [
 
   { method: 'GET', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'public', rateClass: 'poll' },
   { method: 'PATCH', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'user' },
-  { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user' },
+  { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user', cap: 'entry' },
   { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
   { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
 

@@ -13,6 +13,7 @@ import { cacheVerified, createJwksVerifier } from './identity/jwks-verifier.ts';
 import { upstreamHeaders } from './proxy/headers.ts';
 import { createStatusPolls } from './proxy/status-polls.ts';
 import { createUpstreams } from './proxy/upstreams.ts';
+import { createCaps } from './rate-limit/caps.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { scripts } from './redis/lua/index.generated.ts';
 import { PREFIXES, ROUTES, type GatewayRoute, type Upstream } from './route-table.ts';
@@ -80,6 +81,19 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     onError: () => limiterErrors.inc(),
   });
   const gate = createGate(verifyAccessToken, limiter);
+  const capped = new client.Counter({ name: 'ticketping_gateway_capped_total', help: 'Entries and sign-ups refused with 429 by the per-address and per-range caps', labelNames: ['class', 'scope'] as const, registers: [metrics.registry] });
+  const caps = createCaps(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    windowSeconds: config.CAP_WINDOW_SECONDS,
+    limits: {
+      entry: { ip: config.CAP_ENTRIES_PER_IP, range: config.CAP_ENTRIES_PER_RANGE },
+      signup: { ip: config.CAP_SIGNUPS_PER_IP, range: config.CAP_SIGNUPS_PER_RANGE },
+    },
+    redisTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
+    logger,
+    onLimited: (capClass, scope) => capped.inc({ class: capClass, scope }),
+    onError: () => limiterErrors.inc(),
+  });
   const admission = requireAdmission(queueTokens, schedules);
   // Bodies are buffered (they are small, and booking writes need theirs read) within the limit.
   const rawBody = express.raw({ type: () => true, limit: config.BODY_LIMIT_BYTES });
@@ -129,7 +143,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
       });
       mountRum(router, metrics, config.RUM_BODY_LIMIT_BYTES, [gate.step('public', 'api')]);
       for (const route of ROUTES) {
-        const steps = [gate.step(route.access, route.rateClass ?? 'api'), rawBody, ...(route.admission ? [admission] : []), answer(route)];
+        const steps = [gate.step(route.access, route.rateClass ?? 'api'), ...(route.cap ? [caps.step(route.cap)] : []), rawBody, ...(route.admission ? [admission] : []), answer(route)];
         const at = router.route(route.path);
         if (route.method === 'GET') at.get(...steps);
         else if (route.method === 'POST') at.post(...steps);
@@ -148,6 +162,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     async start() {},
     async stop() {
       limiter.close();
+      caps.close();
       await upstreams.close();
     },
   };

@@ -57,6 +57,16 @@ test('each prefix reaches its service with path, query, method and request id in
   }
 });
 
+test('/metrics and /readyz are not on the public port (404), only on the management port', async () => {
+  for (const path of ['/metrics', '/readyz']) {
+    const res = await fetch(`${gateway.base}${path}`);
+    assert.equal([res.status, (await problem(res)).code], [404, 'ROUTE_NOT_FOUND'], path);
+  }
+  assert.is((await fetch(`${gateway.management}/readyz`)).status, 200);
+  assert.match(await (await fetch(`${gateway.management}/metrics`)).text(), /http_server_request_duration_seconds/);
+  assert.is((await fetch(`${gateway.management}/api/v1/performances`)).status, 404, 'the management port routes nothing else');
+});
+
 test('unknown API routes are 404 problem+json; routes beyond a prefix need a token', async () => {
   const res = await fetch(`${gateway.base}/api/v1/nothing-here`);
   assert.equal([res.status, (await problem(res)).code], [404, 'ROUTE_NOT_FOUND']);
@@ -147,8 +157,8 @@ test('with Redis down the rate limiter lets requests through quickly, and the ga
   const res = await fetch(`${deaf.base}/api/v1/orders`, { headers: await bearer() });
   assert.is(res.status, 200);
   assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
-  assert.is((await fetch(`${deaf.base}/readyz`)).status, 200, 'a Redis outage must not empty the Service');
-  assert.match(await (await fetch(`${deaf.base}/metrics`)).text(), /ticketping_gateway_rate_limiter_errors_total\{service="gateway"\} [1-9]/);
+  assert.is((await fetch(`${deaf.management}/readyz`)).status, 200, 'a Redis outage must not empty the Service');
+  assert.match(await (await fetch(`${deaf.management}/metrics`)).text(), /ticketping_gateway_rate_limiter_errors_total\{service="gateway"\} [1-9]/);
 });
 
 test('CORS answers the web origin only; security headers are set', async () => {
@@ -202,7 +212,7 @@ test('real-user telemetry is accepted and counted by kind', async () => {
   assert.is(res.status, 202);
   const bad = await fetch(`${gateway.base}/api/v1/rum`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"exceptions": 3}' });
   assert.is(bad.status, 400);
-  const metrics = await (await fetch(`${gateway.base}/metrics`)).text();
+  const metrics = await (await fetch(`${gateway.management}/metrics`)).text();
   assert.match(metrics, /ticketping_faro_events_total\{kind="exception",service="gateway"\} 1/);
   assert.match(metrics, /ticketping_faro_events_total\{kind="measurement",service="gateway"\} 2/);
   assert.match(metrics, /ticketping_faro_events_total\{kind="event",service="gateway"\} 1/);

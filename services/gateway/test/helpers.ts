@@ -116,7 +116,8 @@ export const accessToken = async (signer: TokenSigner, userId: string, options: 
 export const queueToken = async (signer: TokenSigner, userId: string, performanceId: string, expiresInSeconds = 600) =>
   (await signer.sign({ subject: userId, audience: performanceId, expiresInSeconds })).token;
 
-export interface RunningGateway { base: string; service: GatewayService; server: RunningServer; redis: RedisClient; keyPrefix: string; close(): Promise<void> }
+/** `management`: the management port's base URL (/readyz, /metrics). */
+export interface RunningGateway { base: string; management: string; service: GatewayService; server: RunningServer; redis: RedisClient; keyPrefix: string; close(): Promise<void> }
 
 /** A gateway with its own Redis client and key prefix (pass `keyPrefix` to share counters like replicas do). */
 export async function startGateway(env: Record<string, string>, redisUrl = testEnv.redisUrl): Promise<RunningGateway> {
@@ -127,10 +128,12 @@ export async function startGateway(env: Record<string, string>, redisUrl = testE
   const service = createService({ config, logger: quiet(), metrics: createMetrics('gateway', { defaultMetrics: false }), redis });
   await service.start();
   const server = await listen(service.app, 0);
+  const management = await listen(service.app.management, 0);
   return {
-    base: `http://127.0.0.1:${server.port}`, service, server, redis, keyPrefix,
+    base: `http://127.0.0.1:${server.port}`, management: `http://127.0.0.1:${management.port}`, service, server, redis, keyPrefix,
     async close() {
       await server.close();
+      await management.close();
       await service.stop();
       if (redis.status === 'ready') {
         const keys = await redis.keys(`${keyPrefix}:*`);

@@ -1,7 +1,7 @@
 import { createKafkaBus, createMemoryBus } from '@ticketping/bus';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
-import { listen, shutdownOnSignals } from '@ticketping/http';
+import { listenBoth, shutdownOnSignals } from '@ticketping/http';
 import { createRedis } from '@ticketping/redis';
 import { initTracing, shutdownTracing, traceFields } from '@ticketping/telemetry';
 import { loadQueueConfig } from './config.ts';
@@ -21,8 +21,8 @@ const bus = config.KAFKA_BROKERS?.length
 
 const service = await createService({ config, logger, metrics, redis, bus });
 await service.start();
-const server = await listen(service.app, config.PORT, config.HOST);
-logger.info({ port: server.port }, 'queue listening');
+const server = await listenBoth(service.app, { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST });
+logger.info({ port: server.public.port, managementPort: server.management.port }, 'queue listening');
 
 shutdownOnSignals(logger, async () => {
   await server.close();

@@ -14,6 +14,7 @@ import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.t
 let redis: RedisClient;
 let queue: QueueService;
 let server: RunningServer;
+let managementServer: RunningServer;
 let base = '';
 const queues: string[] = [];
 const admin = randomUUID();
@@ -23,10 +24,12 @@ test.before(async () => {
   queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
   server = await listen(queue.app, 0);
   base = `http://127.0.0.1:${server.port}`;
+  managementServer = await listen(queue.app.management, 0);
 });
 
 test.after(async () => {
   await server.close();
+  await managementServer.close();
   await dropQueues(redis, queues);
   await redis.quit();
 });
@@ -149,7 +152,7 @@ test('the figures are exported for Prometheus', async () => {
   await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
   await call('POST', `/api/v1/queues/${id}/entries`, { user: randomUUID() });
   await queue.admission.tick(id);
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${managementServer.port}/metrics`)).text();
   for (const name of ['waiting', 'active', 'capacity', 'admit_per_minute', 'admit_rate_per_minute', 'eta_seconds', 'admitted_total', 'expired_total', 'abandoned_total']) {
     assert.match(text, new RegExp(`ticketping_queue_${name}\\{[^}]*performance="${id}"`), name);
   }

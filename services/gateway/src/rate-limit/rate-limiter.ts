@@ -8,16 +8,23 @@ interface RateCommands { countRequests(key: string, requests: number, keepMs: nu
 export type RateClass = 'api' | 'poll';
 export type RateScope = 'user' | 'ip';
 
-export interface RateLimiterOptions {
+export interface RateLimiterOptions<C extends string = RateClass, S extends string = RateScope> {
   keyPrefix: string;
   windowSeconds: number;
-  /** Requests per window by class and scope; 0 = no limit. */
-  limits: Record<RateClass, Record<RateScope, number>>;
+  /** Requests per window by class and scope; 0 (or no entry) = no limit. */
+  limits: Record<C, Partial<Record<S, number>>>;
   redisTimeoutMs: number;
   logger: Logger;
-  onLimited: (rateClass: RateClass, scope: RateScope) => void;
+  onLimited: (rateClass: C, scope: S) => void;
   onError: () => void;
+  /** The 429's code and detail when a budget is spent (default: RATE_LIMITED, naming the account or the address). */
+  refusal?: (rateClass: C, scope: S) => { code: string; detail: string };
 }
+
+const defaultRefusal = (_rateClass: string, scope: string) => ({
+  code: 'RATE_LIMITED',
+  detail: scope === 'user' ? 'Too many requests from this account; slow down' : 'Too many requests from this address; slow down',
+});
 
 /** A replica reports a budget's count to Redis each time it has counted this share of the limit. */
 const REPORT_SHARE = 10;
@@ -41,13 +48,15 @@ interface Count {
  * batch per replica. When Redis is slow or down, each replica goes on with its own count and lets
  * the rest through: rate limiting protects the platform and must not become the outage itself.
  */
-export function createRateLimiter(redis: RedisClient, options: RateLimiterOptions) {
+export function createRateLimiter<C extends string = RateClass, S extends string = RateScope>(redis: RedisClient, options: RateLimiterOptions<C, S>) {
   const commands = redis as unknown as RateCommands;
   const windowMs = options.windowSeconds * 1000;
   let window = -1;
   // One map per budget, keyed by the id alone: the id is usually the same string object request
   // after request (a cached token's subject), so its hash is computed once, not per request.
-  const newCounts = (): Record<RateClass, Record<RateScope, Map<string, Count>>> => ({ api: { user: new Map(), ip: new Map() }, poll: { user: new Map(), ip: new Map() } });
+  const budgets = Object.entries(options.limits) as Array<[C, Partial<Record<S, number>>]>;
+  const newCounts = () => Object.fromEntries(budgets.map(([rateClass, scopes]) => [rateClass, Object.fromEntries(Object.keys(scopes).map((scope) => [scope, new Map<string, Count>()]))])) as Record<C, Record<S, Map<string, Count>>>;
+  const refusal = options.refusal ?? defaultRefusal;
   let counts = newCounts();
   let quietUntil = 0;
   let lastWarning = 0;
@@ -83,13 +92,14 @@ export function createRateLimiter(redis: RedisClient, options: RateLimiterOption
     return undefined;
   }
 
-  function enforce(count: Count, limit: number, rateClass: RateClass, scope: RateScope, windowEnds: number): void {
+  function enforce(count: Count, limit: number, rateClass: C, scope: S, windowEnds: number): void {
     if (count.known + count.unreported <= limit) return;
     options.onLimited(rateClass, scope);
-    throw new TooManyRequestsError(Math.max(1, (windowEnds - Date.now()) / 1000), scope === 'user' ? 'Too many requests from this account; slow down' : 'Too many requests from this address; slow down');
+    const { code, detail } = refusal(rateClass, scope);
+    throw new TooManyRequestsError(Math.max(1, (windowEnds - Date.now()) / 1000), detail, code);
   }
 
-  async function reportAndEnforce(key: string, count: Count, limit: number, rateClass: RateClass, scope: RateScope, windowEnds: number): Promise<void> {
+  async function reportAndEnforce(key: string, count: Count, limit: number, rateClass: C, scope: S, windowEnds: number): Promise<void> {
     const batch = count.unreported;
     count.unreported = 0;
     const shared = await report(key, batch);
@@ -103,9 +113,9 @@ export function createRateLimiter(redis: RedisClient, options: RateLimiterOption
      * Counts the request against `id`'s budget and throws 429 with Retry-After once it is spent.
      * Returns a promise only when this request reports to Redis; most return at once.
      */
-    check(rateClass: RateClass, scope: RateScope, id: string): Promise<void> | undefined {
+    check(rateClass: C, scope: S, id: string): Promise<void> | undefined {
       const limit = options.limits[rateClass][scope];
-      if (limit === 0) return undefined;
+      if (!limit) return undefined;
       const now = Date.now();
       const thisWindow = Math.floor(now / windowMs);
       if (thisWindow !== window) {
