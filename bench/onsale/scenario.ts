@@ -98,7 +98,7 @@ async function createOnSale(target: Target, options: RehearsalOptions): Promise<
   return { performanceId, scheduleId };
 }
 
-async function readBooks(books: Books, scheduleId: string): Promise<Ledger> {
+export async function readBooks(books: Books, scheduleId: string): Promise<Ledger> {
   const tally = (rows: Array<Record<string, unknown>>) => Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
   const sold = await books.query('booking', `select count(distinct os.seat_id)::int as n from booking.order_seats os join booking.orders o on o.id = os.order_id
     where o.status = 'CONFIRMED' and o.schedule_id = $1`, [scheduleId]);
