@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { difference, parseHistograms, quantile, shareWithin } from './server-latency.ts';
+import { describeServerLatency, difference, parseHistograms, quantile, shareWithin } from './server-latency.ts';
 
 const scrape = (ok: number[], failed: number[]) => {
   const bounds = ['0.01', '0.1', '0.5', '+Inf'];
@@ -21,6 +21,13 @@ test('the gateway histogram between two scrapes gives each route its quantiles a
   assert.is(shareWithin(poll, 0.1), 0.98);
   assert.is(quantile(poll, 0.5), 0.01 * (50 / 90));
   assert.ok(Math.abs(quantile(poll, 0.99) - (0.1 + 0.4 * 0.5)) < 1e-9, String(quantile(poll, 0.99)));
+});
+
+test('a quantile past the largest bucket is reported as over it, not as a figure', () => {
+  const slow = difference(parseHistograms(scrape([0, 0, 1, 10], [0, 0, 0, 0])), parseHistograms(scrape([0, 0, 0, 0], [0, 0, 0, 0])));
+  const route = slow.values().next().value!;
+  assert.is(quantile(route, 0.99), Number.POSITIVE_INFINITY);
+  assert.match(describeServerLatency(slow)[0]!, 'p99 over 500 ms');
 });
 
 test('a route with no request between the scrapes is left out', () => {
