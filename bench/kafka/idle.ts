@@ -5,7 +5,7 @@
  *
  *   node_modules/.bin/node --conditions=source bench/kafka/idle.ts [--seconds 20] [--settle-seconds 5]
  *
- * Needs a broker: `npm run testenv up --only kafka` in another terminal, or TICKETPING_KAFKA_BROKERS.
+ * Needs a broker: `npm run testenv -- up --only kafka` in another terminal, or TICKETPING_KAFKA_BROKERS.
  * Whether kafkajs carries patches/kafkajs+*.patch is printed, so before/after runs are told apart
  * (`npx patch-package --reverse` takes the patch out, `npm ci` or `npx patch-package` puts it back).
  */

@@ -3,11 +3,14 @@
  * (all at once), poll at the `pollAfterMs` the queue asks for, and once admitted read the seat map,
  * hold random available seats, then pay (some cards declined, then paid with another card), or
  * abandon the checkout (cancel the order and leave). A fan who paid waits until the order is
- * CONFIRMED. One undici Pool with keep-alive carries every fan's requests.
+ * CONFIRMED. Each fan has a connection of its own (an undici Client, keep-alive, one request at a
+ * time, as a browser tab), so no request ever waits in the driver for a free connection: a queue
+ * shared by every fan measured the driver, not the server. Fans arrive all at once or spread
+ * evenly over `arrivalMs`, whatever the server answers (an open arrival schedule).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Client } from 'undici';
 
 export const GOOD_CARD = '4242424242424242';
 export const DECLINED_CARD = '4000000000000002';
@@ -21,7 +24,8 @@ export interface JourneyOptions {
   scheduleId: string;
   maxSeatsPerOrder: number;
   fans: FanIdentity[];
-  connections: number;
+  /** Fans arrive spread evenly over this long (0: every fan at the same instant). */
+  arrivalMs: number;
   /** Share of paying fans whose first card is declined (they pay again with a good one). */
   declineShare: number;
   /** Share of fans with a hold who abandon the checkout (cancel the order, leave the queue). */
@@ -30,6 +34,8 @@ export interface JourneyOptions {
   holdAttempts: number;
   /** Fans still busy after this long stop where they are. */
   deadlineMs: number;
+  /** Called about once a second while the sale runs, with a line of progress. */
+  progress?: (line: string) => void;
 }
 
 export type Outcome = 'bought' | 'abandoned' | 'no seats left' | 'sold out while waiting' | 'expired' | 'entry refused' | 'payment failed' | 'not confirmed' | 'hold refused' | 'timed out';
@@ -56,9 +62,10 @@ export interface JourneyResult {
 }
 
 interface Reply { status: number; body: Record<string, unknown>; ms: number }
+/** One request on the fan's own connection, named by `route` in the figures. */
+type Call = (route: string, method: 'GET' | 'POST' | 'DELETE', path: string, headers: Record<string, string>, body?: unknown) => Promise<Reply>;
 
 export async function runFans(options: JourneyOptions, totalSeats: number): Promise<JourneyResult> {
-  const pool = new Pool(options.url, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const result: JourneyResult = {
     wallMs: 0, entryLatencies: [], entriesDoneMs: 0, pollLatencies: [], holdLatencies: [], payLatencies: [],
     admittedAt: [], heldAt: [], confirmedAt: [], seatsConfirmed: 0, soldOutMs: Number.NaN, declined: 0, outcomes: new Map(), answers: new Map(),
@@ -69,10 +76,12 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
   const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
   const queuePath = `/api/v1/queues/${options.performanceId}/entries`;
 
-  async function call(route: string, method: 'GET' | 'POST' | 'DELETE', path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> {
+  const live = { entered: 0, polls: 0, done: 0 };
+
+  async function send(client: Client, route: string, method: 'GET' | 'POST' | 'DELETE', path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> {
     const sent = performance.now();
     try {
-      const res = await pool.request({ method, path, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const res = await client.request({ method, path, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await res.body.text();
       const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       count(result.answers, `${route} ${res.statusCode}${typeof parsed.code === 'string' ? ` ${parsed.code}` : ''}`);
@@ -83,17 +92,19 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
     }
   }
 
-  async function waitInLine(headers: Record<string, string>): Promise<{ queueToken: string } | Outcome> {
+  async function waitInLine(call: Call, headers: Record<string, string>): Promise<{ queueToken: string } | Outcome> {
     const entered = await call('enter queue', 'POST', queuePath, headers);
     result.entryLatencies.push(entered.ms);
     result.entriesDoneMs = Math.max(result.entriesDoneMs, since());
     if (entered.status !== 200) return 'entry refused';
+    live.entered++;
     let entry = entered.body;
     while (entry.status === 'WAITING' || (entry.status === 'ADMITTED' && !entry.queueToken)) {
       if (performance.now() > deadline) return 'timed out';
       await sleep(Number(entry.pollAfterMs ?? 2000));
       const polled = await call('poll', 'GET', `${queuePath}/me`, headers);
       result.pollLatencies.push(polled.ms);
+      live.polls++;
       if (polled.status !== 200) return 'expired';
       entry = polled.body;
     }
@@ -102,7 +113,7 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
     return { queueToken: String(entry.queueToken) };
   }
 
-  async function hold(headers: Record<string, string>): Promise<Record<string, unknown> | Outcome> {
+  async function hold(call: Call, headers: Record<string, string>): Promise<Record<string, unknown> | Outcome> {
     for (let attempt = 0; attempt < options.holdAttempts; attempt++) {
       const map = await call('seat map', 'GET', `/api/v1/schedules/${options.scheduleId}/seats`, headers);
       const available = ((map.body.items ?? []) as Array<{ id: string; status: string }>).filter((s) => s.status === 'AVAILABLE').map((s) => s.id);
@@ -121,7 +132,7 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
     return 'no seats left';
   }
 
-  async function pay(headers: Record<string, string>, orderId: string, cardNumber: string): Promise<string> {
+  async function pay(call: Call, headers: Record<string, string>, orderId: string, cardNumber: string): Promise<string> {
     let paid = await call('pay', 'POST', '/api/v1/payments', { ...headers, 'idempotency-key': randomUUID() }, { orderId, method: { type: 'card', cardNumber } });
     result.payLatencies.push(paid.ms);
     if (paid.status !== 201) return 'FAILED';
@@ -132,7 +143,7 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
     return String(paid.body.status);
   }
 
-  async function checkout(headers: Record<string, string>, order: Record<string, unknown>): Promise<Outcome> {
+  async function checkout(call: Call, headers: Record<string, string>, order: Record<string, unknown>): Promise<Outcome> {
     const orderId = String(order.id);
     if (Math.random() < options.abandonShare) {
       await call('cancel order', 'DELETE', `/api/v1/orders/${orderId}`, headers);
@@ -140,10 +151,10 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
     }
     let status = 'FAILED';
     if (Math.random() < options.declineShare) {
-      status = await pay(headers, orderId, DECLINED_CARD);
+      status = await pay(call, headers, orderId, DECLINED_CARD);
       if (status === 'FAILED') result.declined++;
     }
-    if (status !== 'SUCCEEDED') status = await pay(headers, orderId, GOOD_CARD);
+    if (status !== 'SUCCEEDED') status = await pay(call, headers, orderId, GOOD_CARD);
     if (status !== 'SUCCEEDED') {
       await call('cancel order', 'DELETE', `/api/v1/orders/${orderId}`, headers);
       return 'payment failed';
@@ -163,20 +174,41 @@ export async function runFans(options: JourneyOptions, totalSeats: number): Prom
     return 'not confirmed';
   }
 
-  async function journey(fan: FanIdentity): Promise<Outcome> {
+  async function journey(fan: FanIdentity, call: Call): Promise<Outcome> {
     const headers = { authorization: `Bearer ${fan.token}`, 'x-forwarded-for': fan.ip, 'content-type': 'application/json' };
-    const admitted = await waitInLine(headers);
+    const admitted = await waitInLine(call, headers);
     if (typeof admitted === 'string') return admitted;
     const withToken = { ...headers, 'x-queue-token': admitted.queueToken };
-    const held = await hold(withToken);
-    const outcome = typeof held === 'string' ? held : await checkout(withToken, held);
+    const held = await hold(call, withToken);
+    const outcome = typeof held === 'string' ? held : await checkout(call, withToken, held);
     // a confirmed order frees the slot by itself; everyone else leaves so the next fan gets in
     if (outcome !== 'bought') await call('leave queue', 'DELETE', `${queuePath}/me`, headers);
     return outcome;
   }
 
-  await Promise.all(options.fans.map(async (fan) => count(result.outcomes, await journey(fan))));
+  async function arrive(fan: FanIdentity, index: number): Promise<void> {
+    if (options.arrivalMs > 0) await sleep((index * options.arrivalMs) / options.fans.length);
+    const client = new Client(options.url, { pipelining: 1, keepAliveTimeout: 60_000 });
+    try {
+      count(result.outcomes, await journey(fan, (...args) => send(client, ...args)));
+    } finally {
+      live.done++;
+      await client.close();
+    }
+  }
+
+  let polledBefore = 0;
+  const ticker = setInterval(() => {
+    const polls = live.polls - polledBefore;
+    polledBefore = live.polls;
+    options.progress?.(`[${(since() / 1000).toFixed(0).padStart(4)} s] entered ${live.entered}/${options.fans.length}, admitted ${result.admittedAt.length}, ` +
+      `orders held ${result.heldAt.length}, seats sold ${result.seatsConfirmed}/${totalSeats}, fans done ${live.done}; ${polls} polls in the last second`);
+  }, 1000);
+  try {
+    await Promise.all(options.fans.map(arrive));
+  } finally {
+    clearInterval(ticker);
+  }
   result.wallMs = since();
-  await pool.close();
   return result;
 }

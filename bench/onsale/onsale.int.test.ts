@@ -6,11 +6,12 @@ import { startStandaloneTarget } from './targets.ts';
 
 const options: RehearsalOptions = {
   fans: 60, seats: 40, signUps: 2, capacity: 20, admitPerMinute: 1200, maxSeatsPerOrder: 4,
-  connections: 16, declineShare: 0.2, abandonShare: 0.2, deadlineMs: 50_000,
+  arrivalMs: 0, declineShare: 0.2, abandonShare: 0.2, deadlineMs: 50_000,
 };
 
 test('a small on-sale in standalone sells every seat once and loses no paid order', async () => {
-  const result = await rehearse(await startStandaloneTarget(), options);
+  const progress: string[] = [];
+  const result = await rehearse(await startStandaloneTarget(), { ...options, progress: (line) => progress.push(line) });
   const report = describe(result, options).join('\n');
   assert.equal(violations(result, options), [], report);
   assert.is(result.books.doubleSold, 0, report);
@@ -20,6 +21,12 @@ test('a small on-sale in standalone sells every seat once and loses no paid orde
   assert.is(result.journey.entryLatencies.length, options.fans, 'every fan entered the queue');
   assert.ok(result.books.ordersByStatus.CONFIRMED! > 0, report);
   assert.is(result.books.paymentsByStatus.SUCCEEDED, result.books.ordersByStatus.CONFIRMED, 'one successful payment per confirmed order');
+  // the gateway's own histogram saw every status poll the fans made (server-side latency, apart)
+  const polls = [...result.serverLatency.values()].find((r) => r.method === 'GET' && r.route.endsWith('/entries/me'));
+  assert.is(polls?.count, result.journey.pollLatencies.length, report);
+  assert.ok(describe(result, options).some((line) => line.startsWith('server-side GET ') && line.includes('/entries/me')), report);
+  // a sale of several seconds prints its progress each second
+  assert.ok(progress.length >= 1 && progress.every((line) => /entered \d+\/60, admitted \d+, orders held \d+, seats sold \d+\/40/.test(line)), progress.join('\n'));
 });
 
 test.run();

@@ -1,5 +1,6 @@
 /** The figures of a rehearsal as printed lines, and the invariants that must hold. */
 import type { Rehearsal, RehearsalOptions } from './scenario.ts';
+import { describeServerLatency } from './server-latency.ts';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -31,15 +32,16 @@ export function describe(r: Rehearsal, options: RehearsalOptions): string[] {
   const admitted = rateOf(j.admittedAt) * 60;
   return [
     `sign-up (setup, not timed with the sale): ${r.signUp.fans} fans signed up and logged in through the API in ${r.signUp.seconds.toFixed(1)} s; sign-up ${ms(r.signUp.signUpLatencies)}; login ${ms(r.signUp.loginLatencies)}; the other ${options.fans - r.signUp.fans} fans hold access tokens signed with auth's key`,
-    `entries: ${j.entryLatencies.length} fans entered at once, all answered after ${(j.entriesDoneMs / 1000).toFixed(2)} s → ${perSecond(j.entryLatencies.length, j.entriesDoneMs)} entries/s; ${ms(j.entryLatencies)}`,
-    `polls: ${ms(j.pollLatencies)}`,
+    `entries: ${j.entryLatencies.length} fans entered ${options.arrivalMs > 0 ? `over ${(options.arrivalMs / 1000).toFixed(0)} s` : 'at once'}, all answered after ${(j.entriesDoneMs / 1000).toFixed(2)} s → ${perSecond(j.entryLatencies.length, j.entriesDoneMs)} entries/s; client-side ${ms(j.entryLatencies)}`,
+    `polls: client-side ${ms(j.pollLatencies)}`,
     `admission: ${j.admittedAt.length} fans admitted, ${Number.isNaN(admitted) ? 'n/a' : admitted.toFixed(0)}/min achieved (first to last admission seen by the fans) vs ${options.admitPerMinute}/min configured, capacity ${options.capacity}`,
-    `holds: ${j.heldAt.length} orders held, ${rateOf(j.heldAt).toFixed(1)} holds/s (first to last); hold requests ${ms(j.holdLatencies)}; payments ${ms(j.payLatencies)}, ${j.declined} declined first`,
+    `holds: ${j.heldAt.length} orders held, ${rateOf(j.heldAt).toFixed(1)} holds/s (first to last); client-side hold requests ${ms(j.holdLatencies)}; payments ${ms(j.payLatencies)}, ${j.declined} declined first`,
     `sell-out: ${Number.isNaN(j.soldOutMs) ? `not sold out (${j.seatsConfirmed} of ${options.seats} seats confirmed)` : `every seat in a confirmed order ${(j.soldOutMs / 1000).toFixed(1)} s after the first entry`}; the sale took ${(j.wallMs / 1000).toFixed(1)} s`,
     `fans: ${JSON.stringify(Object.fromEntries(j.outcomes))}`,
     `answers: ${JSON.stringify(Object.fromEntries([...j.answers].sort()))}`,
     `books: orders ${JSON.stringify(r.books.ordersByStatus)}; payments ${JSON.stringify(r.books.paymentsByStatus)}`,
     `orders confirmed ${r.books.ordersByStatus.CONFIRMED ?? 0}, seats sold ${r.books.seatsSold} of ${options.seats}, seats sold twice ${r.books.doubleSold}, paid orders lost ${r.books.paidLost}`,
+    ...describeServerLatency(r.serverLatency),
     ...r.processes.map((p) => `process ${p.name} (pid ${p.pid}): CPU ${p.cpuSeconds.toFixed(1)} s = ${p.cpuPercent.toFixed(0)} % of one core over the sale, RSS peak ${p.rssPeakMiB.toFixed(0)} MiB`),
   ];
 }

@@ -4,11 +4,13 @@
  * first, some abandon the checkout), for a performance of M seats. Prints entries/s, poll latency,
  * admission rate achieved vs configured, time to sell out, holds/s, what booking's and payment's
  * databases hold afterwards (seats sold twice and paid orders lost must be 0), and CPU and RSS
- * of every process, this driver included.
+ * of every process, this driver included. Latencies are given twice: client-side (what each fan
+ * waited, on its own connection) and server-side (the gateway's request histogram over the sale).
+ * A progress line each second tells how far the sale is.
  *
  *   node_modules/.bin/node --conditions=source bench/onsale/run.ts [--target standalone|processes]
  *       [--fans 10000] [--seats 2000] [--sign-ups 100] [--capacity 500] [--admit-per-minute 3000]
- *       [--max-seats-per-order 4] [--decline 0.1] [--abandon 0.1] [--connections 128] [--deadline-seconds 900]
+ *       [--max-seats-per-order 4] [--decline 0.1] [--abandon 0.1] [--arrival-seconds 0] [--deadline-seconds 900]
  *
  * `standalone` runs the platform as `npm start` does (in a child process, so its CPU is its own);
  * `processes` runs each service's `src/main.ts` as its own process on the test environment's
@@ -23,6 +25,8 @@ import { describe, violations } from './report.ts';
 import { rehearse, type RehearsalOptions } from './scenario.ts';
 import { startProcessesTarget, startStandaloneTarget } from './targets.ts';
 
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
 const { values: args } = parseArgs({
   options: {
     target: { type: 'string', default: 'standalone' },
@@ -34,20 +38,21 @@ const { values: args } = parseArgs({
     'max-seats-per-order': { type: 'string', default: '4' },
     decline: { type: 'string', default: '0.1' },
     abandon: { type: 'string', default: '0.1' },
-    connections: { type: 'string', default: '128' },
+    'arrival-seconds': { type: 'string', default: '0' },
     'deadline-seconds': { type: 'string', default: '900' },
   },
 });
 const options: RehearsalOptions = {
   fans: Number(args.fans), seats: Number(args.seats), signUps: Number(args['sign-ups']), capacity: Number(args.capacity),
-  admitPerMinute: Number(args['admit-per-minute']), maxSeatsPerOrder: Number(args['max-seats-per-order']), connections: Number(args.connections),
+  admitPerMinute: Number(args['admit-per-minute']), maxSeatsPerOrder: Number(args['max-seats-per-order']), arrivalMs: Number(args['arrival-seconds']) * 1000,
   declineShare: Number(args.decline), abandonShare: Number(args.abandon), deadlineMs: Number(args['deadline-seconds']) * 1000,
+  progress: (line) => print(line),
 };
-const print = (line: string) => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 print(`on-sale rehearsal (${args.target}): ${options.fans} fans, ${options.seats} seats, capacity ${options.capacity}, ${options.admitPerMinute} admissions/min, ` +
-  `up to ${options.maxSeatsPerOrder} seats per order, ${options.declineShare * 100} % declined first, ${options.abandonShare * 100} % abandon`);
+  `up to ${options.maxSeatsPerOrder} seats per order, ${options.declineShare * 100} % declined first, ${options.abandonShare * 100} % abandon, ` +
+  `one connection per fan, arriving ${options.arrivalMs > 0 ? `over ${options.arrivalMs / 1000} s` : 'at once'}`);
 print(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}, load average ${load()}`);
 const target = args.target === 'processes' ? await startProcessesTarget() : await startStandaloneTarget();
 const result = await rehearse(target, options);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { eventually } from '@ticketping/testing';
 import { runFans, type FanIdentity, type JourneyResult } from './fans.ts';
 import { watchProcesses, type ProcessFigures } from './proc.ts';
+import { difference, scrapeHistograms, type Histograms } from './server-latency.ts';
 import type { Books, Target } from './targets.ts';
 
 export interface RehearsalOptions {
@@ -18,10 +19,13 @@ export interface RehearsalOptions {
   capacity: number;
   admitPerMinute: number;
   maxSeatsPerOrder: number;
-  connections: number;
+  /** Fans arrive spread evenly over this long (0: every fan at the same instant). */
+  arrivalMs: number;
   declineShare: number;
   abandonShare: number;
   deadlineMs: number;
+  /** Receives a progress line about once a second while the sale runs. */
+  progress?: (line: string) => void;
 }
 
 export interface Ledger { seatsSold: number; doubleSold: number; ordersByStatus: Record<string, number>; paymentsByStatus: Record<string, number>; paidLost: number }
@@ -29,6 +33,8 @@ export interface Ledger { seatsSold: number; doubleSold: number; ordersByStatus:
 export interface Rehearsal {
   signUp: { fans: number; seconds: number; signUpLatencies: number[]; loginLatencies: number[] };
   journey: JourneyResult;
+  /** The gateway's own request histogram over the sale: latency the server measured. */
+  serverLatency: Histograms;
   processes: ProcessFigures[];
   books: Ledger;
 }
@@ -102,7 +108,7 @@ async function createOnSale(target: Target, options: RehearsalOptions): Promise<
   return { performanceId, scheduleId };
 }
 
-async function readBooks(books: Books, scheduleId: string): Promise<Ledger> {
+export async function readBooks(books: Books, scheduleId: string): Promise<Ledger> {
   const tally = (rows: Array<Record<string, unknown>>) => Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
   const sold = await books.query('booking', `select count(distinct os.seat_id)::int as n from booking.order_seats os join booking.orders o on o.id = os.order_id
     where o.status = 'CONFIRMED' and o.schedule_id = $1`, [scheduleId]);
@@ -130,16 +136,19 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
     const watcher = watchProcesses([...target.processes, { name: 'driver (this bench)', pid: process.pid }]);
     let processes: ProcessFigures[] = [];
     let journey: JourneyResult;
+    const histogramsBefore = await scrapeHistograms(target.url);
     try {
       journey = await runFans({
-        url: target.url, performanceId, scheduleId, fans: identities, maxSeatsPerOrder: options.maxSeatsPerOrder, connections: options.connections,
+        url: target.url, performanceId, scheduleId, fans: identities, maxSeatsPerOrder: options.maxSeatsPerOrder, arrivalMs: options.arrivalMs,
         declineShare: options.declineShare, abandonShare: options.abandonShare, holdAttempts: 5, deadlineMs: options.deadlineMs,
+        ...(options.progress ? { progress: options.progress } : {}),
       }, options.seats);
     } finally {
       processes = watcher.stop(); // before the platform stops: it reads the processes' final figures
     }
+    const serverLatency = difference(await scrapeHistograms(target.url), histogramsBefore);
     books = await target.finish();
-    return { signUp: figures, journey, processes, books: await readBooks(books, scheduleId) };
+    return { signUp: figures, journey, serverLatency, processes, books: await readBooks(books, scheduleId) };
   } finally {
     books ??= await target.finish();
     await books.close();
