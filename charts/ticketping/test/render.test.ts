@@ -187,14 +187,17 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, and only the gateway the rest', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, and only the gateway the rest (catalog also the queue)', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
   assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, monitoring]);
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
+  const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
   for (const service of SERVICES.filter((s) => s !== 'gateway')) {
-    assert.deepEqual(peers(name(service)), [{ podSelector: { matchLabels: gatewayPods } }, monitoring], service);
+    // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost
+    const callers = service === 'catalog' ? [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: queuePods } }] : [{ podSelector: { matchLabels: gatewayPods } }];
+    assert.deepEqual(peers(name(service)), [...callers, monitoring], service);
   }
   const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
   assert.deepEqual(peers(name('postgres')), [releasePods]);
