@@ -72,7 +72,7 @@ test('every script runs on a Redis Cluster, and performances spread over its mas
 });
 
 test('the index sits on its own shard, is never needed beside a queue, and the rebuild repairs it and the queues', async () => {
-  const performances = Array.from({ length: 6 }, () => randomUUID());
+  const performances: string[] = Array.from({ length: 6 }, () => randomUUID());
   // catalog's answers, as the rebuild reads them (the rebuild against the real catalog: rebuild.int.test.ts)
   const catalog = {
     performancesOnSale: async () => performances.map((performanceId) => ({ performanceId, status: 'ON_SALE' as const })),
