@@ -4,6 +4,7 @@ import { createSigner, generateSigningKey, publicJwks, type TokenSigner } from '
 import { createKafkaBus } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import type { Logger } from '@ticketping/logger';
+import { createRedis, queueKeys } from '@ticketping/redis';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../../services/booking/src/migrate.ts';
 import { startBookingProcess, startServiceProcess, type ServiceProcess } from '../../services/booking/test/booking-process.ts';
@@ -33,7 +34,7 @@ async function booking(common: Common, topicPrefix: string, queueJwks: string): 
   const db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIRECTORY, schema: SCHEMA }]);
   const env = {
     DATABASE_URL: db.url, DATABASE_POOL_MAX: String(common.dbPool), KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix,
-    INTERNAL_TOKEN, QUEUE_JWKS: queueJwks, LOG_LEVEL: 'warn',
+    INTERNAL_TOKEN, QUEUE_JWKS: queueJwks, LOG_LEVEL: 'warn', REDIS_URL: testEnv.redisUrl,
   };
   const replicas: ServiceProcess[] = [];
   for (let i = 0; i < common.replicas; i++) replicas.push(await startBookingProcess(env));
@@ -43,8 +44,24 @@ async function booking(common: Common, topicPrefix: string, queueJwks: string): 
 const seatCount = (db: TestDatabase, scheduleId: string) =>
   db.knex('seats').where('schedule_id', scheduleId).count<{ n: number }[]>('* as n').then((rows) => Number(rows[0]!.n));
 
-const admission = (signer: TokenSigner, fanId: string, performanceId: string) =>
-  signer.sign({ subject: fanId, audience: performanceId, expiresInSeconds: 3600 }).then((t) => t.token);
+/** The waiting room's slots; booking checks a fan holds one when an order is created. */
+const slots = createRedis({ url: testEnv.redisUrl, lazyConnect: true });
+const slotsUsed = new Set<string>();
+
+/** What the waiting room gives an admitted fan: a live slot in the active set and the signed token. */
+async function admission(signer: TokenSigner, fanId: string, performanceId: string): Promise<string> {
+  const active = queueKeys(performanceId).active;
+  slotsUsed.add(active);
+  await slots.zadd(active, Date.now() + 3_600_000, fanId);
+  return (await signer.sign({ subject: fanId, audience: performanceId, expiresInSeconds: 3600 })).token;
+}
+
+/** Drops the slots this bench created and closes its Redis connection. */
+async function releaseSlots(): Promise<void> {
+  if (slotsUsed.size) await slots.del(...slotsUsed);
+  slotsUsed.clear();
+  slots.disconnect();
+}
 
 /** Booking alone: the fans' requests carry the gateway's headers themselves (internal token, identity). */
 export async function directSale(common: Common): Promise<Sale> {
@@ -72,6 +89,7 @@ export async function directSale(common: Common): Promise<Sale> {
       for (const replica of replicas) await replica.stop();
       await bus.close();
       await db.drop();
+      await releaseSlots();
     },
   };
 }
@@ -140,6 +158,7 @@ export async function gatewaySale(common: Common): Promise<Sale> {
       for (const replica of replicas) await replica.stop();
       await catalog.close();
       await db.drop();
+      await releaseSlots();
     },
   };
 }

@@ -111,7 +111,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     auth: { REDIS_URL: redisUrl, DATABASE_URL: databases.auth.url, AUTH_SIGNING_KEY: JSON.stringify(authKey), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password },
     catalog: { DATABASE_URL: databases.catalog.url, KAFKA_BROKERS: brokers },
     queue: { REDIS_URL: redisUrl, CATALOG_URL: url('catalog'), KAFKA_BROKERS: brokers, QUEUE_SIGNING_KEY: JSON.stringify(queueKey) },
-    booking: { DATABASE_URL: databases.booking.url, KAFKA_BROKERS: brokers, QUEUE_JWKS: jwks(queueKey) },
+    booking: { DATABASE_URL: databases.booking.url, KAFKA_BROKERS: brokers, QUEUE_JWKS: jwks(queueKey), REDIS_URL: redisUrl },
     payment: { DATABASE_URL: databases.payment.url, KAFKA_BROKERS: brokers },
     gateway: {
       REDIS_URL: redisUrl, AUTH_URL: url('auth'), CATALOG_URL: url('catalog'), QUEUE_URL: url('queue'), BOOKING_URL: url('booking'),

@@ -205,17 +205,21 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (and tickets auth), Prometheus only the management ports', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue), Prometheus only the management ports', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
   assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
+  const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
   for (const service of SERVICES) {
     const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
     assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
     assert.deepEqual(rules[1]!.from, [monitoring], service);
-    if (service !== 'gateway' && service !== 'auth') assert.deepEqual(peers(name(service)), [{ podSelector: { matchLabels: gatewayPods } }], service);
+    if (service === 'gateway' || service === 'auth') continue;
+    // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost
+    const callers = service === 'catalog' ? [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: queuePods } }] : [{ podSelector: { matchLabels: gatewayPods } }];
+    assert.deepEqual(peers(name(service)), callers, service);
   }
   const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;
   assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }]);

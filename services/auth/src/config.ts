@@ -18,6 +18,11 @@ export const authConfigSchema = z
     ACCESS_TOKEN_AUDIENCE: z.string().default('ticketping-api'),
     ACCESS_TOKEN_TTL_SECONDS: env.int(900, 30),
     REFRESH_TOKEN_TTL_SECONDS: env.int(14 * 24 * 3600, 60),
+    /**
+     * A refresh retried with the same token within this many seconds (its response was lost)
+     * gets the same new pair instead of revoking the login; later, reuse revokes it (0: never).
+     */
+    REFRESH_RETRY_GRACE_SECONDS: env.int(30, 0),
     /** log2 of scrypt's N: 15 is 32 MiB and roughly 50-100 ms per hash. */
     PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(15),
     /**

@@ -62,7 +62,7 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
       maxPerRange: config.LOGIN_MAX_FAILURES_PER_RANGE,
     }),
     onLogin: (outcome) => logins.inc({ outcome }),
-    settings: { audience: config.ACCESS_TOKEN_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+    settings: { audience: config.ACCESS_TOKEN_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, refreshRetryGraceSeconds: config.REFRESH_RETRY_GRACE_SECONDS },
   });
 
   const app = createHttpApp({

@@ -25,11 +25,13 @@ let db: TestDatabase;
 let server: RunningServer;
 let base = '';
 let signingKids: string[] = [];
+let signingKeys: unknown[] = [];
 
 test.before(async () => {
   db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIR, schema: SCHEMA }]);
   const keys = [await generateSigningKey('current'), await generateSigningKey('previous')];
   signingKids = keys.map((k) => k.kid);
+  signingKeys = keys;
   const config = loadAuthConfig({
     INTERNAL_TOKEN,
     PASSWORD_HASH_COST: '13',
@@ -198,6 +200,47 @@ test('refresh rotates; a reused refresh token revokes the whole family', async (
 
   const otherLogin = await call('POST', '/api/v1/auth/login', { body: { email: fan.email, password: fan.password }, ip: '10.4.0.1' });
   assert.is((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: otherLogin.body.refreshToken } })).status, 200, 'other logins live on');
+});
+
+test('a refresh retried within the grace (response lost) gets the same pair, and the login lives on', async () => {
+  const fan = await signUpAndLogin();
+  const [first, retried] = await Promise.all([1, 2].map(() => call('POST', '/api/v1/auth/refresh', { body: { refreshToken: fan.tokens.refreshToken } })));
+  assert.equal([first!.status, retried!.status], [200, 200]);
+  assert.equal(retried!.body, first!.body, 'the same new pair, not a second one');
+  const again = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: fan.tokens.refreshToken } });
+  assert.equal(again.body, first!.body);
+  const next = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first!.body.refreshToken } });
+  assert.is(next.status, 200, 'the pair it got works');
+
+  // the pair it issued has been used since: the old token again is theft, not a retry
+  const stale = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: fan.tokens.refreshToken } });
+  assert.equal([stale.status, stale.body.code], [401, 'REFRESH_TOKEN_REUSED']);
+  assert.is((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: next.body.refreshToken } })).status, 401, 'the family is revoked');
+});
+
+test('after the grace, a reused refresh token still revokes the whole family', async () => {
+  const fan = await signUpAndLogin();
+  const brief = createService({
+    config: loadAuthConfig({ INTERNAL_TOKEN, PASSWORD_HASH_COST: '13', REDIS_KEY_PREFIX: keyPrefix, AUTH_SIGNING_KEY: JSON.stringify(signingKeys), REFRESH_RETRY_GRACE_SECONDS: '1' }),
+    logger: createLogger({ service: 'auth', destination: quiet }), metrics: createMetrics('auth', { defaultMetrics: false }), db: db.knex, redis,
+  });
+  await brief.start();
+  const briefServer = await listen(brief.app, 0);
+  const refresh = (refreshToken: unknown) => fetch(`http://127.0.0.1:${briefServer.port}/api/v1/auth/refresh`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-token': INTERNAL_TOKEN }, body: JSON.stringify({ refreshToken }),
+  }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> }));
+  try {
+    const first = await refresh(fan.tokens.refreshToken);
+    assert.is(first.status, 200);
+    const usedAt = Date.now();
+    // the grace is about time passing, so this waits for it (1 s) rather than for an event
+    await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() - usedAt)));
+    const late = await refresh(fan.tokens.refreshToken);
+    assert.equal([late.status, late.body.code], [401, 'REFRESH_TOKEN_REUSED']);
+    assert.is((await refresh(first.body.refreshToken)).status, 401, 'the pair it had issued died with the family');
+  } finally {
+    await briefServer.close();
+  }
 });
 
 test('a refresh without a body, with junk, or with an unknown token is a 4xx, never a 500', async () => {

@@ -14,6 +14,12 @@ export const bookingConfigSchema = z.object({
   /** A JWKS as JSON; when set it is used instead of fetching QUEUE_JWKS_URL. */
   QUEUE_JWKS: z.string().optional(),
   QUEUE_TOKEN_ISSUER: z.string().default('ticketping-queue'),
+  /**
+   * The waiting room's Redis: an order needs the fan's live admission slot there (one read per
+   * order), not only a token that has not expired yet.
+   */
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: env.list().optional(),
   /** How long seats stay held for a fan who has not paid yet (the advertised `expiresAt`). */
   HOLD_TTL_SECONDS: env.int(600, 1),
   /**

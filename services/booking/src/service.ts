@@ -3,7 +3,8 @@ import type { Knex } from '@ticketping/db';
 import type { HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
-import { createAdmissionCheck, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
+import type { RedisClient } from '@ticketping/redis';
+import { createAdmissionCheck, liveSlotsIn, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
 import { createApp } from './app.ts';
 import { createBookingMetrics } from './booking-metrics.ts';
 import { createSellableCache } from './catalog-copy/sellable-cache.ts';
@@ -23,8 +24,14 @@ export interface ServiceDeps {
   /** knex on booking's database, `booking` first on the search path; migrated already. */
   db: Knex;
   bus: Bus;
-  /** Defaults to verifying admission tokens against the queue's JWKS from the config. */
+  /** Defaults to verifying admission tokens against the queue's JWKS, and the live slot in `queueRedis`. */
   admission?: AdmissionCheck;
+  /**
+   * The waiting room's Redis (connected; the caller closes it). Given, an order also needs the
+   * fan's live admission slot (main.ts always gives it). Unset only where tokens are signed
+   * without a waiting room (tests of booking alone).
+   */
+  queueRedis?: RedisClient;
   now?: () => Date;
 }
 
@@ -44,7 +51,7 @@ const PURGE_KEYS_EVERY_MS = 10 * 60_000;
 
 export function createService({ config, logger, metrics, db, bus, now, ...deps }: ServiceDeps): BookingService {
   const bookingMetrics = createBookingMetrics(metrics.registry);
-  const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config));
+  const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config), deps.queueRedis ? liveSlotsIn(deps.queueRedis) : undefined);
   const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
   const orders = createOrders({ db, catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { createSigner, generateSigningKey, publicJwks } from '@ticketping/auth-tokens';
 import { createKafkaBus, type Bus } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
+import { createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { startBookingProcess, type ServiceProcess } from './booking-process.ts';
@@ -12,9 +13,13 @@ import { INTERNAL_TOKEN, catalogEvents, paymentEvent, quietLogger, recordEvents 
 let db: TestDatabase;
 let bus: Bus;
 let booking: ServiceProcess | undefined;
+let redis: RedisClient | undefined;
+let admittedTo: string | undefined;
 
 test.after(async () => {
   await booking?.stop();
+  if (admittedTo) await redis?.del(queueKeys(admittedTo).active);
+  await redis?.quit();
   await bus?.close();
   await db?.drop();
 });
@@ -27,7 +32,7 @@ test('kill -9 booking while it applies payment.succeeded; after a restart the or
   const signer = await createSigner('ticketping-queue', key);
   const env = {
     DATABASE_URL: db.url, KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix,
-    INTERNAL_TOKEN, QUEUE_JWKS: JSON.stringify(publicJwks([key])), OUTBOX_POLL_INTERVAL_MS: '50',
+    INTERNAL_TOKEN, QUEUE_JWKS: JSON.stringify(publicJwks([key])), OUTBOX_POLL_INTERVAL_MS: '50', REDIS_URL: testEnv.redisUrl,
   };
   const recorder = await recordEvents(bus, ['booking.orders']);
 
@@ -38,6 +43,10 @@ test('kill -9 booking while it applies payment.succeeded; after a restart the or
   await eventually(async () => Number((await db.knex('seats').count<{ n: number }[]>('* as n'))[0]!.n) === 4, 30_000);
 
   const fan = randomUUID();
+  // admitted as the waiting room does it: a live slot (booking checks it) and the token
+  redis = createRedis({ url: testEnv.redisUrl });
+  admittedTo = seeded.performanceId;
+  await redis.zadd(queueKeys(seeded.performanceId).active, Date.now() + 600_000, fan);
   const { token } = await signer.sign({ subject: fan, audience: seeded.performanceId, expiresInSeconds: 600 });
   const created = await fetch(`${booking.base}/api/v1/orders`, {
     method: 'POST',

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createSigner, generateSigningKey, publicJwks, type TokenSigner } from '@ticketping/auth-tokens';
+import { createSigner, generateSigningKey, publicJwks, type PrivateJwk, type TokenSigner } from '@ticketping/auth-tokens';
 import { createMemoryBus, type Bus, type BusEvent } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics, type ServiceMetrics } from '@ticketping/metrics';
+import type { RedisClient } from '@ticketping/redis';
 import { testEnv } from '@ticketping/testing';
 import { bookingConfigSchema, type BookingConfig } from '../src/config.ts';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
@@ -69,17 +70,21 @@ export interface Harness {
 }
 
 /** Booking on its own database (cloned from the migrated template), the memory bus unless given one. */
-export async function startBooking(options: { bus?: Bus; env?: Record<string, string>; start?: boolean; now?: () => Date } = {}): Promise<Harness> {
+export async function startBooking(options: {
+  bus?: Bus; env?: Record<string, string>; start?: boolean; now?: () => Date;
+  /** The waiting room's signing key and Redis: tokens are then the queue's, and orders need a live slot. */
+  queue?: { key: PrivateJwk; redis: RedisClient };
+} = {}): Promise<Harness> {
   const db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIRECTORY, schema: SCHEMA }]);
   const logger = quietLogger();
   const metrics = createMetrics('booking', { defaultMetrics: false });
   const bus = options.bus ?? createMemoryBus({ logger, metrics: metrics.registry });
-  const key = await generateSigningKey();
+  const key = options.queue?.key ?? await generateSigningKey();
   const signer = await createSigner('ticketping-queue', key);
   const config = bookingConfigSchema.parse({
     INTERNAL_TOKEN, QUEUE_JWKS: JSON.stringify(publicJwks([key])), DATABASE_URL: db.url, OUTBOX_POLL_INTERVAL_MS: '20', ...options.env,
   });
-  const service = createService({ config, logger, metrics, db: db.knex, bus, ...(options.now ? { now: options.now } : {}) });
+  const service = createService({ config, logger, metrics, db: db.knex, bus, ...(options.now ? { now: options.now } : {}), ...(options.queue ? { queueRedis: options.queue.redis } : {}) });
   if (options.start ?? true) await service.start();
   const server = await listen(service.app, 0);
   return {

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMetrics } from '@ticketping/metrics';
-import { createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
+import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { eventually } from '@ticketping/testing';
+import { rebuildQueues } from '../src/rebuild/rebuild-queues.ts';
 import { createService, type QueueService } from '../src/service.ts';
 import { quietLogger, testConfig } from './helpers.ts';
 import { freePort } from '@ticketping/http';
@@ -68,6 +69,27 @@ test('every script runs on a Redis Cluster, and performances spread over its mas
     }
   }
   assert.ok(new Set(owners.map((o) => o[0])).size > 1, 'queues spread over the masters');
+});
+
+test('the index sits on its own shard, is never needed beside a queue, and the rebuild repairs it and the queues', async () => {
+  const performances: string[] = Array.from({ length: 6 }, () => randomUUID());
+  // catalog's answers, as the rebuild reads them (the rebuild against the real catalog: rebuild.int.test.ts)
+  const catalog = {
+    performancesOnSale: async () => performances.map((performanceId) => ({ performanceId, status: 'ON_SALE' as const })),
+    saleSettings: async () => ({ capacity: 2, admitPerMinute: 600, opensAtMs: 0, closesAtMs: 0, totalSeats: 10 }),
+  };
+  const rebuild = () => rebuildQueues({ store: queue.store, catalog, logger: quietLogger() });
+  assert.equal((await rebuild()).created.sort(), [...performances].sort());
+
+  // the shard holding the index loses it; the shards holding two queues lose those
+  await redis.del(QUEUE_INDEX_KEY);
+  for (const id of performances.slice(0, 2)) await redis.del(...Object.values(queueKeys(id)));
+  const repaired = await rebuild();
+  assert.equal(repaired.created.sort(), performances.slice(0, 2).sort());
+  assert.equal(repaired.reindexed.sort(), performances.slice(2).sort());
+  assert.equal((await redis.smembers(QUEUE_INDEX_KEY)).filter((id) => performances.includes(id)).sort(), [...performances].sort());
+  await queue.admission.tickAll();
+  for (const id of performances) assert.is((await queue.room.enter(id, randomUUID())).status, 'ADMITTED');
 });
 
 test.run();

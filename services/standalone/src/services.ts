@@ -93,7 +93,7 @@ export async function startServices(infra: Infrastructure, ports: Ports, secrets
     await serve('queue', await createQueue({ config: queueConfig, ...deps('queue'), redis: redis(), bus }));
 
     const bookingConfig = loadBookingConfig(env('booking', { DATABASE_URL: infra.postgresUrls.booking, QUEUE_JWKS: jwksJson(secrets.queueKey) }));
-    await serve('booking', createBooking({ config: bookingConfig, ...deps('booking'), db: await database('booking', BOOKING_SCHEMA, migrateBooking), bus }));
+    await serve('booking', createBooking({ config: bookingConfig, ...deps('booking'), db: await database('booking', BOOKING_SCHEMA, migrateBooking), bus, queueRedis: redis() }));
 
     const paymentConfig = loadPaymentConfig(env('payment', { DATABASE_URL: infra.postgresUrls.payment }));
     await serve('payment', createPayment({ config: paymentConfig, ...deps('payment'), db: await database('payment', PAYMENT_SCHEMA, migratePayment), bus }));

@@ -7,12 +7,14 @@ export interface RefreshTokenRecord {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  /** The pair this token's refresh issued, sealed (see grace-pair.ts); null when none is kept. */
+  gracePair: string | null;
 }
 
-interface RefreshTokenRow { id: string; family_id: string; token_hash: string; user_id: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null }
+interface RefreshTokenRow { id: string; family_id: string; token_hash: string; user_id: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null; grace_pair: string | null }
 
 const toRecord = (row: RefreshTokenRow): RefreshTokenRecord => ({
-  id: row.id, familyId: row.family_id, userId: row.user_id, expiresAt: row.expires_at, usedAt: row.used_at, revokedAt: row.revoked_at,
+  id: row.id, familyId: row.family_id, userId: row.user_id, expiresAt: row.expires_at, usedAt: row.used_at, revokedAt: row.revoked_at, gracePair: row.grace_pair,
 });
 
 /** Refresh tokens by the SHA-256 of their value; the value itself is never stored. */
@@ -33,8 +35,13 @@ export function createRefreshTokensRepo(db: Knex) {
       return row && toRecord(row);
     },
 
-    async markUsed(id: string): Promise<void> {
-      await db('refresh_tokens').where({ id }).update({ used_at: db.fn.now() });
+    /**
+     * Marks the token used, keeping the sealed pair it issued for a retry. Only the family's latest
+     * rotation can be retried, so the pairs kept for older ones are dropped.
+     */
+    async markUsed(token: { id: string; familyId: string }, gracePair: string | null): Promise<void> {
+      await db('refresh_tokens').where({ id: token.id }).update({ used_at: db.fn.now(), grace_pair: gracePair });
+      await db('refresh_tokens').where({ family_id: token.familyId }).whereNot({ id: token.id }).whereNotNull('grace_pair').update({ grace_pair: null });
     },
 
     async revokeFamily(familyId: string): Promise<void> {

@@ -6,8 +6,9 @@ import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SigningKeys } from '@ticketping/auth-tokens';
 import { normalizeEmail } from '../users/users.service.ts';
 import type { UsersRepo } from '../users/users.repo.ts';
+import { openPair, sealPair } from './grace-pair.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { createRefreshTokensRepo } from './refresh-tokens.repo.ts';
+import { createRefreshTokensRepo, type RefreshTokenRecord } from './refresh-tokens.repo.ts';
 
 export interface TokenPair { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
 
@@ -19,7 +20,7 @@ export interface SessionsDeps {
   keys: Promise<SigningKeys>;
   logger: Logger;
   onLogin: (outcome: 'success' | 'failure' | 'throttled') => void;
-  settings: { audience: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+  settings: { audience: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; refreshRetryGraceSeconds: number };
 }
 
 /** The same answer for an unknown email and a wrong password: nothing tells which accounts exist. */
@@ -28,7 +29,7 @@ const invalidRefreshToken = () => new UnauthorizedError('INVALID_REFRESH_TOKEN',
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-type RefreshOutcome = { ok: true; userId: string; familyId: string } | { ok: false; reused: boolean };
+type RefreshOutcome = { ok: true; pair: TokenPair } | { ok: false; reused: boolean };
 
 export function createSessionsService(deps: SessionsDeps) {
   const { db, users, hasher, throttle, settings } = deps;
@@ -43,6 +44,17 @@ export function createSessionsService(deps: SessionsDeps) {
     const { signer } = await deps.keys;
     const { token } = await signer.sign({ subject: user.id, audience: settings.audience, expiresInSeconds: settings.accessTokenTtlSeconds, claims: { role: user.role } });
     return { accessToken: token, refreshToken, tokenType: 'Bearer', expiresIn: settings.accessTokenTtlSeconds };
+  }
+
+  /** The pair a used token issued, when this is a retry within the grace and that pair is still unused. */
+  async function retriedWithinGrace(tokens: ReturnType<typeof createRefreshTokensRepo>, token: RefreshTokenRecord, refreshToken: string): Promise<TokenPair | undefined> {
+    if (!token.usedAt || token.revokedAt || !token.gracePair) return undefined;
+    if (Date.now() - token.usedAt.getTime() > settings.refreshRetryGraceSeconds * 1000) return undefined;
+    const pair = openPair<TokenPair>(token.gracePair, refreshToken);
+    if (!pair) return undefined;
+    // the issued token already refreshed (or revoked): someone else holds the family, no retry
+    const next = await tokens.findByHash(sha256(pair.refreshToken));
+    return next && !next.usedAt && !next.revokedAt ? pair : undefined;
   }
 
   return {
@@ -76,32 +88,35 @@ export function createSessionsService(deps: SessionsDeps) {
     /**
      * Rotation with reuse detection: each refresh token works once. Presenting one that was
      * already used (or revoked) means two parties hold the family, so the whole family is revoked
-     * and both must log in again.
+     * and both must log in again. One exception: the same token again within the retry grace,
+     * while the pair it issued is still unused, is a client whose response was lost; it gets that
+     * same pair back instead of being logged out mid-checkout.
      */
     async refresh(refreshToken: string): Promise<TokenPair> {
-      const tokenHash = sha256(refreshToken);
       const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
         const tokens = createRefreshTokensRepo(trx);
-        const token = await tokens.findForUpdate(tokenHash);
+        const token = await tokens.findForUpdate(sha256(refreshToken));
         if (!token) return { ok: false, reused: false };
+        const retried = await retriedWithinGrace(tokens, token, refreshToken);
+        if (retried) return { ok: true, pair: retried };
         if (token.usedAt || token.revokedAt) {
           await tokens.revokeFamily(token.familyId);
           return { ok: false, reused: Boolean(token.usedAt) };
         }
         if (token.expiresAt.getTime() <= Date.now()) return { ok: false, reused: false };
-        await tokens.markUsed(token.id);
-        return { ok: true, userId: token.userId, familyId: token.familyId };
+        const user = await users.findById(token.userId);
+        if (!user) return { ok: false, reused: false };
+        // issued inside the transaction, so a retry waiting on the row lock finds the sealed pair
+        const pair = await issue(user, token.familyId, trx);
+        await tokens.markUsed(token, settings.refreshRetryGraceSeconds > 0 ? sealPair(pair, refreshToken) : null);
+        return { ok: true, pair };
       });
-      if (!outcome.ok) {
-        if (outcome.reused) {
-          deps.logger.warn('refresh token reused: revoked its whole family');
-          throw new UnauthorizedError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; every session of this login is now revoked');
-        }
-        throw invalidRefreshToken();
+      if (outcome.ok) return outcome.pair;
+      if (outcome.reused) {
+        deps.logger.warn('refresh token reused: revoked its whole family');
+        throw new UnauthorizedError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; every session of this login is now revoked');
       }
-      const user = await users.findById(outcome.userId);
-      if (!user) throw invalidRefreshToken();
-      return issue(user, outcome.familyId, db);
+      throw invalidRefreshToken();
     },
 
     /** Revokes the login (the refresh family). Only the owner's token counts; anything else is a quiet no-op. */
