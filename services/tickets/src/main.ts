@@ -16,4 +16,4 @@ const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA, poolMax: config.
 const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger, metrics: metrics.registry });
 
 const service = createService({ config, logger, metrics, db, bus });
-await serve('tickets', service, { port: config.PORT, host: config.HOST, logger, closeClients: [() => bus.close(), () => db.destroy()] });
+await serve('tickets', service, { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST, logger, closeClients: [() => bus.close(), () => db.destroy()] });

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { CodeWithStatus } from '@ticketping/contracts/errors';
 import { addressRange, canonicalAddress } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { RedisClient } from '@ticketping/redis';
@@ -19,7 +20,7 @@ export interface CapsOptions {
   onError: () => void;
 }
 
-const REFUSALS: Record<CapClass, { code: string; what: string }> = {
+const REFUSALS: Record<CapClass, { code: CodeWithStatus<429>; what: string }> = {
   entry: { code: 'ENTRY_CAP_REACHED', what: 'Too many entries to this waiting line' },
   signup: { code: 'SIGNUP_CAP_REACHED', what: 'Too many new accounts' },
 };

@@ -1,4 +1,5 @@
 import { TooManyRequestsError } from '@ticketping/http';
+import type { CodeWithStatus } from '@ticketping/contracts/errors';
 import type { Logger } from '@ticketping/logger';
 import type { RedisClient } from '@ticketping/redis';
 
@@ -18,10 +19,10 @@ export interface RateLimiterOptions<C extends string = RateClass, S extends stri
   onLimited: (rateClass: C, scope: S) => void;
   onError: () => void;
   /** The 429's code and detail when a budget is spent (default: RATE_LIMITED, naming the account or the address). */
-  refusal?: (rateClass: C, scope: S) => { code: string; detail: string };
+  refusal?: (rateClass: C, scope: S) => { code: CodeWithStatus<429>; detail: string };
 }
 
-const defaultRefusal = (_rateClass: string, scope: string) => ({
+const defaultRefusal = (_rateClass: string, scope: string): { code: CodeWithStatus<429>; detail: string } => ({
   code: 'RATE_LIMITED',
   detail: scope === 'user' ? 'Too many requests from this account; slow down' : 'Too many requests from this address; slow down',
 });
