@@ -197,8 +197,8 @@ class Fan(FastHttpUser):
             n = random.getrandbits(24)
             self.headers["x-forwarded-for"] = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
         email = f"locust-{uuid.uuid4().hex[:12]}@onsale.test"
-        self.call("POST", "/api/v1/users", "sign up", {"email": email, "password": PASSWORD, "nickname": email[:20]}, expect=(201,))
-        login = self.call("POST", "/api/v1/auth/login", "login", {"email": email, "password": PASSWORD}, expect=(200,))
+        self.patiently("POST", "/api/v1/users", "sign up", {"email": email, "password": PASSWORD, "nickname": email[:20]}, expect=(201,))
+        login = self.patiently("POST", "/api/v1/auth/login", "login", {"email": email, "password": PASSWORD}, expect=(200,))
         self.headers["authorization"] = f"Bearer {login.get('accessToken', '')}"
         deadline = time.monotonic() + 120
         while not sale and time.monotonic() < deadline:
@@ -217,14 +217,24 @@ class Fan(FastHttpUser):
                 parsed = {}
             parsed = parsed if isinstance(parsed, dict) else {}
             status = res.status_code or 0
-            if status >= 500 or status == 0:
-                res.failure(f"server error {status} {parsed.get('code', '')}".strip())
-            elif status in expect or (status, parsed.get("code")) in accept:
+            if status in expect or (status, parsed.get("code")) in accept:
                 res.success()
+            elif status >= 500 or status == 0:
+                res.failure(f"server error {status} {parsed.get('code', '')}".strip())
             else:
                 res.failure(f"unexpected {status} {parsed.get('code', '')}".strip())
             parsed["_status"] = status
+            parsed["_retry_after"] = res.headers.get("retry-after") or "1"
             return parsed
+
+    def patiently(self, method: str, path: str, name: str, body: Any, expect: tuple[int, ...]) -> dict[str, Any]:
+        """Sign-up and login wait out auth's hashing budget (503 AUTH_BUSY with Retry-After), as the web client does."""
+        deadline = time.monotonic() + 120
+        while True:
+            reply = self.call(method, path, name, body, expect=expect, accept=((503, "AUTH_BUSY"),))
+            if reply["_status"] != 503 or time.monotonic() > deadline:
+                return reply
+            gevent.sleep(float(reply["_retry_after"]) * (0.5 + random.random()))
 
     def finish(self, outcome: str, seats: int) -> None:
         self.environment.runner.send_message("fan_done", {"outcome": outcome, "seats": seats})
