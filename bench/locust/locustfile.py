@@ -43,6 +43,8 @@ sale: dict[str, str] = {}
 # Tallied where thresholds are checked (master or the only process), from the fans' 'fan_done'.
 outcomes: Counter[str] = Counter()
 seats_confirmed = 0
+# Why the sale could not be set up, if it could not (the run then ends at once and fails).
+setup_error: list[str] = []
 
 
 @events.init_command_line_parser.add_listener
@@ -143,7 +145,13 @@ def on_init(environment: Any, **_: Any) -> None:
 def on_test_start(environment: Any, **_: Any) -> None:
     if not is_coordinator(environment):
         return
-    created = create_sale(environment)
+    try:
+        created = create_sale(environment)
+    except Exception as error:  # noqa: BLE001 - any failure here ends the run with its reason
+        setup_error.append(str(error))
+        log.error("could not set up the sale: %s", error)
+        gevent.spawn(environment.runner.quit)
+        return
     log.info("sale: performance %s, schedule %s", created["performanceId"], created["scheduleId"])
     environment.runner.send_message("sale", created)
 
@@ -158,12 +166,13 @@ def check_thresholds(environment: Any, **_: Any) -> None:
         return
     o = opts(environment)
     stats = environment.stats
-    failures: list[str] = []
+    failures: list[str] = [f"the sale could not be set up: {e}" for e in setup_error]
     for name, limit in (("poll", o.poll_p99_ms), ("hold", o.hold_p99_ms)):
         entry = stats.entries.get((name, "GET" if name == "poll" else "POST"))
         p99 = entry.get_response_time_percentile(0.99) if entry and entry.num_requests else None
         if p99 is None:
-            failures.append(f"no {name} request was made")
+            # e.g. fewer fans than the active set holds: nobody waited, so nobody polled
+            log.warning("threshold not checked: no %s request was made", name)
         elif p99 >= limit:
             failures.append(f"{name} p99 {p99:.0f} ms, threshold below {limit:g} ms")
     errors = server_errors(environment)
@@ -175,6 +184,8 @@ def check_thresholds(environment: Any, **_: Any) -> None:
     finished = sum(outcomes.values())
     if finished < fans:
         failures.append(f"only {finished} of {fans} fans finished their journey")
+    if outcomes["no sale"]:
+        failures.append(f"{outcomes['no sale']} fans never learnt which sale to join")
     if not o.performance_id and seats_confirmed > o.seats:
         failures.append(f"fans saw {seats_confirmed} seats confirmed of {o.seats}")
     if environment.runner.exceptions:
