@@ -134,7 +134,7 @@ test('a status poll is exactly one Redis command, alone or in a batch (counted w
     partial = lines.pop() ?? '';
     for (const line of lines) {
       const match = /^\S+ \[\d+ (\S+)\] (.*)$/.exec(line.trim());
-      if (match?.[1] === address) seen.push([...match[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!));
+      if (match && match[1] === address) seen.push([...match[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!));
     }
   });
   await eventually(async () => { await redis.ping(); return seen.length > 0; });
