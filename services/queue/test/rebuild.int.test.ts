@@ -122,6 +122,7 @@ test('Redis wiped mid-sale: the waiting room answers again within the rebuild pe
 });
 
 test('the rebuild never resets a queue that exists, and lists one the index lost', async () => {
+  await queue.stop(); // this test runs the passes itself: the periodic one would repair the index first
   const id = performances[0]!;
   await queue.room.configure(id, { capacity: 9, state: 'PAUSED' });
   const waiting = randomUUID();
