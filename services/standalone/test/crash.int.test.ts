@@ -125,13 +125,24 @@ test('kill -9 of everything between payment and confirmation: after a restart th
   await killEverything(first.child.pid!);
   running = undefined;
 
-  await start();
+  const second = await start();
   const settled = await eventually(async () => {
     const [orderNow, paymentNow] = await Promise.all([api('GET', `/orders/${order.id as string}`, { token }), api('GET', `/payments/${payment.id as string}`, { token })]);
     return orderNow.body.status === 'CONFIRMED' || paymentNow.body.status === 'REFUNDED' ? { order: orderNow.body.status, payment: paymentNow.body.status } : undefined;
   }, 60_000, 250);
   assert.ok(settled.order === 'CONFIRMED' || settled.payment === 'REFUNDED', JSON.stringify(settled));
   if (settled.order === 'CONFIRMED') assert.is(settled.payment, 'SUCCEEDED', 'a confirmed order keeps its payment');
+
+  // One service killed alone: standalone restarts it on its port and the gateway reaches it again.
+  const authPid = Number(/"supervised":"auth","port":\d+,"pid":(\d+)/.exec(second.output())?.[1]);
+  assert.ok(authPid > 0, 'auth process found in the log');
+  process.kill(authPid, 'SIGKILL');
+  await eventually(() => second.output().includes('service process exited; restarting it'), 10_000);
+  const login = await eventually(async () => {
+    const reply = await api('POST', '/auth/login', { body: { email, password: 'correct horse battery' } });
+    return reply.status === 200 ? reply : undefined;
+  }, 60_000, 250);
+  assert.ok(login.body.accessToken);
 
   running!.child.kill('SIGINT');
   await new Promise((resolve) => running!.child.once('exit', resolve));
