@@ -25,6 +25,8 @@ export interface Standalone {
   adminPassword: string;
   /** Every service's own loopback address (the gateway's among them). */
   services: Record<ServiceName, string>;
+  /** postgres:// of each service's database (a bench checks what was sold). */
+  databaseUrls: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
     urls.gateway = gateway.url;
 
     if (options.seedDemo ?? true) await seedDemo(gateway.url, { email: secrets.adminEmail, password: secrets.adminPassword }, logger);
-    return { url: `http://localhost:${gateway.port}`, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, services: urls, stop };
+    return { url: `http://localhost:${gateway.port}`, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, services: urls, databaseUrls: postgres.urls, stop };
   } catch (error) {
     await stop();
     throw error;
