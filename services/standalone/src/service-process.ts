@@ -17,6 +17,8 @@ interface Runnable { app: HttpApp; start(): Promise<void>; stop(): Promise<void>
 
 const name = process.argv[2] as ServiceName;
 if (!SERVICE_NAMES.includes(name)) throw new Error(`usage: service-process.ts <${SERVICE_NAMES.join('|')}>`);
+// ps, top and the benches' per-process figures name the process after its service.
+process.title = `tp-${name}`;
 const own = loadServiceProcessConfig();
 initTracing({ serviceName: name });
 const logger = createLogger({ service: name, level: own.LOG_LEVEL, mixin: traceFields });
