@@ -1,5 +1,5 @@
 /**
- * `kill -9` of the whole standalone (itself, every service process, Postgres and Redis at once)
+ * Crashes of `npm start`. `kill -9` of the whole standalone (itself, every service process, Postgres and Redis at once)
  * after a payment succeeded and before booking confirmed the order: after a restart on the same
  * data, the order ends CONFIRMED or the payment REFUNDED, never paid and expired.
  */
@@ -40,19 +40,21 @@ function tree(pid: number): number[] {
   return [pid, ...children.flatMap(tree)];
 }
 
+/** A zombie (exited, not yet reaped by whoever inherited it) counts as gone. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
 async function killEverything(pid: number): Promise<void> {
   const pids = tree(pid);
   for (const p of pids) process.kill(p, 'SIGKILL');
-  await eventually(() => pids.every((p) => !alive(p) || readFileSync(`/proc/${p}/stat`, 'utf8').split(' ')[2] === 'Z'), 10_000);
+  await eventually(() => pids.every((p) => !alive(p)), 10_000);
 }
 
 const base = () => `http://127.0.0.1:${port}/api/v1`;
@@ -144,9 +146,34 @@ test('kill -9 of everything between payment and confirmation: after a restart th
   }, 60_000, 250);
   assert.ok(login.body.accessToken);
 
-  running!.child.kill('SIGINT');
-  await new Promise((resolve) => running!.child.once('exit', resolve));
-  assert.is(running!.child.exitCode, 0, 'Ctrl-C after the recovery stops everything cleanly');
+  second.child.kill('SIGINT');
+  await new Promise((resolve) => second.child.once('exit', resolve));
+  running = undefined;
+  assert.is(second.child.exitCode, 0, 'Ctrl-C after the recovery stops everything cleanly');
+});
+
+test('standalone alone killed with -9: its services stop by themselves, the next start stops the Postgres and Redis it left and comes up', async () => {
+  const first = await start();
+  const file = `/proc/${first.child.pid!}/task/${first.child.pid!}/children`;
+  const children = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+  const comm = (pid: number) => (existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : '');
+  const services = children.filter((pid) => comm(pid).startsWith('tp-'));
+  const servers = children.filter((pid) => ['postgres', 'redis-server'].includes(comm(pid)));
+  assert.is(services.length, 6, 'six service processes');
+  assert.is(servers.length, 2, 'Postgres and Redis');
+  process.kill(first.child.pid!, 'SIGKILL');
+  running = undefined;
+  await eventually(() => services.every((pid) => !alive(pid)), 30_000, 100);
+
+  const second = await start();
+  assert.match(second.output(), 'stopping the Postgres a previous standalone left running');
+  assert.match(second.output(), 'stopping the redis-server a previous standalone left running');
+  assert.ok(servers.every((pid) => !alive(pid)), 'the leftovers are gone');
+  assert.is((await api('GET', '/performances')).status, 200);
+  second.child.kill('SIGINT');
+  await new Promise((resolve) => second.child.once('exit', resolve));
+  running = undefined;
+  assert.is(second.child.exitCode, 0);
 });
 
 test.run();
