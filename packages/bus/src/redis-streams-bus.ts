@@ -99,12 +99,15 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
     const { topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS } = subscribeOptions;
     const group = `${topicPrefix}${subscribeOptions.group}`;
     const keys = topics.map(streamKey);
-    for (const key of keys) {
-      // From the oldest retained entry, as a new Kafka group reads from the beginning.
-      await commands.xgroup('CREATE', key, group, '0', 'MKSTREAM').catch((error: unknown) => {
-        if (!String(error).includes('BUSYGROUP')) throw error;
-      });
-    }
+    const createGroups = async () => {
+      for (const key of keys) {
+        // From the oldest retained entry, as a new Kafka group reads from the beginning.
+        await commands.xgroup('CREATE', key, group, '0', 'MKSTREAM').catch((error: unknown) => {
+          if (!String(error).includes('BUSYGROUP')) throw error;
+        });
+      }
+    };
+    await createGroups();
     const memberNumber = takeMemberNumber(group);
     const consumer = `${consumerName}-${memberNumber}`;
     const reader = createRedis({ url, maxRetriesPerRequest: 1 });
@@ -212,6 +215,10 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
           if (abort.signal.aborted) return;
           log.warn({ ...fields, err: error }, 'redis streams read failed; retrying');
           await sleep(READ_ERROR_BACKOFF_MS, undefined, { signal: abort.signal }).catch(() => undefined);
+          // What this member was given may not have been acknowledged (an XACK that failed): read
+          // its own pending entries again first. A Redis that lost its data lost the group too.
+          for (const key of keys) cursors.set(key, '0');
+          if (String(error).includes('NOGROUP')) await createGroups().catch(() => undefined);
         }
       }
     }

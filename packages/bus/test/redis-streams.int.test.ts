@@ -126,6 +126,21 @@ test('a live member that works on an entry longer than the visibility timeout ke
   assert.equal(calls, ['slow']);
 });
 
+test('a stream wiped with its group (Redis lost its data): the member creates the group again and keeps receiving', async () => {
+  const topic = newTopic();
+  const bus = open(busFor('wiped'));
+  const received: string[] = [];
+  await bus.subscribe({ group: 'rebuilt', topics: [topic], handle: async (event) => void received.push(event.id) });
+  const before = newEvent('k', { n: 1 });
+  await bus.publish(topic, [before]);
+  await eventually(() => received.includes(before.id), 10_000);
+  await raw.del(`bus:${topicPrefix}${topic}`);
+  const after = newEvent('k', { n: 2 });
+  await bus.publish(topic, [after]);
+  await eventually(() => received.includes(after.id), 10_000);
+  assert.equal(received, [before.id, after.id]);
+});
+
 test('an entry that is not a bus event goes straight to <topic>.dlq, untouched', async () => {
   const topic = newTopic();
   const bus = open(busFor('strict'));
