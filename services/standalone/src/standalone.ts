@@ -77,10 +77,14 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
   };
   try {
     const secrets = await loadOrCreateSecrets(dataDir);
-    const [redis, postgres] = await Promise.all([
+    // Side by side; both settle before a failure of either is thrown, so stop() finds both.
+    const [redisStarted, postgresStarted] = await Promise.allSettled([
       startRedisChild(dataDir, await freePort(), logger).then((r) => (stops.push(r.stop), r)),
       startEmbeddedPostgres({ dataDir, port: await freePort(), password: secrets.postgresPassword, databases: DATABASE_OWNERS, logger }).then((p) => (stops.push(p.stop), p)),
     ]);
+    if (redisStarted.status === 'rejected') throw redisStarted.reason;
+    if (postgresStarted.status === 'rejected') throw postgresStarted.reason;
+    const [redis, postgres] = [redisStarted.value, postgresStarted.value];
     const infra: Infrastructure = { redisUrl: redis.url, postgresUrls: postgres.urls, secrets, logLevel };
 
     // No service calls another while it starts, so all six start side by side: the ones behind the
