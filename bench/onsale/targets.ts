@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { openDatabases } from '@ticketping/standalone';
 import { createSigner, generateSigningKey, publicJwks, type PrivateJwk, type TokenSigner } from '@ticketping/auth-tokens';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
@@ -47,8 +48,8 @@ export async function startStandaloneTarget(): Promise<Target> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onsale-'));
   const child = fork(CHILD, [dataDir], { execArgv: ['--conditions=source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ url: string; adminEmail: string; adminPassword: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; adminEmail: string; adminPassword: string }));
+  const ready = await new Promise<{ url: string; adminEmail: string; adminPassword: string; databaseUrls: Record<string, string> }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; adminEmail: string; adminPassword: string; databaseUrls: Record<string, string> }));
     child.once('exit', (code) => reject(new Error(`standalone exited with ${code}`)));
   });
   // standalone keeps its keys in <dataDir>/secrets.json so tokens survive a restart
@@ -60,18 +61,28 @@ export async function startStandaloneTarget(): Promise<Target> {
     admin: { email: ready.adminEmail, password: ready.adminPassword },
     authSigner: await createSigner('ticketping-auth', secrets.authKey),
     processes: [{ name: 'standalone', pid }, ...childrenOf(pid).map((p) => ({ name: commandOf(p), pid: p }))],
-    // the in-memory bus delivers catalog's seats to booking with the same relay that tells the queue
-    seatsReady: async () => undefined,
+    async seatsReady(scheduleId, seats) {
+      const client = new pg.Client({ connectionString: ready.databaseUrls.booking });
+      await client.connect();
+      try {
+        await eventually(async () => Number((await client.query('SELECT count(*)::int AS n FROM booking.seats WHERE schedule_id = $1', [scheduleId])).rows[0].n) === seats, 60_000, 200);
+      } finally {
+        await client.end();
+      }
+    },
     async finish() {
       child.kill('SIGTERM');
       await exited;
-      const open = async (owner: string) => PGlite.create(path.join(dataDir, 'pglite', owner));
-      const databases = { booking: await open('booking'), payment: await open('payment') };
+      const opened = await openDatabases(dataDir);
+      const clients = { booking: new pg.Client({ connectionString: opened.urls.booking }), payment: new pg.Client({ connectionString: opened.urls.payment }) };
+      await clients.booking.connect();
+      await clients.payment.connect();
       return {
-        query: async (owner, sql, params = []) => (await databases[owner].query<Record<string, unknown>>(sql, params)).rows,
+        query: async (owner, sql, params = []) => (await clients[owner].query(sql, params)).rows as Array<Record<string, unknown>>,
         async close() {
-          await databases.booking.close();
-          await databases.payment.close();
+          await clients.booking.end();
+          await clients.payment.end();
+          await opened.stop();
           rmSync(dataDir, { recursive: true, force: true });
         },
       };
