@@ -6,7 +6,7 @@
  */
 import { createBus, type Bus } from '@ticketping/bus';
 import { createDb, type Knex } from '@ticketping/db';
-import { listen, shutdownOnSignals, type HttpApp } from '@ticketping/http';
+import { listenBoth, shutdownOnSignals, type HttpApp } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
@@ -65,12 +65,17 @@ async function build(): Promise<Runnable> {
     case 'booking': {
       const [{ loadBookingConfig }, { createService }, { migrateBooking, SCHEMA }] = await Promise.all([import('@ticketping/booking/config'), import('@ticketping/booking/service'), import('@ticketping/booking/migrate')]);
       const config = loadBookingConfig();
-      return createService({ config, ...deps, db: await database(config.DATABASE_URL, SCHEMA, config.DATABASE_POOL_MAX, migrateBooking), bus: bus() });
+      return createService({ config, ...deps, db: await database(config.DATABASE_URL, SCHEMA, config.DATABASE_POOL_MAX, migrateBooking), bus: bus(), queueRedis: redis(config.REDIS_URL) });
     }
     case 'payment': {
       const [{ loadPaymentConfig }, { createService }, { migratePayment, SCHEMA }] = await Promise.all([import('@ticketping/payment/config'), import('@ticketping/payment/service'), import('@ticketping/payment/migrate')]);
       const config = loadPaymentConfig();
       return createService({ config, ...deps, db: await database(config.DATABASE_URL, SCHEMA, config.DATABASE_POOL_MAX, migratePayment), bus: bus() });
+    }
+    case 'tickets': {
+      const [{ loadTicketsConfig }, { createService }, { migrateTickets, SCHEMA }] = await Promise.all([import('@ticketping/tickets/config'), import('@ticketping/tickets/service'), import('@ticketping/tickets/migrate')]);
+      const config = loadTicketsConfig();
+      return createService({ config, ...deps, db: await database(config.DATABASE_URL, SCHEMA, config.DATABASE_POOL_MAX, migrateTickets), bus: bus() });
     }
     case 'gateway': {
       const [{ loadGatewayConfig }, { createService }] = await Promise.all([import('@ticketping/gateway/config'), import('@ticketping/gateway/service')]);
@@ -82,13 +87,13 @@ async function build(): Promise<Runnable> {
 
 const service = await build();
 await service.start();
-const server = await listen(service.app, own.PORT, '127.0.0.1');
-logger.info({ port: server.port }, `${name} listening`);
-process.send?.({ listening: server.port });
+const listeners = await listenBoth(service.app, { port: own.PORT, managementPort: own.MANAGEMENT_PORT, host: '127.0.0.1' });
+logger.info({ port: listeners.public.port, managementPort: listeners.management.port }, `${name} listening`);
+process.send?.({ listening: listeners.public.port, management: listeners.management.port });
 
 shutdownOnSignals(logger, async () => {
   process.removeAllListeners('disconnect');
-  await server.close(5_000);
+  await listeners.close();
   await service.stop();
   for (const close of closers) await close();
   await shutdownTracing();

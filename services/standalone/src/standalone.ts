@@ -25,13 +25,15 @@ export interface Standalone {
   adminPassword: string;
   /** Every service's own loopback address (the gateway's among them). */
   services: Record<ServiceName, string>;
+  /** Every service's management address: /readyz and /metrics (never routed to fans). */
+  management: Record<ServiceName, string>;
   /** postgres:// of each service's database (a bench checks what was sold). */
   databaseUrls: Record<string, string>;
   stop(): Promise<void>;
 }
 
 /** Each service owning data has its own database in the one embedded cluster. */
-export const DATABASE_OWNERS = ['auth', 'catalog', 'booking', 'payment'] as const;
+export const DATABASE_OWNERS = ['auth', 'catalog', 'booking', 'payment', 'tickets'] as const;
 
 interface Infrastructure { redisUrl: string; postgresUrls: Record<string, string>; secrets: StandaloneSecrets; logLevel: string }
 
@@ -48,9 +50,12 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
       ADMIN_EMAIL: secrets.adminEmail, ADMIN_PASSWORD: secrets.adminPassword,
     }),
     catalog: () => ({ DATABASE_URL: infra.postgresUrls.catalog! }),
-    queue: () => ({ REDIS_URL: infra.redisUrl, QUEUE_SIGNING_KEY: JSON.stringify(secrets.queueKey) }),
-    booking: () => ({ DATABASE_URL: infra.postgresUrls.booking!, QUEUE_JWKS: jwksJson(secrets.queueKey) }),
+    // the queue rebuilds waiting rooms Redis lost from catalog's performances on sale
+    queue: () => ({ REDIS_URL: infra.redisUrl, CATALOG_URL: urls.catalog, QUEUE_SIGNING_KEY: JSON.stringify(secrets.queueKey) }),
+    // booking reads the fan's live admission slot where the waiting room keeps it
+    booking: () => ({ DATABASE_URL: infra.postgresUrls.booking!, REDIS_URL: infra.redisUrl, QUEUE_JWKS: jwksJson(secrets.queueKey) }),
     payment: () => ({ DATABASE_URL: infra.postgresUrls.payment! }),
+    tickets: () => ({ DATABASE_URL: infra.postgresUrls.tickets!, AUTH_URL: urls.auth }),
     gateway: () => ({
       REDIS_URL: infra.redisUrl, AUTH_URL: urls.auth, CATALOG_URL: urls.catalog, QUEUE_URL: urls.queue,
       BOOKING_URL: urls.booking, PAYMENT_URL: urls.payment,
@@ -103,9 +108,10 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const gateway = started.find((s) => s.name === 'gateway')!;
     urls.gateway = gateway.url;
+    const management = Object.fromEntries(started.map((s) => [s.name, s.managementUrl])) as Record<ServiceName, string>;
 
     if (options.seedDemo ?? true) await seedDemo(gateway.url, { email: secrets.adminEmail, password: secrets.adminPassword }, logger);
-    return { url: `http://localhost:${gateway.port}`, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, services: urls, databaseUrls: postgres.urls, stop };
+    return { url: `http://localhost:${gateway.port}`, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, services: urls, management, databaseUrls: postgres.urls, stop };
   } catch (error) {
     await stop();
     throw error;

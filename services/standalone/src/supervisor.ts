@@ -8,6 +8,8 @@ export interface SupervisedService {
   name: ServiceName;
   port: number;
   url: string;
+  /** Where its /readyz and /metrics answer (never routed to fans). */
+  managementUrl: string;
   /** SIGTERM (the service drains and closes its clients), SIGKILL if it has not exited 15 s later. */
   stop(): Promise<void>;
 }
@@ -26,11 +28,11 @@ function exitedWith(child: ChildProcess): string {
 }
 
 /** Resolves once `/readyz` answers 200; rejects if the process exits first or the deadline passes. */
-async function waitReady(name: string, port: number, child: ChildProcess): Promise<void> {
+async function waitReady(name: string, managementPort: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${exitedWith(child)}) before it was ready`);
-    const status = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${managementPort}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
     if (status === 200) return;
     if (Date.now() > deadline) throw new Error(`${name} was not ready within ${READY_TIMEOUT_MS / 1000} s (last /readyz: ${status || 'no answer'})`);
     await sleep(50);
@@ -47,6 +49,8 @@ async function waitReady(name: string, port: number, child: ChildProcess): Promi
 export async function superviseService(name: ServiceName, env: Record<string, string>, logger: Logger): Promise<SupervisedService> {
   const log = logger.child({ supervised: name });
   let port = Number(env.PORT ?? 0);
+  // /readyz and /metrics answer on the management port, as in Kubernetes; kept across restarts too
+  let managementPort = Number(env.MANAGEMENT_PORT ?? 0);
   let child: ChildProcess;
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -55,14 +59,14 @@ export async function superviseService(name: ServiceName, env: Record<string, st
   async function launch(): Promise<void> {
     const started = Date.now();
     const current = spawn(process.execPath, ['--conditions=source', entry, name], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, PORT: String(port), MANAGEMENT_PORT: String(managementPort) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
     child = current;
-    const listening = new Promise<number>((resolve, reject) => {
-      current.on('message', (message: { listening?: number }) => {
-        if (typeof message.listening === 'number') resolve(message.listening);
+    const listening = new Promise<{ port: number; managementPort: number }>((resolve, reject) => {
+      current.on('message', (message: { listening?: number; management?: number }) => {
+        if (typeof message.listening === 'number' && typeof message.management === 'number') resolve({ port: message.listening, managementPort: message.management });
       });
       current.once('exit', () => reject(new Error(`${name} exited (${exitedWith(current)}) while starting`)));
     });
@@ -79,8 +83,8 @@ export async function superviseService(name: ServiceName, env: Record<string, st
       }, delay);
       delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
     });
-    port = await listening;
-    await waitReady(name, port, current);
+    ({ port, managementPort } = await listening);
+    await waitReady(name, managementPort, current);
   }
 
   const stop = async (): Promise<void> => {
@@ -104,5 +108,5 @@ export async function superviseService(name: ServiceName, env: Record<string, st
     throw error;
   }
   log.info({ port, pid: child!.pid }, 'service ready');
-  return { name, get port() { return port; }, get url() { return `http://127.0.0.1:${port}`; }, stop };
+  return { name, get port() { return port; }, get url() { return `http://127.0.0.1:${port}`; }, get managementUrl() { return `http://127.0.0.1:${managementPort}`; }, stop };
 }
