@@ -39,7 +39,9 @@ function locust(bin: string, args: string[], env: Record<string, string> = {}): 
 function saleArgs(url: string): string[] {
   return ['--headless', '-H', url, '-u', String(FANS), '-r', String(FANS), '--run-time', '240s', '--stop-timeout', '10', '--only-summary',
     // four fans admitted at a time: the others wait in line and poll, however their sign-ups spread
-    '--seats', String(SEATS), '--capacity', '4', '--admit-per-minute', '1200', '--decline', '0.2', '--abandon', '0.2'];
+    '--seats', String(SEATS), '--capacity', '4', '--admit-per-minute', '1200', '--decline', '0.2', '--abandon', '0.2',
+    // one address per fan, as fans on their own networks: the gateway caps sign-ups per address and range
+    '--forwarded-for'];
 }
 
 test.after(async () => {

@@ -96,7 +96,7 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     if (closed) throw new Error('redis streams bus is closed');
-    const { topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS } = subscribeOptions;
+    const { topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, maxRetryBackoffMs } = subscribeOptions;
     const group = `${topicPrefix}${subscribeOptions.group}`;
     const keys = topics.map(streamKey);
     const createGroups = async () => {
@@ -137,6 +137,9 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
         event = { id: '', type: '', key: entry.k ?? '', payload: null, occurredAt: '', headers };
       }
       const renewing = setInterval(() => void renew(key, id), Math.max(100, Math.floor(visibilityTimeoutMs / 3)));
+      // entries are handled in order, so the one in hand is this member's oldest unhandled one
+      // (a stream entry id starts with the milliseconds it was added at)
+      metrics.unhandled.set(topic, subscribeOptions.group, consumer, Number(id.split('-')[0]));
       try {
         const outcome = await deliver({
           event,
@@ -145,9 +148,10 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
           handle: undecodable ? () => Promise.reject(undecodable) : handle,
           maxAttempts: undecodable ? 1 : maxAttempts,
           retryBackoffMs,
+          ...(maxRetryBackoffMs === undefined ? {} : { maxRetryBackoffMs }),
           signal: abort.signal,
-          deadLetter: (error, attempts) =>
-            send(deadLetterTopic(topic), [{ key: entry.k ?? '', value: entry.v ?? '', headers: deadLetterHeaders(headers, { error, attempts, topic, group: subscribeOptions.group }) }]),
+          deadLetter: (error, attempts, kind) =>
+            send(deadLetterTopic(topic), [{ key: entry.k ?? '', value: entry.v ?? '', headers: deadLetterHeaders(headers, { error, attempts, topic, group: subscribeOptions.group, kind }) }]),
           metrics,
           logger: log,
         });
@@ -155,6 +159,7 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
         return outcome;
       } finally {
         clearInterval(renewing);
+        metrics.unhandled.set(topic, subscribeOptions.group, consumer, undefined);
       }
     }
 

@@ -39,11 +39,13 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
 
   const logins = new client.Counter({ name: 'ticketping_auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [metrics.registry] });
   const hashRefused = new client.Counter({ name: 'ticketping_auth_hash_refused_total', help: 'Sign-ups and logins refused with 503 because password hashing was at its budget', labelNames: ['priority', 'reason'] as const, registers: [metrics.registry] });
+  const hashed = new client.Counter({ name: 'ticketping_auth_password_hashes_total', help: 'Password hashes computed (scrypt runs) for sign-ups and logins', labelNames: ['priority'] as const, registers: [metrics.registry] });
   const budget = createHashBudget({
     concurrency: config.PASSWORD_HASH_CONCURRENCY,
     queueMax: config.PASSWORD_HASH_QUEUE,
     maxWaitMs: config.PASSWORD_HASH_MAX_WAIT_MS,
     onRefused: (priority, reason) => hashRefused.inc({ priority, reason }),
+    onHashed: (priority) => hashed.inc({ priority }),
   });
   const hasher = budgetHasher(createPasswordHasher({ cost: config.PASSWORD_HASH_COST }), budget);
   const usersRepo = createUsersRepo(db);

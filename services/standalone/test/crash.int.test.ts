@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { freePort } from '@ticketping/http';
 import { eventually } from '@ticketping/testing';
 import { demoPerformance } from '../src/seed.ts';
+import { SERVICE_NAMES } from '../src/config.ts';
 
 const main = path.resolve(import.meta.dirname, '../src/main.ts');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'standalone-crash-'));
@@ -159,7 +160,7 @@ test('standalone alone killed with -9: its services stop by themselves, the next
   const comm = (pid: number) => (existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : '');
   const services = children.filter((pid) => comm(pid).startsWith('tp-'));
   const servers = children.filter((pid) => ['postgres', 'redis-server'].includes(comm(pid)));
-  assert.is(services.length, 6, 'six service processes');
+  assert.is(services.length, SERVICE_NAMES.length, 'one process per service');
   assert.is(servers.length, 2, 'Postgres and Redis');
   process.kill(first.child.pid!, 'SIGKILL');
   running = undefined;

@@ -11,6 +11,8 @@ export interface HashBudgetOptions {
   /** A request that waited this long is refused rather than left to hit the gateway's deadline. */
   maxWaitMs: number;
   onRefused?: (priority: HashPriority, reason: 'queue_full' | 'waited_too_long') => void;
+  /** A hash ran to its end (counted: what the budget spends, and proof that unknown e-mails cost one too). */
+  onHashed?: (priority: HashPriority) => void;
 }
 
 interface Waiter { start: () => void; refuse: () => void; timer: NodeJS.Timeout }
@@ -75,6 +77,7 @@ export function createHashBudget(options: HashBudgetOptions) {
       try {
         return await work();
       } finally {
+        options.onHashed?.(priority);
         running--;
         next();
       }
