@@ -41,7 +41,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
   defineScripts(redis, scripts);
   const internal = { [IDENTITY_HEADERS.internalToken]: config.INTERNAL_TOKEN };
   const upstreams = createUpstreams({
-    urls: { auth: config.AUTH_URL, catalog: config.CATALOG_URL, queue: config.QUEUE_URL, booking: config.BOOKING_URL, payment: config.PAYMENT_URL },
+    urls: { auth: config.AUTH_URL, catalog: config.CATALOG_URL, queue: config.QUEUE_URL, booking: config.BOOKING_URL, payment: config.PAYMENT_URL, tickets: config.TICKETS_URL },
     connections: config.UPSTREAM_CONNECTIONS,
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
