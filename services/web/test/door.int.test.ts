@@ -128,6 +128,32 @@ test('a fan sees each ticket with its seat, date, status and QR code', withFailu
   await screenshot(page, 'my-tickets');
 }));
 
+test('a fan transfers a ticket from the page: the old code is refused at the door, the receiver’s new one admitted', withFailureScreenshots(async () => {
+  const show = await h.publishShow(1);
+  const { fan, tickets: [ticket] } = await fanWithTickets(show, show.seatIds);
+  const friend = await h.auth.signUp();
+  const { page } = await browser();
+  await logIn(page, base, fan.email, PASSWORD, '#/tickets');
+  await page.getByRole('button', { name: 'Transfer Section A, row 3, seat 1' }).click();
+  await page.getByLabel('E-mail of the receiver’s account').fill(friend.email);
+  await page.getByRole('button', { name: 'Send ticket' }).click();
+  await page.getByRole('list', { name: 'Tickets' }).getByText(`Sent to ${friend.email}.`).waitFor();
+  assert.is(await page.locator('img[data-code]').count(), 0, 'the old code is no longer shown');
+  await screenshot(page, 'my-tickets-transferred');
+
+  const [received] = await eventually(async () => {
+    const res = await h.call('GET', '/api/v1/tickets', { userId: friend.id });
+    const items = res.body.items as Array<{ id: string; code: { code: string } | null }>;
+    return items.length ? items : undefined;
+  }, 15_000);
+  assert.is(received!.id, ticket!.id);
+  const gate = await openGate(show, 'East');
+  await typeCode(gate, ticket!.code);
+  await expectOutcome(gate, 'REVOKED');
+  await typeCode(gate, received!.code!.code);
+  await expectOutcome(gate, 'ADMIT');
+}));
+
 test('the scanner admits a ticket seen by the camera, refuses it the second time, and refuses a revoked and a forged one', withFailureScreenshots(async () => {
   const show = await h.publishShow(4);
   const { tickets: [valid] } = await fanWithTickets(show, [show.seatIds[0]!]);
