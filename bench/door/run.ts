@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { stripTypeScriptTypes } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,15 +39,21 @@ async function newSigner(): Promise<{ signer: CodeSigner; jwks: { keys: JsonWebK
 async function browserVerifications(mode: 'STATIC' | 'ROTATING') {
   const { signer, jwks } = await newSigner();
   const scheduleId = randomUUID();
-  const codes = await Promise.all(Array.from({ length: 1000 }, () =>
-    signCode({ kid: signer.kid, mode, ticketId: randomUUID(), scheduleId, seatId: randomUUID(), holderId: randomUUID(), version: 1 }, signer)));
+  const codes = await Promise.all(Array.from({ length: 1000 }, async () => {
+    const ticketId = randomUUID();
+    return { ticketId, code: await signCode({ kid: signer.kid, mode, ticketId, scheduleId, seatId: randomUUID(), holderId: randomUUID(), version: 1 }, signer) };
+  }));
   const secret = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
   const revoked: Array<[string, number]> = Array.from({ length: 10_000 }, () => [randomUUID(), 1]);
   const source = stripTypeScriptTypes(await readFile(CODES_FILE, 'utf8'));
+  // WebCrypto needs a secure context: a page from 127.0.0.1 is one, about:blank is not.
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
   const browser = await chromium.launch({ executablePath: process.env.TICKETPING_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const page = await browser.newPage();
-    await page.goto('about:blank');
+    await page.goto(`http://127.0.0.1:${port}/`);
     return await page.evaluate(async ({ source, jwks, codes, scheduleId, secret, revoked, n, mode }) => {
       const m = (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(source)}`)) as typeof codesModule;
       const keys = await m.importVerifyKeys(jwks as { keys: JsonWebKey[] });
@@ -54,8 +61,8 @@ async function browserVerifications(mode: 'STATIC' | 'ROTATING') {
       const list = new Map<string, number>(revoked);
       // Rotating codes as a fan's page makes them: the signed part plus the current step's MAC.
       const shown = mode === 'ROTATING'
-        ? await Promise.all(codes.map(async (c) => m.rotateCode(c, await m.deriveTicketKey(rotationSecret, m.parseCode(c)!.payload.ticketId, 1), Date.now())))
-        : codes;
+        ? await Promise.all(codes.map(async (c) => m.rotateCode(c.code, await m.deriveTicketKey(rotationSecret, c.ticketId, 1), Date.now())))
+        : codes.map((c) => c.code);
       const ctx = { keys, performance: { mode, scheduleIds: [scheduleId], rotationSecret }, scheduleId, revokedVersion: (id: string) => list.get(id), now: Date.now() };
       const times: number[] = [];
       let valid = 0;
@@ -71,6 +78,7 @@ async function browserVerifications(mode: 'STATIC' | 'ROTATING') {
     }, { source, jwks, codes, scheduleId, secret, revoked, n: VERIFICATIONS, mode });
   } finally {
     await browser.close();
+    server.close();
   }
 }
 
