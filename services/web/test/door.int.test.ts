@@ -19,6 +19,7 @@ import * as assert from 'uvu/assert';
 // The tickets service's own test harness: auth and tickets on a test database each.
 import { INTERNAL_TOKEN, quietLogger, startTickets, type Harness, type Show } from '../../tickets/test/harness.ts';
 import { TOPICS } from '../../tickets/src/tickets/tickets.events.ts';
+import { fromBase64Url, rotateCode } from '@ticketping/tickets/codes';
 import { openBrowser, screenshot, type Browser } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
 import { fakeCameraArgs, writeQrVideo } from './fake-camera.ts';
@@ -151,6 +152,32 @@ test('a fan transfers a ticket from the page: the old code is refused at the doo
   await typeCode(gate, ticket!.code);
   await expectOutcome(gate, 'REVOKED');
   await typeCode(gate, received!.code!.code);
+  await expectOutcome(gate, 'ADMIT');
+}));
+
+test('rotating mode: the fan’s page shows a live code the gate admits; a code older than the window is refused', withFailureScreenshots(async () => {
+  const show = await h.publishShow(1);
+  const mode = await h.call('PATCH', `/api/v1/check-in/performances/${show.performanceId}`, { userId: randomUUID(), role: 'ADMIN', body: { codeMode: 'ROTATING' } });
+  assert.is(mode.status, 200);
+  const fan = await h.auth.signUp();
+  const confirmed = await h.confirmOrder(fan.id, show, show.seatIds);
+  const [ticket] = await h.ticketsOf(fan.id, (confirmed.payload as { orderId: string }).orderId, 1);
+  const code = ticket!.code as unknown as { mode: string; base: string; key: string };
+  assert.is(code.mode, 'ROTATING');
+
+  const { page } = await browser();
+  await logIn(page, base, fan.email, PASSWORD, '#/tickets');
+  await page.getByText(/Live code: changes in \d+ s/).waitFor();
+  const live = await page.locator('img[data-code]').getAttribute('data-code');
+  assert.ok(live?.startsWith('TP1.'));
+  await screenshot(page, 'my-tickets-rotating');
+
+  const gate = await openGate(show, 'West');
+  // A screenshot taken two minutes ago: made the way the page makes codes, at that moment.
+  const old = await rotateCode(code.base, fromBase64Url(code.key), Date.now() - 120_000);
+  await typeCode(gate, old);
+  await expectOutcome(gate, 'EXPIRED');
+  await typeCode(gate, live!);
   await expectOutcome(gate, 'ADMIT');
 }));
 
