@@ -101,19 +101,32 @@ export const fanAddress = () => {
   return `10.${(n >> 8) & 255}.${n & 255}.1`;
 };
 
+/**
+ * Sends again while auth answers 503 with Retry-After (password hashing at its budget: nothing was
+ * done), as the web client does; at most `tries` times.
+ */
+export async function retryWhenBusy(send: () => Promise<Reply>, tries = 30): Promise<Reply> {
+  let reply = await send();
+  for (let i = 1; i < tries && reply.status === 503 && reply.headers.get('retry-after'); i++) {
+    await new Promise((resolve) => setTimeout(resolve, Number(reply.headers.get('retry-after')) * 1000 + Math.random() * 500));
+    reply = await send();
+  }
+  return reply;
+}
+
 export async function signUp(platform: Platform, name: string): Promise<Fan> {
   const email = `${name}-${randomUUID().slice(0, 8)}@fans.test`;
   const password = 'correct horse battery';
   const from = { 'x-forwarded-for': fanAddress() };
-  const created = await platform.api('POST', '/users', { body: { email, password, nickname: name }, headers: from });
+  const created = await retryWhenBusy(() => platform.api('POST', '/users', { body: { email, password, nickname: name }, headers: from }));
   assert.is(created.status, 201, created.text);
-  const login = await platform.api('POST', '/auth/login', { body: { email, password }, headers: from });
+  const login = await retryWhenBusy(() => platform.api('POST', '/auth/login', { body: { email, password }, headers: from }));
   assert.is(login.status, 200, login.text);
   return { email, password, id: created.body.id as string, accessToken: login.body.accessToken as string, refreshToken: login.body.refreshToken as string };
 }
 
 export async function adminToken(platform: Platform): Promise<string> {
-  const login = await platform.api('POST', '/auth/login', { body: { email: platform.standalone.adminEmail, password: platform.standalone.adminPassword } });
+  const login = await retryWhenBusy(() => platform.api('POST', '/auth/login', { body: { email: platform.standalone.adminEmail, password: platform.standalone.adminPassword } }));
   assert.is(login.status, 200, login.text);
   return login.body.accessToken as string;
 }

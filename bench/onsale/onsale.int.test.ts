@@ -4,9 +4,13 @@ import { describe, violations } from './report.ts';
 import { rehearse, type RehearsalOptions } from './scenario.ts';
 import { startStandaloneTarget } from './targets.ts';
 
+// Each fan has its own connection now, so nothing in the driver caps the requests in flight: the
+// active set does. Standalone's booking serves one statement at a time (PGlite), and at the
+// machine's usual load 20 admitted fans holding at once took some holds past the gateway's 10 s
+// deadline; 8 at a time keeps this a test of the books, not of that limit.
 const options: RehearsalOptions = {
-  fans: 60, seats: 40, signUps: 2, capacity: 20, admitPerMinute: 1200, maxSeatsPerOrder: 4,
-  arrivalMs: 0, declineShare: 0.2, abandonShare: 0.2, deadlineMs: 50_000,
+  fans: 60, seats: 40, signUps: 2, capacity: 8, admitPerMinute: 1200, maxSeatsPerOrder: 4,
+  arrivalMs: 0, declineShare: 0.2, abandonShare: 0.2, deadlineMs: 120_000,
 };
 
 test('a small on-sale in standalone sells every seat once and loses no paid order', async () => {

@@ -1,6 +1,6 @@
 /** The figures of a rehearsal as printed lines, and the invariants that must hold. */
 import type { Rehearsal, RehearsalOptions } from './scenario.ts';
-import { describeServerLatency } from './server-latency.ts';
+import { describeObjectives, describeServerLatency } from './server-latency.ts';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -42,6 +42,7 @@ export function describe(r: Rehearsal, options: RehearsalOptions): string[] {
     `books: orders ${JSON.stringify(r.books.ordersByStatus)}; payments ${JSON.stringify(r.books.paymentsByStatus)}`,
     `orders confirmed ${r.books.ordersByStatus.CONFIRMED ?? 0}, seats sold ${r.books.seatsSold} of ${options.seats}, seats sold twice ${r.books.doubleSold}, paid orders lost ${r.books.paidLost}`,
     ...describeServerLatency(r.serverLatency),
+    describeObjectives(r.serverLatency),
     ...r.processes.map((p) => `process ${p.name} (pid ${p.pid}): CPU ${p.cpuSeconds.toFixed(1)} s = ${p.cpuPercent.toFixed(0)} % of one core over the sale, RSS peak ${p.rssPeakMiB.toFixed(0)} MiB`),
   ];
 }

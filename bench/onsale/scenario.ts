@@ -136,7 +136,7 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
     const watcher = watchProcesses([...target.processes, { name: 'driver (this bench)', pid: process.pid }]);
     let processes: ProcessFigures[] = [];
     let journey: JourneyResult;
-    const histogramsBefore = await scrapeHistograms(target.url);
+    const histogramsBefore = await scrapeHistograms(target.metricsUrl);
     try {
       journey = await runFans({
         url: target.url, performanceId, scheduleId, fans: identities, maxSeatsPerOrder: options.maxSeatsPerOrder, arrivalMs: options.arrivalMs,
@@ -146,7 +146,7 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
     } finally {
       processes = watcher.stop(); // before the platform stops: it reads the processes' final figures
     }
-    const serverLatency = difference(await scrapeHistograms(target.url), histogramsBefore);
+    const serverLatency = difference(await scrapeHistograms(target.metricsUrl), histogramsBefore);
     books = await target.finish();
     return { signUp: figures, journey, serverLatency, processes, books: await readBooks(books, scheduleId) };
   } finally {

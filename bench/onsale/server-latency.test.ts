@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeServerLatency, difference, parseHistograms, quantile, shareWithin } from './server-latency.ts';
+import { describeObjectives, describeServerLatency, difference, parseHistograms, quantile, shareWithin } from './server-latency.ts';
 
 const scrape = (ok: number[], failed: number[]) => {
   const bounds = ['0.01', '0.1', '0.5', '+Inf'];
@@ -28,6 +28,15 @@ test('a quantile past the largest bucket is reported as over it, not as a figure
   const route = slow.values().next().value!;
   assert.is(quantile(route, 0.99), Number.POSITIVE_INFINITY);
   assert.match(describeServerLatency(slow)[0]!, 'p99 over 500 ms');
+});
+
+test('the objectives are met when 99 % of polls are within 100 ms, and say so when not', () => {
+  const zero = parseHistograms(scrape([0, 0, 0, 0], [0, 0, 0, 0]));
+  const fast = difference(parseHistograms(scrape([990, 1000, 1000, 1000], [0, 0, 0, 0])), zero);
+  assert.match(describeObjectives(fast), 'poll p99 < 100 ms met (100.00 % within)');
+  assert.match(describeObjectives(fast), 'no hold made');
+  const slow = difference(parseHistograms(scrape([900, 980, 1000, 1000], [0, 0, 0, 0])), zero);
+  assert.match(describeObjectives(slow), 'poll p99 < 100 ms NOT met (98.00 % within)');
 });
 
 test('a route with no request between the scrapes is left out', () => {

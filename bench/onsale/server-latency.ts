@@ -82,6 +82,25 @@ export function shareWithin(route: RouteHistogram, seconds: number): number {
   return (route.buckets.get(seconds) ?? Number.NaN) / route.count;
 }
 
+/**
+ * The on-sale's latency objectives, server-side: status polls p99 under 100 ms, holds p99 under
+ * 500 ms. Both bounds are bucket bounds, so "met" is exact: at least 99 % answered within them.
+ */
+export const OBJECTIVES = [
+  { name: 'poll', method: 'GET', route: /\/entries\/me$/, seconds: 0.1 },
+  { name: 'hold', method: 'POST', route: /^\/api\/v1\/orders$/, seconds: 0.5 },
+] as const;
+
+export function describeObjectives(delta: Histograms): string {
+  const parts = OBJECTIVES.map((o) => {
+    const route = [...delta.values()].find((r) => r.method === o.method && o.route.test(r.route));
+    if (!route) return `${o.name} p99 < ${o.seconds * 1000} ms: no ${o.name} made`;
+    const share = shareWithin(route, o.seconds);
+    return `${o.name} p99 < ${o.seconds * 1000} ms ${share >= 0.99 ? 'met' : 'NOT met'} (${(share * 100).toFixed(2)} % within)`;
+  });
+  return `latency objectives, server-side: ${parts.join('; ')}`;
+}
+
 export function describeServerLatency(delta: Histograms): string[] {
   const largest = (r: RouteHistogram) => Math.max(...[...r.buckets.keys()].filter(Number.isFinite));
   const ms = (r: RouteHistogram, q: number) => {

@@ -17,4 +17,4 @@ const stop = async () => {
 };
 process.once('SIGTERM', () => void stop());
 process.once('disconnect', () => void stop());
-process.send!({ url: platform.url, adminEmail: platform.adminEmail, adminPassword: platform.adminPassword });
+process.send!({ url: platform.url, metricsUrl: platform.management.gateway, adminEmail: platform.adminEmail, adminPassword: platform.adminPassword, databaseUrls: platform.databaseUrls });

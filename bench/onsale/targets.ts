@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { openDatabases } from '@ticketping/standalone';
 import { createSigner, generateSigningKey, publicJwks, type PrivateJwk, type TokenSigner } from '@ticketping/auth-tokens';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
@@ -31,6 +32,8 @@ export interface Target {
   name: 'standalone' | 'processes';
   /** The gateway. */
   url: string;
+  /** The gateway's management address: its /metrics give the server-side latency. */
+  metricsUrl: string;
   admin: { email: string; password: string };
   /** Signs access tokens as auth does: same key, issuer, audience and claims. */
   authSigner: TokenSigner;
@@ -47,8 +50,9 @@ export async function startStandaloneTarget(): Promise<Target> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onsale-'));
   const child = fork(CHILD, [dataDir], { execArgv: ['--conditions=source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ url: string; adminEmail: string; adminPassword: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; adminEmail: string; adminPassword: string }));
+  type Ready = { url: string; metricsUrl: string; adminEmail: string; adminPassword: string; databaseUrls: Record<string, string> };
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`standalone exited with ${code}`)));
   });
   // standalone keeps its keys in <dataDir>/secrets.json so tokens survive a restart
@@ -57,21 +61,32 @@ export async function startStandaloneTarget(): Promise<Target> {
   return {
     name: 'standalone',
     url: ready.url,
+    metricsUrl: ready.metricsUrl,
     admin: { email: ready.adminEmail, password: ready.adminPassword },
     authSigner: await createSigner('ticketping-auth', secrets.authKey),
     processes: [{ name: 'standalone', pid }, ...childrenOf(pid).map((p) => ({ name: commandOf(p), pid: p }))],
-    // the in-memory bus delivers catalog's seats to booking with the same relay that tells the queue
-    seatsReady: async () => undefined,
+    async seatsReady(scheduleId, seats) {
+      const client = new pg.Client({ connectionString: ready.databaseUrls.booking });
+      await client.connect();
+      try {
+        await eventually(async () => Number((await client.query('SELECT count(*)::int AS n FROM booking.seats WHERE schedule_id = $1', [scheduleId])).rows[0].n) === seats, 60_000, 200);
+      } finally {
+        await client.end();
+      }
+    },
     async finish() {
       child.kill('SIGTERM');
       await exited;
-      const open = async (owner: string) => PGlite.create(path.join(dataDir, 'pglite', owner));
-      const databases = { booking: await open('booking'), payment: await open('payment') };
+      const opened = await openDatabases(dataDir);
+      const clients = { booking: new pg.Client({ connectionString: opened.urls.booking }), payment: new pg.Client({ connectionString: opened.urls.payment }) };
+      await clients.booking.connect();
+      await clients.payment.connect();
       return {
-        query: async (owner, sql, params = []) => (await databases[owner].query<Record<string, unknown>>(sql, params)).rows,
+        query: async (owner, sql, params = []) => (await clients[owner].query(sql, params)).rows as Array<Record<string, unknown>>,
         async close() {
-          await databases.booking.close();
-          await databases.payment.close();
+          await clients.booking.end();
+          await clients.payment.end();
+          await opened.stop();
           rmSync(dataDir, { recursive: true, force: true });
         },
       };
@@ -98,7 +113,7 @@ export async function startProcessesTarget(): Promise<Target> {
   const start = async (name: string, env: Record<string, string>) => {
     const service = await startServiceProcess(SERVICE_MAIN(name), { ...internal, ...env });
     started.push({ name, service });
-    return service.base;
+    return service;
   };
   const stopAll = async () => {
     for (const { service } of started.reverse()) await service.stop();
@@ -108,14 +123,14 @@ export async function startProcessesTarget(): Promise<Target> {
   };
   try {
     const queueJwks = JSON.stringify(publicJwks([queueKey]));
-    const auth = await start('auth', {
+    const auth = (await start('auth', {
       DATABASE_URL: databases.auth.url, REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `tp:${randomPrefix('onsaleauth')}`,
       AUTH_SIGNING_KEY: JSON.stringify(authKey), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password,
-    });
-    const catalog = await start('catalog', { DATABASE_URL: databases.catalog.url, ...kafka });
-    const queue = await start('queue', { REDIS_URL: testEnv.redisUrl, QUEUE_SIGNING_KEY: JSON.stringify(queueKey), ...kafka });
-    const booking = await start('booking', { DATABASE_URL: databases.booking.url, QUEUE_JWKS: queueJwks, ...kafka });
-    const payment = await start('payment', { DATABASE_URL: databases.payment.url, ...kafka });
+    })).base;
+    const catalog = (await start('catalog', { DATABASE_URL: databases.catalog.url, ...kafka })).base;
+    const queue = (await start('queue', { REDIS_URL: testEnv.redisUrl, CATALOG_URL: catalog, QUEUE_SIGNING_KEY: JSON.stringify(queueKey), ...kafka })).base;
+    const booking = (await start('booking', { DATABASE_URL: databases.booking.url, REDIS_URL: testEnv.redisUrl, QUEUE_JWKS: queueJwks, ...kafka })).base;
+    const payment = (await start('payment', { DATABASE_URL: databases.payment.url, ...kafka })).base;
     const gateway = await start('gateway', {
       REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `tp:${randomPrefix('onsalegw')}`, WEB_DIST: '/nonexistent',
       AUTH_URL: auth, CATALOG_URL: catalog, QUEUE_URL: queue, BOOKING_URL: booking, PAYMENT_URL: payment,
@@ -123,7 +138,8 @@ export async function startProcessesTarget(): Promise<Target> {
     });
     return {
       name: 'processes',
-      url: gateway,
+      url: gateway.base,
+      metricsUrl: gateway.management,
       admin,
       authSigner: await createSigner('ticketping-auth', authKey),
       processes: started.map(({ name, service }) => ({ name, pid: service.child.pid! })),

@@ -80,7 +80,7 @@ test('the rendered PrometheusRule is a valid rule file with runbook links on the
   const rule = find(objects, 'PrometheusRule', 'tp-ticketping');
   const file = path.join(scratch, 'rendered.yaml');
   await writeFile(file, stringify({ groups: rule.spec.groups }));
-  assert.match(await mustRun('promtool', ['check', 'rules', file]), /SUCCESS: 19 rules found/);
+  assert.match(await mustRun('promtool', ['check', 'rules', file]), /SUCCESS: 20 rules found/);
   const rendered = (rule.spec.groups as RuleFile['groups']).flatMap((g) => g.rules);
   for (const alert of rendered.filter((r) => r.alert)) assert.match(alert.annotations?.runbook_url ?? '', /^https:\/\/docs\.example\/ops\.md#[a-z0-9]+$/);
   // One maxReplicaCount record per QueueScaler, for QueueScalerAtMaxReplicas and QueueScalerNoLeader.

@@ -4,6 +4,7 @@ export { DLQ_HEADERS, deadLetterTopic } from './envelope.ts';
 export { PermanentDeliveryError, TransientDeliveryError, classifyFailure, type FailureKind } from './failure.ts';
 export { createKafkaBus, type KafkaBusOptions } from './kafka-bus.ts';
 export { createMemoryBus, type MemoryBusOptions } from './memory-bus.ts';
+export { createRedisStreamsBus, type RedisStreamsBusOptions } from './redis-streams-bus.ts';
 export { createBusMetrics, createOutboxMetrics, type BusMetrics, type OutboxMetrics } from './metrics.ts';
 export { createOutboxTable, dropOutboxTable, enqueue, outboxMigration, type OutboxMessage } from './outbox.ts';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';

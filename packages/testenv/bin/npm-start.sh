@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm start`: installs what is missing, then runs the whole platform in one process (standalone).
+# `npm start`: installs what is missing, then runs the whole platform on this machine (standalone:
+# each service in its own process, embedded Postgres and Redis as child processes).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"

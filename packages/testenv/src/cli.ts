@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --conditions=source
 /**
- * The test environment: real Redis, Postgres, Kafka and a Kubernetes control plane on loopback.
+ * The test environment: real Redis, Postgres, Kafka, a Kubernetes control plane (with a scheduler and
+ * kwok-run fake Nodes, so pods run and become Ready) and an SMTP server (Mailpit) on loopback.
  *
- *   testenv run [--only redis,postgres,kafka,kube] -- <command...>   start, run the command with the
+ *   testenv run [--only redis,postgres,kafka,kube,mail] -- <command...>   start, run the command with the
  *       connection settings in its environment, tear everything down (also on failure or Ctrl-C)
  *   testenv up [--only ...]   start and keep running; writes .testenv/env.json and .testenv/env.sh
  *       so single test files can be run by hand from another terminal
@@ -17,8 +18,9 @@ import { startRedis } from './redis.ts';
 import { startPostgres } from './postgres.ts';
 import { startKafka } from './kafka.ts';
 import { startKube } from './kube.ts';
+import { startMail } from './mail.ts';
 
-const ALL: Component[] = ['redis', 'postgres', 'kafka', 'kube'];
+const ALL: Component[] = ['redis', 'postgres', 'kafka', 'kube', 'mail'];
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 function parseArgs(argv: string[]): { mode: string; only: Component[]; command: string[] } {
@@ -41,6 +43,7 @@ async function startAll(only: Component[], workDir: string): Promise<Server[]> {
     postgres: () => startPostgres(workDir),
     kafka: () => startKafka(workDir, tools.kafkaHome),
     kube: () => startKube(workDir, binDir),
+    mail: () => startMail(workDir, binDir),
   };
   const results = await Promise.allSettled(only.map((c) => starters[c]()));
   const servers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { log } from './process.ts';
 
-export type Component = 'redis' | 'postgres' | 'kafka' | 'kube';
+export type Component = 'redis' | 'postgres' | 'kafka' | 'kube' | 'mail';
 
 const binScripts = path.resolve(import.meta.dirname, '../bin');
 
@@ -19,7 +19,8 @@ function script(name: string, args: string[] = []): string {
 
 /**
  * Installs or builds whatever the chosen components need and is missing: Debian packages
- * (redis-server, promtool, amtool, chromium), the Kafka jars, and etcd/kube-apiserver/kube-controller-manager/helm.
+ * (redis-server, promtool, amtool, chromium), the Kafka jars, the control plane (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler, kwok, helm, helm4) and Mailpit.
  * Each step is a no-op when its cache is warm.
  */
 export async function prepare(components: Component[]): Promise<{ kafkaHome: string }> {
@@ -28,6 +29,7 @@ export async function prepare(components: Component[]): Promise<{ kafkaHome: str
   script('install-system-packages.sh', [...(components.includes('redis') ? ['redis'] : []), 'prometheus', 'chromium']);
   const kafkaHome = components.includes('kafka') ? script('fetch-kafka.sh').split('\n').pop()! : '';
   if (components.includes('kube')) script('build-control-plane.sh');
+  if (components.includes('mail')) script('build-mailpit.sh');
   log(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return { kafkaHome };
 }

@@ -4,7 +4,7 @@ import net from 'node:net';
  * A TCP proxy in front of a server (Postgres, Redis…) that a test can cut off and restore, to
  * stage an outage of that server for one client without touching the server, which other suites
  * share. While `refuse()`d, connecting fails with ECONNREFUSED (nothing listens on the port) and
- * every open connection is reset, as when the server goes away.
+ * every open connection is closed, as when the server goes away.
  */
 export interface TcpProxy {
   /** The port clients connect to (127.0.0.1). */
@@ -44,7 +44,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = (server.address() as net.AddressInfo).port;
   const stopListening = () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
   const dropAll = () => {
-    for (const socket of sockets) socket.resetAndDestroy();
+    for (const socket of sockets) socket.destroy();
   };
   return {
     port,

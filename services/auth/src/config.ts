@@ -32,8 +32,8 @@ export const authConfigSchema = z
     PASSWORD_HASH_CONCURRENCY: env.int(2, 1),
     /** Sign-ups and logins waiting for a hash; past it they get 503 AUTH_BUSY with Retry-After at once. */
     PASSWORD_HASH_QUEUE: env.int(16, 0),
-    /** Longest wait for a hash before 503 AUTH_BUSY: far under the gateway's upstream deadline. */
-    PASSWORD_HASH_MAX_WAIT_MS: env.int(1000, 1),
+    /** Longest wait for a hash before 503 AUTH_BUSY: well under the gateway's 10 s upstream deadline. */
+    PASSWORD_HASH_MAX_WAIT_MS: env.int(3000, 1),
     LOGIN_WINDOW_SECONDS: env.int(900, 1),
     /**
      * Failed logins allowed per account (known or not) from one address range (/24, /64) per

@@ -24,7 +24,8 @@ let h: Harness;
 const performances: string[] = [];
 
 const queueService = (env: Record<string, string> = {}) => createQueue({
-  config: loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', QUEUE_SIGNING_KEY: JSON.stringify(key), QUEUE_REBUILD_INTERVAL_MS: '3600000', ...env }),
+  // ticks only when the test acts (enter, leave, PATCH): a running loop would tick other suites' queues in this shared Redis
+  config: loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', QUEUE_SIGNING_KEY: JSON.stringify(key), QUEUE_REBUILD_INTERVAL_MS: '3600000', QUEUE_TICK_MS: '3600000', ...env }),
   logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis, bus,
 });
 
@@ -113,8 +114,8 @@ test('after the order is confirmed or cancelled, the token creates no new order'
 });
 
 test('after the active window ran out, the token creates no order even before its exp', async () => {
-  // a second replica with 1 s windows, on its own performance
-  const brief = await queueService({ QUEUE_ACTIVE_WINDOW_SECONDS: '1', QUEUE_MAX_ACTIVE_SECONDS: '1', QUEUE_TICK_MS: '100' });
+  // a second replica with 1 s windows, on its own performance (not started: the test ticks it)
+  const brief = await queueService({ QUEUE_ACTIVE_WINDOW_SECONDS: '1', QUEUE_MAX_ACTIVE_SECONDS: '1' });
   const seeded = await onSale(1, 'OPEN', brief);
   const fan = randomUUID();
   await brief.room.enter(seeded.performanceId, fan);

@@ -59,6 +59,15 @@ test('sign-ups are capped per address and per /24: a script on one network is re
   assert.is((await signUp(gateway, '198.51.100.7')).status, 201, 'another network is not affected');
 });
 
+test('one address keeps trying long past both caps: every answer is a 429, the gateway stays up', async () => {
+  // 20 per range is reported to Redis every 2nd request (refused at once in between), 3 per address on every request
+  const gateway = await gatewayWith({ CAP_SIGNUPS_PER_IP: '3', CAP_SIGNUPS_PER_RANGE: '20' });
+  const replies = [];
+  for (let i = 0; i < 30; i++) replies.push((await signUp(gateway, '198.18.7.1')).status);
+  assert.equal(replies, [201, 201, 201, ...Array.from({ length: 27 }, () => 429)]);
+  assert.is((await fetch(`${gateway.management}/readyz`)).status, 200, 'the gateway is still up');
+});
+
 test('IPv6 clients are capped per /64', async () => {
   const gateway = await gatewayWith({});
   assert.equal(await statuses(['2001:db8:5:5::1', '2001:db8:5:5::2', '2001:db8:5:5::3', '2001:db8:5:5:ffff::4', '2001:db8:5:5::5'].map((a) => signUp(gateway, a))), [201, 201, 201, 201, 201]);

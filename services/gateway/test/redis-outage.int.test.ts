@@ -65,7 +65,7 @@ test('Redis cut: the gateway stays Ready, polls get a quick 503 with Retry-After
 
   await proxy.cut();
   await eventually(() => queueRedis.status === 'reconnecting' && gateway.redis.status === 'reconnecting', 10_000);
-  const ready = await fetch(`${gateway.base}/readyz`);
+  const ready = await fetch(`${gateway.management}/readyz`);
   assert.is(ready.status, 200, JSON.stringify(await ready.json()));
 
   // well under the gateway's 10 s upstream deadline: the queue says at once that it cannot answer

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '@ticketping/logger';
@@ -29,17 +29,54 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export interface RedisChild { url: string; stop(): Promise<void> }
+export interface RedisChild { url: string; port: number; stop(): Promise<void> }
 
-/** redis-server as a child process on loopback, append-only file on so a restart keeps the queues. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A redis-server left running by a standalone killed with -9: two servers must never share one append-only file. */
+async function stopLeftover(pidFile: string, logger: Logger): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  if (!pid || !alive(pid) || !cmdline.includes('redis-server')) return;
+  logger.warn({ pid }, 'stopping the redis-server a previous standalone left running');
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`the redis-server left running (pid ${pid}) did not stop; stop it and start again`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * redis-server as a child process on loopback, in its own process group (standalone stops it
+ * after the services), with the append-only file on so a restart keeps the waiting rooms and the
+ * bus's streams. `appendfsync everysec`: every write reaches the kernel before Redis answers, so
+ * a crash of any process, Redis included, loses nothing; only a crash of the machine (power, kernel)
+ * can lose the last second. `always` would close that too, at an fsync per write batch, which a
+ * waiting room's admission writes would pay on every tick.
+ */
 export async function startRedisChild(dataDir: string, port: number, logger: Logger): Promise<RedisChild> {
   ensureRedisServer(logger);
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  if (await portOpen(port)) throw new Error(`port ${port} is taken: set REDIS_PORT to a free port`);
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], { stdio: 'ignore' });
+  const pidFile = path.join(dir, 'redis-server.pid');
+  await stopLeftover(pidFile, logger);
+  if (await portOpen(port)) throw new Error(`port ${port} was taken meanwhile; start again`);
+  const child: ChildProcess = spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile,
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'yes',
+  ], { stdio: 'ignore', detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
+  // A large append-only file takes a while to load; Redis answers LOADING until then, so wait for the port.
   while (!(await portOpen(port))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on 127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -47,8 +84,9 @@ export async function startRedisChild(dataDir: string, port: number, logger: Log
   logger.info({ port }, 'redis-server started');
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };

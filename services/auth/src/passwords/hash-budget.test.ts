@@ -34,6 +34,21 @@ test('a login waiting in line goes ahead of sign-ups that came before it', async
   assert.equal(order, ['first', 'login', 'signup']);
 });
 
+test('a login finds a place in a line full of sign-ups: the last sign-up is refused instead', async () => {
+  const budget = createHashBudget({ concurrency: 1, queueMax: 2, maxWaitMs: 10_000 });
+  const held = gate();
+  const busy = budget.run('signup', () => held.promise);
+  const early = budget.run('signup', async () => 'early');
+  const late = budget.run('signup', async () => 'late').catch((e: unknown) => e);
+  const login = budget.run('login', async () => 'login');
+  const bumped = await late;
+  assert.is((bumped as AppError).code, 'AUTH_BUSY');
+  const anotherSignUp = await budget.run('signup', async () => 'never').catch((e: unknown) => (e as AppError).status);
+  assert.is(anotherSignUp, 503, 'a sign-up still finds the line full');
+  held.open();
+  assert.equal(await Promise.all([busy, early, login]), [undefined, 'early', 'login']);
+});
+
 test('a request that waited past maxWaitMs is refused with 503, and its place is given up', async () => {
   const budget = createHashBudget({ concurrency: 1, queueMax: 10, maxWaitMs: 20 });
   const held = gate();

@@ -20,7 +20,8 @@ interface Waiter { start: () => void; refuse: () => void; timer: NodeJS.Timeout 
  * burst of sign-ups fills the thread pool and every request behind it (logins, refreshes, the
  * database driver's DNS) waits until the gateway gives up. With it, a few hashes run, a short
  * line waits, and the rest get a fast 503 with Retry-After that clients retry. Logins go ahead of
- * sign-ups in the line: a fan who has an account should not wait behind a flood of new ones.
+ * sign-ups in the line, and take the place of the last sign-up when it is full: a fan who has an
+ * account should not wait behind, or be refused because of, a flood of new ones.
  */
 export function createHashBudget(options: HashBudgetOptions) {
   let running = 0;
@@ -42,8 +43,15 @@ export function createHashBudget(options: HashBudgetOptions) {
       return;
     }
     if (waiting() >= options.queueMax) {
-      options.onRefused?.(priority, 'queue_full');
-      throw busy();
+      // A full line still takes a login: the sign-up that came last gives up its place.
+      const bumped = priority === 'login' ? lines.signup.pop() : undefined;
+      if (!bumped) {
+        options.onRefused?.(priority, 'queue_full');
+        throw busy();
+      }
+      clearTimeout(bumped.timer);
+      options.onRefused?.('signup', 'queue_full');
+      bumped.refuse();
     }
     await new Promise<void>((resolve, reject) => {
       const line = lines[priority];

@@ -5,7 +5,7 @@ import type { Logger } from '@ticketping/logger';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SigningKeys } from '@ticketping/auth-tokens';
 import { normalizeEmail } from '../users/users.service.ts';
-import type { UsersRepo } from '../users/users.repo.ts';
+import { createUsersRepo, type UsersRepo } from '../users/users.repo.ts';
 import { openPair, sealPair } from './grace-pair.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { createRefreshTokensRepo, type RefreshTokenRecord } from './refresh-tokens.repo.ts';
@@ -104,7 +104,9 @@ export function createSessionsService(deps: SessionsDeps) {
           return { ok: false, reused: Boolean(token.usedAt) };
         }
         if (token.expiresAt.getTime() <= Date.now()) return { ok: false, reused: false };
-        const user = await users.findById(token.userId);
+        // through the transaction's own connection: a second one from the pool could wait forever
+        // on a pool of one (standalone), holding this row lock meanwhile
+        const user = await createUsersRepo(trx).findById(token.userId);
         if (!user) return { ok: false, reused: false };
         // issued inside the transaction, so a retry waiting on the row lock finds the sealed pair
         const pair = await issue(user, token.familyId, trx);

@@ -29,8 +29,6 @@ export interface SellableSchedule {
   scheduleId: string;
   performanceId: string;
   maxSeatsPerOrder: number;
-  /** Over every schedule and order of the performance (the database enforces it: fan_seats). */
-  maxSeatsPerPerson: number;
   bookingOpensAt: Date;
   bookingClosesAt: Date;
   cancelledAt: Date | null;
@@ -72,13 +70,12 @@ export async function findSellableSchedule(db: Knex, scheduleId: string): Promis
   const row = await db('schedules as s')
     .join('performances as p', 'p.performance_id', 's.performance_id')
     .where('s.schedule_id', scheduleId)
-    .first('s.schedule_id', 'p.performance_id', 'p.max_seats_per_order', 'p.max_seats_per_person', 'p.booking_opens_at', 'p.booking_closes_at', 'p.cancelled_at');
+    .first('s.schedule_id', 'p.performance_id', 'p.max_seats_per_order', 'p.booking_opens_at', 'p.booking_closes_at', 'p.cancelled_at');
   if (!row) return undefined;
   return {
     scheduleId: row.schedule_id,
     performanceId: row.performance_id,
     maxSeatsPerOrder: row.max_seats_per_order,
-    maxSeatsPerPerson: row.max_seats_per_person ?? row.max_seats_per_order,
     bookingOpensAt: row.booking_opens_at,
     bookingClosesAt: row.booking_closes_at,
     cancelledAt: row.cancelled_at,

@@ -40,7 +40,6 @@ export function createOrders(deps: OrdersDeps) {
     if (at < schedule.bookingOpensAt) throw errors.bookingNotOpen(schedule.bookingOpensAt);
     if (at >= schedule.bookingClosesAt) throw errors.bookingClosed();
     if (input.seatIds.length > schedule.maxSeatsPerOrder) throw errors.tooManySeats(schedule.maxSeatsPerOrder);
-    if (input.seatIds.length > schedule.maxSeatsPerPerson) throw errors.personLimitReached(schedule.maxSeatsPerPerson, 0);
     const missing = input.seatIds.filter((id) => !sellable.seats.has(id));
     if (missing.length) throw errors.unknownSeats(missing);
     const seats = input.seatIds.map((id) => sellable.seats.get(id)!);

@@ -48,12 +48,21 @@ export function createCaps(redis: RedisClient, options: CapsOptions) {
     }),
   });
 
+  /** A refusal thrown at once becomes a rejected promise, so both budgets are always counted and awaited. */
+  const check = (capClass: CapClass, scope: CapScope, id: string): Promise<void> => {
+    try {
+      return limiter.check(capClass, scope, id) ?? Promise.resolve();
+    } catch (refusal) {
+      return Promise.reject(refusal);
+    }
+  };
+
   async function count(capClass: CapClass, clientIp: string, per: string): Promise<void> {
     const address = canonicalAddress(clientIp);
     // Both count even when one refuses, as the gate's budgets do.
     const results = await Promise.allSettled([
-      limiter.check(capClass, 'ip', `${per}|${address}`),
-      limiter.check(capClass, 'range', `${per}|${addressRange(address)}`),
+      check(capClass, 'ip', `${per}|${address}`),
+      check(capClass, 'range', `${per}|${addressRange(address)}`),
     ]);
     const refused = results.find((r) => r.status === 'rejected');
     if (refused) throw refused.reason;

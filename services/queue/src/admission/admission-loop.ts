@@ -43,11 +43,23 @@ export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMet
     }
   }
 
+  let outageLoggedAt = 0;
+  function passFailed(error: unknown): void {
+    // Redis out of reach: expected during an outage and the same every tick, so one line per 10 s
+    if ((error as { code?: unknown } | undefined)?.code === 'QUEUE_UNAVAILABLE') {
+      if (Date.now() - outageLoggedAt < 10_000) return;
+      outageLoggedAt = Date.now();
+      logger.warn({ err: error }, 'admission paused: Redis is out of reach');
+      return;
+    }
+    logger.error({ err: error }, 'admission pass failed');
+  }
+
   function schedule(): void {
     if (stopped) return;
     timer = setTimeout(() => {
       running = tickAll()
-        .catch((error: unknown) => logger.error({ err: error }, 'admission pass failed'))
+        .catch(passFailed)
         .finally(() => { running = undefined; schedule(); });
     }, tickMs);
   }
