@@ -1,8 +1,11 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // Relative asset URLs: the gateway serves dist/ at its root, and the same build works under a prefix.
 export default defineConfig({
   base: './',
+  // The scanner and My tickets import the tickets service's code functions from source
+  // (@ticketping/tickets/codes): the very verify function the server runs, not a copy.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     target: 'es2022',
     outDir: 'dist',

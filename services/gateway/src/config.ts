@@ -31,6 +31,7 @@ export const gatewayConfigSchema = z.object({
   QUEUE_URL: serviceUrl(8083),
   BOOKING_URL: serviceUrl(8084),
   PAYMENT_URL: serviceUrl(8085),
+  TICKETS_URL: serviceUrl(8086),
 
   /** Where access-token keys come from: a JWKS URL (default: auth's) or the JWKS itself as JSON. */
   AUTH_JWKS_URL: z.string().url().optional(),

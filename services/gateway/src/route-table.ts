@@ -3,7 +3,7 @@
  * authorisation (owner checks, ADMIN); the gateway decides authentication, admission and rate.
  * Paths are express templates, which also label the request metrics.
  */
-export type Upstream = 'auth' | 'catalog' | 'queue' | 'booking' | 'payment';
+export type Upstream = 'auth' | 'catalog' | 'queue' | 'booking' | 'payment' | 'tickets';
 
 export interface GatewayRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'ALL';
@@ -49,6 +49,23 @@ export const ROUTES: GatewayRoute[] = [
 
   { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
   { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },
+
+  // The tickets service owns who may scan (STAFF per performance) and answers 403 itself.
+  { method: 'GET', path: '/api/v1/tickets/jwks.json', upstream: 'tickets', access: 'public' },
+  { method: 'GET', path: '/api/v1/tickets', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/tickets/:ticketId', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/tickets/:ticketId/qr', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/tickets/:ticketId/calendar.ics', upstream: 'tickets', access: 'user' },
+  { method: 'POST', path: '/api/v1/tickets/:ticketId/transfers', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/check-in/performances/:performanceId', upstream: 'tickets', access: 'user' },
+  { method: 'PATCH', path: '/api/v1/check-in/performances/:performanceId', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/revocations', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/check-ins', upstream: 'tickets', access: 'user' },
+  { method: 'POST', path: '/api/v1/check-in/performances/:performanceId/scans', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/duplicates', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/staff', upstream: 'tickets', access: 'user' },
+  { method: 'POST', path: '/api/v1/check-in/performances/:performanceId/staff', upstream: 'tickets', access: 'user' },
+  { method: 'DELETE', path: '/api/v1/check-in/performances/:performanceId/staff/:userId', upstream: 'tickets', access: 'user' },
 ];
 
 /**
@@ -66,4 +83,6 @@ export const PREFIXES: { prefix: string; upstream: Upstream }[] = [
   { prefix: '/api/v1/queues', upstream: 'queue' },
   { prefix: '/api/v1/orders', upstream: 'booking' },
   { prefix: '/api/v1/payments', upstream: 'payment' },
+  { prefix: '/api/v1/tickets', upstream: 'tickets' },
+  { prefix: '/api/v1/check-in', upstream: 'tickets' },
 ];

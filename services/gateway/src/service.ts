@@ -22,6 +22,12 @@ import { mountPages } from './web/pages.ts';
 import { mountRum } from './web/rum.ts';
 import { securityHeaders } from './web/security-headers.ts';
 
+/**
+ * helmet's defaults, plus WebAssembly for the door scanner's QR decoder (ZXing in wasm, served from
+ * our own origin): 'wasm-unsafe-eval' allows compiling wasm and nothing else (no eval of strings).
+ */
+const WEB_SECURITY = { contentSecurityPolicy: { directives: { scriptSrc: ["'self'", "'wasm-unsafe-eval'"] } } };
+
 export interface GatewayDeps {
   config: GatewayConfig;
   logger: Logger;
@@ -41,7 +47,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
   defineScripts(redis, scripts);
   const internal = { [IDENTITY_HEADERS.internalToken]: config.INTERNAL_TOKEN };
   const upstreams = createUpstreams({
-    urls: { auth: config.AUTH_URL, catalog: config.CATALOG_URL, queue: config.QUEUE_URL, booking: config.BOOKING_URL, payment: config.PAYMENT_URL },
+    urls: { auth: config.AUTH_URL, catalog: config.CATALOG_URL, queue: config.QUEUE_URL, booking: config.BOOKING_URL, payment: config.PAYMENT_URL, tickets: config.TICKETS_URL },
     connections: config.UPSTREAM_CONNECTIONS,
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
@@ -124,7 +130,7 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     // waiting room answers its own 503 (QUEUE_UNAVAILABLE, Retry-After) for the polls it cannot serve.
     readiness: {},
     trustProxy: config.TRUST_PROXY,
-    everyRequest: [securityHeaders(), cors(config.WEB_ORIGIN)], // CORS is cheap when there is no Origin header
+    everyRequest: [securityHeaders(WEB_SECURITY), cors(config.WEB_ORIGIN)], // CORS is cheap when there is no Origin header
     // Status polls are most of the traffic in a sale: they skip the router and body parsing
     // (they have no body), keeping the gate, the way to the queue (a fan's own poll goes in a batch)
     // and everything createHttpApp does per request.

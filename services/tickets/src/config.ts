@@ -22,6 +22,15 @@ export const ticketsConfigSchema = z.object({
   AUTH_TIMEOUT_MS: env.int(2000, 50),
   /** Transfers allowed per ticket (touting: a ticket that changes hands again and again is being sold on). */
   TRANSFER_LIMIT: env.int(2, 0),
+  /**
+   * Where the tickets e-mail goes out (`smtp://[user:pass@]host[:port]` or `smtps://…`). Unset: no
+   * e-mail is sent (logged once at start); the tickets are on the fan's page all the same.
+   */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('TicketPing <tickets@ticketping.invalid>'),
+  /** The fans' pages as a fan's browser reaches them: the link in the tickets e-mail. */
+  PUBLIC_URL: z.string().url().default('http://127.0.0.1:8080'),
+  MAIL_POLL_INTERVAL_MS: env.int(1000, 10),
   /** Largest batch of scans one sync may send. */
   MAX_SCANS_PER_SYNC: env.int(500, 1),
 });

@@ -4,6 +4,7 @@ import { handleOnce, type BusEvent, type HandleResult } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
 import { ensurePerformance, findPerformance, markCancelled, savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
+import { requestOrderMail } from './mail/ticket-mails.repo.ts';
 import type { TicketsMetrics } from './tickets-metrics.ts';
 import { emitTicketEvent, SCHEMA, TOPICS } from './tickets/tickets.events.ts';
 import { insertTickets, revokeOrderTickets, revokePerformanceTickets } from './tickets/tickets.repo.ts';
@@ -28,7 +29,7 @@ const orderSettled = z.object({ orderId: z.uuid(), userId: z.uuid(), performance
  * order, revocation on refund or cancellation, and the copy of titles, dates and seats. A payload
  * that does not parse throws, so the bus retries it and then dead-letters it.
  */
-export function createEventHandler({ db, logger, metrics }: { db: Knex; logger: Logger; metrics: TicketsMetrics }) {
+export function createEventHandler({ db, logger, metrics, mailTickets = false }: { db: Knex; logger: Logger; metrics: TicketsMetrics; mailTickets?: boolean }) {
   async function revoke(trx: Knex.Transaction, tickets: Ticket[], reason: RevokeReason): Promise<void> {
     for (const ticket of tickets) await emitTicketEvent(trx, 'ticket.revoked', ticket, { reason });
     if (tickets.length) metrics.revoked(reason, tickets.length);
@@ -54,6 +55,7 @@ export function createEventHandler({ db, logger, metrics }: { db: Knex; logger: 
         id: randomUUID(), orderId: order.orderId, performanceId: order.performanceId, scheduleId: order.scheduleId, seatId, holderId: order.userId,
       })));
       for (const ticket of issued) await emitTicketEvent(trx, 'ticket.issued', ticket);
+      if (mailTickets && issued.length > 0) await requestOrderMail(trx, order.orderId, order.userId);
       metrics.issued(issued.length);
       metrics.issueDelay.observe(Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
       // The cancellation travels on catalog's topic and may have come first.

@@ -2,6 +2,7 @@ import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type Outb
 import type { Knex } from '@ticketping/db';
 import type { HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
+import { createMailer, type Mailer } from '@ticketping/mail';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createAuthDirectory, type AccountDirectory } from './accounts/auth-directory.ts';
 import { createApp } from './app.ts';
@@ -9,6 +10,7 @@ import { createCheckIn, type CheckInService } from './check-in/check-in.service.
 import { loadTicketKeys, type TicketKeys } from './codes/signing-keys.ts';
 import type { TicketsConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
+import { startTicketMailer, type TicketMailer } from './mail/ticket-mail.ts';
 import { createStaff } from './staff/staff.service.ts';
 import { createTicketsMetrics } from './tickets-metrics.ts';
 import { SCHEMA } from './tickets/tickets.events.ts';
@@ -23,6 +25,8 @@ export interface ServiceDeps {
   bus: Bus;
   /** Defaults to auth's internal lookup at AUTH_URL. */
   accounts?: AccountDirectory;
+  /** Defaults to SMTP at SMTP_URL; no mail at all when both are missing. */
+  mailer?: Mailer;
   now?: () => number;
 }
 
@@ -46,7 +50,8 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const clock = now ? { now } : {};
   const tickets = createTickets({ db, keys, accounts, metrics: ticketMetrics, transferLimit: config.TRANSFER_LIMIT, ...clock });
   const checkIn = createCheckIn({ db, keys, metrics: ticketMetrics, ...clock });
-  const handleEvent = createEventHandler({ db, logger, metrics: ticketMetrics });
+  const mailer = deps.mailer ?? (config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined);
+  const handleEvent = createEventHandler({ db, logger, metrics: ticketMetrics, mailTickets: mailer !== undefined });
   const app = createApp({
     logger, metrics, db, tickets, checkIn, staff: createStaff({ db, accounts }), jwks: async () => (await keys).jwks,
     internalToken: config.INTERNAL_TOKEN, maxScansPerSync: config.MAX_SCANS_PER_SYNC, readiness: { bus: () => bus.ready() },
@@ -54,6 +59,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
 
   let relay: OutboxRelay | undefined;
   let subscription: Subscription | undefined;
+  let ticketMailer: TicketMailer | undefined;
   return {
     app,
     tickets,
@@ -64,10 +70,18 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       await keys;
       relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
       subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
+      if (mailer) {
+        ticketMailer = startTicketMailer({ db, mailer, accounts, tickets, logger, publicUrl: config.PUBLIC_URL, pollIntervalMs: config.MAIL_POLL_INTERVAL_MS });
+      } else {
+        logger.info('SMTP_URL is not set: tickets are not e-mailed (fans find them on My tickets)');
+      }
     },
     async stop() {
       await subscription?.stop();
       await relay?.stop();
+      await ticketMailer?.stop();
+      if (!deps.mailer) mailer?.close();
+      ticketMailer = undefined;
       subscription = undefined;
       relay = undefined;
     },

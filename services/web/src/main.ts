@@ -17,6 +17,7 @@ import { performancePage } from './pages/performance.ts';
 import { performancesPage } from './pages/performances.ts';
 import { queuePage } from './pages/queue.ts';
 import { seatsPage } from './pages/seats.ts';
+import { ticketsPage } from './pages/tickets.ts';
 import './ui/styles.css';
 
 const API_BASE = '/api/v1';
@@ -30,6 +31,9 @@ const pages: Record<Route['name'], PageFactory> = {
   checkout: checkoutPage,
   confirmation: confirmationPage,
   bookings: bookingsPage,
+  tickets: ticketsPage,
+  // Only staff at a door open it: its decoder and storage load on demand.
+  scanner: lazyPage(async () => (await import('./pages/scanner.ts')).scannerPage),
   login: loginPage,
   signup: signupPage,
   // Only organisers open it: loaded on demand, so fans never download it.

@@ -13,9 +13,9 @@ export const artifactsDir = path.resolve(import.meta.dirname, '../../../test-art
 export interface Browser { context: BrowserContext; page: Page; close(): Promise<void> }
 
 /** One browser with its own empty profile: its own cookies, localStorage and sessionStorage. */
-export async function openBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
+export async function openBrowser(viewport = { width: 1280, height: 900 }, extraArgs: string[] = []): Promise<Browser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'ticketping-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport, locale: 'en-GB', timezoneId: 'UTC' });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...extraArgs], viewport, locale: 'en-GB', timezoneId: 'UTC' });
   context.setDefaultTimeout(30_000); // generous: npm test runs other suites beside this one on two cores
   const page = context.pages()[0] ?? (await context.newPage());
   return {

@@ -2,7 +2,7 @@
 // gateway, auth, catalog, queue, booking and payment; embedded Postgres, redis-server, in-memory bus).
 // One platform and one build for both scenarios: the machine has two cores.
 
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startStandalone, type Standalone } from '@ticketping/standalone';
@@ -10,12 +10,11 @@ import { eventually, randomPrefix } from '@ticketping/testing';
 import type { Request } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { build } from 'vite';
 import { signUpApiFan } from './api.ts';
 import { openBrowser, screenshot, type Browser } from './browser.ts';
+import { buildPagesIfStale } from './build.ts';
 import { chooseSeatsWithKeyboard, createPerformanceOnAdminPage, logIn, setQueueCapacityOnAdminPage, signUp } from './pages.ts';
 
-const webRoot = path.resolve(import.meta.dirname, '..');
 let platform: Standalone | undefined;
 let dataDir: string | undefined;
 let admin: Browser | undefined;
@@ -41,19 +40,8 @@ function withFailureScreenshots(body: () => Promise<void>): () => Promise<void> 
   };
 }
 
-/** True when dist/ is missing or older than any source of the pages. */
-async function distIsStale(): Promise<boolean> {
-  const built = await stat(path.join(webRoot, 'dist/index.html')).catch(() => undefined);
-  if (!built) return true;
-  const sources = ['index.html', 'vite.config.ts', 'package.json', ...(await readdir(path.join(webRoot, 'src'), { recursive: true })).map((f) => path.join('src', f))];
-  for (const file of sources) if ((await stat(path.join(webRoot, file))).mtimeMs > built.mtimeMs) return true;
-  return false;
-}
-
 test.before(async () => {
-  // The gateway serves services/web/dist. Build it only when stale: other suites (the Dockerfile
-  // test's turbo build) may be reading or writing the same folder at the same time.
-  if (await distIsStale()) await build({ root: webRoot, logLevel: 'warn' });
+  await buildPagesIfStale();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketping-web-e2e-'));
   platform = await startStandalone({ port: 0, seedDemo: false, dataDir, logLevel: 'warn' });
   admin = await browser();

@@ -11,6 +11,7 @@ const signUpBody = z.object({
 });
 
 const lookupBody = z.object({ email: z.string().trim().max(254).pipe(z.email()) });
+const contactBody = z.object({ id: z.uuid() });
 
 export function mountUserRoutes(router: Router, users: UsersService): void {
   router.post('/api/v1/users', async (req, res) => {
@@ -22,6 +23,11 @@ export function mountUserRoutes(router: Router, users: UsersService): void {
   // the answer is the account id alone.
   router.post('/internal/v1/users/lookup', async (req, res) => {
     res.json(await users.lookup(validate.body(lookupBody, req).email));
+  });
+
+  // Internal: the tickets service mails a fan their tickets and knows them only by account id.
+  router.post('/internal/v1/users/contact', async (req, res) => {
+    res.json(await users.contact(validate.body(contactBody, req).id));
   });
 
   // Only the caller's own profile: there is no route that reads another user by id.

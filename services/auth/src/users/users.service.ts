@@ -26,6 +26,12 @@ export function createUsersService({ users, hasher, logger }: { users: UsersRepo
     },
 
     /** The account with this address, for another service (transfers, staff grants); 404 when none. */
+    async contact(id: string): Promise<{ id: string; email: string }> {
+      const user = await users.findById(id);
+      if (!user) throw new NotFoundError('USER_NOT_FOUND', 'No account has this id');
+      return { id: user.id, email: user.email };
+    },
+
     async lookup(email: string): Promise<{ id: string }> {
       const user = await users.findByEmail(normalizeEmail(email));
       if (!user) throw new NotFoundError('USER_NOT_FOUND', 'No account has this e-mail address');

@@ -72,7 +72,8 @@ export function mountTicketRoutes(router: Router, deps: { tickets: Tickets; inte
   router.get('/api/v1/tickets/:ticketId/calendar.ics', async (req, res) => {
     const { ticketId } = validate.params(ticketParams, req);
     const ticket = await tickets.mine(holder(req), ticketId);
-    const url = `${req.protocol}://${req.get('host') ?? 'localhost'}/tickets/${ticket.id}`;
+    // The fan pages route by hash (services/web): a calendar link opens My tickets.
+    const url = `${req.protocol}://${req.get('host') ?? 'localhost'}/#/tickets`;
     res.set('content-disposition', `attachment; filename="ticket-${ticket.id}.ics"`).type('text/calendar; charset=utf-8').send(renderCalendar(ticket, url));
   });
 

@@ -3,7 +3,10 @@
 
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
-import type { NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus, Seat, User } from './types.ts';
+import type {
+  CheckInBundle, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus,
+  RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
+} from './types.ts';
 
 export type Api = ReturnType<typeof createApi>;
 
@@ -63,5 +66,22 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     pay: (orderId: string, cardNumber: string, idempotencyKey: string) =>
       call<Payment>('/payments', { method: 'POST', body: { orderId, method: { type: 'card', cardNumber } }, headers: { 'idempotency-key': idempotencyKey } }),
     getPayment: (paymentId: string) => call<Payment>(`/payments/${e(paymentId)}`),
+
+    listTickets: () => call<{ items: Ticket[] }>('/tickets?limit=200'),
+    /** The .ics needs the access token, so the page fetches it and hands the browser a blob. */
+    ticketCalendar: async (ticketId: string) => {
+      const token = await session.accessToken();
+      const res = await fetch(`${apiBase}/tickets/${e(ticketId)}/calendar.ics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      if (!res.ok) throw new ApiError(res.status, { title: 'The calendar file could not be made', status: res.status });
+      return res.blob();
+    },
+    transferTicket: (ticketId: string, email: string) =>
+      call<{ ticketId: string; status: string; version: number; transfers: number }>(`/tickets/${e(ticketId)}/transfers`, { method: 'POST', body: { email } }),
+
+    checkInBundle: (performanceId: string) => call<CheckInBundle>(`/check-in/performances/${e(performanceId)}`),
+    revocations: (performanceId: string, since: string) => call<CursorPage<Revocation>>(`/check-in/performances/${e(performanceId)}/revocations?since=${e(since)}&limit=5000`),
+    checkIns: (performanceId: string, since: string) => call<CursorPage<RemoteCheckIn>>(`/check-in/performances/${e(performanceId)}/check-ins?since=${e(since)}&limit=5000`),
+    sendScans: (performanceId: string, body: { gate: string; deviceId: string; scans: ScanToSend[] }) =>
+      call<{ results: ScanResult[] }>(`/check-in/performances/${e(performanceId)}/scans`, { method: 'POST', body }),
   };
 }

@@ -9,6 +9,8 @@ export type Route =
   | { name: 'checkout'; orderId: string }
   | { name: 'confirmation'; orderId: string }
   | { name: 'bookings' }
+  | { name: 'tickets' }
+  | { name: 'scanner'; performanceId?: string; scheduleId?: string; gate?: string }
   | { name: 'login'; next?: string }
   | { name: 'signup'; next?: string }
   | { name: 'admin' }
@@ -23,6 +25,11 @@ const patterns: { pattern: RegExp; build: (m: string[], q: URLSearchParams) => R
   { pattern: new RegExp(`^/orders/${segment}/checkout$`), build: ([id]) => ({ name: 'checkout', orderId: id! }) },
   { pattern: new RegExp(`^/orders/${segment}/confirmation$`), build: ([id]) => ({ name: 'confirmation', orderId: id! }) },
   { pattern: /^\/bookings$/, build: () => ({ name: 'bookings' }) },
+  { pattern: /^\/tickets$/, build: () => ({ name: 'tickets' }) },
+  {
+    pattern: /^\/scanner$/,
+    build: (_m, q) => withOptional(withOptional(withOptional({ name: 'scanner' }, 'performanceId', q.get('performance')), 'scheduleId', q.get('schedule')), 'gate', q.get('gate')),
+  },
   { pattern: /^\/login$/, build: (_m, q) => withOptional({ name: 'login' }, 'next', q.get('next')) },
   { pattern: /^\/signup$/, build: (_m, q) => withOptional({ name: 'signup' }, 'next', q.get('next')) },
   { pattern: /^\/admin$/, build: () => ({ name: 'admin' }) },
@@ -59,6 +66,8 @@ export function href(route: Route): string {
     case 'checkout': return `#/orders/${e(route.orderId)}/checkout`;
     case 'confirmation': return `#/orders/${e(route.orderId)}/confirmation`;
     case 'bookings': return '#/bookings';
+    case 'tickets': return '#/tickets';
+    case 'scanner': return `#/scanner${query({ performance: route.performanceId, schedule: route.scheduleId, gate: route.gate })}`;
     case 'login': return `#/login${query({ next: route.next })}`;
     case 'signup': return `#/signup${query({ next: route.next })}`;
     case 'admin': return '#/admin';

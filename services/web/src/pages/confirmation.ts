@@ -27,9 +27,9 @@ export const confirmationPage: PageFactory = (ctx) => {
           ${context ? html`<p><strong>${context.title}</strong> · ${context.venue}${context.startsAt ? html` · ${formatDateTime(context.startsAt)}` : nothing}</p>` : nothing}
           <ul class="chosen">${o.seats.map((s) => html`<li>${seatLabel(s)}</li>`)}</ul>
           <p class="total">Paid <strong>${formatMoney(o.amount, o.currency)}</strong></p>
-          ${confirmed ? html`<p>Show your booking reference at the door. Your seats are yours.</p>` : nothing}
+          ${confirmed ? html`<p>Your tickets are ready in My tickets (and on their way to your inbox): show a ticket’s QR code at the door.</p>` : nothing}
         </div>
-        <p><a class="button" href=${href({ name: 'bookings' })}>See my bookings</a> <a class="button secondary" href="#/">More performances</a></p>`;
+        <p>${confirmed ? html`<a class="button" href=${href({ name: 'tickets' })}>See my tickets</a> ` : nothing}<a class="button secondary" href=${href({ name: 'bookings' })}>See my bookings</a> <a class="button secondary" href="#/">More performances</a></p>`;
     },
   };
 };

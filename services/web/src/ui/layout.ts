@@ -20,6 +20,7 @@ export function layout(route: Route, session: Session, onLogOut: () => void, con
           <ul>
             ${navLink('Performances', href({ name: 'performances' }), route.name === 'performances' || route.name === 'performance')}
             ${session.isSignedIn() ? navLink('My bookings', href({ name: 'bookings' }), route.name === 'bookings') : nothing}
+            ${session.isSignedIn() ? navLink('My tickets', href({ name: 'tickets' }), route.name === 'tickets') : nothing}
             ${user?.role === 'ADMIN' ? navLink('Admin', href({ name: 'admin' }), route.name === 'admin') : nothing}
             ${session.isSignedIn()
               ? html`<li class="account">${user ? html`<span class="who">${user.nickname}</span>` : nothing}<button type="button" class="link-button" @click=${onLogOut}>Log out</button></li>`

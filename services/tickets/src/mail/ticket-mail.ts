@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from '@ticketping/db';
+import type { Logger } from '@ticketping/logger';
+import { MailError, type MailAttachment, type Mailer } from '@ticketping/mail';
+import type { AccountDirectory } from '../accounts/auth-directory.ts';
+import { renderQr } from '../tickets/ticket-files.ts';
+import { findOrderTickets, findHolderTicket } from '../tickets/tickets.repo.ts';
+import type { Tickets } from '../tickets/tickets.service.ts';
+import type { TicketView } from '../tickets/tickets.types.ts';
+import { lockDueMails, markFailed, markRetry, markSent, type DueMail } from './ticket-mails.repo.ts';
+
+export interface TicketMailerDeps {
+  db: Knex;
+  mailer: Mailer;
+  accounts: AccountDirectory;
+  tickets: Pick<Tickets, 'codeOf'>;
+  logger: Logger;
+  /** Where the fan pages are, for the "My tickets" link (e.g. https://tickets.example.org). */
+  publicUrl: string;
+  pollIntervalMs: number;
+  /** Mails sent in one pass; the rest wait for the next. */
+  batchSize?: number;
+  /** After this many failed attempts a mail is given up (and logged at error level). */
+  maxAttempts?: number;
+}
+
+export interface TicketMailer {
+  /** One pass over the due mails; returns how many were sent. Tests call it directly. */
+  sendDue(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const seatText = (t: TicketView) => (t.seat ? `Section ${t.seat.section}, row ${t.seat.row}, seat ${t.seat.number}` : 'Seat on your ticket');
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Sends each confirmed order's tickets to its holder, from `ticket_mails` (written with the
+ * tickets). The row stays locked while its mail goes out, so two replicas never send the same
+ * order; a crash after the server took the mail but before the commit sends it again with the same
+ * Message-ID (at least once, as packages/mail promises).
+ */
+export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
+  const { db, mailer, accounts, tickets, logger, publicUrl, batchSize = 10, maxAttempts = 8 } = deps;
+  const ticketsUrl = `${publicUrl.replace(/\/$/, '')}/#/tickets`;
+
+  async function compose(trx: Knex.Transaction, mail: DueMail) {
+    const contact = await accounts.findContact(mail.holderId);
+    if (!contact) return undefined;
+    const own = (await findOrderTickets(trx, mail.orderId)).filter((t) => t.holderId === mail.holderId);
+    const views = (await Promise.all(own.map((t) => findHolderTicket(trx, mail.holderId, t.id)))).filter((v): v is TicketView => v?.status === 'VALID');
+    if (views.length === 0) return { to: contact.email, views, attachments: [] as MailAttachment[] };
+    const attachments: MailAttachment[] = [];
+    for (const [i, view] of views.entries()) {
+      // A rotating code in a mail would be dead in a minute: those tickets are shown on the page only.
+      const code = view.codeMode === 'STATIC' ? await tickets.codeOf(view) : null;
+      if (code) attachments.push({ filename: `ticket-${i + 1}.png`, content: (await renderQr(code.code, 'png')) as Buffer, contentType: 'image/png', cid: `ticket-${i + 1}` });
+    }
+    return { to: contact.email, views, attachments };
+  }
+
+  async function sendOne(trx: Knex.Transaction, mail: DueMail): Promise<boolean> {
+    const composed = await compose(trx, mail);
+    if (!composed) {
+      logger.warn({ orderId: mail.orderId }, 'ticket mail: the holder has no account any more; not sent');
+      await markFailed(trx, mail.orderId, 'no such account');
+      return false;
+    }
+    const { to, views, attachments } = composed;
+    if (views.length === 0) {
+      // Refunded or transferred before the mail went out: nothing left to send.
+      await markSent(trx, mail.orderId);
+      return false;
+    }
+    const title = views[0]!.title ?? 'your show';
+    const lines = views.map((v) => `${seatText(v)}${v.startsAt ? ` · ${v.startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}`);
+    const images = new Set(attachments.map((a) => a.cid));
+    await mailer.send({
+      to,
+      subject: `Your tickets for ${title}`,
+      text: `Your tickets for ${title}:\n\n${lines.join('\n')}\n\nShow them at the door from My tickets: ${ticketsUrl}\n`,
+      html: `<p>Your tickets for <strong>${escapeHtml(title)}</strong>:</p><ul>${views.map((v, i) =>
+        `<li>${escapeHtml(lines[i]!)}${images.has(`ticket-${i + 1}`) ? `<br><img src="cid:ticket-${i + 1}" alt="QR code of ticket ${i + 1}" width="240" height="240">` : ''}</li>`).join('')}</ul>` +
+        `<p>Show them at the door from <a href="${escapeHtml(ticketsUrl)}">My tickets</a>.</p>`,
+      attachments,
+      headers: { 'Message-ID': `<order-${mail.orderId}@tickets.ticketping>` },
+    });
+    await markSent(trx, mail.orderId);
+    return true;
+  }
+
+  async function sendDue(): Promise<number> {
+    return db.transaction(async (trx) => {
+      let sent = 0;
+      for (const mail of await lockDueMails(trx, batchSize)) {
+        try {
+          if (await sendOne(trx, mail)) sent++;
+        } catch (error) {
+          const permanent = error instanceof MailError && !error.transient;
+          const message = (error as Error).message;
+          if (permanent || mail.attempts + 1 >= maxAttempts) {
+            logger.error({ err: error, orderId: mail.orderId, attempts: mail.attempts + 1 }, 'ticket mail given up');
+            await markFailed(trx, mail.orderId, message);
+          } else {
+            // Exponential backoff from 2 s, at most 10 min: an SMTP server down for a while is not hammered.
+            const delayMs = Math.min(600_000, 2000 * 2 ** mail.attempts);
+            logger.warn({ err: error, orderId: mail.orderId, retryInMs: delayMs }, 'ticket mail not sent; will retry');
+            await markRetry(trx, mail.orderId, delayMs, message);
+          }
+        }
+      }
+      return sent;
+    });
+  }
+
+  const controller = new AbortController();
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        await sendDue();
+      } catch (error) {
+        logger.error({ err: error }, 'ticket mail pass failed');
+      }
+      await sleep(deps.pollIntervalMs, undefined, { signal: controller.signal }).catch(() => undefined);
+    }
+  })();
+
+  return {
+    sendDue,
+    async stop() {
+      controller.abort();
+      await loop;
+    },
+  };
+}
