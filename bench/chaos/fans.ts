@@ -174,7 +174,7 @@ export function createDriver(gatewayUrl: string, stats: DriverStats = { requests
     return outcome;
   }
 
-  return { stats, runFan, signUp, waitForAdmission, call };
+  return { stats, runFan, signUp, waitForAdmission, call, callUntil };
 }
 
 /** Which plan the i-th fan follows: about 70 % pay, 15 % are declined, 15 % walk away. */
