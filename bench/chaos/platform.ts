@@ -24,7 +24,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const SERVICES = ['auth', 'catalog', 'queue', 'booking', 'payment', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type ProcessName = ServiceName | 'kafka' | 'redis';
-type DatabaseOwner = 'auth' | 'catalog' | 'booking' | 'payment';
+export type DatabaseOwner = 'auth' | 'catalog' | 'booking' | 'payment';
 
 export interface PlatformOptions {
   workDir: string;
@@ -32,7 +32,7 @@ export interface PlatformOptions {
   /** Extra environment per service (timeouts shortened for the test, rate limits off…). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /**
-   * Services reach Postgres through a TCP proxy the test can cut (`postgres.refuse()`): an outage
+   * Services reach Postgres through TCP proxies the test can cut (`postgres.booking.refuse()`): an outage
    * of the platform's database without touching the shared server. The suite's own reads go direct.
    */
   postgresProxy?: boolean;
@@ -44,8 +44,8 @@ export interface Platform {
   redisUrl: string;
   /** The suite's own Kafka broker (host:port), to read its dead-letter topics. */
   brokers: string;
-  /** The proxy every service's DATABASE_URL points at, when `postgresProxy` was asked for. */
-  postgres?: TcpProxy;
+  /** The proxies the services' DATABASE_URLs point at (one per service), when `postgresProxy` was asked for. */
+  postgres?: Record<DatabaseOwner, TcpProxy>;
   /** One database per service, migrated; `knex` has the service's schema on its search path. */
   databases: Record<DatabaseOwner, TestDatabase>;
   /** SIGKILL, then start again on the same port; resolves once it accepts work again. */
@@ -115,8 +115,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const redisUrl = `redis://127.0.0.1:${redis.port}`;
   const brokers = `127.0.0.1:${kafka.port}`;
 
-  const postgres = options.postgresProxy ? await startTcpProxy((({ hostname, port }) => ({ host: hostname, port: Number(port) || 5432 }))(new URL(options.postgresUrl))) : undefined;
-  const databaseUrl = (owner: DatabaseOwner) => (postgres ? postgres.rewrite(databases[owner].url) : databases[owner].url);
+  // one proxy per service, so a case can cut one service's database or all of them
+  const target = (({ hostname, port }) => ({ host: hostname, port: Number(port) || 5432 }))(new URL(options.postgresUrl));
+  const postgres = options.postgresProxy
+    ? Object.fromEntries(await Promise.all(Object.keys(databases).map(async (owner) => [owner, await startTcpProxy(target)] as const))) as Record<DatabaseOwner, TcpProxy>
+    : undefined;
+  const databaseUrl = (owner: DatabaseOwner) => (postgres ? postgres[owner].rewrite(databases[owner].url) : databases[owner].url);
 
   const internalToken = `chaos-${crypto.randomUUID()}`;
   const [authKey, queueKey] = [await generateSigningKey(), await generateSigningKey()];
@@ -203,7 +207,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
     async stop() {
       for (const name of [...SERVICES].reverse()) await killChild(processes[name].child);
-      await Promise.allSettled([kafka.stop(), redis.stop(), postgres?.close()]);
+      await Promise.allSettled([kafka.stop(), redis.stop(), ...Object.values(postgres ?? {}).map((proxy) => proxy.close())]);
       await Promise.allSettled(Object.values(databases).map((db) => db.drop()));
     },
   };
