@@ -14,7 +14,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-figures-'));
 const out = path.join(dir, 'figures.json');
 const started = Date.now();
 const run = spawnSync(process.execPath, ['--conditions=source', path.join(import.meta.dirname, 'faults.int.test.ts')], {
-  stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CHAOS_FIGURES_OUT: out },
+  // the suite's own output (its progress log, a failure's diff) goes to stderr; stdout is the table
+  stdio: ['ignore', 2, 'inherit'], env: { ...process.env, CHAOS_FIGURES_OUT: out },
 });
 let figures: FaultFigures[] = [];
 try {
