@@ -140,6 +140,11 @@ export function createDriver(gatewayUrl: string, stats: DriverStats = { requests
         }, deadline, (r) => r.body.code !== 'IDEMPOTENCY_KEY_IN_USE'); // a retry racing the first attempt (or one that died with its process)
         if (held.status === 201) order = held.body;
         else if (held.status === 403) { outcome.stage = 'queue'; continue; } // the admission window closed while we were away: queue again
+        else if (held.status === 409 && held.body.code === 'ACTIVE_ORDER_EXISTS' && typeof held.body.orderId === 'string') {
+          // An earlier attempt created the order but its answer was lost (booking died before replying,
+          // and the key was freed as abandoned): carry on with that order, as a client would.
+          order = (await callUntil(`/orders/${held.body.orderId}`, { token }, deadline, (r) => r.status === 200)).body;
+        }
         else if (held.status !== 409) throw new Stop(`POST /orders ${held.status} ${String(held.body.code)}`);
         // 409 SEAT_UNAVAILABLE: someone was faster; pick again
       }
@@ -174,7 +179,7 @@ export function createDriver(gatewayUrl: string, stats: DriverStats = { requests
     return outcome;
   }
 
-  return { stats, runFan, signUp, waitForAdmission, call };
+  return { stats, runFan, signUp, waitForAdmission, call, callUntil };
 }
 
 /** Which plan the i-th fan follows: about 70 % pay, 15 % are declined, 15 % walk away. */

@@ -3,6 +3,7 @@
  * own databases and Redis (not through the API, which could hide a fault behind a retry).
  */
 import type { Knex } from '@ticketping/db';
+import { Kafka, logLevel } from 'kafkajs';
 import { queueKeys, type RedisClient } from '@ticketping/redis';
 
 export interface MoneyReport {
@@ -91,4 +92,39 @@ export async function eventFlow(producer: Knex, consumer: Knex, type: string): P
   const delays = sent.filter((e) => handled.has(e.id)).map((e) => (handled.get(e.id)! - e.created_at.getTime()) / 1000).sort((a, b) => a - b);
   const at = (q: number) => Math.round((delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? 0) * 10) / 10;
   return { events: sent.length, unpublished: sent.filter((e) => !e.published_at).length, unhandled: sent.length - delays.length, p50S: at(0.5), p95S: at(0.95), maxS: at(1) };
+}
+
+/** Messages sitting in the platform's dead-letter topics (`<topic>.dlq`), by topic: stranded unless someone redrives them. */
+export async function deadLetters(brokers: string): Promise<Record<string, number>> {
+  const admin = new Kafka({ clientId: 'chaos-invariants', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.endsWith('.dlq'));
+    const counts: Record<string, number> = {};
+    for (const topic of topics) {
+      const depth = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      if (depth > 0) counts[topic] = depth;
+    }
+    return counts;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Events committed to an outbox and not published, or published and not in the consumer's inbox. */
+export async function unhandledEvents(flows: Array<{ producer: Knex; consumer: Knex; type: string }>): Promise<Record<string, { unpublished: number; unhandled: number }>> {
+  const out: Record<string, { unpublished: number; unhandled: number }> = {};
+  for (const { producer, consumer, type } of flows) {
+    const flow = await eventFlow(producer, consumer, type);
+    if (flow.unpublished || flow.unhandled) out[type] = { unpublished: flow.unpublished, unhandled: flow.unhandled };
+  }
+  return out;
+}
+
+/** Orders paid more than once: two SUCCEEDED payments (or provider references) for one order. */
+export async function doubleCharges(payment: Knex, orderIds: string[]): Promise<string[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await payment('payments').whereIn('order_id', orderIds).whereIn('status', ['SUCCEEDED', 'REFUNDED'])
+    .groupBy('order_id').havingRaw('count(*) > 1').select<Array<{ order_id: string }>>('order_id');
+  return rows.map((r) => r.order_id);
 }

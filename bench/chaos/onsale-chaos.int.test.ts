@@ -49,7 +49,10 @@ test.before(async () => {
       // short windows so walked-away fans free their slots and seats within the test
       queue: { QUEUE_TICK_MS: '200', QUEUE_MIN_POLL_MS: '500', QUEUE_MAX_POLL_MS: '5000', QUEUE_ACTIVE_WINDOW_SECONDS: '60', QUEUE_MAX_ACTIVE_SECONDS: '120', QUEUE_GRACE_SECONDS: '90' },
       booking: { HOLD_TTL_SECONDS: '45', HOLD_EXPIRY_GRACE_SECONDS: '5' },
-      payment: { RECONCILE_INTERVAL_MS: '1000' },
+      // The simulated provider lives in payment's memory: a charge in flight when payment is killed
+      // is gone with it, so "not found" stays not found. A short settlement window lets the
+      // reconciler call it NOT_CHARGED within the drain instead of after the production hour.
+      payment: { RECONCILE_INTERVAL_MS: '1000', PROVIDER_SETTLEMENT_WINDOW_MS: '15000' },
       // every fan comes from 127.0.0.1: per-IP limits and caps would throttle the whole crowd as one client
       gateway: {
         RATE_LIMIT_PER_USER: '0', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_USER: '0', RATE_LIMIT_POLL_PER_IP: '0',
