@@ -58,7 +58,7 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
     tickets: () => ({ DATABASE_URL: infra.postgresUrls.tickets!, AUTH_URL: urls.auth }),
     gateway: () => ({
       REDIS_URL: infra.redisUrl, AUTH_URL: urls.auth, CATALOG_URL: urls.catalog, QUEUE_URL: urls.queue,
-      BOOKING_URL: urls.booking, PAYMENT_URL: urls.payment,
+      BOOKING_URL: urls.booking, PAYMENT_URL: urls.payment, TICKETS_URL: urls.tickets,
       AUTH_JWKS: jwksJson(secrets.authKey), QUEUE_JWKS: jwksJson(secrets.queueKey),
     }),
   };
