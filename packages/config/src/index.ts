@@ -25,6 +25,21 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
   throw new ConfigError(problems);
 }
 
+/**
+ * A service's configuration for its main.ts: when the environment does not satisfy the schema,
+ * prints every problem as a list and ends the process with exit code 1 (nothing has started yet;
+ * a stack trace would only bury the list the operator needs).
+ */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** Common field types for environment schemas. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),

@@ -7,8 +7,9 @@ import { initTracing, traceFields } from '@ticketping/telemetry';
 import { loadAuthConfig } from './config.ts';
 import { SCHEMA } from './migrate.ts';
 import { createService } from './service.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadAuthConfig();
+const config = configOrExit(loadAuthConfig);
 initTracing({ serviceName: 'auth', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL, mixin: traceFields });
 const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA });

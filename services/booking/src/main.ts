@@ -8,8 +8,9 @@ import { initTracing, traceFields } from '@ticketping/telemetry';
 import { loadBookingConfig } from './config.ts';
 import { SCHEMA } from './orders/orders.events.ts';
 import { createService } from './service.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadBookingConfig();
+const config = configOrExit(loadBookingConfig);
 initTracing({ serviceName: 'booking', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'booking', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('booking');

@@ -7,8 +7,9 @@ import { initTracing, traceFields } from '@ticketping/telemetry';
 import { loadConfig } from './config.ts';
 import { SCHEMA } from './migrate.ts';
 import { createService } from './service.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadConfig();
+const config = configOrExit(loadConfig);
 initTracing({ serviceName: 'catalog', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'catalog', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('catalog');

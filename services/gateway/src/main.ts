@@ -5,8 +5,9 @@ import { createRedis } from '@ticketping/redis';
 import { initTracing, shutdownTracing, traceFields } from '@ticketping/telemetry';
 import { loadGatewayConfig } from './config.ts';
 import { createService } from './service.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadGatewayConfig();
+const config = configOrExit(loadGatewayConfig);
 initTracing({ serviceName: 'gateway', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('gateway');

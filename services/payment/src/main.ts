@@ -7,8 +7,9 @@ import { initTracing, traceFields } from '@ticketping/telemetry';
 import { loadPaymentConfig } from './config.ts';
 import { SCHEMA } from './payments/payments.events.ts';
 import { createService } from './service.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadPaymentConfig();
+const config = configOrExit(loadPaymentConfig);
 initTracing({ serviceName: 'payment', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'payment', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('payment');

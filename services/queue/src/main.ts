@@ -6,8 +6,9 @@ import { createRedis } from '@ticketping/redis';
 import { initTracing, shutdownTracing, traceFields } from '@ticketping/telemetry';
 import { loadQueueConfig } from './config.ts';
 import { createService } from './service.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadQueueConfig();
+const config = configOrExit(loadQueueConfig);
 initTracing({ serviceName: 'queue', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'queue', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('queue');

@@ -7,8 +7,9 @@ import { initTracing, traceFields } from '@ticketping/telemetry';
 import { loadTicketsConfig } from './config.ts';
 import { createService } from './service.ts';
 import { SCHEMA } from './tickets/tickets.events.ts';
+import { configOrExit } from '@ticketping/config';
 
-const config = loadTicketsConfig();
+const config = configOrExit(loadTicketsConfig);
 initTracing({ serviceName: 'tickets', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const logger = createLogger({ service: 'tickets', level: config.LOG_LEVEL, mixin: traceFields });
 const metrics = createMetrics('tickets');
