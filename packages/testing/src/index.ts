@@ -66,3 +66,4 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+export * from './contract.ts';

@@ -6,7 +6,10 @@ export const Problem = z
   .looseObject({
     type: z.string().meta({ format: 'uri' }),
     title: z.string(),
-    status: z.number().int(),
+    status: z.union([z.number().int(), z.string()]).meta({
+      description:
+        'The HTTP status. Known exception kept for existing clients: `ORDER_NOT_CANCELLABLE`, `ORDER_NOT_REFUNDABLE` and `ORDER_NOT_PAYABLE` put the order\'s state here (a string, e.g. `CANCELLED`).',
+    }),
     detail: z.string(),
     code: z.string().meta({ examples: ['SEAT_UNAVAILABLE', 'QUEUE_TOKEN_REQUIRED'], description: 'One of the codes in packages/contracts errors.ts' }),
     instance: z.string().optional(),

@@ -300,6 +300,8 @@ export const ROUTES = {
       403: { shared: 'Forbidden' },
       404: { shared: 'NotFound', description: '`SCHEDULE_NOT_FOUND`' },
       409: { shared: 'Conflict', description: '`SEAT_UNAVAILABLE` (names the seats), or a duplicate request still in flight' },
+      413: { shared: 'PayloadTooLarge' },
+      422: { description: '`IDEMPOTENCY_KEY_REUSED`: that `Idempotency-Key` was used for a different request', body: Problem },
     },
   },
   listOrders: {
@@ -310,6 +312,7 @@ export const ROUTES = {
     request: { query: pageQuery },
     responses: {
       200: { description: 'A page of orders', body: OrderPage },
+      400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`: `limit` out of range or a `cursor` this API did not return' },
       401: { shared: 'Unauthorized' },
     },
   },
@@ -321,6 +324,7 @@ export const ROUTES = {
     request: { params: orderIdParams },
     responses: {
       200: { description: 'The order', body: Order },
+      400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`: `orderId` is not a UUID' },
       401: { shared: 'Unauthorized' },
       404: { shared: 'NotFound' },
     },
@@ -334,6 +338,7 @@ export const ROUTES = {
     request: { params: orderIdParams },
     responses: {
       200: { description: 'The cancelled order', body: Order },
+      400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`: `orderId` is not a UUID' },
       401: { shared: 'Unauthorized' },
       404: { shared: 'NotFound' },
       409: { shared: 'Conflict' },
@@ -379,6 +384,8 @@ export const ROUTES = {
       401: { shared: 'Unauthorized' },
       404: { shared: 'NotFound' },
       409: { shared: 'Conflict' },
+      413: { shared: 'PayloadTooLarge' },
+      422: { description: '`IDEMPOTENCY_KEY_REUSED`: that `Idempotency-Key` was used for a different request', body: Problem },
     },
   },
   getPayment: {
@@ -389,6 +396,7 @@ export const ROUTES = {
     request: { params: paymentIdParams },
     responses: {
       200: { description: 'The payment', body: Payment },
+      400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`: `paymentId` is not a UUID' },
       401: { shared: 'Unauthorized' },
       404: { shared: 'NotFound' },
     },
