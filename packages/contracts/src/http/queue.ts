@@ -112,3 +112,4 @@ export type Queue = z.infer<typeof Queue>;
 export type QueueEntry = z.infer<typeof QueueEntry>;
 export type QueueEntryStatus = z.infer<typeof QueueEntryStatus>;
 export type QueueSettingsChange = z.input<typeof QueueSettingsChange>;
+export type StatusPollsBody = z.input<typeof StatusPolls>;
