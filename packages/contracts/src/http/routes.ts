@@ -302,6 +302,7 @@ export const ROUTES = {
       409: { shared: 'Conflict', description: '`SEAT_UNAVAILABLE` (names the seats), or a duplicate request still in flight' },
       413: { shared: 'PayloadTooLarge' },
       422: { description: '`IDEMPOTENCY_KEY_REUSED`: that `Idempotency-Key` was used for a different request', body: Problem },
+      503: { shared: 'Unavailable', description: '`TOKEN_KEYS_UNAVAILABLE` or `SERVICE_BUSY` (with `Retry-After`)' },
     },
   },
   listOrders: {
@@ -386,6 +387,7 @@ export const ROUTES = {
       409: { shared: 'Conflict' },
       413: { shared: 'PayloadTooLarge' },
       422: { description: '`IDEMPOTENCY_KEY_REUSED`: that `Idempotency-Key` was used for a different request', body: Problem },
+      503: { shared: 'Unavailable', description: '`PAYMENT_PROVIDER_UNAVAILABLE` (with `Retry-After`): nothing was charged; try again' },
     },
   },
   getPayment: {
