@@ -11,6 +11,8 @@ export const TOPICS = {
   bookingPerformances: 'booking.performances',
   /** payment → booking: a payment's outcome. */
   paymentPayments: 'payment.payments',
+  /** tickets → (e-mail delivery, organiser view): a ticket's life (issued, revoked, transferred, checked in). */
+  ticketsTickets: 'tickets.tickets',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

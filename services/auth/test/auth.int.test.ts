@@ -11,7 +11,7 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
-import { randomPrefix, testEnv } from '@ticketping/testing';
+import { expectContractAt, randomPrefix, testEnv } from '@ticketping/testing';
 import { loadAuthConfig } from '../src/config.ts';
 import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
 import { createService } from '../src/service.ts';
@@ -70,7 +70,10 @@ async function call(method: string, route: string, options: CallOptions = {}) {
   if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${base}${route}`, { method, headers, body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
+  const body = (text ? JSON.parse(text) : undefined) as Record<string, unknown>;
+  // INTERNAL_ONLY is what a caller that skipped the gateway gets: never a fan, so not in the public contract
+  if (body?.code !== 'INTERNAL_ONLY') expectContractAt(method, route, res.status, body);
+  return { status: res.status, headers: res.headers, body };
 }
 
 let emailCounter = 0;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { EVENTS } from '@ticketping/contracts/events';
 import type { BusEvent, HandleResult } from '@ticketping/bus';
 import { handleOnce } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
@@ -13,34 +13,15 @@ import { settleCancelledPerformance } from './orders/performance-cancelled.ts';
 export const CONSUMER = 'booking';
 export const CONSUMED_TOPICS = [TOPICS.catalog, TOPICS.payments];
 
-const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-
-const performancePublished = z.object({
-  performanceId: z.uuid(),
-  title: z.string(),
-  bookingOpensAt: isoDate,
-  bookingClosesAt: isoDate,
-  maxSeatsPerOrder: z.number().int().positive(),
-  /** Absent from events published before the per-person limit existed: then it is maxSeatsPerOrder. */
-  maxSeatsPerPerson: z.number().int().positive().optional(),
-  totalSeats: z.number().int().nonnegative(),
-  schedules: z.array(z.object({ scheduleId: z.uuid(), startsAt: isoDate })),
-});
-
-const seatsPublished = z.object({
-  performanceId: z.uuid(),
-  scheduleId: z.uuid(),
-  seats: z.array(z.object({
-    seatId: z.uuid(), section: z.string(), row: z.number().int(), number: z.number().int(),
-    grade: z.string(), price: z.number().int().nonnegative(), currency: z.string().length(3),
-  })),
-});
-
-const performanceCancelled = z.object({ performanceId: z.uuid(), cancelledAt: isoDate });
-
-const paymentOutcome = z.object({
-  paymentId: z.uuid(), orderId: z.uuid(), userId: z.string().min(1), amount: z.number().int().nonnegative(), currency: z.string().length(3),
-});
+const performancePublished = EVENTS['performance.published'].payload.transform((p) => ({
+  ...p,
+  bookingOpensAt: new Date(p.bookingOpensAt),
+  bookingClosesAt: new Date(p.bookingClosesAt),
+  schedules: p.schedules.map((s) => ({ scheduleId: s.scheduleId, startsAt: new Date(s.startsAt) })),
+}));
+const seatsPublished = EVENTS['seats.published'].payload.pick({ performanceId: true, scheduleId: true, seats: true });
+const performanceCancelled = EVENTS['performance.cancelled'].payload.transform((c) => ({ ...c, cancelledAt: new Date(c.cancelledAt) }));
+const paymentOutcome = EVENTS['payment.succeeded'].payload;
 
 /**
  * Applies one consumed event exactly once: the inbox row and the change commit together. A

@@ -7,7 +7,7 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics, type ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
-import { testEnv } from '@ticketping/testing';
+import { expectContract, testEnv } from '@ticketping/testing';
 import { bookingConfigSchema, type BookingConfig } from '../src/config.ts';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { createService, type BookingService } from '../src/service.ts';
@@ -115,7 +115,9 @@ export async function placeOrder(h: Harness, userId: string, seeded: SeededPerfo
   const res = await fetch(`${h.base}/api/v1/orders`, {
     method: 'POST', headers: await h.headers(userId, seeded.performanceId, extra), body: JSON.stringify({ scheduleId: seeded.scheduleId, seatIds }),
   });
-  return { status: res.status, body: (await res.json()) as Body, headers: res.headers };
+  const body = (await res.json()) as Body;
+  expectContract('placeOrder', res.status, body);
+  return { status: res.status, body, headers: res.headers };
 }
 
 /** Collects what booking publishes, through a consumer group of its own. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventually } from '@ticketping/testing';
+import { eventually, expectContractAt } from '@ticketping/testing';
 import { catalogEvents, placeOrder, startBooking, type Harness, type SeededPerformance } from './harness.ts';
 
 let h: Harness;
@@ -15,11 +15,15 @@ test.after(async () => { await h.close(); });
 
 const get = async (path: string, userId: string) => {
   const res = await fetch(`${h.base}${path}`, { headers: await h.headers(userId) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const body = (await res.json()) as Record<string, unknown>;
+  expectContractAt('GET', path, res.status, body);
+  return { status: res.status, body };
 };
 const del = async (path: string, userId: string, extra: Record<string, string> = {}) => {
   const res = await fetch(`${h.base}${path}`, { method: 'DELETE', headers: await h.headers(userId, undefined, extra) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const body = (await res.json()) as Record<string, unknown>;
+  expectContractAt('DELETE', path, res.status, body);
+  return { status: res.status, body };
 };
 
 test('a fan holds seats: 201 PENDING_PAYMENT, priced from the catalog copy, with an expiry', async () => {

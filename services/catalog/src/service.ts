@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import type { CatalogConfig } from './config.ts';
 import { SCHEMA } from './migrate.ts';
 import { createPerformanceUseCases, type PerformanceUseCases } from './performances/performances.service.ts';
+import type { OutgoingEvent } from './performances/performance-events.ts';
 import { applyCatalogEvent, CONSUMED_TOPICS, type Applied } from './seats/order-events.ts';
 import { createSeatMapCache, type SeatMapCache } from './seats/seat-map-cache.ts';
 import { createSeatMapSource } from './seats/seat-map-source.ts';
@@ -41,7 +42,7 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
     db,
     now,
     enqueue: async (trx, event) => {
-      await enqueue(trx, SCHEMA, event);
+      await enqueue<OutgoingEvent['payload']>(trx, SCHEMA, event);
     },
   });
   const app = createApp({ logger, metrics, db, internalToken: config.INTERNAL_TOKEN, performances, seatMaps, now, readiness: { bus: () => bus.ready() }, redrive: bus.redrive?.bind(bus) });

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
-import { testEnv } from '@ticketping/testing';
+import { expectContract, testEnv } from '@ticketping/testing';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { createService, type CatalogService } from '../src/service.ts';
 
@@ -115,5 +115,7 @@ export async function createPerformance(h: Harness, overrides: Record<string, un
 export async function seatMap(h: Pick<Harness, 'call'>, scheduleId: string): Promise<SeatView[]> {
   const res = await h.call(`/api/v1/schedules/${scheduleId}/seats`);
   if (res.status !== 200) throw new Error(`seat map failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { items: SeatView[] }).items;
+  const body = (await res.json()) as { items: SeatView[] };
+  expectContract('getSeatMap', res.status, body);
+  return body.items;
 }

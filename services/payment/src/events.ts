@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { EVENTS } from '@ticketping/contracts/events';
 import { handleOnce, type BusEvent, type HandleResult } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
@@ -10,12 +10,12 @@ import { requestRefund } from './payments/payments.repo.ts';
 export const CONSUMER = 'payment';
 export const CONSUMED_TOPICS = [TOPICS.orders];
 
-const orderCreated = z.object({
-  orderId: z.uuid(), userId: z.string().min(1), amount: z.number().int().nonnegative(), currency: z.string().length(3),
-  expiresAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
-});
-const orderChanged = z.object({ orderId: z.uuid() });
-const refundRequested = z.object({ orderId: z.uuid(), paymentId: z.uuid(), reason: z.string().min(1) });
+// Payment reads only what it keeps of each event (a tolerant reader), typed as the contract says.
+const orderCreated = EVENTS['order.created'].payload
+  .pick({ orderId: true, userId: true, amount: true, currency: true, expiresAt: true })
+  .transform((o) => ({ ...o, expiresAt: new Date(o.expiresAt) }));
+const orderChanged = EVENTS['order.cancelled'].payload.pick({ orderId: true });
+const refundRequested = EVENTS['order.refund-requested'].payload.pick({ orderId: true, paymentId: true, reason: true });
 
 const STATUS_AFTER: Record<string, string> = {
   'order.confirmed': 'CONFIRMED', 'order.cancelled': 'CANCELLED', 'order.expired': 'EXPIRED', 'order.refunded': 'REFUNDED',

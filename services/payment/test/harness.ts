@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics, type ServiceMetrics } from '@ticketping/metrics';
-import { testEnv } from '@ticketping/testing';
+import { expectContract, testEnv } from '@ticketping/testing';
 import { paymentConfigSchema, type PaymentConfig } from '../src/config.ts';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import type { PaymentProvider } from '../src/provider/provider.ts';
@@ -70,7 +70,9 @@ export async function startPayment(options: { env?: Record<string, string>; prov
       const res = await fetch(`${base}/api/v1/payments`, {
         method: 'POST', headers: headers(userId, { ...(key === null ? {} : { 'idempotency-key': key }), ...extra }), body: typeof body === 'string' ? body : JSON.stringify(body),
       });
-      return { status: res.status, body: (await res.json()) as Body, headers: res.headers };
+      const answer = { status: res.status, body: (await res.json()) as Body, headers: res.headers };
+      expectContract('createPayment', answer.status, answer.body);
+      return answer;
     },
     async close() {
       await server.close();

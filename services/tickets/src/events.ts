@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { handleOnce, type BusEvent, type HandleResult } from '@ticketping/bus';
+import { EVENTS } from '@ticketping/contracts/events';
 import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
 import { ensurePerformance, findPerformance, markCancelled, savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
@@ -14,15 +15,17 @@ import type { RevokeReason, Ticket } from './tickets/tickets.types.ts';
 export const CONSUMER = 'tickets';
 export const CONSUMED_TOPICS = [TOPICS.orders, TOPICS.catalog];
 
-const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const performancePublished = z.object({ performanceId: z.uuid(), title: z.string(), schedules: z.array(z.object({ scheduleId: z.uuid(), startsAt: isoDate })) });
-const seatsPublished = z.object({
-  scheduleId: z.uuid(),
-  seats: z.array(z.object({ seatId: z.uuid(), section: z.string(), row: z.number().int(), number: z.number().int(), grade: z.string() })),
-});
-const performanceCancelled = z.object({ performanceId: z.uuid(), cancelledAt: isoDate.optional() });
-/** Accounts are uuids (auth): the holder goes into every code as 16 bytes. */
-const orderSettled = z.object({ orderId: z.uuid(), userId: z.uuid(), performanceId: z.uuid(), scheduleId: z.uuid(), seatIds: z.array(z.uuid()) });
+// Each consumer picks what it reads from the contract's schema, so a field added upstream breaks nothing here.
+const performancePublished = EVENTS['performance.published'].payload
+  .pick({ performanceId: true, title: true, schedules: true })
+  .transform((p) => ({ ...p, schedules: p.schedules.map((s) => ({ scheduleId: s.scheduleId, startsAt: new Date(s.startsAt) })) }));
+const seatsPublished = EVENTS['seats.published'].payload.pick({ scheduleId: true, seats: true });
+/** Without `cancelledAt` (an event older than the field), the event's own time stands in. */
+const performanceCancelled = EVENTS['performance.cancelled'].payload
+  .partial({ cancelledAt: true })
+  .transform((c) => ({ performanceId: c.performanceId, cancelledAt: c.cancelledAt === undefined ? undefined : new Date(c.cancelledAt) }));
+/** Accounts are uuids (auth): the holder goes into every code as 16 bytes, so tickets is stricter than the contract here. */
+const orderSettled = EVENTS['order.confirmed'].payload.pick({ orderId: true, performanceId: true, scheduleId: true, seatIds: true }).extend({ userId: z.uuid() });
 
 /**
  * Applies booking's and catalog's events exactly once (inbox): one ticket per seat of a confirmed

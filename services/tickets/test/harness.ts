@@ -9,7 +9,7 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
-import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
+import { eventually, expectContractAt, randomPrefix, testEnv } from '@ticketping/testing';
 import { ticketsConfigSchema } from '../src/config.ts';
 import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { createService, type TicketsService } from '../src/service.ts';
@@ -100,7 +100,10 @@ export async function startTickets(options: { bus?: Bus; env?: Record<string, st
     const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
     let parsed: Body = {};
-    if (/json/.test(res.headers.get('content-type') ?? '')) parsed = JSON.parse(text) as Body;
+    const isJson = /json/.test(res.headers.get('content-type') ?? '');
+    if (isJson) parsed = JSON.parse(text) as Body;
+    // Every public answer must be what docs/openapi.yaml (packages/contracts) says it is.
+    expectContractAt(method, path, res.status, isJson ? parsed : text === '' ? undefined : text);
     return { status: res.status, body: parsed, headers: res.headers, text };
   };
 

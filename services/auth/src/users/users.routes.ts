@@ -1,21 +1,16 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { SignUp } from '@ticketping/contracts/http';
 import { caller, validate } from '@ticketping/http';
 import type { UsersService } from './users.service.ts';
 
-// Unknown fields (a `role`, say) are dropped by zod's default object parsing.
-const signUpBody = z.object({
-  email: z.string().trim().max(254).pipe(z.email()),
-  password: z.string().min(8, 'at least 8 characters').max(256),
-  nickname: z.string().trim().min(1).max(40),
-});
-
+// Internal (the tickets service's account lookup), so not part of the public contract.
 const lookupBody = z.object({ email: z.string().trim().max(254).pipe(z.email()) });
 const contactBody = z.object({ id: z.uuid() });
 
 export function mountUserRoutes(router: Router, users: UsersService): void {
   router.post('/api/v1/users', async (req, res) => {
-    res.status(201).json(await users.signUp(validate.body(signUpBody, req)));
+    res.status(201).json(await users.signUp(validate.body(SignUp, req)));
   });
 
   // Internal (the gateway forwards /api/v1 only): the tickets service names the receiver of a

@@ -1,20 +1,12 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { LIMITS } from '@ticketping/contracts/limits';
+import { NewOrder, orderIdParams, pageQuery, RefundRequest } from '@ticketping/contracts/http';
 import { caller, requireAdmin, requireInternalCaller, validate, validationFailed } from '@ticketping/http';
 import type { Idempotency } from '@ticketping/idempotency';
 import type { OrderCursor } from './orders.repo.ts';
 import type { Orders } from './orders.service.ts';
 import { orderResponse } from './orders.types.ts';
 
-/** Unknown fields are rejected: a client never sets a price, an amount or a status. */
-const placeOrderBody = z.strictObject({
-  scheduleId: z.uuid(),
-  seatIds: z.array(z.uuid()).min(1).max(LIMITS.seatIdsPerOrder).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
-});
-const orderParams = z.object({ orderId: z.uuid() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(LIMITS.pageSize.min).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default), cursor: z.string().max(200).optional() });
-const refundBody = z.strictObject({ reason: z.string().min(1).max(200).default('REQUESTED_BY_ADMIN') });
 
 const encodeCursor = (c: OrderCursor) => Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
 function decodeCursor(cursor: string): OrderCursor {
@@ -34,34 +26,34 @@ export function mountOrderRoutes(router: Router, deps: { orders: Orders; idempot
 
   router.post('/api/v1/orders', idempotency.route(async (req) => {
     const who = caller(req);
-    const body = validate.body(placeOrderBody, req);
+    const body = validate.body(NewOrder, req);
     const order = await orders.placeOrder(who, { ...body, queueToken: req.get('x-queue-token') });
     return { status: 201, body: orderResponse(order) };
   }));
 
   router.get('/api/v1/orders', async (req, res) => {
     const who = caller(req);
-    const query = validate.query(listQuery, req);
+    const query = validate.query(pageQuery, req);
     const page = await orders.listOrders(who, query.limit, query.cursor ? decodeCursor(query.cursor) : undefined);
     res.json({ items: page.items.map(orderResponse), nextCursor: page.next ? encodeCursor(page.next) : null });
   });
 
   router.get('/api/v1/orders/:orderId', async (req, res) => {
     const who = caller(req);
-    const { orderId } = validate.params(orderParams, req);
+    const { orderId } = validate.params(orderIdParams, req);
     res.json(orderResponse(await orders.getOrder(who, orderId)));
   });
 
   router.delete('/api/v1/orders/:orderId', idempotency.route(async (req) => {
     const who = caller(req);
-    const { orderId } = validate.params(orderParams, req);
+    const { orderId } = validate.params(orderIdParams, req);
     return { status: 200, body: orderResponse(await orders.cancelOrder(who, orderId)) };
   }));
 
   router.post('/api/v1/orders/:orderId/refund', idempotency.route(async (req) => {
     requireAdmin(req);
-    const { orderId } = validate.params(orderParams, req);
-    const { reason } = validate.body(refundBody, req);
+    const { orderId } = validate.params(orderIdParams, req);
+    const { reason } = validate.body(RefundRequest, req);
     return { status: 202, body: orderResponse(await orders.requestRefund(orderId, reason)) };
   }));
 }

@@ -1,3 +1,5 @@
+import type { Order as OrderBody } from '@ticketping/contracts/http';
+
 export const ORDER_STATUSES = ['PENDING_PAYMENT', 'CONFIRMED', 'CANCELLED', 'EXPIRED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -42,7 +44,7 @@ export interface Order {
 }
 
 /** The order as the public API shows it (docs/api.md). */
-export function orderResponse(order: Order) {
+export function orderResponse(order: Order): OrderBody {
   return {
     id: order.id,
     status: order.status,
@@ -57,4 +59,4 @@ export function orderResponse(order: Order) {
     updatedAt: order.updatedAt.toISOString(),
   };
 }
-export type OrderResponse = ReturnType<typeof orderResponse>;
+export type OrderResponse = OrderBody;

@@ -1,24 +1,17 @@
 import type { Router } from 'express';
-import { z } from 'zod';
 import type { RedriveOptions, RedriveResult } from '@ticketping/bus';
+import { RedriveRequest } from '@ticketping/contracts/http';
 import { AppError, ServiceUnavailableError, requireAdmin, validate } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 
 export type Redrive = (options: RedriveOptions) => Promise<RedriveResult>;
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-
-export const redriveBody = z
-  .object({
-    /** The original topic (`payment.payments`), not its `.dlq`. */
-    topic: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/, 'a topic name such as payment.payments').refine((t) => !t.endsWith('.dlq'), 'name the original topic, not its .dlq'),
-    since: instant.optional(),
-    until: instant.optional(),
-    group: z.string().min(1).max(200).optional(),
-    dryRun: z.boolean().default(false),
-  })
-  .strict()
-  .refine((b) => !b.since || !b.until || b.since < b.until, { message: 'since must be before until', path: ['since'] });
+/** The contract's body (packages/contracts RedriveRequest), with its instants as dates. */
+export const redriveBody = RedriveRequest.transform((b) => ({
+  ...b,
+  since: b.since === undefined ? undefined : new Date(b.since),
+  until: b.until === undefined ? undefined : new Date(b.until),
+}));
 
 /**
  * Platform administration that needs no service of its own: putting dead letters back on their

@@ -1,3 +1,4 @@
+import type { EventPayload, EventTypeOn } from '@ticketping/contracts/events';
 import { TOPICS } from '@ticketping/contracts/topics';
 import type { PublishedSeat } from '../seats/seats.repo.ts';
 import { seatsPerPerson, type PerformanceDetail } from './performance.types.ts';
@@ -7,12 +8,8 @@ export const PERFORMANCES_TOPIC = TOPICS.catalogPerformances;
 /** Keeps each message well under Kafka's default 1 MB limit. */
 export const SEATS_PER_EVENT = 500;
 
-export interface OutgoingEvent {
-  topic: string;
-  type: string;
-  key: string;
-  payload: unknown;
-}
+/** One event for the outbox, its payload typed by the contract. */
+export type OutgoingEvent = { [T in EventTypeOn<typeof PERFORMANCES_TOPIC>]: { topic: typeof PERFORMANCES_TOPIC; type: T; key: string; payload: EventPayload<T> } }[EventTypeOn<typeof PERFORMANCES_TOPIC>];
 
 /**
  * `performance.published`: the sale's settings. Published again after every admin change, so

@@ -1,10 +1,10 @@
 import type { Router } from 'express';
 import { requireAdmin, validate } from '@ticketping/http';
-import { createPerformanceSchema, listQuery, performanceIdParams, scheduleIdParams, updatePerformanceSchema } from './performance.schemas.ts';
+import { createPerformanceSchema, pageQuery, performanceIdParams, scheduleIdParams, updatePerformanceSchema, type Performance as PerformanceBody, type PerformanceSummary, type Schedule as ScheduleBody } from '@ticketping/contracts/http';
 import type { PerformanceUseCases } from './performances.service.ts';
 import { performanceStatus, seatsPerPerson, type Performance, type PerformanceDetail, type Schedule } from './performance.types.ts';
 
-const summaryView = (p: Performance, now: Date) => ({
+const summaryView = (p: Performance, now: Date): PerformanceSummary => ({
   id: p.id,
   title: p.title,
   venue: p.venue,
@@ -13,7 +13,7 @@ const summaryView = (p: Performance, now: Date) => ({
   status: performanceStatus(p, now),
 });
 
-const detailView = (p: PerformanceDetail, now: Date) => ({
+const detailView = (p: PerformanceDetail, now: Date): PerformanceBody => ({
   ...summaryView(p, now),
   description: p.description,
   maxSeatsPerOrder: p.maxSeatsPerOrder,
@@ -24,11 +24,11 @@ const detailView = (p: PerformanceDetail, now: Date) => ({
   sections: p.sections.map((s) => ({ name: s.name, grade: s.grade, rows: s.rows, seatsPerRow: s.seatsPerRow })),
 });
 
-const scheduleView = (s: Schedule) => ({ id: s.id, performanceId: s.performanceId, startsAt: s.startsAt.toISOString() });
+const scheduleView = (s: Schedule): ScheduleBody => ({ id: s.id, performanceId: s.performanceId, startsAt: s.startsAt.toISOString() });
 
 export function performanceRoutes(router: Router, { performances, now }: { performances: PerformanceUseCases; now: () => Date }): void {
   router.get('/api/v1/performances', async (req, res) => {
-    const { limit, cursor } = validate.query(listQuery, req);
+    const { limit, cursor } = validate.query(pageQuery, req);
     const page = await performances.list({ limit, cursor });
     const at = now();
     res.json({ items: page.items.map((p) => summaryView(p, at)), nextCursor: page.nextCursor });

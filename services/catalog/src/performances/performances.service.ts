@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '@ticketping/http';
 import { seatsOfPerformance } from '../seats/seats.repo.ts';
 import { decodeCursor, encodeCursor, invalidField } from './cursor.ts';
 import { performanceCancelled, performancePublished, seatsPublished, type OutgoingEvent } from './performance-events.ts';
-import type { CreatePerformanceInput, UpdatePerformanceInput } from './performance.schemas.ts';
+import type { CreatePerformanceInput, UpdatePerformanceInput } from '@ticketping/contracts/http';
 import type { Grade, Performance, PerformanceDetail, Schedule } from './performance.types.ts';
 import * as repo from './performances.repo.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { EVENTS } from '@ticketping/contracts/events';
 import { TOPICS } from '@ticketping/contracts/topics';
 import type { Knex } from '@ticketping/db';
 import { markSoldOut } from '../performances/performances.repo.ts';
@@ -16,12 +16,10 @@ const CLAIM_BY_TYPE: Record<string, ClaimState> = {
   'order.refunded': 'RELEASED',
 };
 
-const orderSeats = z.object({
-  orderId: z.uuid(),
-  scheduleId: z.uuid(),
-  seatIds: z.array(z.uuid()).min(1),
-});
-const soldOut = z.object({ performanceId: z.uuid() });
+const orderSeats = EVENTS['order.created'].payload
+  .pick({ orderId: true, scheduleId: true, seatIds: true })
+  .extend({ seatIds: EVENTS['order.created'].payload.shape.seatIds.min(1) });
+const soldOut = EVENTS['performance.sold-out'].payload;
 
 export interface IncomingEvent {
   type: string;

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { NotFoundError, validate } from '@ticketping/http';
-import { scheduleIdParams } from '../performances/performance.schemas.ts';
+import { scheduleIdParams } from '@ticketping/contracts/http';
 import type { SeatMapCache } from './seat-map-cache.ts';
 
 export function seatRoutes(router: Router, { seatMaps }: { seatMaps: SeatMapCache }): void {

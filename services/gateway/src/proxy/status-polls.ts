@@ -1,4 +1,5 @@
 import { BadGatewayError, errorFromProblem, unwrapAnswer, type AppError, type BatchAnswer, type Problem } from '@ticketping/http';
+import type { StatusPollsBody } from '@ticketping/contracts/http';
 import { LIMITS } from '@ticketping/contracts/limits';
 import type { Logger } from '@ticketping/logger';
 import type { Upstreams } from './upstreams.ts';
@@ -28,7 +29,7 @@ export function createStatusPolls(upstreams: Upstreams, internalHeaders: Record<
   async function answersFor(batch: Poll[]): Promise<BatchAnswer[]> {
     const { status, body } = await upstreams.requestJson('queue', {
       method: 'POST', path: STATUS_POLLS_PATH, headers: internalHeaders,
-      body: { polls: batch.map(({ performanceId, userId }) => ({ performanceId, userId })) },
+      body: { polls: batch.map(({ performanceId, userId }) => ({ performanceId, userId })) } satisfies StatusPollsBody,
     });
     // the whole call refused (a wrong internal token, an overloaded queue): every fan sees why
     if (status !== 200) throw errorFromProblem(status, body as Partial<Problem> | undefined);

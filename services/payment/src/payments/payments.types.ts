@@ -1,3 +1,5 @@
+import type { Payment as PaymentBody } from '@ticketping/contracts/http';
+
 export const PAYMENT_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'REFUNDED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
@@ -22,7 +24,7 @@ export interface Payment {
 }
 
 /** The payment as the public API shows it (docs/api.md); never the card number. */
-export function paymentResponse(p: Payment) {
+export function paymentResponse(p: Payment): PaymentBody {
   return {
     id: p.id,
     orderId: p.orderId,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENTS } from '@ticketping/contracts/events';
 import { TOPICS } from '@ticketping/contracts/topics';
 import type { Logger } from '@ticketping/logger';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
@@ -16,22 +17,18 @@ export interface QueueEvent {
 
 export const QUEUE_TOPICS = [TOPICS.catalogPerformances, TOPICS.bookingOrders, TOPICS.bookingPerformances];
 
-const performancePublished = z.object({
-  performanceId: z.uuid(),
-  bookingOpensAt: z.iso.datetime({ offset: true }),
-  bookingClosesAt: z.iso.datetime({ offset: true }).optional(),
-  queue: z.object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) }),
-  totalSeats: z.number().int().min(0).optional(),
-});
+// The queue reads only what it needs of each event (a tolerant reader), typed as the contract says.
+// Without a closing time or a seat count a waiting room still opens: it never closes itself and has no line limit.
+const performancePublished = EVENTS['performance.published'].payload
+  .pick({ performanceId: true, bookingOpensAt: true, bookingClosesAt: true, queue: true, totalSeats: true })
+  .partial({ bookingClosesAt: true, totalSeats: true });
 
-const orderEvent = z.object({
-  orderId: z.string().min(1),
-  userId: z.string().min(1),
-  performanceId: z.uuid(),
-  seatIds: z.array(z.string()).default([]),
-});
+// Only the number of seats matters here, so seat ids are not checked.
+const orderEvent = EVENTS['order.created'].payload
+  .pick({ orderId: true, userId: true, performanceId: true })
+  .extend({ seatIds: z.array(z.string()).default([]) });
 
-const performanceOnly = z.object({ performanceId: z.uuid() });
+const performanceOnly = EVENTS['performance.sold-out'].payload;
 
 const ORDER_KINDS: Record<string, OrderEventKind> = {
   'order.created': 'created',

@@ -1,43 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { z } from 'zod';
-import { LIMITS } from '@ticketping/contracts/limits';
+import { NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
 import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
-
-const params = z.object({ performanceId: z.uuid('must be a UUID') });
-const count = z.number().int().min(1).max(LIMITS.queueCount);
-
-const settingsChange = z
-  .object({
-    capacity: count.optional(),
-    admitPerMinute: count.optional(),
-    state: z.enum(['OPEN', 'PAUSED', 'CLOSED']).optional(),
-    /** Extension: an explicit line limit; null goes back to the default (factor × seats still available). */
-    maxLine: count.nullable().optional(),
-  })
-  .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of capacity, admitPerMinute, state, maxLine' });
-
-/** Internal: what performance.published carries, for creating a queue without catalog (operations, benchmarks). */
-const newQueue = z
-  .object({
-    capacity: count,
-    admitPerMinute: count,
-    opensAt: z.iso.datetime().optional(),
-    closesAt: z.iso.datetime().optional(),
-    totalSeats: z.number().int().min(0).optional(),
-  })
-  .strict();
-
-/** Internal: the gateway's status polls of one event-loop turn, in one request. */
-const statusPolls = z
-  .object({
-    // each item is checked on its own, as its own request would be: one bad poll spoils no other
-    polls: z.array(z.object({ performanceId: z.string(), userId: z.string() }).strict()).min(1).max(LIMITS.statusPollsPerBatch),
-  })
-  .strict();
 
 /** What a status poll answers besides its body. */
 const STATUS_HEADERS = { 'cache-control': 'no-store' };
@@ -89,7 +55,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
     // The gateway's way to poll: each answer is what GET .../entries/me would have answered that fan.
     // One HTTP round trip for many polls halves a poll's CPU across gateway and queue (bench/queue).
     router.post('/internal/v1/status-polls', internal, async (req, res) => {
-      const { polls } = validate.body(statusPolls, req);
+      const { polls } = validate.body(StatusPolls, req);
       const answers = await Promise.all(polls.map((poll) => settleAnswer(async () => {
         const { performanceId } = validate.part(params, { performanceId: poll.performanceId }, 'params');
         return room.status(performanceId, callerFrom({ [IDENTITY_HEADERS.userId]: poll.userId }).id);
@@ -113,12 +79,12 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
     router.patch('/api/v1/queues/:performanceId', internal, async (req, res) => {
       requireAdmin(req);
       const { performanceId } = validate.params(params, req);
-      res.json(await room.configure(performanceId, validate.body(settingsChange, req)));
+      res.json(await room.configure(performanceId, validate.body(QueueSettingsChange, req)));
     });
 
     router.put('/internal/v1/queues/:performanceId', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
-      const body = validate.body(newQueue, req);
+      const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
         opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,

@@ -1,19 +1,13 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import {
+  CodeModeChange as settingsBody, cursorQuery, duplicatesQuery, performanceIdParams as performanceParams, StaffGrantRequest as staffBody, staffParams,
+} from '@ticketping/contracts/http';
 import { requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
 import type { Staff } from '../staff/staff.service.ts';
 import type { CheckInService } from './check-in.service.ts';
 import { account } from '../tickets/tickets.routes.ts';
 
-const performanceParams = z.object({ performanceId: z.uuid() });
-const staffParams = z.object({ performanceId: z.uuid(), userId: z.uuid() });
-const cursorQuery = z.object({
-  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  limit: z.coerce.number().int().min(1).max(5000).default(1000),
-});
-const duplicatesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
-const settingsBody = z.strictObject({ codeMode: z.enum(['STATIC', 'ROTATING']) });
-const staffBody = z.strictObject({ email: z.string().trim().max(254).pipe(z.email()) });
 /** Gates are a handful of names per venue (they label a metric, so the shape is kept tight). */
 const gateName = z.string().trim().regex(/^[\w .-]{1,40}$/, 'a gate is 1 to 40 letters, digits, spaces, dots or dashes');
 

@@ -1,4 +1,6 @@
 import { enqueue } from '@ticketping/bus';
+import type { EventPayload } from '@ticketping/contracts/events';
+import { TOPICS as CONTRACT_TOPICS } from '@ticketping/contracts/topics';
 import type { Knex } from '@ticketping/db';
 import type { Ticket } from './tickets.types.ts';
 
@@ -6,34 +8,31 @@ import type { Ticket } from './tickets.types.ts';
 export const SCHEMA = 'tickets';
 
 export const TOPICS = {
-  tickets: 'tickets.tickets',
-  orders: 'booking.orders',
-  catalog: 'catalog.performances',
+  tickets: CONTRACT_TOPICS.ticketsTickets,
+  orders: CONTRACT_TOPICS.bookingOrders,
+  catalog: CONTRACT_TOPICS.catalogPerformances,
 } as const;
 
-type TicketEventType = 'ticket.issued' | 'ticket.revoked' | 'ticket.transferred';
+/** What each ticket event adds to the ticket's facts (packages/contracts events). */
+interface TicketEventExtras {
+  'ticket.issued': Record<string, never>;
+  'ticket.revoked': Pick<EventPayload<'ticket.revoked'>, 'reason'>;
+  'ticket.transferred': Pick<EventPayload<'ticket.transferred'>, 'fromUserId' | 'previousVersion'>;
+}
 
 /** Written in the transaction of the change: published if and only if it commits (docs/events.md). */
-export async function emitTicketEvent(trx: Knex.Transaction, type: TicketEventType, ticket: Ticket, extra: Record<string, unknown> = {}): Promise<void> {
-  await enqueue(trx, SCHEMA, {
-    topic: TOPICS.tickets,
-    type,
-    key: ticket.id,
-    payload: {
-      ticketId: ticket.id, orderId: ticket.orderId, userId: ticket.holderId, performanceId: ticket.performanceId,
-      scheduleId: ticket.scheduleId, seatId: ticket.seatId, version: ticket.version, ...extra,
-    },
-  });
+export async function emitTicketEvent<T extends keyof TicketEventExtras>(trx: Knex.Transaction, type: T, ticket: Ticket, ...extra: T extends 'ticket.issued' ? [] : [TicketEventExtras[T]]): Promise<void> {
+  const payload: EventPayload<'ticket.issued'> = {
+    ticketId: ticket.id, orderId: ticket.orderId, userId: ticket.holderId, performanceId: ticket.performanceId,
+    scheduleId: ticket.scheduleId, seatId: ticket.seatId, version: ticket.version,
+  };
+  await enqueue(trx, SCHEMA, { topic: TOPICS.tickets, type, key: ticket.id, payload: { ...payload, ...extra[0] } });
 }
 
 export async function emitCheckedIn(
   trx: Knex.Transaction,
   checkIn: { checkInId: string; ticketId: string; performanceId: string; scheduleId: string; gate: string; scannedAt: Date },
 ): Promise<void> {
-  await enqueue(trx, SCHEMA, {
-    topic: TOPICS.tickets,
-    type: 'ticket.checked-in',
-    key: checkIn.ticketId,
-    payload: { ...checkIn, scannedAt: checkIn.scannedAt.toISOString() },
-  });
+  const payload: EventPayload<'ticket.checked-in'> = { ...checkIn, scannedAt: checkIn.scannedAt.toISOString() };
+  await enqueue(trx, SCHEMA, { topic: TOPICS.tickets, type: 'ticket.checked-in', key: checkIn.ticketId, payload });
 }

@@ -1,16 +1,11 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
+import { qrQuery, ticketIdParams as ticketParams, ticketListQuery as listQuery, TransferRequest as transferBody } from '@ticketping/contracts/http';
 import { caller, requireInternalCaller, validate, type Caller } from '@ticketping/http';
 import type { TicketCode, Tickets } from './tickets.service.ts';
 import { renderCalendar, renderQr } from './ticket-files.ts';
 import { ticketRevoked, unknownIdentity } from './tickets.errors.ts';
 import type { TicketView } from './tickets.types.ts';
-
-const ticketParams = z.object({ ticketId: z.uuid() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(100) });
-const qrQuery = z.object({ format: z.enum(['svg', 'png']).default('svg') });
-/** Face value only: a transfer carries no price (unknown fields, a `price` say, are refused). */
-const transferBody = z.strictObject({ email: z.string().trim().max(254).pipe(z.email()) });
 
 /** Accounts are auth's (uuids): a holder's id goes into every code, staff grants name them. */
 export function account(req: Request): Caller {

@@ -54,6 +54,6 @@ export function bookingReference(orderId: string): string {
 }
 
 /** Seat label used in lists and announcements: "A · Row 3 · Seat 12". */
-export function seatLabel(seat: { section: string; row: string; number: number }): string {
+export function seatLabel(seat: { section: string; row: number | string; number: number }): string {
   return `${seat.section} · Row ${seat.row} · Seat ${seat.number}`;
 }

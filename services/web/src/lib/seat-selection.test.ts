@@ -4,7 +4,7 @@ import type { Seat } from '../api/types.ts';
 import { gradeOrder, layoutSeats, moveFocus, reconcileSelection, selectionTotal, toggleSeat } from './seat-selection.ts';
 
 function seat(section: string, row: string, number: number, over: Partial<Seat> = {}): Seat {
-  return { id: `${section}-${row}-${number}`, section, row, number, grade: 'R', price: 5000, currency: 'EUR', status: 'AVAILABLE', ...over };
+  return { id: `${section}-${row}-${number}`, section, row: Number(row), number, grade: 'R', price: 5000, currency: 'EUR', status: 'AVAILABLE', ...over };
 }
 
 const seats = [

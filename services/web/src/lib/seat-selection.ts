@@ -14,7 +14,8 @@ export function layoutSeats(seats: readonly Seat[]): SeatSection[] {
   for (const seat of seats) {
     const rows = sections.get(seat.section) ?? new Map<string, Seat[]>();
     sections.set(seat.section, rows);
-    rows.set(seat.row, [...(rows.get(seat.row) ?? []), seat]);
+    // rows are numbers on the wire; names here, sorted naturally
+    rows.set(String(seat.row), [...(rows.get(String(seat.row)) ?? []), seat]);
   }
   return [...sections.entries()]
     .sort(([a], [b]) => natural(a, b))

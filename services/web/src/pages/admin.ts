@@ -55,7 +55,8 @@ export const adminPage: PageFactory = (ctx) => {
       try {
         queue = await ctx.api.getQueue(id);
         if (!formFilled) {
-          queueForm = { capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state };
+          // the form sets only OPEN, PAUSED or CLOSED: a sold-out waiting room shows as CLOSED, not as a state it cannot send
+          queueForm = { capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state === 'SOLD_OUT' ? 'CLOSED' : queue.state };
           formFilled = true;
         }
       } catch (error) {

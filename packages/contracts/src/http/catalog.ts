@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LIMITS } from '@ticketping/contracts/limits';
-
+import { LIMITS } from '../limits.ts';
+import { dateTime, page, uuid } from './common.ts';
 
 const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
 
@@ -110,10 +110,62 @@ export function updatePerformanceSchema(now: Date) {
 }
 export type UpdatePerformanceInput = z.infer<ReturnType<typeof updatePerformanceSchema>>;
 
-export const performanceIdParams = z.object({ performanceId: z.uuid('must be a UUID') });
-export const scheduleIdParams = z.object({ scheduleId: z.uuid('must be a UUID') });
 
-export const listQuery = z.object({
-  limit: z.coerce.number().int('must be an integer').min(LIMITS.pageSize.min, `must be at least ${LIMITS.pageSize.min}`).max(LIMITS.pageSize.max, `must be at most ${LIMITS.pageSize.max}`).default(LIMITS.pageSize.default),
-  cursor: z.string().min(1).max(512).optional(),
+/** The docs' instance of the create body ("in the future" is checked per request by the service). */
+export const NewPerformance = createPerformanceSchema(new Date(0)).meta({ id: 'NewPerformance' });
+export const PerformanceChange = updatePerformanceSchema(new Date(0)).meta({
+  id: 'PerformanceChange',
+  description: 'What may change once seats are published (never the layout or prices). Name at least one field; unknown fields are ignored. Text is trimmed.',
 });
+
+export const PerformanceStatus = z.enum(['UPCOMING', 'ON_SALE', 'CLOSED', 'SOLD_OUT', 'CANCELLED']).meta({
+  id: 'PerformanceStatus',
+  description: 'The sale\'s phase now: `CANCELLED` once cancelled, else `CLOSED` from `bookingClosesAt`, else `SOLD_OUT`, else `UPCOMING` before `bookingOpensAt` and `ON_SALE` after.',
+});
+
+export const PerformanceSummary = z
+  .object({ id: uuid(), title: z.string(), venue: z.string(), bookingOpensAt: dateTime(), bookingClosesAt: dateTime(), status: PerformanceStatus })
+  .meta({ id: 'PerformanceSummary' });
+
+export const Performance = PerformanceSummary.extend({
+  description: z.string(),
+  maxSeatsPerOrder: z.number().int().min(1),
+  maxSeatsPerPerson: z.number().int().min(1).meta({
+    description:
+      'Seats one fan may hold over every schedule and order of the performance (live orders count; cancelled, expired and refunded ones do not). Equals `maxSeatsPerOrder` unless an admin set it.',
+  }),
+  queue: z
+    .object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) })
+    .meta({ description: 'The waiting-room settings the performance was published with (the live ones are at `GET /api/v1/queues/{performanceId}`).' }),
+  schedules: z.array(z.object({ id: uuid(), startsAt: dateTime() })),
+  grades: z.array(z.object({ name: z.string(), price: z.number().int().min(0), currency: z.string() })),
+  sections: z
+    .array(z.object({ name: z.string(), grade: z.string(), rows: z.number().int().min(1), seatsPerRow: z.number().int().min(1) }))
+    .meta({ description: 'The seat layout, in layout order.' }),
+}).meta({ id: 'Performance' });
+
+export const PerformancePage = page(PerformanceSummary);
+
+export const Schedule = z.object({ id: uuid(), performanceId: uuid(), startsAt: dateTime() }).meta({ id: 'Schedule' });
+
+export const SeatStatus = z.enum(['AVAILABLE', 'HELD', 'SOLD']);
+export const Seat = z
+  .object({
+    id: uuid(),
+    section: z.string(),
+    row: z.number().int().meta({ description: '1-based row number within the section' }),
+    number: z.number().int(),
+    grade: z.string(),
+    price: z.number().int(),
+    currency: z.string(),
+    status: SeatStatus,
+  })
+  .meta({ id: 'Seat' });
+export const SeatMap = z.object({ items: z.array(Seat) });
+
+export type PerformanceSummary = z.infer<typeof PerformanceSummary>;
+export type Performance = z.infer<typeof Performance>;
+export type Schedule = z.infer<typeof Schedule>;
+export type Seat = z.infer<typeof Seat>;
+export type SeatStatus = z.infer<typeof SeatStatus>;
+export type NewPerformanceBody = z.input<typeof NewPerformance>;

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createPerformanceSchema, listQuery, updatePerformanceSchema } from './performance.schemas.ts';
+import { createPerformanceSchema, updatePerformanceSchema } from './catalog.ts';
+import { pageQuery as listQuery } from './common.ts';
 
 const now = new Date('2030-01-01T00:00:00Z');
 const schema = createPerformanceSchema(now);

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { currencyCode, minorUnits, uuid } from './fields.ts';
+
+/** `payment.succeeded`, `payment.failed`, `payment.refunded` (keyed by orderId); `reason` when failed or refunded. */
+export const paymentOutcome = z.object({
+  paymentId: uuid(),
+  orderId: uuid(),
+  userId: z.string().min(1),
+  amount: minorUnits(),
+  currency: currencyCode(),
+  reason: z.string().optional(),
+});

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.ts';
+import { dateTime, page } from './common.ts';
+
+/** Unknown fields are rejected: a client never sets a price, an amount or a status. */
+export const NewOrder = z
+  .strictObject({
+    scheduleId: z.uuid(),
+    seatIds: z.array(z.uuid()).min(1).max(LIMITS.seatIdsPerOrder).refine((ids) => new Set(ids).size === ids.length, 'seat ids must not repeat'),
+  })
+  .meta({ id: 'NewOrder' });
+
+export const RefundRequest = z
+  .strictObject({
+    reason: z.string().min(1).max(200).default('REQUESTED_BY_ADMIN').meta({ description: 'Passed to payment with the refund request.' }),
+  })
+  .meta({ id: 'RefundRequest' });
+
+export const OrderStatus = z.enum(['PENDING_PAYMENT', 'CONFIRMED', 'CANCELLED', 'EXPIRED', 'REFUNDED']);
+
+export const OrderSeat = z.object({
+  id: z.uuid(),
+  section: z.string(),
+  row: z.number().int().meta({ description: '1-based row number within the section' }),
+  number: z.number().int(),
+  grade: z.string(),
+  price: z.number().int(),
+});
+
+export const Order = z
+  .object({
+    id: z.uuid(),
+    status: OrderStatus,
+    performanceId: z.uuid(),
+    scheduleId: z.uuid(),
+    seats: z.array(OrderSeat),
+    amount: z.number().int(),
+    currency: z.string(),
+    expiresAt: dateTime(),
+    paymentId: z.uuid().nullable().meta({ description: 'The payment that confirmed it; null until then' }),
+    createdAt: dateTime(),
+    updatedAt: dateTime(),
+  })
+  .meta({ id: 'Order' });
+
+export const OrderPage = page(Order);
+
+export type OrderStatus = z.infer<typeof OrderStatus>;
+export type Order = z.infer<typeof Order>;
+export type OrderSeat = z.infer<typeof OrderSeat>;

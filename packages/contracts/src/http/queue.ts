@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.ts';
+import { dateTime, uuid } from './common.ts';
+
+const count = z.number().int().min(1).max(LIMITS.queueCount);
+const QueueStateSetting = z.enum(['OPEN', 'PAUSED', 'CLOSED']);
+
+/** The waiting room's settings as a performance carries them. */
+export const QueueSettings = z
+  .object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1), state: QueueStateSetting })
+  .partial()
+  .meta({ id: 'QueueSettings' });
+
+export const QueueSettingsChange = z
+  .object({
+    capacity: count.optional(),
+    admitPerMinute: count.optional(),
+    state: QueueStateSetting.optional(),
+    maxLine: count
+      .nullable()
+      .optional()
+      .meta({ description: 'An explicit line limit; null goes back to the default (`QUEUE_MAX_LINE_FACTOR`, 2 by default, × the seats still available).' }),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of capacity, admitPerMinute, state, maxLine' })
+  .meta({ id: 'QueueSettingsChange', description: 'Name at least one field; unknown fields are refused.' });
+
+export const QueueDraw = z
+  .object({
+    commitment: z.string().nullable().meta({
+      description: 'SHA-256 of the seed, lower-case hex, public from the start so the seed cannot be swapped afterwards.',
+      examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
+    }),
+    seed: z.string().nullable().meta({ description: 'The random seed (32 hex digits), secret until the open, then published; null before.', examples: ['5f1d3c0a9b8e7d6c5b4a39281706f5e4'] }),
+    preQueued: z.number().int().meta({ description: 'Fans who were in the pre-queue at the open; 0 before the open.' }),
+    algorithm: z.string().meta({
+      description:
+        'How the order is computed from the seed, as text: by ascending integer value of the first 13 hex digits (52 bits) of SHA-1(seed + ":" + userId), ties by userId bytes; the commitment is SHA-256(seed). A fan\'s value depends only on the seed and the account, so leaving and entering again cannot re-roll it.',
+      examples: ['order by the integer of the first 13 hex digits of SHA-1(seed + ":" + userId), ties by userId bytes; commitment = SHA-256(seed)'],
+    }),
+  })
+  .meta({ id: 'QueueDraw' });
+
+export const QueueState = z.enum(['OPEN', 'PAUSED', 'CLOSED', 'SOLD_OUT']);
+
+export const Queue = z
+  .object({
+    performanceId: uuid(),
+    waiting: z.number().int().meta({ description: 'Fans in the line, pre-queued ones included' }),
+    active: z.number().int().meta({ description: 'Admitted fans whose active window is still running' }),
+    capacity: z.number().int(),
+    admitPerMinute: z.number().int(),
+    state: QueueState,
+    admitRatePerMinute: z.number().meta({
+      description: 'Admissions measured over the last minute (over the time since the open, when shorter), to two decimals, as of the last admission tick; 0 until anything was measured.',
+    }),
+    etaSeconds: z.number().int().meta({
+      description: 'How long the last fan in the line waits, as of the last admission tick: ceil(waiting × 60 / rate), rate being `admitRatePerMinute` or, before anything was measured, `admitPerMinute`. 0 until the first tick.',
+    }),
+    maxLine: z.number().int().nullable().meta({
+      description: 'The explicit line limit set by an administrator; null when the default applies (`QUEUE_MAX_LINE_FACTOR`, 2 by default, × the seats still available; no limit when the factor is 0 or the number of seats is unknown). Entering a full line is 503 `QUEUE_FULL`.',
+    }),
+    opensAt: dateTime().nullable().meta({ description: 'The scheduled open (the performance\'s `bookingOpensAt`); null when the waiting room opened at once. Entries before it wait in the pre-queue.' }),
+    closesAt: dateTime().nullable().meta({ description: 'When the waiting room closes itself (the performance\'s `bookingClosesAt`); null when it never does.' }),
+    draw: QueueDraw.nullable().meta({
+      description: 'The pre-queue draw of a scheduled open, published so anyone can check it; null when the waiting room has no scheduled open. Before the open only `commitment` is known; from the open `seed` is published and the order can be recomputed from it.',
+    }),
+  })
+  .meta({ id: 'Queue' });
+
+export const QueueEntryStatus = z.enum(['WAITING', 'ADMITTED', 'EXPIRED']);
+export const QueueEntryReason = z.enum(['PRE_QUEUE', 'EXPIRED', 'ABANDONED', 'SOLD_OUT', 'QUEUE_CLOSED']);
+
+export const QueueEntry = z
+  .object({
+    performanceId: uuid(),
+    status: QueueEntryStatus,
+    position: z.number().int().nullable().meta({ description: '1-based while waiting' }),
+    ahead: z.number().int().nullable().meta({ description: 'People in front' }),
+    etaSeconds: z.number().int().nullable(),
+    pollAfterMs: z.number().int(),
+    queueToken: z.string().nullable().meta({ description: 'Set only when ADMITTED; send it as X-Queue-Token' }),
+    expiresAt: dateTime().nullable(),
+    reason: QueueEntryReason.nullable().meta({
+      description:
+        '`PRE_QUEUE` while WAITING for a scheduled open (the place is decided by the draw at `opensAt`); why an entry is EXPIRED: `EXPIRED` (the active window ran out), `ABANDONED` (stopped polling, or never claimed the admission), `SOLD_OUT`, `QUEUE_CLOSED`. Null otherwise.',
+    }),
+    opensAt: dateTime().nullable().meta({ description: 'The waiting room\'s scheduled open, in every state; null when it opened at once. While pre-queued, `etaSeconds` includes the time until it.' }),
+  })
+  .meta({ id: 'QueueEntry' });
+
+/** Internal: what performance.published carries, for creating a queue without catalog (operations, benchmarks). */
+export const NewQueue = z
+  .object({
+    capacity: count,
+    admitPerMinute: count,
+    opensAt: z.iso.datetime().optional(),
+    closesAt: z.iso.datetime().optional(),
+    totalSeats: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** Internal: the gateway's status polls of one event-loop turn, in one request. */
+export const StatusPolls = z
+  .object({
+    // each item is checked on its own, as its own request would be: one bad poll spoils no other
+    polls: z.array(z.object({ performanceId: z.string(), userId: z.string() }).strict()).min(1).max(LIMITS.statusPollsPerBatch),
+  })
+  .strict();
+
+export type Queue = z.infer<typeof Queue>;
+export type QueueEntry = z.infer<typeof QueueEntry>;
+export type QueueEntryStatus = z.infer<typeof QueueEntryStatus>;
+export type QueueSettingsChange = z.input<typeof QueueSettingsChange>;
+export type StatusPollsBody = z.input<typeof StatusPolls>;
