@@ -73,8 +73,10 @@ test('a headless Locust run (master + worker) against standalone passes its thre
   // no status poll or hold is answered in under a millisecond through the gateway
   const tight = await locust(bin, [...saleArgs(url), '--poll-p99-ms', '1', '--hold-p99-ms', '1'], admin).done;
   assert.is(tight.code, 1, tight.output);
-  assert.match(tight.output, /threshold failed: poll p99 \d+ ms, threshold below 1 ms/);
+  // every buying fan holds seats; whether anyone polled depends on how the sign-ups spread (a fan
+  // who finds a free slot is admitted at entry), so the poll threshold is failed or said unchecked
   assert.match(tight.output, /threshold failed: hold p99 \d+ ms, threshold below 1 ms/);
+  assert.match(tight.output, /threshold failed: poll p99 \d+ ms, threshold below 1 ms|threshold not checked: no poll request was made/);
   assert.match(tight.output, 'thresholds: FAILED');
 
   const books = await target.finish();
