@@ -26,10 +26,22 @@ test('the Tiltfile deploys the chart with the dev values and injects every servi
   assert.equal(devValues.containerSecurityContext.readOnlyRootFilesystem, false);
 });
 
-test('every repository path the Tiltfile names exists (the Dockerfiles come with the images step)', () => {
+test('every repository path the Tiltfile names exists', () => {
   const paths = [...tiltfile.matchAll(/'((?:charts|manifests|packages|services|operators)\/[\w./-]*)'/g)].map((m) => m[1] ?? '');
   assert.ok(paths.length > 10);
-  for (const file of paths.filter((p) => !p.endsWith('Dockerfile') && !p.includes('%'))) assert.ok(existsSync(path.join(repoRoot, file)), file);
+  for (const file of paths.filter((p) => !p.includes('%'))) assert.ok(existsSync(path.join(repoRoot, file)), file);
+  for (const service of SERVICES) assert.ok(existsSync(path.join(repoRoot, 'services', service, 'src/main.ts')), service);
+});
+
+test('every image is built from the one Dockerfile with its workspace folder as WORKSPACE, the gateway with the web pages', () => {
+  const dockerfiles = [...tiltfile.matchAll(/docker_build\([^)]*?dockerfile='([^']+)'/g)].map((m) => m[1]);
+  assert.deepEqual(dockerfiles, ['Dockerfile', 'Dockerfile']);
+  assert.ok(existsSync(path.join(repoRoot, 'Dockerfile')));
+  assert.match(tiltfile, /build_args=\{'WORKSPACE': 'operators\/queue-scaler'\}/);
+  assert.match(tiltfile, /dockerfile='Dockerfile', target='dev',\s*build_args=\{'WORKSPACE': 'services\/' \+ service, 'EXTRA_BUILD': ' '\.join\(extra\)\}/);
+  assert.match(tiltfile, /extra = \['services\/web'\] if service == 'gateway' else \[\]/);
+  // The Dockerfile copies patches/ (and turbo prune reads turbo.json): they must be in the context.
+  assert.match(tiltfile, /^BUILD_CONTEXT = \[.*'turbo\.json', 'patches'.*\]$/m);
 });
 
 test('the dev migrations run each database service\'s TypeScript migrate script', async () => {

@@ -2,6 +2,9 @@
  * A parser for the Dockerfile instructions our images use (FROM/AS, WORKDIR, COPY/ADD with flags,
  * RUN, ENV, USER, CMD/ENTRYPOINT, EXPOSE, ARG): enough to check them without a Docker engine.
  * Anything else is an error, so a new instruction gets checked before it gets used.
+ * Build args are applied as Docker does: global ARGs in FROM, a stage's ARGs (declared in that
+ * stage) in its COPY/ADD/WORKDIR/ENV/USER/EXPOSE; RUN keeps its text and gets the ARGs in scope as
+ * `env`, for the shell to expand.
  */
 export interface Instruction {
   keyword: string;
@@ -10,6 +13,8 @@ export interface Instruction {
   /** Exec form (`["node", "x"]`) as given; shell form as one string for RUN/CMD/ENTRYPOINT, else split on spaces. */
   args: string[];
   line: number;
+  /** For RUN: the ARGs in scope there, as the shell's environment. */
+  env?: Record<string, string>;
 }
 
 export interface Stage { name: string; image: string; instructions: Instruction[] }
@@ -60,29 +65,45 @@ function parseInstruction({ text, line }: { text: string; line: number }): Instr
   return { keyword: upper, flags, args, line };
 }
 
-/** `${NAME}` / `$NAME` from the global ARGs (FROM lines only see those). */
-function substitute(value: string, args: Record<string, string>, line: number): string {
+/** Instructions whose arguments Docker expands ARGs in (RUN and CMD are left to the shell, if any). */
+const EXPANDED = new Set(['COPY', 'ADD', 'WORKDIR', 'ENV', 'USER', 'EXPOSE']);
+
+/** `${NAME}` / `$NAME` from the ARGs in scope (FROM lines only see the global ones). */
+function substitute(value: string, args: Record<string, string>, line: number, scope: string): string {
   return value.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced?: string, bare?: string) => {
     const name = (braced ?? bare)!;
-    if (!(name in args)) throw new Error(`line ${line}: ${name} is not a global ARG`);
+    if (!(name in args)) throw new Error(`line ${line}: ${name} is not ${scope}`);
     return args[name]!;
   });
 }
 
-export function parseDockerfile(text: string): Dockerfile {
+/** `buildArgs` are `--build-arg`s: they override the default of every ARG of that name. */
+export function parseDockerfile(text: string, buildArgs: Record<string, string> = {}): Dockerfile {
   const globalArgs: Record<string, string> = {};
   const stages: Stage[] = [];
+  let stageArgs: Record<string, string> = {};
   for (const instruction of logicalLines(text).map(parseInstruction)) {
     const { keyword, args, line } = instruction;
+    const arg = keyword === 'ARG' ? args[0]!.split(/=(.*)/s) : [];
     if (keyword === 'FROM') {
       const [image = '', as, name] = args;
       if (as !== undefined && (as.toUpperCase() !== 'AS' || !name)) throw new Error(`line ${line}: FROM <image> [AS <name>]`);
-      stages.push({ name: name ?? String(stages.length), image: substitute(image, globalArgs, line), instructions: [] });
+      stages.push({ name: name ?? String(stages.length), image: substitute(image, globalArgs, line, 'a global ARG'), instructions: [] });
+      stageArgs = {};
     } else if (stages.length) {
+      if (keyword === 'ARG') {
+        // A global ARG redeclared without a value brings the global value into the stage.
+        const [name = '', value] = arg;
+        stageArgs[name] = buildArgs[name] ?? value ?? globalArgs[name] ?? '';
+      } else if (EXPANDED.has(keyword)) {
+        instruction.args = args.map((a) => substitute(a, stageArgs, line, `an ARG of stage ${stages.at(-1)!.name}`));
+      } else if (keyword === 'RUN') {
+        instruction.env = { ...stageArgs };
+      }
       stages.at(-1)!.instructions.push(instruction);
     } else if (keyword === 'ARG') {
-      const [name = '', value = ''] = args[0]!.split(/=(.*)/s);
-      globalArgs[name] = value;
+      const [name = '', value = ''] = arg;
+      globalArgs[name] = buildArgs[name] ?? value;
     } else {
       throw new Error(`line ${line}: only ARG may come before the first FROM`);
     }

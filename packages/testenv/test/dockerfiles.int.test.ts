@@ -1,8 +1,10 @@
 /**
- * The images without a Docker engine. For each Dockerfile: it parses, its stages and `--from`
+ * The images without a Docker engine. The one Dockerfile at the root, for each workspace's build
+ * args (as the Tiltfile passes them): it parses, its stages and `--from`
  * references hold together, the production stage runs as a numeric non-root user from the folder
- * the chart expects, and every path it copies exists once turbo has pruned and built. Then the
- * production stage's COPY instructions are replayed into a temporary /app (build-stage paths map
+ * the chart expects, and every path it copies exists once its own `turbo prune` and build commands
+ * have run (through the shell, with its build args). Then the production stage's COPY instructions
+ * are replayed into a temporary /app (build-stage paths map
  * to the work tree after `turbo run build`), and what the chart runs there really runs: every
  * built module links without the `source` condition, the queue answers /healthz, and each database
  * service's `node dist/migrate.js` applies its built migrations to a fresh database.
@@ -25,20 +27,30 @@ const turbo = path.join(repo, 'node_modules/.bin/turbo');
 const turboVersion = (JSON.parse(readFileSync(path.join(repo, 'node_modules/turbo/package.json'), 'utf8')) as { version: string }).version;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'tp-images-'));
 
-interface Image { dir: string; workspace: string; migrations: boolean }
-const images: Image[] = [
-  ...['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment'].map((name) => ({
-    dir: `services/${name}`,
-    workspace: `@ticketping/${name}`,
-    migrations: existsSync(path.join(repo, 'services', name, 'migrations')),
-  })),
-  { dir: 'operators/queue-scaler', workspace: '@ticketping/queue-scaler', migrations: false },
-];
-const parsed = new Map<string, Dockerfile>(images.map((i) => [i.dir, parseDockerfile(readFileSync(path.join(repo, i.dir, 'Dockerfile'), 'utf8'))]));
+/** The build args of each image, as the Tiltfile passes them (charts/ticketping/test/tiltfile.test.ts). */
+const IMAGE_BUILD_ARGS: Record<string, Record<string, string>> = {
+  ...Object.fromEntries(['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment', 'tickets'].map((name) => [name, { WORKSPACE: `services/${name}` }])),
+  gateway: { WORKSPACE: 'services/gateway', EXTRA_BUILD: 'services/web', EXTRA_FILES: 'docs/openapi.yaml' },
+  'queue-scaler': { WORKSPACE: 'operators/queue-scaler' },
+};
+
+interface Image { dir: string; workspace: string; migrations: boolean; buildArgs: Record<string, string> }
+const images: Image[] = Object.values(IMAGE_BUILD_ARGS).map((buildArgs) => ({
+  dir: buildArgs.WORKSPACE!,
+  workspace: `@ticketping/${path.basename(buildArgs.WORKSPACE!)}`,
+  migrations: existsSync(path.join(repo, buildArgs.WORKSPACE!, 'migrations')),
+  buildArgs,
+}));
+const dockerfileText = readFileSync(path.join(repo, 'Dockerfile'), 'utf8');
+const parsed = new Map<string, Dockerfile>(images.map((i) => [i.dir, parseDockerfile(dockerfileText, i.buildArgs)]));
 const dockerfile = (image: Image) => parsed.get(image.dir)!;
 const finalStage = (image: Image) => dockerfile(image).stages.at(-1)!;
 const last = (instructions: Instruction[], keyword: string) => instructions.filter((i) => i.keyword === keyword).at(-1);
 const layoutOf = (image: Image) => path.join(scratch, image.dir.replace('/', '-'), 'app');
+/** The build stage's /image (what the production stage takes besides node_modules and packages/). */
+const imageDirOf = (image: Image) => path.join(scratch, image.dir.replace('/', '-'), 'image');
+const sh = (script: string, env: Record<string, string> = {}) =>
+  run('sh', ['-c', script], { cwd: repo, env: { ...process.env, PATH: `${path.join(repo, 'node_modules/.bin')}:${process.env.PATH}`, ...env }, maxBuffer: 16 << 20 });
 
 test('the parser reads continuations, flags and exec form, and refuses what it does not know', () => {
   const { args, stages } = parseDockerfile('ARG BASE=node:24-slim\nFROM ${BASE} AS a\n# note\nRUN echo one \\\n  two\nCOPY --from=a --chown=1000:1000 /x /y\nCMD ["node", "m.js"]\n');
@@ -54,7 +66,21 @@ test('the parser reads continuations, flags and exec form, and refuses what it d
   assert.throws(() => parseDockerfile('FROM ${MISSING}\n'), /MISSING is not a global ARG/);
 });
 
-test('each Dockerfile parses into stages whose --from references name an earlier stage', () => {
+test('the parser applies build args: global ARGs in FROM, stage ARGs in COPY/WORKDIR, and to RUN as env', () => {
+  const text = 'ARG BASE=node:24-slim\nARG W=services/a\nARG X=\nFROM ${BASE} AS a\nARG W\nARG X\nRUN echo "$W"\nWORKDIR /app/${W}\nCOPY ${W}/dist ./dist\n';
+  const { stages } = parseDockerfile(text, { W: 'operators/b' });
+  assert.equal(stages[0]!.instructions.map((i) => [i.keyword, i.args, i.env]), [
+    ['ARG', ['W'], undefined],
+    ['ARG', ['X'], undefined],
+    ['RUN', ['echo "$W"'], { W: 'operators/b', X: '' }],
+    ['WORKDIR', ['/app/operators/b'], undefined],
+    ['COPY', ['operators/b/dist', './dist'], undefined],
+  ]);
+  // A global ARG is not seen in a stage that does not declare it (Docker would expand it to nothing).
+  assert.throws(() => parseDockerfile('ARG W=x\nFROM node:24-slim\nWORKDIR /app/${W}\n'), /W is not an ARG of stage 0/);
+});
+
+test('the Dockerfile, with each image\'s build args, parses into stages whose --from references name an earlier stage', () => {
   for (const image of images) {
     const { stages } = dockerfile(image);
     assert.ok(stages.length >= 3, `${image.dir}: multi-stage`);
@@ -96,20 +122,36 @@ test("the dev target keeps the repo under /app, owned by uid 1000, and watches s
   }
 });
 
-/** Runs what the prune and build stages run (turbo prune per image, one turbo build for all). */
+const runs = (image: Image, stage: string) => dockerfile(image).stages.find((s) => s.name === stage)!.instructions.filter((i) => i.keyword === 'RUN');
+
+/**
+ * Runs what the prune and build stages run, through the shell with each image's build args: its
+ * turbo prune (into a scratch out dir), one turbo build with every image's filters (the `npx`
+ * function prints the filters the build stage's command expands to), and the build stage's
+ * assembly of /image (its /context and /image mapped to the repo and a scratch folder).
+ */
 async function pruneAndBuild(): Promise<void> {
   await Promise.all(images.map(async (image) => {
-    const prune = dockerfile(image).stages.find((s) => s.name === 'prune')!;
-    const command = prune.instructions.find((i) => i.keyword === 'RUN' && i.args[0]?.startsWith('turbo prune'))!.args[0]!;
-    const scopes = command.replace('turbo prune', '').replace('--docker', '').trim().split(/\s+/);
-    assert.ok(scopes.includes(image.workspace), `${image.dir} prunes for ${image.workspace}`);
-    await run(turbo, ['prune', ...scopes, '--docker', `--out-dir=${path.join(scratch, 'prune', image.dir, 'out')}`], { cwd: repo });
+    const prune = runs(image, 'prune').find((i) => i.args[0]!.startsWith('turbo prune'))!;
+    const out = path.join(scratch, 'prune', image.dir, 'out');
+    await sh(`${prune.args[0]!} --out-dir=${out}`, prune.env);
+    assert.ok(existsSync(path.join(out, 'full', image.dir, 'src/main.ts')), `${image.dir}: pruned for ${image.workspace}`);
+    for (const extra of (image.buildArgs.EXTRA_BUILD ?? '').split(/\s+/).filter(Boolean)) assert.ok(existsSync(path.join(out, 'full', extra, 'package.json')), `${image.dir}: pruned with ${extra}`);
   }));
-  const filters = new Set(images.flatMap((image) => {
-    const build = dockerfile(image).stages.find((s) => s.name === 'build')!;
-    return [...build.instructions.filter((i) => i.keyword === 'RUN').join(' ').matchAll(/--filter=(\S+)/g)].map((m) => m[1]!);
-  }));
-  await run(turbo, ['run', 'build', '--output-logs=errors-only', ...[...filters].map((f) => `--filter=${f}`)], { cwd: repo, maxBuffer: 16 << 20 });
+  const filters = new Set<string>();
+  for (const image of images) {
+    const build = runs(image, 'build').find((i) => i.args[0]!.startsWith('npx turbo run build'))!;
+    const { stdout } = await sh(`npx() { shift 3; printf '%s\\n' "$@"; }; ${build.args[0]!}`, build.env);
+    const expanded = stdout.split('\n').filter(Boolean);
+    assert.ok(expanded.includes(`--filter=./${image.dir}`), `${image.dir}: builds ${expanded.join(' ')}`);
+    for (const filter of expanded) filters.add(filter);
+  }
+  await run(turbo, ['run', 'build', '--output-logs=errors-only', ...filters], { cwd: repo, maxBuffer: 16 << 20 });
+  for (const image of images) {
+    const assembly = runs(image, 'build').find((i) => i.flags.mount === 'type=bind,target=/context')!;
+    const script = assembly.args[0]!.replaceAll('"/image/', `"${imageDirOf(image)}/`).replaceAll('"/context/', `"${repo}/`);
+    await sh(script, assembly.env);
+  }
 }
 
 /** Where a COPY source is found here: the build context is the repo, build stages see the built repo. */
@@ -117,10 +159,11 @@ function sourcePath(image: Image, copy: Instruction, source: string): string {
   if (!copy.flags.from) return path.join(repo, source);
   const inStage = path.posix.relative('/app', source);
   if (copy.flags.from === 'prune') return path.join(scratch, 'prune', image.dir, inStage);
+  if (copy.flags.from === 'build' && source.startsWith('/image')) return path.join(imageDirOf(image), path.posix.relative('/image', source));
   return path.join(repo, inStage);
 }
 
-test('every path a Dockerfile copies exists after turbo prune and build, dist/ and built migrations included', async () => {
+test('every path the Dockerfile copies for each image exists after turbo prune and build, dist/ and built migrations included', async () => {
   await pruneAndBuild();
   for (const image of images) {
     for (const stage of dockerfile(image).stages) {
