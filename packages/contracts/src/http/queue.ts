@@ -89,7 +89,7 @@ export const QueueEntry = z
   })
   .meta({ id: 'QueueEntry' });
 
-/** Internal: what performance.published carries, for creating a queue without catalog (operations, benchmarks). */
+/** Internal: a waiting room's settings as performance.published carries them, so an operator can create one when catalog's event cannot reach the queue. */
 export const NewQueue = z
   .object({
     capacity: count,
