@@ -1,30 +1,22 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { generateSigningKey } from '@ticketping/auth-tokens';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
-import { listen, type RunningServer } from '@ticketping/http';
-import { createLogger } from '@ticketping/logger';
-import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
 import { expectContractAt, randomPrefix, testEnv } from '@ticketping/testing';
-import { loadAuthConfig } from '../src/config.ts';
 import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
-import { createService } from '../src/service.ts';
+import { INTERNAL_TOKEN, startAuth, type AuthUnderTest } from './harness.ts';
 
-const INTERNAL_TOKEN = 'auth-test-internal-token';
 const ADMIN = { email: 'Boss@Example.test', password: 'admin-password-1' };
 const keyPrefix = randomPrefix('auth');
 const redis = createRedis({ url: testEnv.redisUrl });
-const quiet = new Writable({ write(_c, _e, done) { done(); } });
 let db: TestDatabase;
-let server: RunningServer;
+let auth: AuthUnderTest;
 let base = '';
-let metrics: ReturnType<typeof createMetrics>;
 let signingKids: string[] = [];
 let signingKeys: unknown[] = [];
 
@@ -33,8 +25,7 @@ test.before(async () => {
   const keys = [await generateSigningKey('current'), await generateSigningKey('previous')];
   signingKids = keys.map((k) => k.kid);
   signingKeys = keys;
-  const config = loadAuthConfig({
-    INTERNAL_TOKEN,
+  auth = await startAuth({ db, redis }, {
     PASSWORD_HASH_COST: '13',
     REDIS_KEY_PREFIX: keyPrefix,
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
@@ -44,15 +35,11 @@ test.before(async () => {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   });
-  metrics = createMetrics('auth', { defaultMetrics: false });
-  const service = createService({ config, logger: createLogger({ service: 'auth', destination: quiet }), metrics, db: db.knex, redis });
-  await service.start();
-  server = await listen(service.app, 0);
-  base = `http://127.0.0.1:${server.port}`;
+  base = auth.base;
 });
 
 test.after(async () => {
-  await server?.close();
+  await auth?.close();
   await db?.drop();
   const keys = await redis.keys(`${keyPrefix}:*`);
   if (keys.length) await redis.del(...keys);
@@ -125,7 +112,7 @@ test('login returns a short-lived EdDSA access token with kid, verifiable agains
 test('an unknown email and a wrong password get the same answer, and each costs one password hash', async () => {
   // The time an answer takes is what an attacker measures; its cause is the scrypt run, counted
   // here rather than timed, so the test holds on a machine of any speed or load.
-  const loginHashes = async () => (await metrics.registry.getSingleMetric('ticketping_auth_password_hashes_total')!.get()).values.find((v) => v.labels.priority === 'login')?.value ?? 0;
+  const loginHashes = async () => (await auth.metrics.registry.getSingleMetric('ticketping_auth_password_hashes_total')!.get()).values.find((v) => v.labels.priority === 'login')?.value ?? 0;
   const attempt = async (body: object, ip: string) => {
     const before = await loginHashes();
     const res = await call('POST', '/api/v1/auth/login', { body, ip });
@@ -219,13 +206,8 @@ test('a refresh retried within the grace (response lost) gets the same pair, and
 
 test('after the grace, a reused refresh token still revokes the whole family', async () => {
   const fan = await signUpAndLogin();
-  const brief = createService({
-    config: loadAuthConfig({ INTERNAL_TOKEN, PASSWORD_HASH_COST: '13', REDIS_KEY_PREFIX: keyPrefix, AUTH_SIGNING_KEY: JSON.stringify(signingKeys), REFRESH_RETRY_GRACE_SECONDS: '1' }),
-    logger: createLogger({ service: 'auth', destination: quiet }), metrics: createMetrics('auth', { defaultMetrics: false }), db: db.knex, redis,
-  });
-  await brief.start();
-  const briefServer = await listen(brief.app, 0);
-  const refresh = (refreshToken: unknown) => fetch(`http://127.0.0.1:${briefServer.port}/api/v1/auth/refresh`, {
+  const brief = await startAuth({ db, redis }, { PASSWORD_HASH_COST: '13', REDIS_KEY_PREFIX: keyPrefix, AUTH_SIGNING_KEY: JSON.stringify(signingKeys), REFRESH_RETRY_GRACE_SECONDS: '1' });
+  const refresh = (refreshToken: unknown) => fetch(`${brief.base}/api/v1/auth/refresh`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-token': INTERNAL_TOKEN }, body: JSON.stringify({ refreshToken }),
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> }));
   try {
@@ -238,7 +220,7 @@ test('after the grace, a reused refresh token still revokes the whole family', a
     assert.equal([late.status, late.body.code], [401, 'REFRESH_TOKEN_REUSED']);
     assert.is((await refresh(first.body.refreshToken)).status, 401, 'the pair it had issued died with the family');
   } finally {
-    await briefServer.close();
+    await brief.close();
   }
 });
 

@@ -2,41 +2,31 @@
  * Sign-up and login have their own budget for password hashing: a burst gets fast 503s with
  * Retry-After instead of everyone waiting out the gateway's deadline, and logins go first.
  */
-import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
-import { listen, type RunningServer } from '@ticketping/http';
-import { createLogger } from '@ticketping/logger';
-import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
 import { randomPrefix, testEnv } from '@ticketping/testing';
-import { loadAuthConfig } from '../src/config.ts';
 import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
-import { createService } from '../src/service.ts';
+import { INTERNAL_TOKEN, startAuth, type AuthUnderTest } from './harness.ts';
 
-const INTERNAL_TOKEN = 'auth-test-internal-token';
 const keyPrefix = randomPrefix('auth-budget');
 const redis = createRedis({ url: testEnv.redisUrl });
 let db: TestDatabase;
-let server: RunningServer;
+let auth: AuthUnderTest;
 let base = '';
 
 test.before(async () => {
   db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIR, schema: SCHEMA }]);
-  const config = loadAuthConfig({
-    INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix,
+  auth = await startAuth({ db, redis }, {
+    REDIS_KEY_PREFIX: keyPrefix,
     PASSWORD_HASH_COST: '14', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '3', PASSWORD_HASH_MAX_WAIT_MS: '2000',
   });
-  const logger = createLogger({ service: 'auth', destination: new Writable({ write(_c, _e, done) { done(); } }) });
-  const service = createService({ config, logger, metrics: createMetrics('auth', { defaultMetrics: false }), db: db.knex, redis });
-  await service.start();
-  server = await listen(service.app, 0);
-  base = `http://127.0.0.1:${server.port}`;
+  base = auth.base;
 });
 
 test.after(async () => {
-  await server?.close();
+  await auth?.close();
   await db?.drop();
   const keys = await redis.keys(`${keyPrefix}:*`);
   if (keys.length) await redis.del(...keys);
