@@ -9,7 +9,7 @@ import { createSigner, generateSigningKey, publicJwks, type TokenSigner } from '
 import { bookingConfigSchema } from '@ticketping/booking/config';
 import { MIGRATIONS_DIRECTORY as BOOKING_MIGRATIONS, SCHEMA as BOOKING_SCHEMA } from '@ticketping/booking/migrate';
 import { createService as createBooking, type BookingService } from '@ticketping/booking/service';
-import { createKafkaBus, type Bus, type BusEvent } from '@ticketping/bus';
+import { createKafkaBus, type Bus } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
@@ -19,6 +19,7 @@ import { MIGRATIONS_DIRECTORY as PAYMENT_MIGRATIONS, SCHEMA as PAYMENT_SCHEMA } 
 import { createSimulatedProvider, type SimulatedProvider } from '../src/provider/simulated-provider.ts';
 import { createService as createPayment, type PaymentService } from '../src/service.ts';
 import { GOOD, INTERNAL_TOKEN, OTHER, card, quietLogger } from './harness.ts';
+import { placeOrder, publishPerformance as publishSale } from './sale.ts';
 
 const HOLD_SECONDS = 3;
 const SLOW_CARD_MS = 2500;
@@ -66,32 +67,8 @@ test.after(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-async function publishPerformance(seats: number) {
-  const performanceId = randomUUID();
-  const scheduleId = randomUUID();
-  const seatIds = Array.from({ length: seats }, () => randomUUID());
-  const event = (type: string, payload: unknown): BusEvent => ({ id: randomUUID(), type, key: performanceId, payload, occurredAt: new Date().toISOString() });
-  await catalogBus.publish('catalog.performances', [
-    event('performance.published', {
-      performanceId, title: 'Les Misérables', maxSeatsPerOrder: 4, totalSeats: seats, queue: { capacity: 10, admitPerMinute: 60 },
-      bookingOpensAt: new Date(Date.now() - 60_000).toISOString(), bookingClosesAt: new Date(Date.now() + 3600_000).toISOString(),
-      schedules: [{ scheduleId, startsAt: new Date(Date.now() + 86_400_000).toISOString() }],
-    }),
-    event('seats.published', { performanceId, scheduleId, seats: seatIds.map((seatId, i) => ({ seatId, section: 'B', row: 1, number: i + 1, grade: 'S', price: 88_000, currency: 'KRW' })) }),
-  ]);
-  await eventually(async () => (await bookingDb.knex('seats').where('schedule_id', scheduleId)).length === seats, 30_000);
-  return { performanceId, scheduleId, seatIds };
-}
-
-async function order(fan: string, perf: { performanceId: string; scheduleId: string }, seatIds: string[]) {
-  const { token } = await signer.sign({ subject: fan, audience: perf.performanceId, expiresInSeconds: 600 });
-  const res = await fetch(`${bookingUrl}/api/v1/orders`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': fan, 'x-queue-token': token },
-    body: JSON.stringify({ scheduleId: perf.scheduleId, seatIds }),
-  });
-  assert.is(res.status, 201);
-  return (await res.json()) as { id: string; amount: number; expiresAt: string };
-}
+const publishPerformance = (seats: number) => publishSale(catalogBus, bookingDb.knex, seats, { capacity: 10, admitPerMinute: 60 });
+const order = (fan: string, sale: { performanceId: string; scheduleId: string }, seatIds: string[]) => placeOrder(bookingUrl, signer, fan, sale, seatIds);
 
 async function pay(fan: string, orderId: string, cardNumber: string) {
   const res = await fetch(`${paymentUrl}/api/v1/payments`, {
