@@ -155,11 +155,14 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
           metrics,
           logger: log,
         });
-        if (outcome === 'done') await commands.xack(key, group, id);
+        if (outcome === 'done') {
+          await commands.xack(key, group, id);
+          metrics.unhandled.set(topic, subscribeOptions.group, consumer, undefined);
+        }
+        // stopped: the entry stays pending for this consumer's next start, and its age keeps counting
         return outcome;
       } finally {
         clearInterval(renewing);
-        metrics.unhandled.set(topic, subscribeOptions.group, consumer, undefined);
       }
     }
 
