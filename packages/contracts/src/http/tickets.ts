@@ -157,5 +157,6 @@ export const CheckInTimeline = z.object({
 });
 
 export type Ticket = z.infer<typeof Ticket>;
+export type CheckInTimeline = z.infer<typeof CheckInTimeline>;
 export type ScannerBundle = z.infer<typeof ScannerBundle>;
 export type ScanResult = z.infer<typeof ScanResult>;
