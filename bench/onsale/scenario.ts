@@ -10,6 +10,7 @@ import { runFans, type FanIdentity, type JourneyResult } from './fans.ts';
 import { watchProcesses, type ProcessFigures } from './proc.ts';
 import { difference, scrapeHistograms, type Histograms } from './server-latency.ts';
 import type { Books, Target } from './targets.ts';
+import { readEventPaths, type EventPaths } from './event-paths.ts';
 
 export interface RehearsalOptions {
   fans: number;
@@ -28,7 +29,7 @@ export interface RehearsalOptions {
   progress?: (line: string) => void;
 }
 
-export interface Ledger { seatsSold: number; doubleSold: number; ordersByStatus: Record<string, number>; paymentsByStatus: Record<string, number>; paidLost: number }
+export interface Ledger { seatsSold: number; doubleSold: number; ordersByStatus: Record<string, number>; paymentsByStatus: Record<string, number>; paidLost: number; eventPaths: EventPaths }
 
 export interface Rehearsal {
   signUp: { fans: number; seconds: number; signUpLatencies: number[]; loginLatencies: number[] };
@@ -121,7 +122,7 @@ export async function readBooks(books: Books, scheduleId: string): Promise<Ledge
   const paid = await books.query('payment', `select order_id::text as order_id from payment.payments where status = 'SUCCEEDED'`);
   const orderStatus = new Map((await books.query('booking', 'select id::text as id, status from booking.orders')).map((r) => [String(r.id), String(r.status)]));
   const paidLost = paid.filter((p) => !['CONFIRMED', 'REFUNDED'].includes(orderStatus.get(String(p.order_id)) ?? 'missing')).length;
-  return { seatsSold: Number(sold[0]!.n), doubleSold: Number(twice[0]!.n), ordersByStatus: tally(orders), paymentsByStatus: tally(payments), paidLost };
+  return { seatsSold: Number(sold[0]!.n), doubleSold: Number(twice[0]!.n), ordersByStatus: tally(orders), paymentsByStatus: tally(payments), paidLost, eventPaths: await readEventPaths(books) };
 }
 
 export async function rehearse(target: Target, options: RehearsalOptions): Promise<Rehearsal> {
