@@ -45,6 +45,7 @@ export function describe(r: Rehearsal, options: RehearsalOptions): string[] {
     ...describeEventPaths(r.books.eventPaths),
     ...describeServerLatency(r.serverLatency),
     describeObjectives(r.serverLatency),
+    `machine: ${r.machine.cores} cores ${r.machine.busyPercent.toFixed(0)} % busy over the sale (every process, Postgres' backends included)`,
     ...r.processes.map((p) => `process ${p.name} (pid ${p.pid}): CPU ${p.cpuSeconds.toFixed(1)} s = ${p.cpuPercent.toFixed(0)} % of one core over the sale, RSS peak ${p.rssPeakMiB.toFixed(0)} MiB`),
   ];
 }

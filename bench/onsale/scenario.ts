@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@ticketping/testing';
 import { runFans, type FanIdentity, type JourneyResult } from './fans.ts';
-import { watchProcesses, type ProcessFigures } from './proc.ts';
+import { watchMachine, watchProcesses, type MachineFigures, type ProcessFigures } from './proc.ts';
 import { difference, scrapeHistograms, type Histograms } from './server-latency.ts';
 import type { Books, Target } from './targets.ts';
 import { readEventPaths, type EventPaths } from './event-paths.ts';
@@ -37,6 +37,7 @@ export interface Rehearsal {
   /** The gateway's own request histogram over the sale: latency the server measured. */
   serverLatency: Histograms;
   processes: ProcessFigures[];
+  machine: MachineFigures;
   books: Ledger;
 }
 
@@ -135,7 +136,9 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
     }
     const { performanceId, scheduleId } = await createOnSale(target, options);
     const watcher = watchProcesses([...target.processes, { name: 'driver (this bench)', pid: process.pid }]);
+    const machineWatcher = watchMachine();
     let processes: ProcessFigures[] = [];
+    let machine: MachineFigures = { cores: 0, busyPercent: Number.NaN };
     let journey: JourneyResult;
     const histogramsBefore = await scrapeHistograms(target.metricsUrl);
     try {
@@ -146,10 +149,11 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
       }, options.seats);
     } finally {
       processes = watcher.stop(); // before the platform stops: it reads the processes' final figures
+      machine = machineWatcher.stop();
     }
     const serverLatency = difference(await scrapeHistograms(target.metricsUrl), histogramsBefore);
     books = await target.finish();
-    return { signUp: figures, journey, serverLatency, processes, books: await readBooks(books, scheduleId) };
+    return { signUp: figures, journey, serverLatency, processes, machine, books: await readBooks(books, scheduleId) };
   } finally {
     books ??= await target.finish();
     await books.close();
