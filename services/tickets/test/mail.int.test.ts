@@ -54,6 +54,20 @@ test('a confirmed order mails its holder the tickets once, with a QR per ticket 
   assert.ok(row.sent_at, 'the outbox row is marked sent');
 });
 
+test('a burst of confirmations is mailed by passes side by side, every order once', async () => {
+  const fan = await h.auth.signUp();
+  const show = await h.publishShow(24);
+  const orderIds = [];
+  for (let i = 0; i < 24; i += 2) orderIds.push(((await h.confirmOrder(fan.id, show, show.seatIds.slice(i, i + 2))).payload as { orderId: string }).orderId);
+  await eventually(() => mailsTo(fan.email).length >= orderIds.length || undefined, 30_000);
+  const rows = await eventually(async () => {
+    const r = await h.db.knex('ticket_mails').whereIn('order_id', orderIds).whereNotNull('sent_at');
+    return r.length === orderIds.length ? r : undefined;
+  }, 15_000);
+  assert.equal(rows.map((r) => r.attempts), orderIds.map(() => 1), 'each order taken by one pass, once');
+  assert.is(mailsTo(fan.email).length, orderIds.length);
+});
+
 test('through Mailpit: the mail a fan opens has a QR image per ticket, their seats and the My tickets link', async () => {
   const viaMailpit = await startTickets({ env: { SMTP_URL: testEnv.smtpUrl, MAIL_POLL_INTERVAL_MS: '20', PUBLIC_URL: 'https://tickets.example.test' } });
   try {
