@@ -57,7 +57,7 @@ test('a confirmed order mails its holder the tickets once, with a QR per ticket 
 test('a burst of confirmations is mailed by passes side by side, every order once', async () => {
   const fan = await h.auth.signUp();
   const show = await h.publishShow(24);
-  const orderIds = [];
+  const orderIds: string[] = [];
   for (let i = 0; i < 24; i += 2) orderIds.push(((await h.confirmOrder(fan.id, show, show.seatIds.slice(i, i + 2))).payload as { orderId: string }).orderId);
   await eventually(() => mailsTo(fan.email).length >= orderIds.length || undefined, 30_000);
   const rows = await eventually(async () => {
