@@ -24,7 +24,8 @@ export interface TicketMailerDeps {
   maxAttempts?: number;
   /**
    * Passes run side by side, each in its own transaction on its own rows (SKIP LOCKED), so a
-   * sell-out's mails go out over the mailer's pooled connections, not one after the other. Default 3.
+   * sell-out's mails go out over the mailer's pooled connections, not one after the other. Each
+   * holds a database connection while it sends, taken from the pool the event handlers use. Default 2.
    */
   concurrency?: number;
 }
@@ -45,7 +46,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  * Message-ID (at least once, as packages/mail promises).
  */
 export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
-  const { db, mailer, accounts, tickets, logger, publicUrl, batchSize = 10, maxAttempts = 8, concurrency = 3 } = deps;
+  const { db, mailer, accounts, tickets, logger, publicUrl, batchSize = 10, maxAttempts = 8, concurrency = 2 } = deps;
   const ticketsUrl = `${publicUrl.replace(/\/$/, '')}/#/tickets`;
 
   async function compose(trx: Knex.Transaction, mail: DueMail) {

@@ -26,6 +26,8 @@ export function salePanel(ctx: PageContext) {
   let timeline: Timeline | undefined;
   let problem: string | undefined;
   let poller: Poller | undefined;
+  /** Bumped on each new choice: an answer for the previous performance or date is dropped. */
+  let watching = 0;
   const hosts: Partial<Record<ChartName, HTMLElement>> = {};
   const charts: Partial<Record<ChartName, LiveChart>> = {};
 
@@ -52,29 +54,27 @@ export function salePanel(ctx: PageContext) {
     samples = [];
     timeline = undefined;
     problem = undefined;
+    const generation = ++watching;
     poller = startPolling(async () => {
-      try {
-        // Three services, three reads: one failing (say, booking busy) leaves the others' figures on screen.
-        const [queue, seats, ticketsTimeline] = await Promise.allSettled([
-          ctx.api.getQueue(performance),
-          ctx.api.getSeats(schedule),
-          ctx.api.checkInTimeline(performance, schedule, TIMELINE_MINUTES),
-        ]);
-        if (ticketsTimeline.status === 'fulfilled') timeline = ticketsTimeline.value;
-        if (queue.status === 'fulfilled' || seats.status === 'fulfilled') {
-          const last = samples.at(-1);
-          samples = addSample(samples, {
-            at: Date.now(),
-            waiting: queue.status === 'fulfilled' ? queue.value.waiting : last?.waiting ?? 0,
-            admittedPerMinute: queue.status === 'fulfilled' ? queue.value.admitRatePerMinute : last?.admittedPerMinute ?? 0,
-            seatsSold: seats.status === 'fulfilled' ? seats.value.items.filter((s) => s.status === 'SOLD').length : last?.seatsSold ?? 0,
-          });
-        }
-        const failed = [queue, seats, ticketsTimeline].find((r) => r.status === 'rejected');
-        problem = failed ? problemMessage(failed.reason) : undefined;
-      } catch (error) {
-        problem = problemMessage(error);
+      // Three services, three reads: one failing (say, booking busy) leaves the others' figures on screen.
+      const [queue, seats, ticketsTimeline] = await Promise.allSettled([
+        ctx.api.getQueue(performance),
+        ctx.api.getSeats(schedule),
+        ctx.api.checkInTimeline(performance, schedule, TIMELINE_MINUTES),
+      ]);
+      if (generation !== watching) return REFRESH_MS;
+      if (ticketsTimeline.status === 'fulfilled') timeline = ticketsTimeline.value;
+      if (queue.status === 'fulfilled' || seats.status === 'fulfilled') {
+        const last = samples.at(-1);
+        samples = addSample(samples, {
+          at: Date.now(),
+          waiting: queue.status === 'fulfilled' ? queue.value.waiting : last?.waiting ?? 0,
+          admittedPerMinute: queue.status === 'fulfilled' ? queue.value.admitRatePerMinute : last?.admittedPerMinute ?? 0,
+          seatsSold: seats.status === 'fulfilled' ? seats.value.items.filter((s) => s.status === 'SOLD').length : last?.seatsSold ?? 0,
+        });
       }
+      const failed = [queue, seats, ticketsTimeline].find((r) => r.status === 'rejected');
+      problem = failed ? problemMessage(failed.reason) : undefined;
       ctx.update();
       queueMicrotask(draw);
       return REFRESH_MS;
@@ -85,6 +85,7 @@ export function salePanel(ctx: PageContext) {
     performanceId = id;
     schedules = [];
     scheduleId = undefined;
+    watching++;
     poller?.stop();
     clearCharts();
     try {
