@@ -181,8 +181,9 @@ test('the operator does its whole job with only the chart\'s permissions (reques
     await eventually(async () => (await replicasOf(c, ns, 'booking')) === 3, 10_000, 50);
     const qs = await eventually(async () => {
       const got = await readQueueScaler(c, ns, 'booking');
-      return got.status?.desiredReplicas === 3 && got.status.admitPerMinute === 5 ? got : undefined;
-    }, 5000, 50);
+      // three pods Ready (kwok) × 10 per replica: reading pod readiness is within the chart's RBAC too
+      return got.status?.desiredReplicas === 3 && got.status.readyReplicas === 3 && got.status.admitPerMinute === 30 ? got : undefined;
+    }, 10_000, 50);
     assert.is(condition(qs, 'Ready')?.status, 'True');
     await eventually(async () => (await c.events.listNamespacedEvent({ namespace: ns })).items.some((e) => e.reason === 'ScaledUp'), 5000, 50);
     const lease = await c.leases.readNamespacedLease({ namespace: ns, name: `${release}-queue-scaler` });

@@ -10,7 +10,7 @@ import { queueKeys } from '@ticketping/redis';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 import {
   applyCrd, clients, condition, createDeployment, createNamespace, createQueueScaler, deleteNamespace, queueScalerTable,
-  markPodsReady, operatorEnv, patchQueueScaler, readQueueScaler, replicasOf, sample, startOperator, type OperatorProcess,
+  operatorEnv, patchQueueScaler, readQueueScaler, replicasOf, sample, startOperator, type OperatorProcess,
 } from './support.ts';
 
 const c = clients();
@@ -86,12 +86,13 @@ test('depth up: replicas rise within two polling intervals', async () => {
 test('printer columns show what the status holds', async () => {
   const row = await eventually(async () => {
     const rows = await queueScalerTable(c, ns);
-    return rows[0]?.Current === '5' ? rows[0] : undefined; // pods exist (Pending) once the ReplicaSet made them
+    // the five pods are scheduled and made Ready by the test cluster's kwok Nodes; the feedback follows them
+    return rows[0]?.Current === '5' && rows[0]['Ready-Replicas'] === '5' && rows[0]['Admit-Per-Minute'] === '150' ? rows[0] : undefined;
   }, 10_000, 200);
   assert.equal(row, {
     Name: 'booking', Target: 'booking', Min: '1', Max: '8', Desired: '5', Current: '5', Metric: '50',
     Ready: 'True', Active: 'True', Fallback: 'False', Paused: 'False',
-    Source: 'backlog', 'Target-Per-Replica': '10', 'Ready-Replicas': '0', 'Admit-Per-Minute': '20',
+    Source: 'backlog', 'Target-Per-Replica': '10', 'Ready-Replicas': '5', 'Admit-Per-Minute': '150',
     'Last-Scale': row['Last-Scale'], Age: row.Age,
   });
   assert.match(row['Last-Scale'] ?? '', /^\d+s$/);
@@ -130,15 +131,13 @@ test('/metrics reports leadership, replicas, the metric and reconcile times', as
 
 test('capacity feedback: admitPerMinute follows ready booking replicas within the bounds', async () => {
   const config = queueKeys(performanceId).config;
-  // no pod is ready yet (no kubelet): the admin's floor applies
-  await eventually(async () => (await redis.hget(config, 'admitPerMinute')) === '20', 3 * POLL_S * 1000, 50);
-  await markPodsReady(c, ns, 'booking', 3);
-  await eventually(async () => (await redis.hget(config, 'admitPerMinute')) === '90', 10_000, 50);
+  // five pods Ready (scheduled and run by the test cluster's kwok Nodes) × 30 per replica, inside [20, 200]
+  await eventually(async () => (await redis.hget(config, 'admitPerMinute')) === '150', 10_000, 50);
   const qs = await eventually(async () => {
     const got = await readQueueScaler(c, ns, 'booking');
-    return got.status?.admitPerMinute === 90 && got.status.readyReplicas === 3 ? got : undefined;
+    return got.status?.admitPerMinute === 150 && got.status.readyReplicas === 5 ? got : undefined;
   }, 5000, 50);
-  assert.is(qs.status?.readyReplicas, 3);
+  assert.is(qs.status?.readyReplicas, 5);
 });
 
 test('depth down: held through the cooldown, then back to the minimum', async () => {
@@ -163,6 +162,8 @@ test('depth down: held through the cooldown, then back to the minimum', async ()
     const events = await c.events.listNamespacedEvent({ namespace: ns });
     return events.items.some((e) => e.reason === 'ScaledDown' && /from 5 to 1/.test(e.note ?? ''));
   }, 5000, 50);
+  // the four removed pods are gone, so the feedback drops to the one left: 1 × 30
+  await eventually(async () => (await redis.hget(queueKeys(performanceId).config, 'admitPerMinute')) === '30', 3 * POLL_S * 1000 + 5000, 50);
 });
 
 test('a missing target is reported (Ready=False) and polled, not retried in a hot loop', async () => {

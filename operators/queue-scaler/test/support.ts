@@ -78,7 +78,7 @@ export async function deleteNamespace(c: Clients, name: string): Promise<void> {
   await c.core.deleteNamespace({ name }).catch(() => undefined);
 }
 
-/** A Deployment like the booking tier's (its pods stay Pending: the test cluster has no kubelet). */
+/** A Deployment like the booking tier's; the test cluster's scheduler and kwok Nodes run its pods and make them Ready. */
 export async function createDeployment(c: Clients, namespace: string, name: string, replicas = 1): Promise<void> {
   const labels = { app: name };
   await c.apps.createNamespacedDeployment({
@@ -227,18 +227,6 @@ export async function startOperator(identity: string, env: Record<string, string
 export function sample(text: string, metric: string, labels = ''): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(metric) && (l[metric.length] === ' ' || l[metric.length] === '{') && l.includes(labels));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-/** Marks `count` of the Deployment's pods Ready (there is no kubelet to do it), so its readyReplicas follow. */
-export async function markPodsReady(c: Clients, namespace: string, app: string, count: number): Promise<void> {
-  const pods = await c.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
-  const chosen = pods.items.slice(0, count);
-  for (const pod of chosen) {
-    await c.core.patchNamespacedPodStatus({
-      namespace, name: pod.metadata?.name ?? '',
-      body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }] } },
-    }, mergePatch);
-  }
 }
 
 export const operatorEnv = (namespace: string, redisUrl = testEnv.redisUrl): Record<string, string> => ({
