@@ -55,7 +55,12 @@ export interface TickResult {
   waiting: number;
   active: number;
   capacity: number;
+  /** The admin's setting: a ceiling. */
   admitPerMinute: number;
+  /** The operator's rate while it is in force, else 0. */
+  operatorAdmitPerMinute: number;
+  /** What the tick admitted at: min(admitPerMinute, operatorAdmitPerMinute when set). */
+  effectiveAdmitPerMinute: number;
   admitRatePerMinute: number;
   etaSecondsOfLast: number;
 }
@@ -178,9 +183,9 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       )) as Arg[];
       const n = (i: number) => Number(reply[i] ?? 0);
       return {
-        nowMs: n(0), state: String(reply[1]) as TickResult['state'], admitted: reply.slice(11).map(String),
+        nowMs: n(0), state: String(reply[1]) as TickResult['state'], admitted: reply.slice(13).map(String),
         expired: n(3), abandoned: n(4), waiting: n(5), active: n(6), capacity: n(7), admitPerMinute: n(8),
-        admitRatePerMinute: n(9), etaSecondsOfLast: n(10),
+        admitRatePerMinute: n(9), etaSecondsOfLast: n(10), operatorAdmitPerMinute: n(11), effectiveAdmitPerMinute: n(12),
       };
     },
 
@@ -215,6 +220,17 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
     async configure(performanceId: string, change: SettingsChange): Promise<boolean> {
       const args = Object.entries(change).flatMap(([field, value]) => [field, value === null ? '' : String(value)]);
       return (await run.configure(queueKeys(performanceId).config, ...args)) === 1;
+    },
+
+    /**
+     * The operator's own rate field, beside the admin's admitPerMinute (never written here): the
+     * admission tick uses the lower of the two until `untilMs`. Returns the admin's ceiling, or
+     * undefined when there is no such queue.
+     */
+    async setOperatorRate(performanceId: string, admitPerMinute: number, untilMs: number): Promise<number | undefined> {
+      const config = queueKeys(performanceId).config;
+      if (!(await run.configure(config, 'operatorAdmitPerMinute', admitPerMinute, 'operatorRateUntilMs', untilMs))) return undefined;
+      return Number(await redis.hget(config, 'admitPerMinute'));
     },
 
     async orderEvent(performanceId: string, kind: OrderEventKind, order: { userId: string; orderId: string; seats: number; occurredAtMs: number }) {
