@@ -19,6 +19,11 @@ const schema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: env.port(8080),
   REDIS_TIMEOUT_MS: env.int(1000, 50),
+  /** The queue service's internal API, for admissionControl's rate (PUT .../operator-rate). */
+  QUEUE_URL: z.string().url().optional(),
+  INTERNAL_TOKEN: z.string().min(16).optional(),
+  /** Reading booking's /metrics and writing the rate: a slower answer counts as a failure. */
+  HTTP_CLIENT_TIMEOUT_MS: env.int(2000, 50),
   RECONCILE_WORKERS: env.int(4, 1),
   LOG_LEVEL: env.logLevel(),
 }).refine((c) => c.RENEW_DEADLINE_MS < c.LEASE_DURATION_MS, { message: 'RENEW_DEADLINE_MS must be below LEASE_DURATION_MS', path: ['RENEW_DEADLINE_MS'] });

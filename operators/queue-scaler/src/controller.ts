@@ -2,7 +2,8 @@
  * The reconcile loop: for one QueueScaler key, read the target and the queue, decide, scale
  * through the scale subresource, feed capacity back, write status, and say when to look again.
  * Level-triggered: everything is read fresh on each pass, so a missed watch event costs at most
- * one polling interval.
+ * one polling interval. With admissionControl, each pass also sets the fed queues' admission rate
+ * from booking's health (admission.ts).
  */
 import type { Logger } from '@ticketping/logger';
 import type { RedisClient } from '@ticketping/redis';
@@ -10,7 +11,8 @@ import { conditionsFor, mergeConditions } from './conditions.ts';
 import { decide, EMPTY_HISTORY, type Clock, type Decision, type MetricReading, type ScaleHistory } from './decide.ts';
 import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type TargetState } from './kube.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
-import { admitPerMinuteFor, readQueueMetric, withTimeout, writeAdmitPerMinute } from './queue-source.ts';
+import type { Admission } from './admission.ts';
+import { readQueueMetric, withTimeout } from './queue-source.ts';
 import { withDefaults, type QueueScaler, type QueueScalerSpec, type QueueScalerStatus } from './types.ts';
 import { createWorkQueue, jitter, type ReconcileResult } from './work-queue.ts';
 
@@ -23,6 +25,7 @@ export interface ControllerDeps {
   clock: Clock;
   redisTimeoutMs: number;
   workers: number;
+  admission: Admission;
 }
 
 /** What the leader remembers per QueueScaler between polls. */
@@ -66,6 +69,7 @@ export function createController(deps: ControllerDeps) {
     const scaler = watch?.get(namespace, name);
     if (!scaler) {
       memory.delete(key);
+      deps.admission.forget(key);
       seenGeneration.delete(key);
       metrics.forget(namespace, name);
       queue.forget(key);
@@ -106,8 +110,8 @@ export function createController(deps: ControllerDeps) {
     if (decision.phase === 'fallback' && !wasInFallback) {
       await event(scaler, 'FallbackActivated', 'Warning', decision.message);
     }
-    if (spec.capacityFeedback && metric.ok && !spec.paused) {
-      extra.admitPerMinute = await feedCapacity(scaler, spec, target.readyReplicas);
+    if (spec.admissionControl && !spec.paused) {
+      Object.assign(extra, await deps.admission.control(key, spec, scaler.status, spec.pollingIntervalSeconds));
     }
     await writeStatus(scaler, decision, extra);
 
@@ -123,23 +127,6 @@ export function createController(deps: ControllerDeps) {
       return { ok: true, value: await withTimeout(readQueueMetric(redis, spec.source), deps.redisTimeoutMs, 'queue metric read') };
     } catch (error) {
       return { ok: false, error: describeError(error) };
-    }
-  }
-
-  async function feedCapacity(scaler: QueueScaler, spec: QueueScalerSpec, readyReplicas: number): Promise<number | undefined> {
-    const feedback = spec.capacityFeedback;
-    const performanceId = feedback?.performanceId ?? spec.source.performanceId;
-    if (!feedback || !performanceId) return undefined;
-    const admitPerMinute = admitPerMinuteFor(readyReplicas, feedback);
-    try {
-      const changed = await withTimeout(writeAdmitPerMinute(redis, performanceId, admitPerMinute), deps.redisTimeoutMs, 'admitPerMinute write');
-      if (changed) {
-        logger.info({ queueScaler: scaler.metadata?.name, performanceId, admitPerMinute, readyReplicas }, 'admission rate follows booking capacity');
-      }
-      return admitPerMinute;
-    } catch (error) {
-      logger.warn({ err: error, performanceId }, 'could not write admitPerMinute');
-      return scaler.status?.admitPerMinute;
     }
   }
 
@@ -190,6 +177,7 @@ export function createController(deps: ControllerDeps) {
       // a QueueScaler re-created under the same name starts afresh
       seenGeneration.delete(key);
       memory.delete(key);
+      deps.admission.forget(key);
       queue.add(key);
     },
     /** Starts reconciling (on becoming leader): every known QueueScaler is queued. */
@@ -201,6 +189,7 @@ export function createController(deps: ControllerDeps) {
     async stop() {
       await queue.stop();
       memory.clear();
+      deps.admission.clear();
       metrics.forgetAll();
     },
   };

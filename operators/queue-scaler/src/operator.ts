@@ -6,7 +6,9 @@ import { createHttpApp, listen } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import { createRedis } from '@ticketping/redis';
 import type { OperatorConfig } from './config.ts';
+import { createAdmission } from './admission.ts';
 import { createController } from './controller.ts';
+import { createQueueClient } from './queue-client.ts';
 import { createKube, loadKubeConfig } from './kube.ts';
 import { startLeaderElection } from './leader-election.ts';
 import { createOperatorMetrics } from './operator-metrics.ts';
@@ -23,10 +25,16 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
   const redis = createRedis({ url: config.REDIS_URL, maxRetriesPerRequest: 1 });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
   const metrics = createOperatorMetrics();
+  const clock = { now: () => Date.now() };
+  const queue = config.QUEUE_URL && config.INTERNAL_TOKEN
+    ? createQueueClient({ baseUrl: config.QUEUE_URL, internalToken: config.INTERNAL_TOKEN, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS })
+    : undefined;
+  const admission = createAdmission({ redis, queue, logger, clock, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS });
   const controller = createController({
+    admission,
     kube, redis, metrics, logger,
     identity: config.POD_NAME,
-    clock: { now: () => Date.now() },
+    clock,
     redisTimeoutMs: config.REDIS_TIMEOUT_MS,
     workers: config.RECONCILE_WORKERS,
   });

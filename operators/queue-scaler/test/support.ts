@@ -238,3 +238,43 @@ export const operatorEnv = (namespace: string, redisUrl = testEnv.redisUrl): Rec
   RETRY_PERIOD_MS: '500',
   REDIS_TIMEOUT_MS: '300',
 });
+
+export interface ServiceProcess {
+  base: string;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+/**
+ * The queue service's `src/main.ts` as its own process, as in a pod. Its own admission loop and
+ * rebuild are slowed to once an hour: the tests tick their queues themselves, and in the shared
+ * Redis it must not tick other suites' queues.
+ */
+export async function startQueueProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const [port, managementPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--conditions=source', path.join(repoRoot, 'services/queue/src/main.ts')], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), MANAGEMENT_PORT: String(managementPort),
+      REDIS_URL: testEnv.redisUrl, QUEUE_TICK_MS: '3600000', QUEUE_REBUILD_INTERVAL_MS: '3600000', CATALOG_URL: 'http://127.0.0.1:9', ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`queue exited: ${output}`);
+    return (await fetch(`http://127.0.0.1:${managementPort}/readyz`)).ok;
+  }, 60_000, 200);
+  return {
+    base: `http://127.0.0.1:${port}`,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
