@@ -8,6 +8,7 @@
 import type { Logger } from '@ticketping/logger';
 import type { RedisClient } from '@ticketping/redis';
 import { conditionsFor, mergeConditions } from './conditions.ts';
+import { findConflict, type Conflict } from './conflict.ts';
 import { decide, EMPTY_HISTORY, type Clock, type Decision, type MetricReading, type ScaleHistory } from './decide.ts';
 import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type TargetState } from './kube.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
@@ -43,6 +44,8 @@ export function createController(deps: ControllerDeps) {
   const { kube, redis, metrics, logger, clock } = deps;
   const memory = new Map<string, Memory>();
   const seenGeneration = new Map<string, number | undefined>();
+  /** Keys standing back from a conflicted target (for one Event per conflict, not one per poll). */
+  const inConflict = new Set<string>();
   let watch: QueueScalerWatch | undefined;
 
   const queue = createWorkQueue(reconcileTimed, {
@@ -70,6 +73,7 @@ export function createController(deps: ControllerDeps) {
     if (!scaler) {
       memory.delete(key);
       deps.admission.forget(key);
+      inConflict.delete(key);
       seenGeneration.delete(key);
       metrics.forget(namespace, name);
       queue.forget(key);
@@ -86,6 +90,13 @@ export function createController(deps: ControllerDeps) {
       await writeStatus(scaler, { targetError: describeError(error) }, {});
       return nextPoll; // a target that does not exist yet is normal polling, not a failure
     }
+
+    const conflict = findConflict(scaler, watch?.list().filter((qs) => qs.metadata?.namespace === namespace) ?? [], await kube.listHpas(namespace));
+    if (conflict) {
+      await standBack(key, scaler, conflict, target);
+      return nextPoll;
+    }
+    if (inConflict.delete(key)) await event(scaler, 'ConflictResolved', 'Normal', `Deployment ${spec.scaleTargetRef.name} has no other owner any more: scaling resumes`);
 
     const remembered = memory.get(key) ?? fromStatus(scaler.status);
     const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(spec);
@@ -122,6 +133,18 @@ export function createController(deps: ControllerDeps) {
     return nextPoll;
   }
 
+  /** Another owner scales the target: nothing is written to it (nor to the queues' rate), the status says why. */
+  async function standBack(key: string, scaler: QueueScaler, conflict: Conflict, target: TargetState): Promise<void> {
+    if (!inConflict.has(key)) {
+      inConflict.add(key);
+      logger.warn({ queueScaler: key, reason: conflict.reason }, conflict.message);
+      await event(scaler, 'Conflict', 'Warning', conflict.message);
+    }
+    memory.delete(key); // when the conflict ends, the decision starts afresh from the target as it is then
+    deps.admission.forget(key);
+    await writeStatus(scaler, { conflict }, { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas });
+  }
+
   async function readMetric(spec: QueueScalerSpec): Promise<MetricReading> {
     try {
       return { ok: true, value: await withTimeout(readQueueMetric(redis, spec.source), deps.redisTimeoutMs, 'queue metric read') };
@@ -147,7 +170,7 @@ export function createController(deps: ControllerDeps) {
     }
   }
 
-  async function writeStatus(scaler: QueueScaler, decision: Decision | { targetError: string }, extra: QueueScalerStatus): Promise<void> {
+  async function writeStatus(scaler: QueueScaler, decision: Decision | { targetError: string } | { conflict: Conflict }, extra: QueueScalerStatus): Promise<void> {
     const generation = scaler.metadata?.generation ?? 0;
     const drafts = conditionsFor(decision, Boolean(scaler.spec.fallback));
     const status: QueueScalerStatus = {

@@ -81,7 +81,7 @@ export interface QueueScalerStatus {
 export interface QueueScaler {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number; uid?: string; resourceVersion?: string };
+  metadata?: { name?: string; namespace?: string; generation?: number; uid?: string; resourceVersion?: string; /** A string on the wire, typed as the client types it. */ creationTimestamp?: Date };
   spec: Partial<Omit<QueueScalerSpec, 'scaleTargetRef'>> & Pick<QueueScalerSpec, 'targetPerReplica'> & {
     scaleTargetRef: { apiVersion?: string; kind?: string; name: string };
   };

@@ -153,6 +153,8 @@ test('helm install into the real API server; its ServiceAccount may do what the 
     [{ verb: 'update', group: 'scaling.ticketping.dev', resource: 'queuescalers', namespace: other }, false],
     [{ verb: 'delete', group: 'scaling.ticketping.dev', resource: 'queuescalers', namespace: other }, false],
     [{ verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: other }, true],
+    [{ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace: other }, true],
+    [{ verb: 'update', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace: other }, false],
     [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: lease, namespace: ns }, true],
     [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: 'someone-else', namespace: ns }, false],
     [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: lease, namespace: other }, false],

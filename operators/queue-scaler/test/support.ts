@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
-  ApiextensionsV1Api, AppsV1Api, AuthorizationV1Api, RbacAuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
+  ApiextensionsV1Api, AppsV1Api, AutoscalingV2Api, AuthorizationV1Api, RbacAuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
   KubernetesObjectApi, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
@@ -39,6 +39,7 @@ export function clients(kc = kubeConfig()) {
     crds: kc.makeApiClient(ApiextensionsV1Api),
     rbac: kc.makeApiClient(RbacAuthorizationV1Api),
     authorization: kc.makeApiClient(AuthorizationV1Api),
+    autoscaling: kc.makeApiClient(AutoscalingV2Api),
   };
 }
 export type Clients = ReturnType<typeof clients>;
