@@ -41,6 +41,7 @@ export function conditionsFor(decision: Decision | { targetError: string } | { c
     : { type: 'Ready', status: 'True', reason: 'QueueScalerReady', message: 'the metric is read and the target is scaled' };
   const active: Draft =
     phase === 'active' ? { type: 'Active', status: 'True', reason: 'ScalerActive', message }
+      : phase === 'prewarm' ? { type: 'Active', status: 'True', reason: 'PreWarming', message }
       : phase === 'cooldown' ? { type: 'Active', status: 'False', reason: 'ScalerCooldown', message }
         : phase === 'idle' ? { type: 'Active', status: 'False', reason: 'ScalerNotActive', message }
           : phase === 'paused' ? { type: 'Active', status: 'False', reason: 'ScalingPaused', message }

@@ -13,7 +13,8 @@ import { decide, EMPTY_HISTORY, type Clock, type Decision, type MetricReading, t
 import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type TargetState } from './kube.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
 import type { Admission } from './admission.ts';
-import { readQueueMetric, withTimeout } from './queue-source.ts';
+import { preWarmFloor, type PreWarmFloor } from './pre-warm.ts';
+import { readOpenings, readQueueMetric, withTimeout } from './queue-source.ts';
 import { withDefaults, type QueueScaler, type QueueScalerSpec, type QueueScalerStatus } from './types.ts';
 import { createWorkQueue, jitter, type ReconcileResult } from './work-queue.ts';
 
@@ -101,7 +102,8 @@ export function createController(deps: ControllerDeps) {
     const remembered = memory.get(key) ?? fromStatus(scaler.status);
     const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(spec);
     const { inFallback: wasInFallback, ...state } = remembered;
-    const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state }, clock);
+    const floor = metric.ok && !spec.paused ? await readPreWarm(spec) : undefined;
+    const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state, ...(floor ? { floor } : {}) }, clock);
 
     const extra: QueueScalerStatus = { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas };
     if (metric.ok && !spec.paused) {
@@ -145,6 +147,18 @@ export function createController(deps: ControllerDeps) {
     await writeStatus(scaler, { conflict }, { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas });
   }
 
+  /** The pre-warm floor, if a room opens soon; a failed read only skips the pre-warm for this poll. */
+  async function readPreWarm(spec: QueueScalerSpec): Promise<PreWarmFloor | undefined> {
+    if (!spec.preWarm) return undefined;
+    try {
+      const openings = await withTimeout(readOpenings(redis, spec.source), deps.redisTimeoutMs, 'pre-queue read');
+      return preWarmFloor(spec.preWarm, openings, clock.now());
+    } catch (error) {
+      logger.warn({ err: error }, 'could not read the scheduled opens for the pre-warm');
+      return undefined;
+    }
+  }
+
   async function readMetric(spec: QueueScalerSpec): Promise<MetricReading> {
     try {
       return { ok: true, value: await withTimeout(readQueueMetric(redis, spec.source), deps.redisTimeoutMs, 'queue metric read') };
@@ -155,7 +169,7 @@ export function createController(deps: ControllerDeps) {
 
   async function announceScale(scaler: QueueScaler, spec: QueueScalerSpec, from: number, decision: Decision): Promise<void> {
     const to = decision.desiredReplicas;
-    const reason = decision.phase === 'fallback' ? 'FallbackScaled' : to > from ? 'ScaledUp' : 'ScaledDown';
+    const reason = decision.phase === 'fallback' ? 'FallbackScaled' : decision.phase === 'prewarm' ? 'PreWarmed' : to > from ? 'ScaledUp' : 'ScaledDown';
     const note = `Scaled ${spec.scaleTargetRef.name} from ${from} to ${to}: ${decision.message}`;
     logger.info({ queueScaler: scaler.metadata?.name, namespace: scaler.metadata?.namespace, from, to, phase: decision.phase }, 'scaled');
     await event(scaler, reason, decision.phase === 'fallback' ? 'Warning' : 'Normal', note);

@@ -4,6 +4,7 @@
  * every QueueScaler.
  */
 import { QUEUE_INDEX_KEY, parseQueueFigures, queueKeys, type RedisClient } from '@ticketping/redis';
+import type { Opening } from './pre-warm.ts';
 import type { QueueScalerSpec } from './types.ts';
 
 /** Sums the chosen figure over one performance, or over every performance in `tp:queues`. */
@@ -15,6 +16,16 @@ export async function readQueueMetric(redis: RedisClient, source: QueueScalerSpe
     const f = parseQueueFigures(hash);
     return sum + (source.metric === 'waiting' ? f.waiting : source.metric === 'active' ? f.active : f.waiting + f.active);
   }, 0);
+}
+
+/** Each room's scheduled open and the fans in its pre-queue (its count at the open, once opened), for the pre-warm. */
+export async function readOpenings(redis: RedisClient, source: QueueScalerSpec['source']): Promise<Opening[]> {
+  const ids = source.performanceId ? [source.performanceId] : await redis.smembers(QUEUE_INDEX_KEY);
+  return Promise.all(ids.map(async (performanceId) => {
+    const k = queueKeys(performanceId);
+    const [opensAtMs, preCount, preQueued] = await Promise.all([redis.hget(k.config, 'opensAtMs'), redis.hget(k.runtime, 'preCount'), redis.zcard(k.preQueue)]);
+    return { performanceId, opensAtMs: Number(opensAtMs ?? 0), preQueued: Math.max(preQueued, Number(preCount ?? 0)) };
+  }));
 }
 
 /** Rejects after `ms` so a hung connection counts as a failed read instead of stalling the poll. */

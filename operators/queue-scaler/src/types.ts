@@ -5,6 +5,7 @@
  * decision never has to guess.
  */
 import type { AdmissionControlSpec } from './admission-control.ts';
+import type { PreWarmSpec } from './pre-warm.ts';
 
 export const GROUP = 'scaling.ticketping.dev';
 export const VERSION = 'v1alpha1';
@@ -42,6 +43,8 @@ export interface QueueScalerSpec {
   fallback?: { failureThreshold: number; replicas: number; behavior: FallbackBehavior };
   paused: boolean;
   admissionControl?: AdmissionControl;
+  /** Scale ahead of a scheduled open to what the pre-queue predicts (pre-warm.ts). */
+  preWarm?: PreWarmSpec;
 }
 
 /** The admission rate follows booking's health (admission-control.ts; README "Admission control"). */
@@ -126,6 +129,7 @@ export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
     behavior: { scaleUp: rules(behavior.scaleUp, DEFAULT_SCALE_UP), scaleDown: rules(behavior.scaleDown, DEFAULT_SCALE_DOWN) },
     ...(spec.fallback ? { fallback: { ...spec.fallback, behavior: spec.fallback.behavior ?? 'static' } } : {}),
     paused: spec.paused ?? false,
+    ...(spec.preWarm ? { preWarm: { leadSeconds: spec.preWarm.leadSeconds ?? 300, holdSeconds: spec.preWarm.holdSeconds ?? 120, fansPerReplica: spec.preWarm.fansPerReplica } } : {}),
     ...(spec.admissionControl ? { admissionControl: admissionControlWithDefaults(spec.admissionControl) } : {}),
   };
 }
