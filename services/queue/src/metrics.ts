@@ -2,9 +2,9 @@ import { client, type Registry } from '@ticketping/metrics';
 import type { TickResult } from './redis/queue-store.ts';
 
 /**
- * The waiting room's Prometheus figures (docs/metrics.md). Every replica ticks every queue, so
- * the gauges are the same on each replica (aggregate with max) and the counters count what each
- * replica did (aggregate with sum).
+ * The waiting room's Prometheus figures (docs/metrics.md). One replica ticks each queue
+ * (admission/ticker-ring.ts) and reports its gauges (aggregate with max: others have none, or
+ * the same after a hand-over); the counters count what each replica did (aggregate with sum).
  */
 export function createQueueMetrics(registry: Registry) {
   const labelNames = ['performance'] as const;
@@ -40,6 +40,10 @@ export function createQueueMetrics(registry: Registry) {
       counters.admitted.inc(labels, tick.admitted.length);
       counters.expired.inc(labels, tick.expired);
       counters.abandoned.inc(labels, tick.abandoned);
+    },
+    /** Another replica ticks this queue now: its gauges are reported there (counters stay, they are per replica). */
+    release(performance: string): void {
+      for (const gauge of Object.values(gauges)) gauge.remove({ performance });
     },
     /** A retired queue stops being exported. */
     forget(performance: string): void {
