@@ -105,6 +105,7 @@ test('RBAC is least privilege: no wildcards, only scale for Deployments, its own
   assert.equal(flat, [
     'apps/deployments/scale: patch',
     'apps/deployments: get',
+    'autoscaling/horizontalpodautoscalers: list',
     'events.k8s.io/events: create',
     'scaling.ticketping.dev/queuescalers/status: patch',
     'scaling.ticketping.dev/queuescalers: get,list,watch',
