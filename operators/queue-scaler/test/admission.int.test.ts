@@ -108,7 +108,7 @@ test('booking healthy: the rate climbs from the floor, split 3:1 by waiting fans
     const got = await readQueueScaler(c, ns, 'booking');
     return (got.status?.admitPerMinute ?? 0) >= 1000 ? got : undefined;
   }, 30_000, 200);
-  assert.match(String((qs.status as { admissionMessage?: string }).admissionMessage), /booking healthy|probing/);
+  assert.match(String(qs.status?.admissionMessage), /booking healthy|probing/);
   const [bigConfig, smallConfig] = [await configOf(big), await configOf(small)];
   assert.is(bigConfig.admitPerMinute, '6000');
   assert.is(smallConfig.admitPerMinute, '6000');
@@ -134,7 +134,7 @@ test('booking slows down past its SLO: the rate is cut within two polls and keep
   bookingDelayMs = 400;
   const cut = await eventually(async () => {
     const got = await readQueueScaler(c, ns, 'booking');
-    return /over its SLO/.test(String((got.status as { admissionMessage?: string }).admissionMessage)) ? got : undefined;
+    return /over its SLO/.test(String(got.status?.admissionMessage)) ? got : undefined;
   }, 20_000, 100);
   const reaction = Date.now() - slowedAt;
   process.stdout.write(`[figure] slow-down seen and the rate cut after ${reaction} ms (polling 1000 ms; the first slow answers take 400 ms)\n`);
