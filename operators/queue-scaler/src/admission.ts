@@ -4,15 +4,16 @@
  * over the queues by waiting fans and hands each share to the queue service's operator-rate route.
  */
 import type { Logger } from '@ticketping/logger';
-import { QUEUE_INDEX_KEY, parseQueueFigures, queueKeys, type RedisClient } from '@ticketping/redis';
+import { QUEUE_INDEX_KEY, parseQueueFigures, queueKeys } from '@ticketping/redis';
 import { decideRate, splitRate, type HealthReading, type RateMemory } from './admission-control.ts';
 import { healthOf, scrapeSnapshot, windowBetween, type Snapshot } from './booking-signal.ts';
 import type { Clock } from './decide.ts';
 import type { QueueClient } from './queue-client.ts';
+import type { RedisConnections } from './redis-connections.ts';
 import type { QueueScalerSpec, QueueScalerStatus } from './types.ts';
 
 export interface AdmissionDeps {
-  redis: RedisClient;
+  redis: RedisConnections;
   /** Unset when the operator was started without QUEUE_URL / INTERNAL_TOKEN. */
   queue: QueueClient | undefined;
   logger: Logger;
@@ -34,8 +35,9 @@ export function createAdmission(deps: AdmissionDeps) {
   /** The fed queues and their waiting fans: the listed ones, or every OPEN queue in the index. */
   async function fedQueues(spec: QueueScalerSpec): Promise<{ performanceId: string; waiting: number }[]> {
     const listed = spec.admissionControl?.performanceIds ?? (spec.source.performanceId ? [spec.source.performanceId] : undefined);
-    const ids = listed ?? await redis.smembers(QUEUE_INDEX_KEY);
-    const hashes = await Promise.all(ids.map((id) => redis.hgetall(queueKeys(id).stats)));
+    const client = redis.for(spec.redisRef);
+    const ids = listed ?? await client.smembers(QUEUE_INDEX_KEY);
+    const hashes = await Promise.all(ids.map((id) => client.hgetall(queueKeys(id).stats)));
     return ids.flatMap((performanceId, i) => {
       const hash = hashes[i] ?? {};
       if (Object.keys(hash).length === 0) return []; // no such queue (yet)

@@ -6,13 +6,13 @@
  * from booking's health (admission.ts).
  */
 import type { Logger } from '@ticketping/logger';
-import type { RedisClient } from '@ticketping/redis';
 import { conditionsFor, mergeConditions } from './conditions.ts';
 import { findConflict, type Conflict } from './conflict.ts';
 import { decide, EMPTY_HISTORY, type Clock, type Decision, type MetricReading, type ScaleHistory } from './decide.ts';
 import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type TargetState } from './kube.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
 import type { Admission } from './admission.ts';
+import type { RedisConnections } from './redis-connections.ts';
 import { preWarmFloor, type PreWarmFloor } from './pre-warm.ts';
 import { readOpenings, readQueueMetric, withTimeout } from './queue-source.ts';
 import { withDefaults, type QueueScaler, type QueueScalerSpec, type QueueScalerStatus } from './types.ts';
@@ -20,7 +20,7 @@ import { createWorkQueue, jitter, type ReconcileResult } from './work-queue.ts';
 
 export interface ControllerDeps {
   kube: Kube;
-  redis: RedisClient;
+  redis: RedisConnections;
   metrics: OperatorMetrics;
   logger: Logger;
   identity: string;
@@ -151,7 +151,7 @@ export function createController(deps: ControllerDeps) {
   async function readPreWarm(spec: QueueScalerSpec): Promise<PreWarmFloor | undefined> {
     if (!spec.preWarm) return undefined;
     try {
-      const openings = await withTimeout(readOpenings(redis, spec.source), deps.redisTimeoutMs, 'pre-queue read');
+      const openings = await withTimeout(readOpenings(redis.for(spec.redisRef), spec.source), deps.redisTimeoutMs, 'pre-queue read');
       return preWarmFloor(spec.preWarm, openings, clock.now());
     } catch (error) {
       logger.warn({ err: error }, 'could not read the scheduled opens for the pre-warm');
@@ -161,7 +161,7 @@ export function createController(deps: ControllerDeps) {
 
   async function readMetric(spec: QueueScalerSpec): Promise<MetricReading> {
     try {
-      return { ok: true, value: await withTimeout(readQueueMetric(redis, spec.source), deps.redisTimeoutMs, 'queue metric read') };
+      return { ok: true, value: await withTimeout(readQueueMetric(redis.for(spec.redisRef), spec.source), deps.redisTimeoutMs, 'queue metric read') };
     } catch (error) {
       return { ok: false, error: describeError(error) };
     }

@@ -43,6 +43,8 @@ export interface QueueScalerSpec {
   fallback?: { failureThreshold: number; replicas: number; behavior: FallbackBehavior };
   paused: boolean;
   admissionControl?: AdmissionControl;
+  /** One of the operator's named Redis connections (REDIS_CONNECTIONS); unset: its default one. */
+  redisRef?: string;
   /** Scale ahead of a scheduled open to what the pre-queue predicts (pre-warm.ts). */
   preWarm?: PreWarmSpec;
 }
@@ -129,6 +131,7 @@ export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
     behavior: { scaleUp: rules(behavior.scaleUp, DEFAULT_SCALE_UP), scaleDown: rules(behavior.scaleDown, DEFAULT_SCALE_DOWN) },
     ...(spec.fallback ? { fallback: { ...spec.fallback, behavior: spec.fallback.behavior ?? 'static' } } : {}),
     paused: spec.paused ?? false,
+    ...(spec.redisRef ? { redisRef: spec.redisRef } : {}),
     ...(spec.preWarm ? { preWarm: { leadSeconds: spec.preWarm.leadSeconds ?? 300, holdSeconds: spec.preWarm.holdSeconds ?? 120, fansPerReplica: spec.preWarm.fansPerReplica } } : {}),
     ...(spec.admissionControl ? { admissionControl: admissionControlWithDefaults(spec.admissionControl) } : {}),
   };
