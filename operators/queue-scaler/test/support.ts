@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import {
   ApiextensionsV1Api, AppsV1Api, AutoscalingV2Api, AuthorizationV1Api, RbacAuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
-  KubernetesObjectApi, PatchStrategy, setHeaderOptions,
+  KubernetesObjectApi, PatchStrategy, PolicyV1Api, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
@@ -40,6 +40,7 @@ export function clients(kc = kubeConfig()) {
     rbac: kc.makeApiClient(RbacAuthorizationV1Api),
     authorization: kc.makeApiClient(AuthorizationV1Api),
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
+    policy: kc.makeApiClient(PolicyV1Api),
   };
 }
 export type Clients = ReturnType<typeof clients>;
@@ -54,6 +55,8 @@ export function impersonatingKubeconfig(user: string): string {
 }
 
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export { statusCodeOf } from '../src/kube.ts';
 
 /** Server-side applies the chart's CRD and waits until it is served. */
 export async function applyCrd(c: Clients): Promise<void> {
