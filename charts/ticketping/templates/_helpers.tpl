@@ -59,7 +59,7 @@ gateway auth catalog queue booking payment tickets
 
 {{/* Deployments whose replicas the queue-scaler operator owns when queueScaler.enabled. */}}
 {{- define "ticketping.scaledServices" -}}
-queue booking
+queue booking gateway
 {{- end }}
 
 {{- define "ticketping.serviceAccountName" -}}

@@ -91,7 +91,7 @@ test('helm install creates every rendered object; QueueScalers are accepted; Dep
     if (object.kind === 'QueueScaler') assert.deepEqual(live.spec, object.spec, `${object.metadata.name}: the server kept the spec as rendered`);
   }
   const scalers = await getJson<{ items: K8sObject[] }>('queuescalers');
-  assert.deepEqual(scalers.items.map((s) => s.spec.scaleTargetRef.name).sort(), [`${fullname}-booking`, `${fullname}-queue`]);
+  assert.deepEqual(scalers.items.map((s) => s.spec.scaleTargetRef.name).sort(), [`${fullname}-booking`, `${fullname}-gateway`, `${fullname}-queue`]);
 
   // The hooks (the migrations Job) were not run, but the server accepts them too.
   const hooks = parseObjects(await helm('get', 'hooks', release, '-n', namespace));

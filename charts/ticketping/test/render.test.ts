@@ -39,11 +39,11 @@ test('defaults: the operator owns queue and booking replicas; the others have a 
   const objects = await render();
   for (const service of SERVICES) {
     const spec = find(objects, 'Deployment', name(service)).spec;
-    if (service === 'queue' || service === 'booking') assert.equal('replicas' in spec, false, `${service} must leave replicas to the operator`);
+    if (service === 'queue' || service === 'booking' || service === 'gateway') assert.equal('replicas' in spec, false, `${service} must leave replicas to the operator`);
     else assert.equal(spec.replicas, 1, service);
   }
   const scalers = byKind(objects, 'QueueScaler');
-  assert.deepEqual(scalers.map((s) => s.spec.scaleTargetRef.name).sort(), [name('booking'), name('queue')]);
+  assert.deepEqual(scalers.map((s) => s.spec.scaleTargetRef.name).sort(), [name('booking'), name('gateway'), name('queue')]);
   for (const scaler of scalers) {
     assert.equal(scaler.apiVersion, 'scaling.ticketping.dev/v1alpha1');
     find(objects, 'Deployment', scaler.spec.scaleTargetRef.name);
@@ -295,7 +295,7 @@ test('operator off: queue and booking get their replicaCount and no QueueScaler 
 
 test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, CloudNativePG with a standby', async () => {
   const objects = await render({ valuesFiles: ['values-production.yaml'] });
-  for (const service of ['gateway', 'auth', 'catalog', 'payment', 'tickets']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
+  for (const service of ['auth', 'catalog', 'payment', 'tickets']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
   for (const scaler of byKind(objects, 'QueueScaler')) assert.ok(scaler.spec.minReplicaCount >= 2, scaler.metadata.name);
   const kafka = find(objects, 'Kafka', 'tp-ticketping');
   assert.equal(kafka.spec.kafka.config['default.replication.factor'], 3);
