@@ -349,4 +349,16 @@ test('every object is namespaced to the release and labelled as part of it', asy
   }
 });
 
+test('upgrades do not restart the data stores: their pod templates carry no chart or app version', async () => {
+  const objects = await render();
+  const stores = byKind(objects, 'StatefulSet');
+  assert.ok(stores.length >= 3, stores.map((s) => s.metadata.name).join(', '));
+  for (const store of stores) {
+    const labels = store.spec.template.metadata.labels as Record<string, string>;
+    assert.equal(labels['helm.sh/chart'], undefined, store.metadata.name);
+    assert.equal(labels['app.kubernetes.io/version'], undefined, store.metadata.name);
+    for (const [key, value] of Object.entries(store.spec.selector.matchLabels as Record<string, string>)) assert.equal(labels[key], value);
+  }
+});
+
 test.run();
