@@ -36,10 +36,11 @@ test.before(async () => {
     nodes.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
       '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
   }
-  await eventually(() => ports.every((port) => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG'));
+  // a loaded machine starts three redis-servers slowly: generous deadlines
+  await eventually(() => ports.every((port) => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG'), 30_000, 100);
   const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
   assert.is(created.status, 0, created.stdout + created.stderr);
-  await eventually(() => spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok'));
+  await eventually(() => spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok'), 30_000, 100);
   cluster = createRedis({ clusterNodes: ports.map((p) => `127.0.0.1:${p}`) });
   // 6 rooms × 5 waiting = 30 in the cluster → 3 replicas at 10 per replica
   for (const id of clusterQueues) {
