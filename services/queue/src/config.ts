@@ -27,6 +27,8 @@ export const queueConfigSchema = z
     /** Default line limit = factor × seats still available (0: no default limit). */
     QUEUE_MAX_LINE_FACTOR: env.int(2, 0),
     QUEUE_TICK_MS: env.int(500, 10),
+    /** ring: one replica ticks each queue (rendezvous hashing over live replicas); all: every replica ticks every queue. */
+    QUEUE_TICKERS: z.enum(['ring', 'all']).default('ring'),
     QUEUE_MAX_ADMIT_PER_TICK: env.int(1000, 1),
     QUEUE_SWEEP_BATCH: env.int(1000, 1),
     QUEUE_PRE_QUEUE_CHUNK: env.int(2000, 1),

@@ -55,7 +55,12 @@ export interface TickResult {
   waiting: number;
   active: number;
   capacity: number;
+  /** The admin's setting: a ceiling. */
   admitPerMinute: number;
+  /** The operator's rate while it is in force, else 0. */
+  operatorAdmitPerMinute: number;
+  /** What the tick admitted at: min(admitPerMinute, operatorAdmitPerMinute when set). */
+  effectiveAdmitPerMinute: number;
   admitRatePerMinute: number;
   etaSecondsOfLast: number;
 }
@@ -105,12 +110,13 @@ export async function runEntry(redis: RedisClient, performanceId: string, args: 
 /** admit-12.lua: one admission tick. */
 export async function runAdmit(redis: RedisClient, performanceId: string, args: Pick<QueueTuning, 'maxAdmitPerTick' | 'sweepBatch' | 'preQueueChunk' | 'minPollMs' | 'maxPollMs' | 'graceMs' | 'outcomeTtlMs' | 'retainMs'>): Promise<TickResult> {
   const reply = (await runScript(redis, lua.admit, queueKeys(performanceId), args)) as Reply;
-  const [nowMs, state, , expired, abandoned, waiting, active, capacity, admitPerMinute, admitRatePerMinute, etaSecondsOfLast] = reply;
+  const [nowMs, state, , expired, abandoned, waiting, active, capacity, admitPerMinute, admitRatePerMinute, etaSecondsOfLast, operatorAdmitPerMinute, effectiveAdmitPerMinute] = reply;
   return {
-    nowMs: Number(nowMs ?? 0), state: String(state) as TickResult['state'], admitted: reply.slice(11).map(String),
+    nowMs: Number(nowMs ?? 0), state: String(state) as TickResult['state'], admitted: reply.slice(13).map(String),
     expired: Number(expired ?? 0), abandoned: Number(abandoned ?? 0), waiting: Number(waiting ?? 0), active: Number(active ?? 0),
     capacity: Number(capacity ?? 0), admitPerMinute: Number(admitPerMinute ?? 0), admitRatePerMinute: Number(admitRatePerMinute ?? 0),
-    etaSecondsOfLast: Number(etaSecondsOfLast ?? 0),
+    etaSecondsOfLast: Number(etaSecondsOfLast ?? 0), operatorAdmitPerMinute: Number(operatorAdmitPerMinute ?? 0),
+    effectiveAdmitPerMinute: Number(effectiveAdmitPerMinute ?? 0),
   };
 }
 

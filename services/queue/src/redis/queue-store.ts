@@ -113,6 +113,16 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return runConfigure(redis, performanceId, change);
     },
 
+    /**
+     * The operator's own rate field, beside the admin's admitPerMinute (never written here): the
+     * admission tick uses the lower of the two until `untilMs`. Returns the admin's ceiling, or
+     * undefined when there is no such queue.
+     */
+    async setOperatorRate(performanceId: string, admitPerMinute: number, untilMs: number): Promise<number | undefined> {
+      if (!(await runConfigure(redis, performanceId, { operatorAdmitPerMinute: admitPerMinute, operatorRateUntilMs: untilMs }))) return undefined;
+      return Number(await redis.hget(queueKeys(performanceId).config, 'admitPerMinute'));
+    },
+
     async orderEvent(performanceId: string, kind: OrderEventKind, order: { userId: string; orderId: string; seats: number; occurredAtMs: number }): Promise<OrderEventResult> {
       return runOrderEvent(redis, performanceId, { ...t, ...order, kind });
     },

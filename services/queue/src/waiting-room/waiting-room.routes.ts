@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
-import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import { NewQueue, OperatorRate, performanceIdParams as params, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
+import { IDENTITY_HEADERS, NotFoundError, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
 import { sendJson, settleAnswer, type LeanRoute } from '@ticketping/http/fast-path';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
@@ -81,6 +81,22 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       requireAdmin(req);
       const { performanceId } = validate.params(params, req);
       res.json(await room.configure(performanceId, validate.body(QueueSettingsChange, req)));
+    });
+
+    // The queue-scaler's own rate field (operators/queue-scaler README, "Control law"): one writer,
+    // never the admin's admitPerMinute, so "lower the admission rate" in the runbooks stays lowered.
+    router.put('/internal/v1/queues/:performanceId/operator-rate', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      const body = validate.body(OperatorRate, req);
+      const untilMs = Date.now() + body.ttlSeconds * 1000;
+      const ceiling = await store.setOperatorRate(performanceId, body.admitPerMinute, untilMs);
+      if (ceiling === undefined) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+      const answer: OperatorRateAnswer = {
+        performanceId, admitPerMinute: ceiling, operatorAdmitPerMinute: body.admitPerMinute,
+        effectiveAdmitPerMinute: Math.min(ceiling, body.admitPerMinute), expiresAt: new Date(untilMs).toISOString(),
+      };
+      res.setHeader('cache-control', 'no-store');
+      res.json(answer);
     });
 
     router.put('/internal/v1/queues/:performanceId', internal, async (req, res) => {

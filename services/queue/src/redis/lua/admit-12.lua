@@ -10,7 +10,8 @@
   drops fans at the head or under the sweep cursor who missed their poll deadline; refreshes the
   figures in stats. After closesAt the queue closes; retainMs later its keys are dropped.
 
-  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs
+  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs,
+                       operatorAdmitPerMinute, operatorRateUntilMs
   KEYS[2] stats        hash: the figures (written here)
   KEYS[3] runtime      hash: openedAtMs, preNext, preEnd, preCount, sweepCursor
   KEYS[4] waiting      zset: userId → arrival sequence
@@ -32,8 +33,13 @@
   ARGV[7] outcomeTtlMs
   ARGV[8] retainMs (how long after closesAt the keys are kept)
 
-  Returns {nowMs, state, admitted, expired, abandoned, waiting, active, capacity, admitPerMinute,
-           measuredAdmitsPerMinute (string), etaSecondsOfLast, userId...} (the admitted fans),
+  The rate admitted at is min(admitPerMinute, operatorAdmitPerMinute): the admin's setting is a
+  ceiling the operator's rate never lifts. The operator's rate counts only until
+  operatorRateUntilMs, so an operator that stops renewing it hands the queue back to the ceiling.
+
+  Returns {nowMs, state, admitted, expired, abandoned, waiting, active, capacity, admitPerMinute
+           (the admin's ceiling), measuredAdmitsPerMinute (string), etaSecondsOfLast,
+           operatorAdmitPerMinute (0: none in force), effectiveAdmitPerMinute, userId...} (the admitted fans),
           or {nowMs, 'NO_QUEUE'} / {nowMs, 'RETIRED'}
 ]]
 local maxAdmit, sweepBatch, preChunk = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -46,10 +52,15 @@ local outcomeTtl, retain = tonumber(ARGV[7]), tonumber(ARGV[8])
 local now = nowMs()
 local nowSec = math.floor(now / 1000)
 
-local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs')
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs',
+  'operatorAdmitPerMinute', 'operatorRateUntilMs')
 if not cfg[1] then return {now, 'NO_QUEUE'} end
-local capacity, admitPerMinute, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
+local capacity, ceiling, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
 local opensAt, closesAt = tonumber(cfg[4] or '0'), tonumber(cfg[5] or '0')
+local operatorRate = 0
+if cfg[6] and tonumber(cfg[7] or '0') > now then operatorRate = tonumber(cfg[6]) end
+local admitPerMinute = ceiling
+if operatorRate > 0 then admitPerMinute = math.min(ceiling, operatorRate) end
 
 if closesAt > 0 and now >= closesAt + retain then
   redis.call('DEL', unpack(KEYS))
@@ -190,10 +201,11 @@ local measured = redis.call('ZCARD', KEYS[11]) * 60000 / span
 local etaLast = math.ceil(waiting * 60 / (measured > 0 and measured or math.max(1, admitPerMinute)))
 local measuredText = string.format('%.2f', measured)
 redis.call('HSET', KEYS[2], 'waiting', waiting, 'active', active, 'capacity', capacity,
-  'admitPerMinute', admitPerMinute, 'admitRatePerMinute', measuredText, 'etaSeconds', etaLast,
-  'state', state, 'updatedAtMs', int(now))
+  'admitPerMinute', ceiling, 'operatorAdmitPerMinute', operatorRate, 'effectiveAdmitPerMinute', admitPerMinute,
+  'admitRatePerMinute', measuredText, 'etaSeconds', etaLast, 'state', state, 'updatedAtMs', int(now))
 if #admitted > 0 then redis.call('HINCRBY', KEYS[2], 'admittedTotal', #admitted) end
 if expired > 0 then redis.call('HINCRBY', KEYS[2], 'expiredTotal', expired) end
 if abandoned > 0 then redis.call('HINCRBY', KEYS[2], 'abandonedTotal', abandoned) end
 
-return {now, state, #admitted, expired, abandoned, waiting, active, capacity, admitPerMinute, measuredText, etaLast, unpack(admitted)}
+return {now, state, #admitted, expired, abandoned, waiting, active, capacity, ceiling, measuredText, etaLast,
+  operatorRate, admitPerMinute, unpack(admitted)}
