@@ -116,6 +116,7 @@ test('defaults: every secret env var points at a key that exists; each service g
   assert.deepEqual(SERVICES.filter((s) => has(s, 'ADMIN_PASSWORD')), ['auth']);
   assert.deepEqual(SERVICES.filter((s) => has(s, 'QUEUE_JWKS')), ['gateway', 'booking']);
   assert.equal(containerEnv(find(objects, 'Deployment', name('payment'))).get('PAYMENT_PROVIDER')?.value, 'simulated');
+  assert.equal(containerEnv(find(objects, 'Deployment', name('payment'))).get('BOOKING_URL')?.value, 'http://tp-ticketping-booking.tickets.svc:80', 'payment reads orders it has not heard of from booking');
   // Empty optional URLs are left out: the services validate them as URLs when present.
   assert.equal(has('gateway', 'FARO_COLLECTOR_URL'), false);
   assert.equal(find(objects, 'ConfigMap', name('config')).data?.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
@@ -205,20 +206,23 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue), Prometheus only the management ports', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue, booking also payment), Prometheus only the management ports', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
   assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
   const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
+  const paymentPods = find(objects, 'Deployment', name('payment')).spec.selector.matchLabels;
   for (const service of SERVICES) {
     const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
     assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
     assert.deepEqual(rules[1]!.from, [monitoring], service);
     if (service === 'gateway' || service === 'auth') continue;
     // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost
-    const callers = service === 'catalog' ? [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: queuePods } }] : [{ podSelector: { matchLabels: gatewayPods } }];
+    // and payment reads an order from booking when its order.created has not arrived yet
+    const also = { catalog: [{ podSelector: { matchLabels: queuePods } }], booking: [{ podSelector: { matchLabels: paymentPods } }] }[service as string] ?? [];
+    const callers = [{ podSelector: { matchLabels: gatewayPods } }, ...also];
     assert.deepEqual(peers(name(service)), callers, service);
   }
   const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;
@@ -280,6 +284,43 @@ test('existingSecret: the application secrets come from it; the chart Secret kee
     assert.equal(auth.get(variable)?.valueFrom?.secretKeyRef?.name, 'tp-app-secrets', variable);
   }
   assert.equal(auth.get('DATABASE_URL')?.valueFrom?.secretKeyRef?.name, name('secrets'));
+});
+
+test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
+  const mailVariables = ['SMTP_URL', 'SMTP_USERNAME', 'SMTP_PASSWORD', 'MAIL_FROM'];
+  const defaults = await render();
+  for (const service of SERVICES) {
+    const env = containerEnv(find(defaults, 'Deployment', name(service)));
+    assert.deepEqual(mailVariables.filter((v) => env.has(v)), [], `${service}: no SMTP settings without a host`);
+  }
+
+  const objects = await render({
+    set: {
+      'mail.smtp.host': 'smtp.example.org', 'mail.smtp.existingSecret': 'smtp-login', 'mail.smtp.passwordKey': 'token',
+      'mail.from': 'Tickets <tickets@example.org>', 'ingress.enabled': true, 'ingress.hostname': 'tickets.example.org', 'ingress.tls': true,
+    },
+  });
+  for (const service of SERVICES) {
+    const deployment = find(objects, 'Deployment', name(service));
+    const env = containerEnv(deployment);
+    if (service !== 'tickets' && service !== 'auth') {
+      assert.deepEqual(mailVariables.filter((v) => env.has(v)), [], `${service} sends no mail`);
+      continue;
+    }
+    assert.deepEqual(env.get('SMTP_USERNAME')?.valueFrom?.secretKeyRef, { name: 'smtp-login', key: 'username' }, service);
+    assert.deepEqual(env.get('SMTP_PASSWORD')?.valueFrom?.secretKeyRef, { name: 'smtp-login', key: 'token' }, service);
+    assert.equal(env.get('SMTP_URL')?.value, 'smtp://$(SMTP_USERNAME):$(SMTP_PASSWORD)@smtp.example.org:587', service);
+    // Kubernetes expands $(VAR) only from variables listed before it.
+    const order = (deployment.spec.template.spec.containers[0].env as { name: string }[]).map((e) => e.name);
+    assert.ok(order.indexOf('SMTP_USERNAME') < order.indexOf('SMTP_URL') && order.indexOf('SMTP_PASSWORD') < order.indexOf('SMTP_URL'), service);
+    assert.equal(env.get('MAIL_FROM')?.value, 'Tickets <tickets@example.org>', service);
+    assert.equal(env.get('PUBLIC_URL')?.value, 'https://tickets.example.org', `${service}: mails link to the fans' pages`);
+  }
+
+  // TLS from the first byte, and a server that takes mail without a login.
+  const plain = containerEnv(find(await render({ set: { 'mail.smtp.host': 'relay.internal', 'mail.smtp.port': 465, 'mail.smtp.tls': true } }), 'Deployment', name('tickets')));
+  assert.equal(plain.get('SMTP_URL')?.value, 'smtps://relay.internal:465');
+  assert.equal(plain.has('SMTP_USERNAME'), false);
 });
 
 test('operator off: queue and booking get their replicaCount and no QueueScaler exists', async () => {
