@@ -343,7 +343,7 @@ test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, Cloud
   assert.equal(pool.metadata.labels?.['strimzi.io/cluster'], 'tp-ticketping');
   const topics = byKind(objects, 'KafkaTopic').map((t) => t.spec.topicName as string).sort();
   assert.deepEqual(topics, ['booking.orders', 'booking.orders.dlq', 'booking.performances', 'booking.performances.dlq',
-    'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq', 'tickets.tickets', 'tickets.tickets.dlq']);
+    'booking.waitlist', 'booking.waitlist.dlq', 'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq', 'tickets.tickets', 'tickets.tickets.dlq']);
   for (const topic of byKind(objects, 'KafkaTopic')) {
     assert.equal(topic.spec.replicas, 3);
     assert.ok(topic.spec.partitions >= find(objects, 'QueueScaler', name('booking')).spec.maxReplicaCount, 'partitions cap booking consumers');

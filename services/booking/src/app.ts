@@ -6,24 +6,30 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import type { Idempotency } from '@ticketping/idempotency';
 import { mountOrderRoutes } from './orders/orders.routes.ts';
 import type { Orders } from './orders/orders.service.ts';
+import { mountWaitlistRoutes } from './waitlist/waitlist.routes.ts';
+import type { Waitlist } from './waitlist/waitlist.service.ts';
 
 export interface AppDeps {
   logger: Logger;
   metrics: ServiceMetrics;
   db: Knex;
   orders: Orders;
+  waitlist: Waitlist;
   idempotency: Idempotency;
   internalToken: string;
   readiness?: Record<string, ReadinessCheck>;
 }
 
-/** Booking's HTTP surface: the order routes of docs/api.md behind the gateway's credential. */
+/** Booking's HTTP surface: the order and waitlist routes of docs/api.md behind the gateway's credential. */
 export function createApp(deps: AppDeps): HttpApp {
   return createHttpApp({
     logger: deps.logger,
     metrics: deps.metrics,
     readiness: { db: () => pingDb(deps.db), ...deps.readiness },
     bodyLimit: '16kb',
-    routes: (router) => mountOrderRoutes(router, deps),
+    routes: (router) => {
+      mountOrderRoutes(router, deps);
+      mountWaitlistRoutes(router, deps);
+    },
   });
 }

@@ -28,6 +28,10 @@ export const bookingConfigSchema = z.object({
    */
   HOLD_EXPIRY_GRACE_SECONDS: env.int(30),
   HOLD_SWEEP_INTERVAL_MS: env.int(1000, 20),
+  /** How long a waitlisted fan has to claim seats offered to them before they go to the next fan. */
+  WAITLIST_CLAIM_SECONDS: env.int(600, 1),
+  /** How often lapsed offers are looked for (each replica; they take turns on rows). */
+  OFFER_SWEEP_INTERVAL_MS: env.int(1000, 20),
   OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
   /**
    * How long a replica reuses its read of a schedule's seats and prices (0: read every time). A

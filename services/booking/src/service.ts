@@ -6,7 +6,7 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionCheck, liveSlotsIn, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
 import { createApp } from './app.ts';
-import { createBookingMetrics } from './booking-metrics.ts';
+import { createBookingMetrics, registerWaitlistGauges } from './booking-metrics.ts';
 import { createSellableCache } from './catalog-copy/sellable-cache.ts';
 import type { BookingConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
@@ -15,10 +15,11 @@ import { expireDueOrders } from './orders/hold-expiry.ts';
 import { SCHEMA } from './orders/orders.events.ts';
 import { createOrders, type Orders } from './orders/orders.service.ts';
 import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
+import { createWaitlist, type Waitlist } from './waitlist/waitlist.service.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 
 export interface ServiceDeps {
-  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
+  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** knex on booking's database, `booking` first on the search path; migrated already. */
@@ -38,10 +39,13 @@ export interface ServiceDeps {
 export interface BookingService {
   app: HttpApp;
   orders: Orders;
+  waitlist: Waitlist;
   /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
   handleEvent(event: BusEvent): Promise<HandleResult>;
   /** One pass of the hold-expiry sweeper; returns how many orders it expired. */
   expireHolds(): Promise<number>;
+  /** One pass of the offer sweeper: unclaimed offers move on; returns how many lapsed. */
+  lapseOffers(): Promise<number>;
   /** Starts the outbox relay, the consumer of catalog's and payment's events and the sweepers. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -54,10 +58,12 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config), deps.queueRedis ? liveSlotsIn(deps.queueRedis) : undefined);
   const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
   const orders = createOrders({ db, catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
+  const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(now ? { now } : {}) });
+  registerWaitlistGauges(metrics.registry, () => waitlist.stats());
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
   const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });
-  const app = createApp({ logger, metrics, db, orders, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
+  const app = createApp({ logger, metrics, db, orders, waitlist, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
 
   let relay: OutboxRelay | undefined;
   let subscription: Subscription | undefined;
@@ -65,13 +71,16 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   return {
     app,
     orders,
+    waitlist,
     handleEvent,
     expireHolds,
+    lapseOffers: () => waitlist.lapseOffers(),
     async start() {
       relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
       subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
       periodic = [
         runPeriodically('hold-expiry', config.HOLD_SWEEP_INTERVAL_MS, logger, expireHolds),
+        runPeriodically('offer-lapse', config.OFFER_SWEEP_INTERVAL_MS, logger, () => waitlist.lapseOffers()),
         runPeriodically('idempotency-key-purge', PURGE_KEYS_EVERY_MS, logger, () => idempotency.purgeExpired()),
       ];
     },

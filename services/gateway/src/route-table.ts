@@ -47,6 +47,16 @@ export const ROUTES: GatewayRoute[] = [
   // owner do it, and a fan whose admission window closed must still be able to let go of a hold.
   { method: 'DELETE', path: '/api/v1/orders/:orderId', upstream: 'booking', access: 'user' },
 
+  // Joining a waitlist is capped per address range like entering the waiting room; proof-of-work
+  // and verified e-mail, when the gateway asks them of the queue entry, belong here too.
+  { method: 'POST', path: '/api/v1/waitlist/:scheduleId/entries', upstream: 'booking', access: 'user', cap: 'entry' },
+  { method: 'GET', path: '/api/v1/waitlist/:scheduleId/entries/me', upstream: 'booking', access: 'user', rateClass: 'poll' },
+  { method: 'DELETE', path: '/api/v1/waitlist/:scheduleId/entries/me', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/waitlist/offers', upstream: 'booking', access: 'user', rateClass: 'poll' },
+  // The offer is the admission: no queue token.
+  { method: 'POST', path: '/api/v1/waitlist/offers/:offerId/claim', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/admin/waitlist', upstream: 'booking', access: 'user' },
+
   { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
   { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },
 

@@ -10,6 +10,7 @@ import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
 } from './tickets.ts';
+import { NewWaitlistEntry, offerIdParams, WaitlistEntry, WaitlistOfferList, WaitlistStats } from './waitlist.ts';
 
 /** Problem answers described once in docs/openapi.yaml (components.responses) and shared by routes. */
 export type SharedResponse =
@@ -399,6 +400,91 @@ export const ROUTES = {
       },
       413: { shared: 'PayloadTooLarge' },
       422: { description: '`IDEMPOTENCY_KEY_REUSED`: that `Idempotency-Key` was used for a different request', body: Problem },
+    },
+  },
+  joinWaitlist: {
+    method: 'post',
+    path: '/api/v1/waitlist/{scheduleId}/entries',
+    tags: ['Waitlist'],
+    summary: "Join a sold-out schedule's waitlist",
+    description:
+      'One entry per fan and schedule: joining again answers 200 with the same entry. Seats that come\nback (an expired hold, a cancelled or refunded order, a lapsed offer) are offered to the fans\nwaiting, in the order they joined, and never go back on sale while someone waits. Capped per\nclient address like the waiting room entry.',
+    request: { params: scheduleIdParams, body: NewWaitlistEntry, bodyOptional: true },
+    responses: {
+      200: { description: 'Already on it', body: WaitlistEntry },
+      201: { description: 'Joined', body: WaitlistEntry },
+      400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`, `TOO_MANY_SEATS`' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`SCHEDULE_NOT_FOUND`' },
+      409: {
+        shared: 'Conflict',
+        description: '`SEATS_AVAILABLE` (not sold out: book instead), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`, `PERFORMANCE_CANCELLED`, `BOOKING_CLOSED`',
+      },
+      429: { shared: 'TooManyRequests', description: '`ENTRY_CAP_REACHED`' },
+    },
+  },
+  getWaitlistEntry: {
+    method: 'get',
+    path: '/api/v1/waitlist/{scheduleId}/entries/me',
+    tags: ['Waitlist'],
+    summary: "The caller's place on a schedule's waitlist and any open offer",
+    request: { params: scheduleIdParams },
+    responses: {
+      200: { description: 'The latest entry of the caller', body: WaitlistEntry },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`NOT_ON_WAITLIST`' },
+    },
+  },
+  leaveWaitlist: {
+    method: 'delete',
+    path: '/api/v1/waitlist/{scheduleId}/entries/me',
+    tags: ['Waitlist'],
+    summary: 'Leave a waitlist (an open offer is declined and moves on)',
+    request: { params: scheduleIdParams },
+    responses: {
+      200: { description: 'The entry, now `LEFT`', body: WaitlistEntry },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`NOT_ON_WAITLIST`' },
+    },
+  },
+  listWaitlistOffers: {
+    method: 'get',
+    path: '/api/v1/waitlist/offers',
+    tags: ['Waitlist'],
+    summary: "The caller's offers, newest first",
+    responses: {
+      200: { description: 'Offers', body: WaitlistOfferList },
+      401: { shared: 'Unauthorized' },
+    },
+  },
+  claimWaitlistOffer: {
+    method: 'post',
+    path: '/api/v1/waitlist/offers/{offerId}/claim',
+    tags: ['Waitlist'],
+    summary: 'Claim an open offer: it becomes an order waiting for payment',
+    description:
+      'The seats pass from the offer to a new `PENDING_PAYMENT` order in one transaction; pay it with\n`POST /api/v1/payments`. No admission token: the offer is the admission. Claiming a claimed\noffer again answers 200 with its order.',
+    request: { params: offerIdParams },
+    responses: {
+      200: { description: 'Claimed before: its order', body: Order },
+      201: { description: 'The order', body: Order },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`OFFER_NOT_FOUND`' },
+      409: { shared: 'Conflict', description: '`OFFER_NOT_OPEN` (lapsed or declined), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`' },
+    },
+  },
+  getWaitlistStats: {
+    method: 'get',
+    path: '/api/v1/admin/waitlist',
+    tags: ['Waitlist'],
+    summary: 'Per schedule: fans waiting and offers by state (ADMIN)',
+    responses: {
+      200: { description: 'One item per schedule with a waitlist', body: WaitlistStats },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
     },
   },
   createPayment: {

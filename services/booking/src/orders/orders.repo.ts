@@ -1,4 +1,7 @@
 import type { Knex } from '@ticketping/db';
+import { handOverSeats } from '../waitlist/hand-over.ts';
+import { heldSeatsOfOrder } from '../waitlist/waitlist.repo.ts';
+import type { SeatSource } from '../waitlist/waitlist.types.ts';
 import type { Order, OrderSeat, OrderStatus } from './orders.types.ts';
 
 /** A connection or a transaction: repository functions work in either. */
@@ -94,10 +97,14 @@ export async function listOrders(db: Db, userId: string, limit: number, after?: 
   return withSeats(db, (await query) as OrderRow[]);
 }
 
+const RELEASED_BY: Partial<Record<OrderStatus, SeatSource>> = { CANCELLED: 'order.cancelled', EXPIRED: 'order.expired', REFUNDED: 'order.refunded' };
+
 /**
  * Compare-and-set on the status: the update happens only if the order is still in `from`, so of
  * two racing transitions (a payment and the expiry sweeper, say) exactly one wins. Leaving the
- * live states releases the seats in the same transaction.
+ * live states releases the seats in the same transaction: to the schedule's waitlist first, so a
+ * seat that comes back is offered in waitlist order and never reaches the open seat map while
+ * fans wait for it.
  */
 export async function transition(trx: Knex.Transaction, orderId: string, from: OrderStatus, to: OrderStatus, paymentId?: string): Promise<Order | undefined> {
   const rows = (await trx('orders')
@@ -105,8 +112,10 @@ export async function transition(trx: Knex.Transaction, orderId: string, from: O
     .update({ status: to, updated_at: trx.fn.now(), ...(paymentId ? { payment_id: paymentId } : {}) })
     .returning('*')) as OrderRow[];
   if (rows.length === 0) return undefined;
-  if (to !== 'CONFIRMED') await trx('seat_holds').where('order_id', orderId).delete();
-  return (await withSeats(trx, rows))[0];
+  const order = (await withSeats(trx, rows))[0]!;
+  const source = RELEASED_BY[to];
+  if (source) await handOverSeats(trx, order.scheduleId, await heldSeatsOfOrder(trx, orderId), source);
+  return order;
 }
 
 /** The performance's orders still holding seats or money (pending or paid), locked, oldest first. */
