@@ -17,6 +17,8 @@ export interface QueueTuning {
   maxPollMs: number;
   pollBudgetPerSecond: number;
   maxLineFactor: number;
+  /** A pre-queued fan must enter or poll within this long before the open, or is dropped at it (0: no rule). */
+  presenceWindowMs: number;
   maxAdmitPerTick: number;
   sweepBatch: number;
   preQueueChunk: number;
@@ -43,7 +45,7 @@ export interface EntryReply {
 
 export type EntryResult =
   | { kind: 'entry'; entry: EntryReply }
-  | { kind: 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' }
+  | { kind: 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' | 'EMAIL_NOT_VERIFIED' }
   | { kind: 'QUEUE_FULL'; retryAfterSeconds: number };
 
 export interface TickResult {
@@ -78,6 +80,7 @@ export interface QueueView {
   admitRatePerMinute: number;
   etaSeconds: number;
   seatsTaken: number;
+  requireVerifiedEmail: boolean;
 }
 
 export interface NewQueue {
@@ -86,6 +89,8 @@ export interface NewQueue {
   opensAtMs: number;
   closesAtMs: number;
   totalSeats: number;
+  /** Only accounts with a confirmed e-mail address may enter (default: anyone logged in). */
+  requireVerifiedEmail?: boolean;
 }
 
 export type OrderEventKind = 'created' | 'confirmed' | 'cancelled' | 'expired' | 'refunded';
@@ -143,8 +148,9 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
   return failFastWithoutRedis(redis, {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
-    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll'): Promise<EntryResult> {
-      const reply = (await run.entry(...lineKeys(performanceId), userId, mode, t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor)) as Arg[];
+    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', emailVerified = false): Promise<EntryResult> {
+      const reply = (await run.entry(...lineKeys(performanceId), queueKeys(performanceId).presence, userId, mode,
+        t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor, emailVerified ? 1 : 0, t.presenceWindowMs)) as Arg[];
       const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs] = reply;
       if (status === 'QUEUE_FULL') return { kind: 'QUEUE_FULL', retryAfterSeconds: Number(windowEndMs) };
       if (status === 'WAITING' || status === 'ADMITTED' || status === 'EXPIRED') {
@@ -156,7 +162,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
           },
         };
       }
-      return { kind: status as 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' };
+      return { kind: status as 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' | 'EMAIL_NOT_VERIFIED' };
     },
 
     async storeToken(performanceId: string, userId: string, windowEndMs: number, token: string): Promise<boolean> {
@@ -166,15 +172,15 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
     async leave(performanceId: string, userId: string): Promise<'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'NONE'> {
       const k = queueKeys(performanceId);
-      return (await run.leave(k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, userId)) as 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'NONE';
+      return (await run.leave(k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.presence, userId)) as 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'NONE';
     },
 
-    /** One admission tick (see admit-12.lua). */
+    /** One admission tick (see admit-13.lua). */
     async admit(performanceId: string): Promise<TickResult> {
       const k = queueKeys(performanceId);
       const reply = (await run.admit(
-        ...lineKeys(performanceId), k.admittedRecently, k.orders,
-        t.maxAdmitPerTick, t.sweepBatch, t.preQueueChunk, t.minPollMs, t.maxPollMs, t.graceMs, t.outcomeTtlMs, t.retainMs,
+        ...lineKeys(performanceId), k.admittedRecently, k.orders, k.presence,
+        t.maxAdmitPerTick, t.sweepBatch, t.preQueueChunk, t.minPollMs, t.maxPollMs, t.graceMs, t.outcomeTtlMs, t.retainMs, t.presenceWindowMs,
       )) as Arg[];
       const n = (i: number) => Number(reply[i] ?? 0);
       return {
@@ -193,7 +199,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       const seed = randomBytes(16).toString('hex');
       const commitment = createHash('sha256').update(seed).digest('hex');
       const created = (await run.createQueue(k.config, k.runtime, k.stats,
-        queue.capacity, queue.admitPerMinute, queue.opensAtMs, queue.closesAtMs, queue.totalSeats, seed, commitment)) === 1;
+        queue.capacity, queue.admitPerMinute, queue.opensAtMs, queue.closesAtMs, queue.totalSeats, seed, commitment, queue.requireVerifiedEmail ? 1 : 0)) === 1;
       await run.index(QUEUE_INDEX_KEY, 'add', performanceId);
       return created;
     },
@@ -232,7 +238,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return {
         capacity: n(0), admitPerMinute: n(1), state: String(r[2]) as QueueState, opensAtMs: n(3), closesAtMs: n(4), totalSeats: n(5),
         maxLine: s(6) === null ? null : n(6), drawSeed: s(7), drawCommitment: s(8), openedAtMs: s(9) === null ? null : n(9),
-        preQueued: n(10), waiting: n(11), active: n(12), admitRatePerMinute: n(13), etaSeconds: n(14), seatsTaken: n(15),
+        preQueued: n(10), waiting: n(11), active: n(12), admitRatePerMinute: n(13), etaSeconds: n(14), seatsTaken: n(15), requireVerifiedEmail: r[16] === '1',
       };
     },
 
