@@ -42,7 +42,7 @@ export function callerFrom(headers: Record<string, string | string[] | undefined
   const id = headers[IDENTITY_HEADERS.userId];
   const role = headers[IDENTITY_HEADERS.role];
   if (typeof id !== 'string' || !id) throw new UnauthorizedError('UNAUTHORIZED', 'Log in first: this needs an access token');
-  return { id, role: role === 'ADMIN' ? 'ADMIN' : 'USER', emailVerified: headers[IDENTITY_HEADERS.emailVerified] === '1' };
+  return { id, role: role === 'ADMIN' ? 'ADMIN' : 'USER', ...(headers[IDENTITY_HEADERS.emailVerified] === '1' ? { emailVerified: true } : {}) };
 }
 
 export function requireAdmin(req: Request): Caller {
