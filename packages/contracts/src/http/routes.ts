@@ -298,7 +298,7 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.',
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.',
     request: { params: performanceIdParams },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
