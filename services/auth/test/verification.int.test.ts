@@ -11,6 +11,7 @@ import { freePort } from '@ticketping/http/free-port';
 import { createRedis } from '@ticketping/redis';
 import { eventually, expectContractAt, randomPrefix, testEnv, waitForMail } from '@ticketping/testing';
 import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
+import { createVerificationsRepo } from '../src/verification/verifications.repo.ts';
 import { INTERNAL_TOKEN, startAuth, type AuthUnderTest } from './harness.ts';
 
 const ADMIN = { email: `boss.${randomPrefix('v')}@example.test`, password: 'admin-password-1' };
@@ -174,6 +175,19 @@ test('a mail the SMTP server could not take waits in the outbox and goes out onc
     await restarted?.close();
     await own.drop();
   }
+});
+
+test('rows a day past their expiry are purged; newer ones, expired or not, stay', async () => {
+  const fan = await signUp();
+  await waitForMail({ to: fan.email });
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+  await db.knex('email_verifications').where({ user_id: fan.id }).update({ expires_at: hoursAgo(25) });
+  const other = await signUp();
+  await waitForMail({ to: other.email });
+  await db.knex('email_verifications').where({ user_id: other.id }).update({ expires_at: hoursAgo(1) });
+  await createVerificationsRepo(db.knex).purgeExpired(86_400);
+  assert.is((await db.knex('email_verifications').where({ user_id: fan.id })).length, 0);
+  assert.is((await db.knex('email_verifications').where({ user_id: other.id })).length, 1);
 });
 
 test.run();

@@ -20,9 +20,13 @@ export interface VerificationMailerDeps {
 export interface VerificationMailer {
   /** One pass over the due mails; returns how many were sent. Tests call it directly. */
   sendDue(): Promise<number>;
+  /** Drops verification rows a day past their expiry (done hourly by the loop); returns how many. */
+  purgeExpired(): Promise<number>;
   stop(): Promise<void>;
 }
 
+const DAY_SECONDS = 86_400;
+const PURGE_EVERY_MS = 3600_000;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
@@ -76,10 +80,19 @@ export function startVerificationMailer(deps: VerificationMailerDeps): Verificat
     });
   }
 
+  // A day past expiry a row answers nothing the fan could still need (a second click on an
+  // expired link is refused either way); without this the table grows by one row per sign-up.
+  const purgeExpired = () => createVerificationsRepo(db).purgeExpired(DAY_SECONDS);
+  let purgedAt = 0;
+
   const controller = new AbortController();
   const loop = (async () => {
     while (!controller.signal.aborted) {
       try {
+        if (Date.now() - purgedAt > PURGE_EVERY_MS) {
+          purgedAt = Date.now();
+          await purgeExpired();
+        }
         // a full batch means more are due: go on at once rather than after the interval
         if ((await sendDue()) >= batchSize) continue;
       } catch (error) {
@@ -91,6 +104,7 @@ export function startVerificationMailer(deps: VerificationMailerDeps): Verificat
 
   return {
     sendDue,
+    purgeExpired,
     async stop() {
       controller.abort();
       await loop;

@@ -52,6 +52,11 @@ export function createVerificationsRepo(db: Db) {
       });
     },
 
+    /** Drops rows whose link expired more than `keepSeconds` ago: their hash confirms nothing any more. */
+    async purgeExpired(keepSeconds: number): Promise<number> {
+      return db('email_verifications').where('expires_at', '<', db.raw(`now() - make_interval(secs => ?)`, [keepSeconds])).delete();
+    },
+
     async markFailed(id: string, error: string): Promise<void> {
       await db('email_verifications').where({ id }).update({ failed_at: db.fn.now(), token: null, attempts: db.raw('attempts + 1'), last_error: error.slice(0, 500) });
     },
