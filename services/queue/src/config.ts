@@ -33,6 +33,8 @@ export const queueConfigSchema = z
      */
     QUEUE_PRESENCE_WINDOW_SECONDS: env.int(180, 0),
     QUEUE_TICK_MS: env.int(500, 10),
+    /** ring: one replica ticks each queue (rendezvous hashing over live replicas); all: every replica ticks every queue. */
+    QUEUE_TICKERS: z.enum(['ring', 'all']).default('ring'),
     QUEUE_MAX_ADMIT_PER_TICK: env.int(1000, 1),
     QUEUE_SWEEP_BATCH: env.int(1000, 1),
     QUEUE_PRE_QUEUE_CHUNK: env.int(2000, 1),

@@ -2,8 +2,10 @@ import type { Bus, Subscription } from '@ticketping/bus';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
+import { leanRoutes } from '@ticketping/http/fast-path';
 import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
+import { createTickerRing, tickerTtlMs } from './admission/ticker-ring.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
 import { createQueueMetrics } from './metrics.ts';
@@ -63,7 +65,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const { config, logger, metrics, redis, bus } = deps;
   const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, { setting: 'QUEUE_SIGNING_KEY', logger });
   const store = createQueueStore(redis, tuningFrom(config));
-  const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
+  const ring = config.QUEUE_TICKERS === 'ring' ? createTickerRing(redis, { ttlMs: tickerTtlMs(config.QUEUE_TICK_MS) }) : undefined;
+  const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS, ...(ring ? { ring } : {}) });
   const room = createWaitingRoom({ store, signer: keys.signer, admission });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
@@ -78,7 +81,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     // for a refused connection at the gateway.
     readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
     routes: http.routes,
-    leanRoutes: http.lean,
+    // status polls and the public summary: one step ahead of the body parser and the router
+    everyRequest: [leanRoutes(http.lean)],
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
   });

@@ -104,6 +104,28 @@ export const NewQueue = z
   })
   .strict();
 
+/**
+ * Internal: the queue-scaler's admission rate for one queue. It sits beside the admin's
+ * `admitPerMinute`, which it never changes: the queue admits at the lower of the two, and only
+ * until the rate's time to live runs out (an operator that stops renewing hands back to the admin's).
+ */
+export const OperatorRate = z
+  .object({
+    admitPerMinute: count,
+    ttlSeconds: z.number().int().min(1).max(3600),
+  })
+  .strict();
+
+export const OperatorRateAnswer = z.object({
+  performanceId: z.string(),
+  /** The admin's setting, a ceiling. */
+  admitPerMinute: z.number().int(),
+  operatorAdmitPerMinute: z.number().int(),
+  /** min(admitPerMinute, operatorAdmitPerMinute): what the next ticks admit at. */
+  effectiveAdmitPerMinute: z.number().int(),
+  expiresAt: z.iso.datetime(),
+});
+
 /** Internal: the gateway's status polls of one event-loop turn, in one request. */
 export const StatusPolls = z
   .object({
@@ -117,3 +139,5 @@ export type QueueEntry = z.infer<typeof QueueEntry>;
 export type QueueEntryStatus = z.infer<typeof QueueEntryStatus>;
 export type QueueSettingsChange = z.input<typeof QueueSettingsChange>;
 export type StatusPollsBody = z.input<typeof StatusPolls>;
+export type OperatorRateBody = z.input<typeof OperatorRate>;
+export type OperatorRateAnswer = z.infer<typeof OperatorRateAnswer>;

@@ -11,7 +11,8 @@
   drops fans at the head or under the sweep cursor who missed their poll deadline; refreshes the
   figures in stats. After closesAt the queue closes; retainMs later its keys are dropped.
 
-  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs
+  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs,
+                       operatorAdmitPerMinute, operatorRateUntilMs
   KEYS[2] stats        hash: the figures (written here)
   KEYS[3] runtime      hash: openedAtMs, preNext, preEnd, preCount, sweepCursor
   KEYS[4] waiting      zset: userId → arrival sequence
@@ -36,8 +37,13 @@
   ARGV[9] presenceWindowMs: pre-queued fans not seen within this long before the open are dropped
           as they come up (outcome ABSENT) instead of joining the line; 0 = everyone joins
 
-  Returns {nowMs, state, admitted, expired, abandoned, waiting, active, capacity, admitPerMinute,
-           measuredAdmitsPerMinute (string), etaSecondsOfLast, userId...} (the admitted fans),
+  The rate admitted at is min(admitPerMinute, operatorAdmitPerMinute): the admin's setting is a
+  ceiling the operator's rate never lifts. The operator's rate counts only until
+  operatorRateUntilMs, so an operator that stops renewing it hands the queue back to the ceiling.
+
+  Returns {nowMs, state, admitted, expired, abandoned, waiting, active, capacity, admitPerMinute
+           (the admin's ceiling), measuredAdmitsPerMinute (string), etaSecondsOfLast,
+           operatorAdmitPerMinute (0: none in force), effectiveAdmitPerMinute, userId...} (the admitted fans),
           or {nowMs, 'NO_QUEUE'} / {nowMs, 'RETIRED'}
 ]]
 local maxAdmit, sweepBatch, preChunk = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -45,15 +51,21 @@ local minPoll, maxPoll, grace = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(A
 local outcomeTtl, retain = tonumber(ARGV[7]), tonumber(ARGV[8])
 local presenceWindow = tonumber(ARGV[9])
 
-local function int(x) return string.format('%.0f', x) end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+--- @include "clock"
+--- @include "admission-record"
+--- @include "pre-queue-reservation"
+local now = nowMs()
 local nowSec = math.floor(now / 1000)
 
-local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs')
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs',
+  'operatorAdmitPerMinute', 'operatorRateUntilMs')
 if not cfg[1] then return {now, 'NO_QUEUE'} end
-local capacity, admitPerMinute, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
+local capacity, ceiling, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
 local opensAt, closesAt = tonumber(cfg[4] or '0'), tonumber(cfg[5] or '0')
+local operatorRate = 0
+if cfg[6] and tonumber(cfg[7] or '0') > now then operatorRate = tonumber(cfg[6]) end
+local admitPerMinute = ceiling
+if operatorRate > 0 then admitPerMinute = math.min(ceiling, operatorRate) end
 
 if closesAt > 0 and now >= closesAt + retain then
   redis.call('DEL', unpack(KEYS))
@@ -88,7 +100,7 @@ end
 -- 1. active windows that ran out free their slots
 local ended = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', int(now))
 for _, userId in ipairs(ended) do
-  local claimed = string.match(redis.call('HGET', KEYS[7], userId) or '', '^%d+|(%d+)|')
+  local _, claimed = readAdmission(redis.call('HGET', KEYS[7], userId))
   if claimed and claimed ~= '0' then
     expired = expired + 1
     recordOutcome(userId, 'EXPIRED')
@@ -105,10 +117,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf', int(now - 60000))
 local opened = now >= opensAt
 local run = redis.call('HMGET', KEYS[3], 'openedAtMs', 'preNext', 'preEnd')
 if opened and not run[1] then
-  local count = redis.call('ZCARD', KEYS[5])
-  local last = redis.call('INCRBY', KEYS[9], count)
-  run = {int(now), last - count + 1, last}
-  redis.call('HSET', KEYS[3], 'preNext', run[2], 'preEnd', run[3], 'preCount', count, 'openedAtMs', run[1])
+  local first, last = reservePreQueue(KEYS[5], KEYS[9], KEYS[3], now)
+  run = {int(now), first, last}
 end
 local preEnd = tonumber(run[3] or '0')
 local preLeft = 0
@@ -174,7 +184,7 @@ if state == 'OPEN' and opened then
         -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
         local claimBy = math.max(now + minPoll + grace, deadline * 1000)
         redis.call('ZADD', KEYS[6], int(claimBy), userId)
-        redis.call('HSET', KEYS[7], userId, int(now) .. '|0|0|')
+        redis.call('HSET', KEYS[7], userId, admissionRecord(int(now), '0', '0', ''))
         redis.call('ZADD', KEYS[11], int(now), userId .. ':' .. int(now))
         admitted[#admitted + 1] = userId
         allowance = allowance - 1
@@ -210,10 +220,11 @@ local measured = redis.call('ZCARD', KEYS[11]) * 60000 / span
 local etaLast = math.ceil(waiting * 60 / (measured > 0 and measured or math.max(1, admitPerMinute)))
 local measuredText = string.format('%.2f', measured)
 redis.call('HSET', KEYS[2], 'waiting', waiting, 'active', active, 'capacity', capacity,
-  'admitPerMinute', admitPerMinute, 'admitRatePerMinute', measuredText, 'etaSeconds', etaLast,
-  'state', state, 'updatedAtMs', int(now))
+  'admitPerMinute', ceiling, 'operatorAdmitPerMinute', operatorRate, 'effectiveAdmitPerMinute', admitPerMinute,
+  'admitRatePerMinute', measuredText, 'etaSeconds', etaLast, 'state', state, 'updatedAtMs', int(now))
 if #admitted > 0 then redis.call('HINCRBY', KEYS[2], 'admittedTotal', #admitted) end
 if expired > 0 then redis.call('HINCRBY', KEYS[2], 'expiredTotal', expired) end
 if abandoned > 0 then redis.call('HINCRBY', KEYS[2], 'abandonedTotal', abandoned) end
 
-return {now, state, #admitted, expired, abandoned, waiting, active, capacity, admitPerMinute, measuredText, etaLast, unpack(admitted)}
+return {now, state, #admitted, expired, abandoned, waiting, active, capacity, ceiling, measuredText, etaLast,
+  operatorRate, admitPerMinute, unpack(admitted)}
