@@ -74,9 +74,9 @@ async function serveService(name: string, make: (redis: RedisClient) => Promise<
 }
 
 async function serveQueue(): Promise<Served> {
-  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
+  const { loadConfig } = await import('../../services/queue/src/config.ts');
   const { createService } = await import('../../services/queue/src/service.ts');
-  const config = loadQueueConfig();
+  const config = loadConfig();
   return serveService('queue', (redis) => createService({ config, logger: quiet(), metrics: createMetrics('queue'), redis }), config.REDIS_URL);
 }
 
@@ -87,17 +87,17 @@ function serveBare(): Promise<Served> {
 }
 
 async function serveGateway(): Promise<Served> {
-  const { loadGatewayConfig } = await import('../../services/gateway/src/config.ts');
+  const { loadConfig } = await import('../../services/gateway/src/config.ts');
   const { createService } = await import('../../services/gateway/src/service.ts');
-  const config = loadGatewayConfig();
+  const config = loadConfig();
   return serveService('gateway', async (redis) => createService({ config, logger: quiet(), metrics: createMetrics('gateway'), redis }), config.REDIS_URL);
 }
 
 /** The entry script's tuning arguments, from the queue's own defaults (grace 24 h, as run.ts sets it: nobody is dropped). */
 export async function entryTuning(): Promise<number[]> {
-  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
+  const { loadConfig } = await import('../../services/queue/src/config.ts');
   const { tuningFrom } = await import('../../services/queue/src/service.ts');
-  const t = tuningFrom(loadQueueConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
+  const t = tuningFrom(loadConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
   return [t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor];
 }
 

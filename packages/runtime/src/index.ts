@@ -1,2 +1,2 @@
+export * from './define-service.ts';
 export * from './periodic.ts';
-export * from './serve.ts';

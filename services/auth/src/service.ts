@@ -15,6 +15,7 @@ import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { createUsersRepo } from './users/users.repo.ts';
 import { mountUserRoutes } from './users/users.routes.ts';
 import { createUsersService } from './users/users.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface AuthDeps {
   config: AuthConfig;
@@ -92,4 +93,11 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
     },
     async stop() {},
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: AuthConfig, kit: ServiceKit): Promise<AuthService> {
+  const db = await kit.db({ url: config.DATABASE_URL });
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, db, redis });
 }

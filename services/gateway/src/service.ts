@@ -21,6 +21,7 @@ import { cors } from './web/cors.ts';
 import { mountPages } from './web/pages.ts';
 import { mountRum } from './web/rum.ts';
 import { securityHeaders } from './web/security-headers.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 /**
  * helmet's defaults, plus WebAssembly for the door scanner's QR decoder (ZXing in wasm, served from
@@ -177,4 +178,10 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
 function leanMethod(method: GatewayRoute['method']): LeanRoute['method'] {
   if (method !== 'GET') throw new Error(`Poll routes are bodyless GETs, not ${method}`);
   return method;
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export function build(config: GatewayConfig, kit: ServiceKit): GatewayService {
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, redis });
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadGatewayConfig } from '@ticketping/gateway/config';
+import { loadConfig } from '@ticketping/gateway/config';
 import { createService as createGateway } from '@ticketping/gateway/service';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
@@ -41,7 +41,7 @@ test.before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'ticketping-door-'));
   h = await startTickets();
   const down = 'http://127.0.0.1:9'; // services these pages do not reach here
-  const config = loadGatewayConfig({
+  const config = loadConfig({
     INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: webDist,
     AUTH_URL: h.auth.base, TICKETS_URL: h.base, CATALOG_URL: down, QUEUE_URL: down, BOOKING_URL: down, PAYMENT_URL: down, QUEUE_JWKS: '{"keys":[]}',
   });
