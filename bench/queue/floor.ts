@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { testEnv } from '@ticketping/testing';
 import { closedLoop, type LoadResult } from './load.ts';
-import { lineKeys } from '../../services/queue/src/redis/queue-store.ts';
+import { lineKeys } from '@ticketping/queue/queue-store';
 import { entryTuning, luaOf, startChild, type Child } from './servers.ts';
 
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });

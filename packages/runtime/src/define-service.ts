@@ -64,6 +64,23 @@ export interface RunOptions {
   onStopped?: () => void;
 }
 
+/** A service started in this process without signal handling (benches, standalone's processes via run). */
+export interface StartOptions<C> extends Omit<RunOptions, 'onListening' | 'onStopping' | 'onStopped'> {
+  /** Settings to use as they are instead of `loadConfig()`. */
+  config?: C;
+  /** Instead of the JSON logger at the config's LOG_LEVEL (a bench silences the service). */
+  logger?: Logger;
+}
+
+export interface StartedService {
+  port: number;
+  managementPort: number;
+  /** The Redis clients the service made, in order (a bench names them to tell their commands apart). */
+  redisClients: RedisClient[];
+  /** Stops accepting, drains in-flight requests, stops the background work and closes the clients. */
+  stop(): Promise<void>;
+}
+
 export interface DefinedService<C extends ServiceBaseConfig = ServiceBaseConfig> extends ServiceDefinition<C> {
   /**
    * Loads the config (every problem printed and exit 1 when it is bad), builds the service, starts
@@ -71,6 +88,8 @@ export interface DefinedService<C extends ServiceBaseConfig = ServiceBaseConfig>
    * requests, stops the background work, closes the clients and flushes traces.
    */
   run(options?: RunOptions): Promise<void>;
+  /** Builds, starts and listens as `run` does, and leaves stopping to the caller. */
+  start(options?: StartOptions<C>): Promise<StartedService>;
 }
 
 /**
@@ -78,42 +97,56 @@ export interface DefinedService<C extends ServiceBaseConfig = ServiceBaseConfig>
  * graceful shutdown everywhere, and one definition that standalone runs in its own processes too.
  */
 export function defineService<C extends ServiceBaseConfig>(definition: ServiceDefinition<C>): DefinedService<C> {
-  return { ...definition, run: (options) => runService(definition, options) };
+  return {
+    ...definition,
+    run: (options) => runService(definition, options),
+    start: (options = {}) => startService(definition, options.config ?? definition.loadConfig(), options),
+  };
 }
 
 async function runService<C extends ServiceBaseConfig>(definition: ServiceDefinition<C>, options: RunOptions = {}): Promise<void> {
-  const { name } = definition;
   const config = configOrExit(definition.loadConfig);
-  initTracing({ serviceName: name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const logger = createLogger({ service: name, level: options.logLevel ?? config.LOG_LEVEL, mixin: traceFields });
-  const metrics = createMetrics(name);
-  const { kit, close } = await createKit(definition, { logger, metrics }, options);
-
-  const service = await definition.build(config, kit);
-  await service.start();
-  const listen = options.listen ?? { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST };
-  const listeners = await listenBoth(service.app, listen);
-  logger.info({ port: listeners.public.port, managementPort: listeners.management.port }, `${name} listening`);
-  options.onListening?.({ port: listeners.public.port, managementPort: listeners.management.port });
-
+  initTracing({ serviceName: definition.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const logger = createLogger({ service: definition.name, level: options.logLevel ?? config.LOG_LEVEL, mixin: traceFields });
+  const started = await startService(definition, config, { ...options, logger });
+  options.onListening?.({ port: started.port, managementPort: started.managementPort });
   shutdownOnSignals(logger, async () => {
     options.onStopping?.();
-    await listeners.close();
-    await service.stop();
-    await close();
+    await started.stop();
     await shutdownTracing();
     options.onStopped?.();
   });
+}
+
+async function startService<C extends ServiceBaseConfig>(definition: ServiceDefinition<C>, config: C, options: StartOptions<C>): Promise<StartedService> {
+  const { name } = definition;
+  const logger = options.logger ?? createLogger({ service: name, level: options.logLevel ?? config.LOG_LEVEL, mixin: traceFields });
+  const { kit, redisClients, close } = await createKit(definition, { logger, metrics: createMetrics(name) }, options);
+  const service = await definition.build(config, kit);
+  await service.start();
+  const listeners = await listenBoth(service.app, options.listen ?? { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST });
+  logger.info({ port: listeners.public.port, managementPort: listeners.management.port }, `${name} listening`);
+  return {
+    port: listeners.public.port,
+    managementPort: listeners.management.port,
+    redisClients,
+    async stop() {
+      await listeners.close();
+      await service.stop();
+      await close();
+    },
+  };
 }
 
 /**
  * The client factories load their libraries on first use, so a service without Postgres (queue,
  * gateway) does not pay for loading knex at start-up.
  */
-async function createKit<C extends ServiceBaseConfig>(definition: ServiceDefinition<C>, base: { logger: Logger; metrics: ServiceMetrics }, options: RunOptions): Promise<{ kit: ServiceKit; close: () => Promise<void> }> {
+async function createKit<C extends ServiceBaseConfig>(definition: ServiceDefinition<C>, base: { logger: Logger; metrics: ServiceMetrics }, options: StartOptions<C>): Promise<{ kit: ServiceKit; redisClients: RedisClient[]; close: () => Promise<void> }> {
   const [{ createBus }, { createRedis }] = await Promise.all([import('@ticketping/bus'), import('@ticketping/redis')]);
   const buses: Array<() => unknown> = [];
   const others: Array<() => unknown> = [];
+  const redisClients: RedisClient[] = [];
   const kit: ServiceKit = {
     ...base,
     async db({ url, poolMax }) {
@@ -127,6 +160,7 @@ async function createKit<C extends ServiceBaseConfig>(definition: ServiceDefinit
     redis({ url, clusterNodes }) {
       const client = createRedis({ url, ...(clusterNodes ? { clusterNodes } : {}) });
       others.push(() => client.disconnect());
+      redisClients.push(client);
       return client;
     },
     bus({ brokers, clientId, topicPrefix }) {
@@ -140,6 +174,7 @@ async function createKit<C extends ServiceBaseConfig>(definition: ServiceDefinit
   };
   return {
     kit,
+    redisClients,
     close: async () => {
       for (const close of [...buses, ...others]) await close();
     },

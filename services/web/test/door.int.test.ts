@@ -18,7 +18,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // The tickets service's own test harness: auth and tickets on a test database each.
 import { INTERNAL_TOKEN, quietLogger, startTickets, type Harness, type Show } from '../../tickets/test/harness.ts';
-import { TOPICS } from '../../tickets/src/tickets/tickets.events.ts';
+import { TOPICS } from '@ticketping/contracts/topics';
 import { fromBase64Url, rotateCode } from '@ticketping/tickets/codes';
 import { openBrowser, screenshot, type Browser } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
@@ -200,7 +200,7 @@ test('the scanner admits a ticket seen by the camera, refuses it the second time
   await eventually(async () => (await page.getByTestId('queued').textContent()) === '0', 15_000);
 
   // Refunded: the revocation reaches the gate within one sync.
-  await h.bus.publish(TOPICS.orders, [h.orderEvent('order.refunded', refunded.orderId, randomUUID(), show, [show.seatIds[1]!])]);
+  await h.bus.publish(TOPICS.bookingOrders, [h.orderEvent('order.refunded', refunded.orderId, randomUUID(), show, [show.seatIds[1]!])]);
   await eventually(async () => (await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/revocations`, { userId: randomUUID(), role: 'ADMIN' })).body.items, 15_000);
   await page.getByRole('button', { name: 'Sync now' }).click();
   await eventually(async () => {
