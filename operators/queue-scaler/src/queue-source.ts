@@ -30,14 +30,3 @@ export async function writeAdmitPerMinute(redis: RedisClient, performanceId: str
   await redis.hset(key, 'admitPerMinute', String(admitPerMinute));
   return true;
 }
-
-/** Rejects after `ms` so a hung connection counts as a failed read instead of stalling the poll. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
