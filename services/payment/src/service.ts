@@ -13,6 +13,7 @@ import { mountPaymentRoutes } from './payments/payments.routes.ts';
 import { createPayments, type Payments } from './payments/payments.service.ts';
 import { createOrderReconciliation, type OrderReconciliation } from './payments/order-reconciliation.ts';
 import { createSettlement, type Settlement } from './payments/settlement.ts';
+import { knexSettlementStore } from './payments/settlement.repo.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { createProvider } from './provider/create-provider.ts';
 import { guardProvider } from './provider/guarded-provider.ts';
@@ -66,7 +67,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     db, provider, metrics: paymentMetrics, logger, orderArrivalWaitMs: config.ORDER_ARRIVAL_WAIT_MS, breakerResetMs: config.PROVIDER_BREAKER_RESET_MS, ...clock,
   });
   // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
-  const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });
+  const settlement = createSettlement({ store: knexSettlementStore(db), provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });
   const idempotency = createIdempotency(db, { fingerprintKey: fingerprintKey(config) });
   let refundWorker: Periodic | undefined;
   const handleEvent = createEventHandler({ db, logger, onRefundRequested: () => refundWorker?.wake() });
