@@ -1,7 +1,7 @@
 import { createIdempotencyKeysTable, createStatusGuard, dropIdempotencyKeysTable, dropStatusGuardFunction, dropStatusGuardTrigger, type Knex, type StatusGuard } from '@ticketping/db';
 
 /** As applied: a later change of the order's life is a new migration. */
-const ORDER_STATUS: StatusGuard = {
+export const ORDER_STATUS: StatusGuard = {
   table: 'orders',
   entity: 'order',
   initial: 'PENDING_PAYMENT',

@@ -13,6 +13,7 @@ import { createIdempotency } from '@ticketping/idempotency';
 import { expireDueOrders } from './orders/hold-expiry.ts';
 import { SCHEMA } from './orders/orders.events.ts';
 import { mountOrderRoutes } from './orders/orders.routes.ts';
+import { knexOrdersStore } from './orders/orders.repo.ts';
 import { createOrders, type Orders } from './orders/orders.service.ts';
 import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
@@ -54,7 +55,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const bookingMetrics = createBookingMetrics(metrics.registry);
   const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config), deps.queueRedis ? liveSlotsIn(deps.queueRedis) : undefined);
   const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
-  const orders = createOrders({ db, catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
+  const orders = createOrders({ store: knexOrdersStore(db), catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
   const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });

@@ -19,7 +19,15 @@ function room(settings: Parameters<ReturnType<typeof createMemoryLine>['open']>[
   return { line, signed, room: createWaitingRoom({ store: line, signer, admission: line }) };
 }
 
-const failure = async (promise: Promise<unknown>) => promise.then(() => assert.unreachable('should have failed'), (error: unknown) => error as { code: string; status: number; retryAfterSeconds?: number });
+/** The error the promise is refused with (the test fails if it is not refused). */
+async function failure(promise: Promise<unknown>): Promise<{ code: string; status: number; retryAfterSeconds?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code: string; status: number; retryAfterSeconds?: number };
+  }
+  throw new Error('should have failed');
+}
 
 test('the first fan into an empty open line is admitted at once, with one token for the window', async () => {
   const { room: r, signed } = room();
