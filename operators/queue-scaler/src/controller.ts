@@ -10,7 +10,8 @@ import { conditionsFor, mergeConditions } from './conditions.ts';
 import { decide, EMPTY_HISTORY, type Clock, type Decision, type MetricReading, type ScaleHistory } from './decide.ts';
 import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type TargetState } from './kube.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
-import { withTimeout } from '@ticketping/runtime';
+// The subpath alone: the operator loads no service skeleton.
+import { withTimeout } from '@ticketping/runtime/timeout';
 import { admitPerMinuteFor, readQueueMetric, writeAdmitPerMinute } from './queue-source.ts';
 import { withDefaults, type QueueScaler, type QueueScalerSpec, type QueueScalerStatus } from './types.ts';
 import { createWorkQueue, jitter, type ReconcileResult } from './work-queue.ts';
