@@ -11,10 +11,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { createLogger } from '@ticketping/logger';
-import { createRedis, type RedisClient } from '@ticketping/redis';
+import { createRedis, queueKeys, scriptArgs, scriptKeys, type RedisClient } from '@ticketping/redis';
 import type { DefinedService, ServiceBaseConfig } from '@ticketping/runtime';
-import { scripts } from '@ticketping/queue/lua';
-import { lineKeys } from '@ticketping/queue/queue-store';
+import { entry, scripts } from '@ticketping/queue/lua';
+import type { QueueTuning } from '@ticketping/queue/queue-store';
 
 export interface Child {
   child: ChildProcess;
@@ -84,12 +84,17 @@ async function serveGateway(): Promise<Served> {
   return serveService('gateway', definition);
 }
 
-/** The entry script's tuning arguments, from the queue's own defaults (grace 24 h, as run.ts sets it: nobody is dropped). */
-export async function entryTuning(): Promise<number[]> {
+/** The queue's own tuning defaults (grace 24 h, as run.ts sets it: nobody is dropped). */
+export async function queueTuning(): Promise<QueueTuning> {
   const { loadConfig } = await import('@ticketping/queue/config');
   const { tuningFrom } = await import('@ticketping/queue/service');
-  const t = tuningFrom(loadConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
-  return [t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor];
+  return tuningFrom(loadConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
+}
+
+/** The entry script's KEYS then ARGV for one fan, by the names its header gives them. */
+export function entryCall(performanceId: string, tuning: QueueTuning, userId: string, mode: 'enter' | 'poll'): [number, ...(string | number)[]] {
+  const keys = scriptKeys(entry, queueKeys(performanceId));
+  return [keys.length, ...keys, ...scriptArgs(entry, { ...tuning, userId, mode })];
 }
 
 export const luaOf = (name: string): string => scripts.find((script) => script.name === name)!.lua;
@@ -98,13 +103,12 @@ export const luaOf = (name: string): string => scripts.find((script) => script.n
 async function serveFloorQueue(): Promise<Served> {
   const redis = createRedis({ url: process.env.REDIS_URL! });
   const performanceId = process.env.FLOOR_PERFORMANCE!;
-  const keys = lineKeys(performanceId);
-  const fans = await redis.zrange(keys[3]!, 0, -1);
+  const fans = await redis.zrange(queueKeys(performanceId).waiting, 0, -1);
   const sha = String(await redis.script('LOAD', luaOf('entry')));
-  const tuning = await entryTuning();
+  const tuning = await queueTuning();
   return closeable(createServer((_req, res) => {
     const fan = fans[Math.floor(Math.random() * fans.length)]!;
-    void (redis.evalsha(sha, keys.length, ...keys, fan, 'poll', ...tuning) as Promise<unknown[]>).then((reply) => {
+    void (redis.evalsha(sha, ...entryCall(performanceId, tuning, fan, 'poll')) as Promise<unknown[]>).then((reply) => {
       const body = JSON.stringify({ performanceId, status: reply[0], position: reply[1], ahead: reply[2], etaSeconds: reply[3], pollAfterMs: reply[4], queueToken: null, expiresAt: null, reason: null, opensAt: null });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
     });
@@ -137,10 +141,9 @@ function serveFloorProxy(): Promise<Served> {
 async function serveFloorBatchQueue(): Promise<Served> {
   const redis = createRedis({ url: process.env.REDIS_URL! });
   const performanceId = process.env.FLOOR_PERFORMANCE!;
-  const keys = lineKeys(performanceId);
-  const fans = await redis.zrange(keys[3]!, 0, -1);
+  const fans = await redis.zrange(queueKeys(performanceId).waiting, 0, -1);
   const sha = String(await redis.script('LOAD', luaOf('entry')));
-  const tuning = await entryTuning();
+  const tuning = await queueTuning();
   return closeable(createServer((req, res) => {
     let text = '';
     req.setEncoding('utf8');
@@ -148,7 +151,7 @@ async function serveFloorBatchQueue(): Promise<Served> {
     req.on('end', () => {
       const users = JSON.parse(text) as string[];
       const pipeline = redis.pipeline();
-      for (let i = 0; i < users.length; i++) pipeline.evalsha(sha, keys.length, ...keys, fans[Math.floor(Math.random() * fans.length)]!, 'poll', ...tuning);
+      for (let i = 0; i < users.length; i++) pipeline.evalsha(sha, ...entryCall(performanceId, tuning, fans[Math.floor(Math.random() * fans.length)]!, 'poll'));
       void pipeline.exec().then((replies) => {
         const out = replies!.map(([, reply]) => {
           const r = reply as unknown[];

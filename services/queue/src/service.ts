@@ -2,6 +2,7 @@ import type { Bus, Subscription } from '@ticketping/bus';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
+import { leanRoutes } from '@ticketping/http/fast-path';
 import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import type { QueueConfig } from './config.ts';
@@ -78,7 +79,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     // for a refused connection at the gateway.
     readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
     routes: http.routes,
-    leanRoutes: http.lean,
+    // status polls and the public summary: one step ahead of the body parser and the router
+    everyRequest: [leanRoutes(http.lean)],
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
   });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,6 +15,13 @@ test('every script passes the header guard: KEYS documented as named, no literal
     'admit-12', 'configure-1', 'createQueue-3', 'describe-6', 'entry-10', 'index-1', 'leave-5', 'orderEvent-5', 'storeToken-2',
   ]);
   for (const script of read) assert.match(script.lua, /Returns /, `${script.name} documents its reply`);
+});
+
+test('every shared snippet in includes/ is included by a script (clock, admission record, pre-queue reservation)', () => {
+  const sources = readdirSync(dir).filter((f) => f.endsWith('.lua')).map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  const snippets = readdirSync(path.join(dir, 'includes')).map((f) => f.replace(/\.lua$/, '')).sort();
+  assert.equal(snippets, ['admission-record', 'clock', 'pre-queue-reservation']);
+  for (const name of snippets) assert.ok(sources.includes(`--- @include "${name}"`), `${name} is included somewhere`);
 });
 
 test('index.generated.ts is fresh (embed-lua --check)', () => {

@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
-import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
+import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import { sendJson, settleAnswer, type LeanRoute } from '@ticketping/http/fast-path';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -13,7 +14,7 @@ const ms = (at: string | undefined) => (at ? Date.parse(at) : 0);
 export interface WaitingRoomRoutes {
   /** Mounted on the app's router. */
   routes: (router: Router) => void;
-  /** The hot reads (status polls, the public summary), served before the router and body parser. */
+  /** The hot reads (status polls, the public summary), served by the fast path's `leanRoutes`. */
   lean: LeanRoute[];
 }
 
@@ -30,7 +31,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
         requireGateway(req, res);
         const { performanceId } = validate.params(params, req);
         for (const [name, value] of Object.entries(STATUS_HEADERS)) res.setHeader(name, value);
-        res.json(await room.status(performanceId, caller(req).id));
+        sendJson(res, await room.status(performanceId, caller(req).id));
       },
     },
     {
@@ -40,7 +41,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
         requireGateway(req, res);
         const { performanceId } = validate.params(params, req);
         res.setHeader('cache-control', 'public, max-age=1');
-        res.json(await room.summary(performanceId));
+        sendJson(res, await room.summary(performanceId));
       },
     },
   ];
@@ -53,7 +54,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
     });
 
     // The gateway's way to poll: each answer is what GET .../entries/me would have answered that fan.
-    // One HTTP round trip for many polls halves a poll's CPU across gateway and queue (bench/queue).
+    // One HTTP round trip for many polls instead of a request and a response each, on both sides.
     router.post('/internal/v1/status-polls', internal, async (req, res) => {
       const { polls } = validate.body(StatusPolls, req);
       const answers = await Promise.all(polls.map((poll) => settleAnswer(async () => {
@@ -61,7 +62,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
         return room.status(performanceId, callerFrom({ [IDENTITY_HEADERS.userId]: poll.userId }).id);
       }, STATUS_HEADERS, req.log)));
       res.setHeader('cache-control', 'no-store');
-      res.json({ answers });
+      sendJson(res, { answers });
     });
 
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {

@@ -2,6 +2,7 @@
 // (the source of docs/openapi.yaml). Type-only imports: none of the schemas reach the bundle.
 
 import type {
+  CheckInTimeline,
   NewPerformanceBody,
   Order,
   OrderSeat,
@@ -27,7 +28,7 @@ import type {
   CheckInPage,
 } from '@ticketping/contracts/http';
 
-export type { Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { CheckInTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;

@@ -40,9 +40,10 @@ local maxAdmit, sweepBatch, preChunk = tonumber(ARGV[1]), tonumber(ARGV[2]), ton
 local minPoll, maxPoll, grace = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local outcomeTtl, retain = tonumber(ARGV[7]), tonumber(ARGV[8])
 
-local function int(x) return string.format('%.0f', x) end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+--- @include "clock"
+--- @include "admission-record"
+--- @include "pre-queue-reservation"
+local now = nowMs()
 local nowSec = math.floor(now / 1000)
 
 local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs')
@@ -83,7 +84,7 @@ end
 -- 1. active windows that ran out free their slots
 local ended = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', int(now))
 for _, userId in ipairs(ended) do
-  local claimed = string.match(redis.call('HGET', KEYS[7], userId) or '', '^%d+|(%d+)|')
+  local _, claimed = readAdmission(redis.call('HGET', KEYS[7], userId))
   if claimed and claimed ~= '0' then
     expired = expired + 1
     recordOutcome(userId, 'EXPIRED')
@@ -100,10 +101,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf', int(now - 60000))
 local opened = now >= opensAt
 local run = redis.call('HMGET', KEYS[3], 'openedAtMs', 'preNext', 'preEnd')
 if opened and not run[1] then
-  local count = redis.call('ZCARD', KEYS[5])
-  local last = redis.call('INCRBY', KEYS[9], count)
-  run = {int(now), last - count + 1, last}
-  redis.call('HSET', KEYS[3], 'preNext', run[2], 'preEnd', run[3], 'preCount', count, 'openedAtMs', run[1])
+  local first, last = reservePreQueue(KEYS[5], KEYS[9], KEYS[3], now)
+  run = {int(now), first, last}
 end
 local preEnd = tonumber(run[3] or '0')
 local preLeft = 0
@@ -155,7 +154,7 @@ if state == 'OPEN' and opened then
         -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
         local claimBy = math.max(now + minPoll + grace, deadline * 1000)
         redis.call('ZADD', KEYS[6], int(claimBy), userId)
-        redis.call('HSET', KEYS[7], userId, int(now) .. '|0|0|')
+        redis.call('HSET', KEYS[7], userId, admissionRecord(int(now), '0', '0', ''))
         redis.call('ZADD', KEYS[11], int(now), userId .. ':' .. int(now))
         admitted[#admitted + 1] = userId
         allowance = allowance - 1

@@ -4,8 +4,8 @@
 
   KEYS[1] config   hash: capacity, admitPerMinute, state, maxLine
 
-  ARGV[1..n] field, value pairs among capacity, admitPerMinute, state, maxLine; an empty value
-             removes the field (maxLine: back to the default limit)
+  ARGV[1..n] changes: field, value pairs among capacity, admitPerMinute, state, maxLine; an
+             empty value removes the field (maxLine: back to the default limit)
 
   Returns 1, or 0 when there is no such queue
 ]]

@@ -16,8 +16,8 @@ local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 
 if not cfg[1] then return {} end
 local run = redis.call('HMGET', KEYS[3], 'openedAtMs', 'preCount')
 local stats = redis.call('HMGET', KEYS[2], 'admitRatePerMinute', 'etaSeconds', 'seatsTaken')
-local time = redis.call('TIME')
-local now = string.format('%.0f', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000))
+--- @include "clock"
+local now = int(nowMs())
 local seed = run[1] and cfg[8] or ''
 return {
   cfg[1], cfg[2], cfg[3], cfg[4] or '0', cfg[5] or '0', cfg[6] or '0', cfg[7] or '', seed, cfg[9] or '',

@@ -36,9 +36,10 @@ local minPoll, maxPoll = tonumber(ARGV[3]), tonumber(ARGV[4])
 local budget, grace = tonumber(ARGV[5]), tonumber(ARGV[6])
 local activeWindow, lineFactor = tonumber(ARGV[7]), tonumber(ARGV[8])
 
-local function int(x) return string.format('%.0f', x) end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+--- @include "clock"
+--- @include "admission-record"
+--- @include "pre-queue-reservation"
+local now = nowMs()
 
 local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'totalSeats', 'maxLine', 'drawSeed')
 if not cfg[1] then return {'NO_QUEUE'} end
@@ -62,13 +63,12 @@ end
 -- admitted: the first poll claims the slot and starts the active window
 local windowEnd = tonumber(redis.call('ZSCORE', KEYS[6], userId) or '0')
 if windowEnd > now then
-  local record = redis.call('HGET', KEYS[7], userId) or ''
-  local admittedAt, claimedAt, tokenFor, token = string.match(record, '^(%d+)|(%d+)|(%d+)|(.*)$')
+  local admittedAt, claimedAt, tokenFor, token = readAdmission(redis.call('HGET', KEYS[7], userId))
   if not admittedAt then admittedAt, claimedAt, tokenFor, token = int(now), '0', '0', '' end
   if claimedAt == '0' then
     windowEnd = now + activeWindow
     redis.call('ZADD', KEYS[6], 'XX', int(windowEnd), userId)
-    redis.call('HSET', KEYS[7], userId, admittedAt .. '|' .. int(now) .. '|0|')
+    redis.call('HSET', KEYS[7], userId, admissionRecord(admittedAt, int(now), '0', ''))
     tokenFor, token = '0', ''
   end
   if tonumber(tokenFor) ~= windowEnd then token = '' end
@@ -144,13 +144,7 @@ if now < opensAt then
   return preQueueEntry()
 end
 
--- the first script to see the open reserves sequence numbers for the whole pre-queue, so every
--- pre-queued fan stays ahead of this newcomer however slowly the tick moves them into the line
-if not reserved[1] then
-  local count = redis.call('ZCARD', KEYS[5])
-  local last = redis.call('INCRBY', KEYS[9], count)
-  redis.call('HSET', KEYS[3], 'preNext', last - count + 1, 'preEnd', last, 'preCount', count, 'openedAtMs', int(now))
-end
+if not reserved[1] then reservePreQueue(KEYS[5], KEYS[9], KEYS[3], now) end
 seq = redis.call('INCR', KEYS[9])
 redis.call('ZADD', KEYS[4], seq, userId)
 local ahead = redis.call('ZCARD', KEYS[4]) - 1 + redis.call('ZCARD', KEYS[5])
