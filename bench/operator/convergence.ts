@@ -24,7 +24,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase } from '@ticketping/db/testing';
 import { freePort } from '@ticketping/http/free-port';
 import { eventually, testEnv } from '@ticketping/testing';
-import { MIGRATIONS_DIRECTORY, SCHEMA } from '../../services/booking/src/migrate.ts';
+import { MIGRATIONS_DIRECTORY, SCHEMA } from '@ticketping/booking/migrate';
 import {
   applyCrd, clients, createDeployment, createNamespace, createQueueScaler, deleteNamespace, operatorEnv, readQueueScaler, startOperator,
 } from '../../operators/queue-scaler/test/support.ts';

@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { testEnv } from '@ticketping/testing';
 import { closedLoop, type LoadResult } from './load.ts';
 import { queueKeys, scriptArgs, scriptKeys } from '@ticketping/redis';
-import { createQueue } from '../../services/queue/src/redis/lua/index.generated.ts';
+import { createQueue } from '@ticketping/queue/lua';
 import { entryCall, luaOf, queueTuning, startChild, type Child } from './servers.ts';
 
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });

@@ -1,4 +1,4 @@
-import { env, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * auth's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on purpose:
@@ -68,6 +68,6 @@ export const authConfigSchema = z
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 
-export function loadAuthConfig(environment: Record<string, string | undefined> = process.env): AuthConfig {
-  return loadConfig(authConfigSchema, environment);
+export function loadConfig(environment: Record<string, string | undefined> = process.env): AuthConfig {
+  return load(authConfigSchema, environment);
 }

@@ -19,6 +19,7 @@ import { createMailer, type Mailer } from '@ticketping/mail';
 import { startVerificationMailer, type VerificationMailer } from './verification/verification-mail.ts';
 import { mountVerificationRoutes } from './verification/verification.routes.ts';
 import { createVerificationService } from './verification/verification.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface AuthDeps {
   config: AuthConfig;
@@ -117,4 +118,11 @@ export function createService({ config, logger, metrics, db, redis, ...deps }: A
       if (!deps.mailer) mailer?.close();
     },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: AuthConfig, kit: ServiceKit): Promise<AuthService> {
+  const db = await kit.db({ url: config.DATABASE_URL });
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, db, redis });
 }

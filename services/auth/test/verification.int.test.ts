@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { freePort } from '@ticketping/http/free-port';
 import { createRedis } from '@ticketping/redis';
 import { eventually, expectContractAt, randomPrefix, testEnv, waitForMail } from '@ticketping/testing';
-import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
+import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { createVerificationsRepo } from '../src/verification/verifications.repo.ts';
 import { INTERNAL_TOKEN, startAuth, type AuthUnderTest } from './harness.ts';
 
@@ -33,7 +33,7 @@ const settings = {
 };
 
 test.before(async () => {
-  db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIR, schema: SCHEMA }]);
+  db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIRECTORY, schema: SCHEMA }]);
   auth = await startAuth({ db, redis }, settings);
 });
 
@@ -149,7 +149,7 @@ test('an administrator can confirm an address (support, load tests); a fan canno
 
 test('a mail the SMTP server could not take waits in the outbox and goes out once, after a restart with a working server', async () => {
   // a database of its own: the suite's running replica must not send this mail first
-  const own = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIR, schema: SCHEMA }]);
+  const own = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIRECTORY, schema: SCHEMA }]);
   const { ADMIN_EMAIL: _e, ADMIN_PASSWORD: _p, ...plain } = settings;
   const broken = await startAuth({ db: own, redis }, { ...plain, SMTP_URL: `smtp://127.0.0.1:${await freePort()}` });
   let restarted: AuthUnderTest | undefined;

@@ -1,4 +1,4 @@
-import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * The queue's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on
@@ -58,6 +58,6 @@ export const queueConfigSchema = z
 
 export type QueueConfig = z.infer<typeof queueConfigSchema>;
 
-export function loadQueueConfig(environment: Record<string, string | undefined> = process.env): QueueConfig {
-  return loadConfig(queueConfigSchema, environment);
+export function loadConfig(environment: Record<string, string | undefined> = process.env): QueueConfig {
+  return load(queueConfigSchema, environment);
 }

@@ -16,6 +16,7 @@ import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface QueueDeps {
   config: QueueConfig;
@@ -111,4 +112,15 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       await admission.stop();
     },
   };
+}
+
+/**
+ * The service as main.ts and standalone run it: its clients from the kit. Without Kafka nothing else
+ * publishes into this process's memory bus: alone, the queue learns of performances only through
+ * PUT /internal/v1/queues/{id} (standalone's processes share one bus on Redis Streams).
+ */
+export function build(config: QueueConfig, kit: ServiceKit): Promise<QueueService> {
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, redis, bus });
 }

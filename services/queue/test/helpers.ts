@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@ticketping/logger';
 import { QUEUE_INDEX_KEY, queueKeys, type RedisClient } from '@ticketping/redis';
-import { loadQueueConfig, type QueueConfig } from '../src/config.ts';
+import { loadConfig, type QueueConfig } from '../src/config.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 
 /** Standalone defaults with the given overrides (durations short enough for tests). */
 export function testConfig(overrides: Record<string, string> = {}): QueueConfig {
-  return loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', ...overrides });
 }
 
 export const quietLogger = () => createLogger({ service: 'queue-test', level: 'silent', destination: new Writable({ write(_c, _e, done) { done(); } }) });

@@ -41,7 +41,17 @@ const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 /** Polls come a little early rather than all at once (clients that started together drift apart). */
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.1));
 
-export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner; admission: AdmissionLoop }) {
+/** What the waiting room needs of the line's store: the Redis store, or the in-memory line of the unit tests. */
+export type WaitingRoomStore = Pick<QueueStore, 'entry' | 'storeToken' | 'leave' | 'configure' | 'describe'>;
+
+export interface WaitingRoomDeps {
+  store: WaitingRoomStore;
+  signer: Pick<TokenSigner, 'sign'>;
+  /** Admits now (the head of an empty line, a freed slot, a queue opened) instead of at the next tick. */
+  admission: Pick<AdmissionLoop, 'tick'>;
+}
+
+export function createWaitingRoom(deps: WaitingRoomDeps) {
   const { store, signer, admission } = deps;
 
   function failOn(result: EntryResult): EntryReply {
