@@ -6,6 +6,7 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import type { Idempotency } from '@ticketping/idempotency';
 import { mountOrderRoutes } from './orders/orders.routes.ts';
 import type { Orders } from './orders/orders.service.ts';
+import { mountSalesRoutes } from './sales/sales.routes.ts';
 import { mountWaitlistRoutes } from './waitlist/waitlist.routes.ts';
 import type { Waitlist } from './waitlist/waitlist.service.ts';
 
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): HttpApp {
     routes: (router) => {
       mountOrderRoutes(router, deps);
       mountWaitlistRoutes(router, deps);
+      mountSalesRoutes(router, deps);
     },
   });
 }
