@@ -16,12 +16,14 @@ import type {
   QueueEntry,
   QueueEntryStatus,
   QueueSettingsChange,
+  QueueTimeline,
+  SalesTimeline,
   Seat,
   SeatStatus,
   TokenPair,
 } from '@ticketping/contracts/http';
 
-export type { CheckInTimeline, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { CheckInTimeline, QueueTimeline, SalesTimeline, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;
