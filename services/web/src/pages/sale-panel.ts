@@ -138,6 +138,14 @@ export function salePanel(ctx: PageContext) {
     </dl>`;
   };
 
+  /** Says from when the charts run: the sale's start when the history reached back that far. */
+  const since = () => {
+    const first = withHistory(history, samples, TIMELINE_MINUTES + LIVE_SAMPLES)[0];
+    if (!first) return nothing;
+    const at = new Date(first.at).toISOString();
+    return html`<p class="muted" data-testid="sale-since">Waiting room and sales charted from <time datetime=${at}>${formatDateTime(at)}</time>.</p>`;
+  };
+
   return {
     select,
     render: () => html`
@@ -148,6 +156,7 @@ export function salePanel(ctx: PageContext) {
             ${schedules.map((s) => html`<option value=${s.id} ?selected=${s.id === scheduleId}>${formatDateTime(s.startsAt)}</option>`)}
           </select></div>` : nothing}
         ${performanceId ? summary() : html`<p class="muted">Choose a performance above.</p>`}
+        ${since()}
         ${problem ? html`<p class="form-error" role="alert">${problem}</p>` : nothing}
         <figure class="sale-chart" data-testid="chart-waiting" ${host('waiting')} aria-label="Waiting fans, admissions per minute and seats sold over time"></figure>
         <figure class="sale-chart" data-testid="chart-tickets" ${host('tickets')} aria-label="Tickets issued, checked in and revoked per minute"></figure>
