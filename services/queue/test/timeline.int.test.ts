@@ -99,4 +99,24 @@ test('the timeline is for admins, and bad input is a 400 naming the field', asyn
   assert.equal(empty.body.samples, []);
 });
 
+test('with its Redis away the timeline answers a fast 503 with Retry-After', async () => {
+  // nothing listens on port 1: the client never becomes ready
+  const away = createRedis({ url: 'redis://127.0.0.1:1' });
+  away.on('error', () => undefined);
+  const lonely = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis: away });
+  const lonelyServer = await listen(lonely.app, 0);
+  try {
+    const res = await fetch(`http://127.0.0.1:${lonelyServer.port}/api/v1/queues/${randomUUID()}/timeline`, {
+      headers: { 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': admin, 'x-user-role': 'ADMIN' },
+    });
+    const body = (await res.json()) as Body;
+    assert.is(res.status, 503);
+    assert.is(body.code, 'QUEUE_UNAVAILABLE');
+    assert.ok(Number(res.headers.get('retry-after')) > 0);
+  } finally {
+    await lonelyServer.close();
+    away.disconnect();
+  }
+});
+
 test.run();

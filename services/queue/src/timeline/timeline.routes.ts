@@ -14,10 +14,14 @@ export function timelineRoutes(deps: { timeline: QueueTimeline; redis: RedisClie
       requireAdmin(req);
       const { performanceId } = validate.params(performanceIdParams, req);
       const { minutes } = validate.query(queueTimelineQuery, req);
-      if (deps.redis.status !== 'ready') throw new ServiceUnavailableError('QUEUE_UNAVAILABLE', 'The waiting room cannot reach its store right now; try again shortly', RETRY_AFTER_SECONDS);
+      const unavailable = () => new ServiceUnavailableError('QUEUE_UNAVAILABLE', 'The waiting room cannot reach its store right now; try again shortly', RETRY_AFTER_SECONDS);
+      if (deps.redis.status !== 'ready') throw unavailable();
       const to = Date.now();
       const from = to - minutes * 60_000;
-      const samples = await deps.timeline.read(performanceId, from);
+      const samples = await deps.timeline.read(performanceId, from).catch((error: unknown) => {
+        // the connection dropped during the read: the same fast 503, not a 500
+        throw deps.redis.status === 'ready' ? error : unavailable();
+      });
       const body: QueueTimelineBody = {
         performanceId,
         from: new Date(from).toISOString(),
