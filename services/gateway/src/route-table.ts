@@ -27,6 +27,8 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/v1/auth/refresh', upstream: 'auth', access: 'public' },
   { method: 'POST', path: '/api/v1/auth/logout', upstream: 'auth', access: 'user' },
   { method: 'GET', path: '/api/v1/users/me', upstream: 'auth', access: 'user' },
+  // public: the link in the verification mail may be opened where the fan is not logged in
+  { method: 'POST', path: '/api/v1/users/verification', upstream: 'auth', access: 'public' },
 
   { method: 'GET', path: '/api/v1/performances', upstream: 'catalog', access: 'public' },
   { method: 'GET', path: '/api/v1/performances/:performanceId', upstream: 'catalog', access: 'public' },

@@ -53,6 +53,7 @@ export function tuningFrom(config: QueueConfig): QueueTuning {
     maxPollMs: config.QUEUE_MAX_POLL_MS,
     pollBudgetPerSecond: config.QUEUE_POLL_BUDGET_PER_SECOND,
     maxLineFactor: config.QUEUE_MAX_LINE_FACTOR,
+    presenceWindowMs: config.QUEUE_PRESENCE_WINDOW_SECONDS * 1000,
     maxAdmitPerTick: config.QUEUE_MAX_ADMIT_PER_TICK,
     sweepBatch: config.QUEUE_SWEEP_BATCH,
     preQueueChunk: config.QUEUE_PRE_QUEUE_CHUNK,

@@ -62,6 +62,9 @@ export const Queue = z
     }),
     opensAt: dateTime().nullable().meta({ description: 'The scheduled open (the performance\'s `bookingOpensAt`); null when the waiting room opened at once. Entries before it wait in the pre-queue.' }),
     closesAt: dateTime().nullable().meta({ description: 'When the waiting room closes itself (the performance\'s `bookingClosesAt`); null when it never does.' }),
+    requireVerifiedEmail: z.boolean().meta({
+      description: 'Only accounts with a confirmed e-mail address may enter (the performance asks for it); others get 403 `EMAIL_NOT_VERIFIED`.',
+    }),
     draw: QueueDraw.nullable().meta({
       description: 'The pre-queue draw of a scheduled open, published so anyone can check it; null when the waiting room has no scheduled open. Before the open only `commitment` is known; from the open `seed` is published and the order can be recomputed from it.',
     }),
@@ -69,7 +72,7 @@ export const Queue = z
   .meta({ id: 'Queue' });
 
 export const QueueEntryStatus = z.enum(['WAITING', 'ADMITTED', 'EXPIRED']);
-export const QueueEntryReason = z.enum(['PRE_QUEUE', 'EXPIRED', 'ABANDONED', 'SOLD_OUT', 'QUEUE_CLOSED']);
+export const QueueEntryReason = z.enum(['PRE_QUEUE', 'EXPIRED', 'ABANDONED', 'ABSENT', 'SOLD_OUT', 'QUEUE_CLOSED']);
 
 export const QueueEntry = z
   .object({
@@ -83,7 +86,7 @@ export const QueueEntry = z
     expiresAt: dateTime().nullable(),
     reason: QueueEntryReason.nullable().meta({
       description:
-        '`PRE_QUEUE` while WAITING for a scheduled open (the place is decided by the draw at `opensAt`); why an entry is EXPIRED: `EXPIRED` (the active window ran out), `ABANDONED` (stopped polling, or never claimed the admission), `SOLD_OUT`, `QUEUE_CLOSED`. Null otherwise.',
+        '`PRE_QUEUE` while WAITING for a scheduled open (the place is decided by the draw at `opensAt`); why an entry is EXPIRED: `EXPIRED` (the active window ran out), `ABANDONED` (stopped polling, or never claimed the admission), `ABSENT` (pre-queued but did not poll in the last minutes before the open, `QUEUE_PRESENCE_WINDOW_SECONDS`), `SOLD_OUT`, `QUEUE_CLOSED`. Null otherwise.',
     }),
     opensAt: dateTime().nullable().meta({ description: 'The waiting room\'s scheduled open, in every state; null when it opened at once. While pre-queued, `etaSeconds` includes the time until it.' }),
   })
@@ -97,6 +100,7 @@ export const NewQueue = z
     opensAt: z.iso.datetime().optional(),
     closesAt: z.iso.datetime().optional(),
     totalSeats: z.number().int().min(0).optional(),
+    requireVerifiedEmail: z.boolean().optional(),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Credentials, Profile, RefreshRequest, SignUp, TokenPair, User } from './auth.ts';
+import { Credentials, EmailVerification, EmailVerified, Profile, RefreshRequest, SignUp, TokenPair, User, userIdParams } from './auth.ts';
 import { NewOrder, Order, OrderPage, RefundRequest, SalesTimeline, salesTimelineQuery } from './booking.ts';
 import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedule, SeatMap } from './catalog.ts';
 import { idempotencyHeaders, orderIdParams, pageQuery, paymentIdParams, performanceIdParams, Problem, scheduleIdParams } from './common.ts';
@@ -49,7 +49,8 @@ export const ROUTES = {
     path: '/api/v1/users',
     tags: ['Identity'],
     summary: 'Sign up',
-    description: 'Always creates a `USER`; any `role` in the body is ignored. Administrators come from configuration only.',
+    description:
+      'Always creates a `USER`; any `role` in the body is ignored. Administrators come from configuration only.\nA verification mail with a link (and its code) goes to the address; until it is followed\n(`POST /api/v1/users/verification`) the account cannot enter waiting rooms that ask for a\nconfirmed address (403 `EMAIL_NOT_VERIFIED`).',
     public: true,
     request: { body: SignUp },
     responses: {
@@ -117,6 +118,49 @@ export const ROUTES = {
     responses: {
       200: { description: 'Profile', body: Profile },
       401: { shared: 'Unauthorized' },
+    },
+  },
+  verifyEmail: {
+    method: 'post',
+    path: '/api/v1/users/verification',
+    tags: ['Identity'],
+    summary: 'Confirm the e-mail address',
+    description:
+      'The token comes from the link in the verification mail (valid `EMAIL_VERIFY_TTL_SECONDS`, 48 h;\neach resend adds a new one). No login needed: the link may be opened on another device.\nAccess tokens issued from then on carry the confirmed address (`ev` claim); a client that\nis logged in refreshes its tokens after this call. A token works once.',
+    public: true,
+    request: { body: EmailVerification },
+    responses: {
+      200: { description: 'The address is confirmed', body: EmailVerified },
+      400: { shared: 'BadRequest', description: '`VERIFICATION_INVALID`: unknown, used or expired; ask for a new mail' },
+    },
+  },
+  resendVerificationMail: {
+    method: 'post',
+    path: '/api/v1/users/me/verification-mail',
+    tags: ['Identity'],
+    summary: 'Send the verification mail again',
+    description:
+      'At most one mail per `EMAIL_VERIFY_RESEND_SECONDS` (60 s) and `EMAIL_VERIFY_MAX_PER_DAY` (5) per\naccount: 429 `VERIFICATION_MAIL_LIMITED` with `Retry-After`. 204 when the address is\nalready confirmed (nothing is sent).',
+    request: {},
+    responses: {
+      202: { description: 'A mail is on its way' },
+      204: { description: 'Already confirmed' },
+      401: { shared: 'Unauthorized' },
+      429: { shared: 'TooManyRequests', description: '`VERIFICATION_MAIL_LIMITED`' },
+    },
+  },
+  verifyEmailAsAdmin: {
+    method: 'post',
+    path: '/api/v1/users/{userId}/verification',
+    tags: ['Identity'],
+    summary: "Confirm an account's address (admin)",
+    description: "Support staff confirm an address they checked another way (and load tests their fans'). ADMIN only.",
+    request: { params: userIdParams },
+    responses: {
+      200: { description: 'The address is confirmed', body: EmailVerified },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      404: { shared: 'NotFound', description: '`USER_NOT_FOUND`' },
     },
   },
   listPerformances: {
@@ -271,13 +315,14 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.',
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.',
     request: { params: performanceIdParams },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
+      403: { shared: 'Forbidden', description: '`EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again' },
       409: { shared: 'Conflict', description: '`SOLD_OUT` or `QUEUE_CLOSED`' },
       429: {
         shared: 'TooManyRequests',

@@ -68,7 +68,8 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, caller(req).id));
+      const who = caller(req);
+      res.json(await room.enter(performanceId, who.id, who.emailVerified === true));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
@@ -104,7 +105,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0, requireVerifiedEmail: body.requireVerifiedEmail ?? false,
       });
       res.status(created ? 201 : 200).json(await room.summary(performanceId));
     });

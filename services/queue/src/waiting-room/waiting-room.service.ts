@@ -1,5 +1,5 @@
 import type { TokenSigner } from '@ticketping/auth-tokens';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
 import type { EntryReply, EntryResult, QueueState, QueueStore, SettingsChange } from '../redis/queue-store.ts';
 
@@ -28,6 +28,7 @@ export interface QueueSummary {
   admitRatePerMinute: number;
   etaSeconds: number;
   maxLine: number | null;
+  requireVerifiedEmail: boolean;
   opensAt: string | null;
   closesAt: string | null;
   draw: { commitment: string | null; seed: string | null; preQueued: number; algorithm: string } | null;
@@ -50,6 +51,7 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
       case 'NOT_IN_QUEUE': throw new NotFoundError('NOT_IN_QUEUE', 'You are not in this waiting room; enter it first');
       case 'SOLD_OUT': throw new ConflictError('SOLD_OUT', 'This performance is sold out');
       case 'QUEUE_CLOSED': throw new ConflictError('QUEUE_CLOSED', 'This waiting room is closed');
+      case 'EMAIL_NOT_VERIFIED': throw new ForbiddenError('EMAIL_NOT_VERIFIED', 'This sale admits only confirmed e-mail addresses: follow the link in the mail we sent at sign-up (or ask for a new one), then enter again');
       case 'QUEUE_FULL': throw new ServiceUnavailableError('QUEUE_FULL', 'The line is full; try again later', result.retryAfterSeconds);
     }
   }
@@ -90,6 +92,7 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
       admitRatePerMinute: view.admitRatePerMinute,
       etaSeconds: view.etaSeconds,
       maxLine: view.maxLine,
+      requireVerifiedEmail: view.requireVerifiedEmail,
       opensAt: iso(view.opensAtMs),
       closesAt: iso(view.closesAtMs),
       draw: view.opensAtMs > 0 ? { commitment: view.drawCommitment, seed: view.drawSeed, preQueued: view.preQueued, algorithm: DRAW_ALGORITHM } : null,
@@ -98,8 +101,8 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
 
   return {
     /** Enters the line; entering again returns the same entry. */
-    async enter(performanceId: string, userId: string): Promise<Entry> {
-      let reply = failOn(await store.entry(performanceId, userId, 'enter'));
+    async enter(performanceId: string, userId: string, emailVerified = false): Promise<Entry> {
+      let reply = failOn(await store.entry(performanceId, userId, 'enter', emailVerified));
       // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken).
       // The entry is read again whatever this tick admitted: another replica's tick (or this
       // replica's loop) may have admitted the fan between the entry and this tick, and the fan

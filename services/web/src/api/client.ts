@@ -46,6 +46,10 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     // at worst answer EMAIL_TAKEN, which the form shows.
     signUp: (body: { email: string; password: string; nickname: string }) => call<User>('/users', { method: 'POST', body, retryWhenBusy: 5 }),
 
+    /** Follows the verification mail's link (no login needed); the tokens must be refreshed after it. */
+    verifyEmail: (token: string) => call<{ id: string; email: string; emailVerified: true }>('/users/verification', { method: 'POST', body: { token } }),
+    resendVerificationMail: () => call<void>('/users/me/verification-mail', { method: 'POST', body: {} }),
+
     listPerformances: (cursor?: string) => call<Page<PerformanceSummary>>(`/performances?limit=50${cursor ? `&cursor=${e(cursor)}` : ''}`),
     getPerformance: (id: string) => call<Performance>(`/performances/${e(id)}`),
     getSeats: (scheduleId: string, signal?: AbortSignal) => call<{ items: Seat[] }>(`/schedules/${e(scheduleId)}/seats`, signal ? { signal } : {}),

@@ -177,7 +177,10 @@ export const adminPage: PageFactory = (ctx) => {
       <fieldset><legend>Waiting room</legend><div class="grid-2">
         ${input('capacity', 'Capacity (fans choosing seats at once)', draft.capacity, (v) => set('capacity', v), 'text', { inputmode: 'numeric' })}
         ${input('admitPerMinute', 'Admissions per minute', draft.admitPerMinute, (v) => set('admitPerMinute', v), 'text', { inputmode: 'numeric' })}
-      </div></fieldset>
+      </div>
+      <div class="field checkbox"><input id="requireVerifiedEmail" type="checkbox" .checked=${draft.requireVerifiedEmail}
+        @change=${(e: Event) => set('requireVerifiedEmail', (e.target as HTMLInputElement).checked)}>
+        <label for="requireVerifiedEmail">Only fans with a confirmed e-mail address may join</label></div></fieldset>
       ${formError(createProblem)}
       ${Object.keys(draftErrors).length > 0 && !createProblem ? formError('Please fix the fields marked above.') : nothing}
       ${created ? html`<p class="notice notice-ok" role="status">Created <a href=${href({ name: 'performance', performanceId: created.id })}>${created.title}</a>.</p>` : nothing}

@@ -16,6 +16,7 @@ import { resource, type PageFactory } from '../ui/page.ts';
 function expiredMessage(reason: string | null | undefined): string {
   switch (reason) {
     case 'ABANDONED': return 'You lost your place: this page stopped checking in for too long.';
+    case 'ABSENT': return 'You lost your place: this page was not open in the last minutes before the sale opened.';
     case 'EXPIRED': return 'Your turn to choose seats has ended.';
     case 'SOLD_OUT': return 'This performance has sold out.';
     case 'QUEUE_CLOSED': return 'The waiting room has closed.';
@@ -23,7 +24,7 @@ function expiredMessage(reason: string | null | undefined): string {
   }
 }
 
-type Phase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
+type Phase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left' | 'unverified';
 
 export const queuePage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'queue') throw new Error('route mismatch');
@@ -118,6 +119,11 @@ export const queuePage: PageFactory = (ctx) => {
         problem = 'The waiting room for this performance is not open yet. Keep this page open: you join as soon as it opens.';
         return nextPollDelay({ pollAfterMs: 3_000, consecutiveFailures: Math.min(failures++, 3) });
       }
+      if (error.code === 'EMAIL_NOT_VERIFIED') {
+        phase = 'unverified';
+        problem = 'This sale admits only confirmed e-mail addresses. Follow the link in the mail we sent when you signed up, then come back: you join the line then.';
+        return undefined;
+      }
       if (error.code === 'QUEUE_FULL') {
         phase = 'full';
         problem = 'The line is full right now. Keep this page open: we will try to get you in again shortly.';
@@ -200,6 +206,8 @@ export const queuePage: PageFactory = (ctx) => {
       case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">${expiredMessage(entry?.reason)}</p>
         <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
       case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
+      case 'unverified': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
+        <a class="button" href=${href({ name: 'verify', next: location.hash })}>Confirm my address</a></div>`;
       case 'full':
       case 'not-open': return html`<div class="notice" role="status"><p>${problem}</p></div>`;
       case 'left': return nothing;
