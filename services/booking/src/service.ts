@@ -18,6 +18,7 @@ import { createOrders, type Orders } from './orders/orders.service.ts';
 import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
 import { createWaitlist, type Waitlist } from './waitlist/waitlist.service.ts';
 import { mountWaitlistRoutes } from './waitlist/waitlist.routes.ts';
+import { mountSalesRoutes } from './sales/sales.routes.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import type { ServiceKit } from '@ticketping/runtime';
 
@@ -75,6 +76,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     routes: (router) => {
       mountOrderRoutes(router, { orders, idempotency, internalToken: config.INTERNAL_TOKEN });
       mountWaitlistRoutes(router, { waitlist, idempotency, internalToken: config.INTERNAL_TOKEN });
+      mountSalesRoutes(router, { db, internalToken: config.INTERNAL_TOKEN });
     },
   });
 

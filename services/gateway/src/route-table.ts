@@ -41,6 +41,7 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user', cap: 'entry' },
   { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
   { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
+  { method: 'GET', path: '/api/v1/queues/:performanceId/timeline', upstream: 'queue', access: 'user' },
 
   { method: 'POST', path: '/api/v1/orders', upstream: 'booking', access: 'user', admission: true },
   { method: 'GET', path: '/api/v1/orders', upstream: 'booking', access: 'user' },
@@ -58,6 +59,7 @@ export const ROUTES: GatewayRoute[] = [
   // The offer is the admission: no queue token.
   { method: 'POST', path: '/api/v1/waitlist/offers/:offerId/claim', upstream: 'booking', access: 'user' },
   { method: 'GET', path: '/api/v1/admin/waitlist', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/admin/schedules/:scheduleId/sales', upstream: 'booking', access: 'user' },
 
   { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
   { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },

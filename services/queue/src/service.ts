@@ -17,6 +17,8 @@ import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
 import type { ServiceKit } from '@ticketping/runtime';
+import { createQueueTimeline, sampleEveryMinute } from './timeline/queue-timeline.ts';
+import { timelineRoutes } from './timeline/timeline.routes.ts';
 
 export interface QueueDeps {
   config: QueueConfig;
@@ -74,6 +76,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const rebuild = () => rebuildQueues({ store, catalog, logger });
 
   const http = waitingRoomRoutes({ room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
+  const timeline = createQueueTimeline({ redis, store });
+  const timelineHttp = timelineRoutes({ timeline, redis, internalToken: config.INTERNAL_TOKEN });
   const app = createHttpApp({
     logger,
     metrics,
@@ -81,7 +85,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     // of the Service would only swap the queue's own clear 503 (QUEUE_UNAVAILABLE, Retry-After)
     // for a refused connection at the gateway.
     readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
-    routes: http.routes,
+    routes: (router) => { http.routes(router); timelineHttp(router); },
     // status polls and the public summary: one step ahead of the body parser and the router
     everyRequest: [leanRoutes(http.lean)],
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
@@ -90,6 +94,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
 
   let subscription: Subscription | undefined;
   let rebuilding: Periodic | undefined;
+  let sampling: Periodic | undefined;
   return {
     app,
     handleEvent,
@@ -103,8 +108,10 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       // not awaited: a catalog that is down at start must not keep the waiting room from serving
       rebuilding = runPeriodically('queue-rebuild', config.QUEUE_REBUILD_INTERVAL_MS, logger, rebuild);
       rebuilding.wake();
+      sampling = sampleEveryMinute(timeline, logger);
     },
     async stop() {
+      await sampling?.stop();
       await rebuilding?.stop();
       rebuilding = undefined;
       await subscription?.stop();

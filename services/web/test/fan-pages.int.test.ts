@@ -271,8 +271,13 @@ test('the organiser watches the sale and the door as live charts: fans waiting, 
   assert.is(scanned.status, 200);
 
   const page = admin!.page;
+  const pageOpenedAt = Date.now();
   await page.goto(`${base}/#/admin`);
   await page.getByLabel('Performance', { exact: true }).selectOption({ label: title });
+  // The sale happened before the page opened: its history (booking's seats sold, the queue's
+  // samples) is charted, not only what the page samples from now on.
+  const since = await page.getByTestId('sale-since').locator('time').getAttribute('datetime', { timeout: 60_000 });
+  assert.ok(Date.parse(since!) < pageOpenedAt, `the sale chart starts before the page opened (${since})`);
   const figures = page.getByTestId('sale-figures');
   const figure = (name: string) => figures.locator('div').filter({ has: page.getByText(name, { exact: true }) }).locator('dd');
   await eventually(async () =>

@@ -141,3 +141,22 @@ export type QueueSettingsChange = z.input<typeof QueueSettingsChange>;
 export type StatusPollsBody = z.input<typeof StatusPolls>;
 export type OperatorRateBody = z.input<typeof OperatorRate>;
 export type OperatorRateAnswer = z.infer<typeof OperatorRateAnswer>;
+
+export const queueTimelineQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(1440).default(60).meta({ description: 'How far back from now' }),
+});
+
+/** One sample a minute, written by one replica: an organiser who opens the page mid-sale sees the sale so far. */
+export const QueueTimeline = z
+  .object({
+    performanceId: uuid(),
+    from: dateTime(),
+    to: dateTime(),
+    samples: z.array(z.object({
+      minute: dateTime().meta({ description: 'Start of the minute (UTC) the sample was taken in' }),
+      waiting: z.number().int().meta({ description: 'Fans in the line when the sample was taken' }),
+      admitted: z.number().int().meta({ description: 'Fans admitted since the previous sample (0 for the first one kept)' }),
+    })),
+  })
+  .meta({ id: 'QueueTimeline' });
+export type QueueTimeline = z.infer<typeof QueueTimeline>;

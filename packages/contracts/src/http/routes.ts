@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { Credentials, EmailVerification, EmailVerified, Profile, RefreshRequest, SignUp, TokenPair, User, userIdParams } from './auth.ts';
-import { NewOrder, Order, OrderPage, RefundRequest } from './booking.ts';
+import { NewOrder, Order, OrderPage, RefundRequest, SalesTimeline, salesTimelineQuery } from './booking.ts';
 import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedule, SeatMap } from './catalog.ts';
 import { idempotencyHeaders, orderIdParams, pageQuery, paymentIdParams, performanceIdParams, Problem, scheduleIdParams } from './common.ts';
 import { NewPayment, Payment } from './payment.ts';
 import { FaroPayload, OpenApiText, Redrive, RedriveRequest } from './platform.ts';
-import { Queue, QueueEntry, QueueSettingsChange } from './queue.ts';
+import { Queue, QueueEntry, QueueSettingsChange, QueueTimeline, queueTimelineQuery } from './queue.ts';
 import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
@@ -276,6 +276,22 @@ export const ROUTES = {
       429: { shared: 'TooManyRequests' },
     },
   },
+  queueTimeline: {
+    method: 'get',
+    path: '/api/v1/queues/{performanceId}/timeline',
+    tags: ['Waiting room'],
+    summary: 'Waiting fans and admissions per minute over the sale (ADMIN)',
+    description:
+      "The organiser's chart of the waiting room: one sample a minute (fans waiting, fans admitted\nsince the previous sample), kept in Redis for about a day, over the last `minutes`. Minutes\nwithout a sample (no replica running, or before the waiting room existed) are left out.",
+    request: { params: performanceIdParams, query: queueTimelineQuery },
+    responses: {
+      200: { description: 'Samples, oldest first', body: QueueTimeline },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      503: { shared: 'Unavailable' },
+    },
+  },
   configureQueue: {
     method: 'patch',
     path: '/api/v1/queues/{performanceId}',
@@ -528,6 +544,21 @@ export const ROUTES = {
     summary: 'Per schedule: fans waiting and offers by state (ADMIN)',
     responses: {
       200: { description: 'One item per schedule with a waitlist', body: WaitlistStats },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+    },
+  },
+  salesTimeline: {
+    method: 'get',
+    path: '/api/v1/admin/schedules/{scheduleId}/sales',
+    tags: ['Booking'],
+    summary: 'Seats sold and held per minute for one date (ADMIN)',
+    description:
+      "The organiser's chart of a sale, from booking's orders: seats confirmed (by when the order\nwas confirmed) and seats held (by when the order was placed) per minute, over the last\n`minutes`, plus the seats sold before. Minutes with nothing in them are left out.",
+    request: { params: scheduleIdParams, query: salesTimelineQuery },
+    responses: {
+      200: { description: 'Per-minute counts, oldest first', body: SalesTimeline },
+      400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
       403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
     },

@@ -4,7 +4,8 @@
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus,
+  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus, QueueTimeline,
+  SalesTimeline,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
 } from './types.ts';
 
@@ -88,6 +89,10 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     /** Per-minute tickets issued, revoked and checked in (ADMIN), the organiser's charts. */
     checkInTimeline: (performanceId: string, scheduleId: string, minutes: number) =>
       call<CheckInTimeline>(`/check-in/performances/${e(performanceId)}/timeline?scheduleId=${e(scheduleId)}&minutes=${minutes}`),
+    /** Waiting fans and admissions, one sample a minute (ADMIN): the waiting room's history. */
+    queueTimeline: (performanceId: string, minutes: number) => call<QueueTimeline>(`/queues/${e(performanceId)}/timeline?minutes=${minutes}`),
+    /** Seats sold and held per minute for one date (ADMIN): the sale's history. */
+    salesTimeline: (scheduleId: string, minutes: number) => call<SalesTimeline>(`/admin/schedules/${e(scheduleId)}/sales?minutes=${minutes}`),
     sendScans: (performanceId: string, body: { gate: string; deviceId: string; scans: ScanToSend[] }) =>
       call<{ results: ScanResult[] }>(`/check-in/performances/${e(performanceId)}/scans`, { method: 'POST', body }),
   };

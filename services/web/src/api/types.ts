@@ -16,6 +16,8 @@ import type {
   QueueEntry,
   QueueEntryStatus,
   QueueSettingsChange,
+  QueueTimeline,
+  SalesTimeline,
   Seat,
   SeatStatus,
   TokenPair,
@@ -28,7 +30,7 @@ import type {
   CheckInPage,
 } from '@ticketping/contracts/http';
 
-export type { CheckInTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;
