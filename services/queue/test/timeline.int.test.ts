@@ -1,33 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { listen, type RunningServer } from '@ticketping/http';
+import { listen } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
-import { expectContractAt, testEnv } from '@ticketping/testing';
+import { expectContractAt } from '@ticketping/testing';
 import { createService, type QueueService } from '../src/service.ts';
 import { createQueueTimeline, timelineKey } from '../src/timeline/queue-timeline.ts';
-import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.ts';
+import { INTERNAL_TOKEN, quietLogger, startQueue, testConfig, type QueueHarness } from './helpers.ts';
 
+let harness: QueueHarness;
 let redis: RedisClient;
 let queue: QueueService;
-let server: RunningServer;
 let base = '';
 const queues: string[] = [];
 const admin = randomUUID();
 
 test.before(async () => {
-  redis = createRedis({ url: testEnv.redisUrl });
-  queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
-  server = await listen(queue.app, 0);
-  base = `http://127.0.0.1:${server.port}`;
+  harness = await startQueue(queues);
+  ({ redis, queue, base } = harness);
 });
 
 test.after(async () => {
-  await server.close();
-  await dropQueues(redis, queues);
   if (queues.length) await redis.del(...queues.map(timelineKey));
-  await redis.quit();
+  await harness.close();
 });
 
 type Body = Record<string, unknown>;
