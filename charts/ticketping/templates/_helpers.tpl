@@ -135,6 +135,21 @@ queue booking gateway
 {{- if and (eq .Values.postgres.mode "external") (not (or .Values.postgres.external.url .Values.postgres.external.existingSecret)) }}
 {{- fail "postgres.mode=external needs postgres.external.url or postgres.external.existingSecret" }}
 {{- end }}
+{{- /* helm template cannot `lookup` the live Secret: anything generated would change on every render. */}}
+{{- if .Values.gitops }}
+{{- $generated := list }}
+{{- if not .Values.secrets.existingSecret }}
+{{- range $key := list "internalToken" "adminPassword" "authSigningKey" "queueSigningKey" "ticketSigningKeys" }}
+{{- if not (index $.Values.secrets $key) }}{{ $generated = append $generated (printf "secrets.%s" $key) }}{{ end }}
+{{- end }}
+{{- end }}
+{{- if and (eq .Values.postgres.mode "statefulset") (not (or .Values.postgres.statefulset.existingSecret .Values.postgres.statefulset.password)) }}
+{{- $generated = append $generated "postgres.statefulset.password" }}
+{{- end }}
+{{- if $generated }}
+{{- fail (printf "gitops=true: helm template cannot read the live Secret back, so %s would be generated anew on every render; set secrets.existingSecret and postgres.statefulset.existingSecret (or give the values)" (join ", " $generated)) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

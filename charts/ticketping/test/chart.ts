@@ -64,9 +64,14 @@ export function parseObjects(text: string): K8sObject[] {
   return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
 }
 
+/** `helm template` → its output as text. */
+export function renderText(options: RenderOptions = {}): Promise<string> {
+  return mustRun(helmBinary, templateArgs(options));
+}
+
 /** `helm template` → objects (hooks included). */
 export async function render(options: RenderOptions = {}): Promise<K8sObject[]> {
-  return parseObjects(await mustRun(helmBinary, templateArgs(options)));
+  return parseObjects(await renderText(options));
 }
 
 /** `helm template` that is expected to fail: its error output. */

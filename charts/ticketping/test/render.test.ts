@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { test } from 'uvu';
 import {
-  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, secretData, type K8sObject,
+  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, renderText, secretData, type K8sObject,
 } from './chart.ts';
 
 const name = (service: string) => `tp-ticketping-${service}`;
@@ -284,6 +284,49 @@ test('existingSecret: the application secrets come from it; the chart Secret kee
     assert.equal(auth.get(variable)?.valueFrom?.secretKeyRef?.name, 'tp-app-secrets', variable);
   }
   assert.equal(auth.get('DATABASE_URL')?.valueFrom?.secretKeyRef?.name, name('secrets'));
+});
+
+test('postgres.statefulset.existingSecret: Postgres and every DATABASE_URL take the password from it; the chart generates none', async () => {
+  const objects = await render({ set: { 'postgres.statefulset.existingSecret': 'pg-owner', 'postgres.statefulset.existingSecretPasswordKey': 'pw' } });
+  assert.equal(secretData(find(objects, 'Secret', name('secrets'))).POSTGRES_PASSWORD, undefined);
+  assert.equal(secretData(find(objects, 'Secret', name('secrets'))).DATABASE_URL, undefined);
+  assert.deepEqual(containerEnv(find(objects, 'StatefulSet', name('postgres'))).get('POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef, { name: 'pg-owner', key: 'pw' });
+  const users = [...byKind(objects, 'Deployment'), ...byKind(objects, 'Job')];
+  for (const workload of users) {
+    for (const container of [...workload.spec.template.spec.containers, ...(workload.spec.template.spec.initContainers ?? [])]) {
+      const env = (container.env ?? []) as { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+      const url = env.findIndex((e) => e.name === 'DATABASE_URL');
+      if (url < 0) continue;
+      const where = `${workload.metadata.name}/${container.name}`;
+      // Kubernetes expands $(DATABASE_PASSWORD) only when that variable is listed before the URL.
+      const password = env.findIndex((e) => e.name === 'DATABASE_PASSWORD');
+      assert.ok(password >= 0 && password < url, where);
+      assert.deepEqual(env[password]?.valueFrom?.secretKeyRef, { name: 'pg-owner', key: 'pw' }, where);
+      assert.equal(env[url]?.value, 'postgres://ticketping:$(DATABASE_PASSWORD)@tp-ticketping-postgres.tickets.svc:5432/ticketping', where);
+    }
+  }
+  assert.deepEqual(SERVICES.filter((s) => containerEnv(find(objects, 'Deployment', name(s))).has('DATABASE_URL')), ['auth', 'catalog', 'booking', 'payment', 'tickets']);
+});
+
+test('gitops: with every secret from an existing Secret, two renders are byte-identical', async () => {
+  const options = { set: { gitops: true, 'secrets.existingSecret': 'tp-app-secrets', 'postgres.statefulset.existingSecret': 'tp-postgres' } };
+  const [first, second] = [await renderText(options), await renderText(options)];
+  assert.ok(first.length > 10_000);
+  assert.equal(first, second);
+  // The defaults generate keys and passwords anew on every render: what an Argo CD sync would see.
+  assert.notEqual(await renderText(), await renderText());
+});
+
+test('gitops: a render that would generate a secret fails and names every value to give', async () => {
+  const message = await renderError({ set: { gitops: true } });
+  assert.match(message, /gitops=true: helm template cannot read the live Secret back/);
+  for (const value of ['secrets.internalToken', 'secrets.adminPassword', 'secrets.authSigningKey', 'secrets.queueSigningKey', 'secrets.ticketSigningKeys', 'postgres.statefulset.password']) {
+    assert.ok(message.includes(value), value);
+  }
+  assert.match(await renderError({ set: { gitops: true, 'secrets.existingSecret': 'tp-app-secrets' } }), /so postgres\.statefulset\.password would be generated/);
+  // Values in git (e.g. decrypted by a plugin) are stable too, and so is a Postgres the chart does not run.
+  const given = await renderText({ set: { gitops: true, 'secrets.existingSecret': 'tp-app-secrets', 'postgres.mode': 'external', 'postgres.external.existingSecret': 'pg' } });
+  assert.ok(given.includes('kind: Secret'));
 });
 
 test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
