@@ -233,16 +233,24 @@ test('defaults: network policies let only the ingress controller reach the gatew
   assert.deepEqual(peers(name('redis')), [releasePods, { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } }]);
 });
 
-test('defaults: the migrations hook Job runs each database service image after install and before upgrade', async () => {
-  const job = find(await render(), 'Job', name('migrations'));
-  assert.equal(job.metadata.annotations?.['helm.sh/hook'], 'post-install,pre-upgrade');
-  const containers = job.spec.template.spec.containers as { name: string; image: string; command: string[] }[];
-  assert.deepEqual(containers.map((c) => c.name), ['auth', 'catalog', 'booking', 'payment', 'tickets']);
-  for (const container of containers) {
-    assert.equal(container.image, `docker.io/ticketping/${container.name}:0.1.0`);
-    assert.deepEqual(container.command, ['node', 'dist/migrate.js']);
+test('defaults: each database service migrates its schema in init containers before it starts; no hook Job', async () => {
+  const objects = await render();
+  assert.deepEqual(byKind(objects, 'Job'), []);
+  assert.deepEqual(objects.filter((o) => o.metadata.annotations?.['helm.sh/hook']).map((o) => `${o.kind}/${o.metadata.name}`), []);
+  for (const service of SERVICES) {
+    const spec = find(objects, 'Deployment', name(service)).spec.template.spec;
+    const init = (spec.initContainers ?? []) as { name: string; image: string; command: string[]; env: { name: string }[] }[];
+    if (!['auth', 'catalog', 'booking', 'payment', 'tickets'].includes(service)) {
+      assert.deepEqual(init, [], service);
+      continue;
+    }
+    assert.deepEqual(init.map((c) => c.name), ['wait-for-postgres', 'migrate'], service);
+    assert.equal(init[1]?.image, `docker.io/ticketping/${service}:0.1.0`, 'the service migrates with its own image');
+    assert.deepEqual(init[1]?.command, ['node', 'dist/migrate.js']);
+    assert.ok(init.every((c) => c.env.some((e) => e.name === 'DATABASE_URL')), service);
   }
-  assert.equal(job.spec.template.spec.initContainers[0].name, 'wait-for-postgres');
+  const off = await render({ set: { 'migrations.enabled': false } });
+  assert.equal(find(off, 'Deployment', name('booking')).spec.template.spec.initContainers, undefined);
 });
 
 test('external dependencies: no StatefulSets; URLs and brokers come from values or the given Secrets', async () => {
@@ -262,7 +270,9 @@ test('external dependencies: no StatefulSets; URLs and brokers come from values 
   for (const service of ['auth', 'booking'] as const) {
     assert.deepEqual(containerEnv(find(objects, 'Deployment', name(service))).get('DATABASE_URL')?.valueFrom?.secretKeyRef, { name: 'pg-credentials', key: 'url' });
   }
-  assert.deepEqual(find(objects, 'Job', name('migrations')).spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef, { name: 'pg-credentials', key: 'url' });
+  const migrate = (find(objects, 'Deployment', name('booking')).spec.template.spec.initContainers as { name: string; env: { name: string; valueFrom?: unknown }[] }[])
+    .find((c) => c.name === 'migrate');
+  assert.deepEqual(migrate?.env.find((e) => e.name === 'DATABASE_URL')?.valueFrom, { secretKeyRef: { name: 'pg-credentials', key: 'url' } });
 });
 
 test('external Redis Cluster: REDIS_CLUSTER_NODES reaches every service and no REDIS_URL is set', async () => {
@@ -291,7 +301,7 @@ test('postgres.statefulset.existingSecret: Postgres and every DATABASE_URL take 
   assert.equal(secretData(find(objects, 'Secret', name('secrets'))).POSTGRES_PASSWORD, undefined);
   assert.equal(secretData(find(objects, 'Secret', name('secrets'))).DATABASE_URL, undefined);
   assert.deepEqual(containerEnv(find(objects, 'StatefulSet', name('postgres'))).get('POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef, { name: 'pg-owner', key: 'pw' });
-  const users = [...byKind(objects, 'Deployment'), ...byKind(objects, 'Job')];
+  const users = byKind(objects, 'Deployment');
   for (const workload of users) {
     for (const container of [...workload.spec.template.spec.containers, ...(workload.spec.template.spec.initContainers ?? [])]) {
       const env = (container.env ?? []) as { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
