@@ -11,11 +11,16 @@ import { parseAllDocuments } from 'yaml';
 export const chartDir = path.resolve(import.meta.dirname, '..');
 export const repoRoot = path.resolve(chartDir, '../..');
 
-/** helm from PATH (the test run puts ~/.cache/ticketping/bin there), else from that folder. */
-export const helmBinary = (() => {
-  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'helm')).find((file) => existsSync(file));
-  return fromPath ?? path.join(os.homedir(), '.cache/ticketping/bin/helm');
-})();
+/** A binary from PATH (the test run puts ~/.cache/ticketping/bin there), else from that folder. */
+function cachedBinary(name: string): string {
+  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, name)).find((file) => existsSync(file));
+  return fromPath ?? path.join(os.homedir(), '.cache/ticketping/bin', name);
+}
+
+/** Helm 3, which renders in every test. */
+export const helmBinary = cachedBinary('helm');
+/** Helm 4 (the testenv builds both): the install tests run with each. */
+export const helm4Binary = cachedBinary('helm4');
 
 export interface K8sObject {
   apiVersion: string;

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'uvu';
 import {
-  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, renderText, secretData, type K8sObject,
+  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, renderText, run, secretData, type K8sObject,
 } from './chart.ts';
 
 const name = (service: string) => `tp-ticketping-${service}`;
@@ -428,6 +430,15 @@ test('values the chart cannot honour fail with a message naming them', async () 
   assert.match(await renderError({ set: { 'kafka.replicationFactor': 3 } }), /replicationFactor cannot exceed kafka.replicas/);
   // values.schema.json is enforced by helm itself.
   assert.match(await renderError({ set: { 'gateway.replicaCount': 'two' } }), /replicaCount/);
+});
+
+test('kubeVersion: a cluster older than 1.30 is refused before anything is applied', async () => {
+  const chart = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+  assert.match(chart, /^kubeVersion: ">=1\.30\.0-0"$/m);
+  const result = await run(helmBinary, ['template', 'tp', chartDir, '--kube-version', 'v1.29.9']);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.9/);
+  await mustRun(helmBinary, ['template', 'tp', chartDir, '--kube-version', 'v1.30.0']);
 });
 
 test('every object is namespaced to the release and labelled as part of it', async () => {
