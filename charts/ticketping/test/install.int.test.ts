@@ -37,6 +37,15 @@ function resourceOf(object: K8sObject): string {
   return version ? `${object.kind}.${group}` : object.kind;
 }
 
+/**
+ * A test environment started before its binaries were stamped (and before it ran the StatefulSet
+ * controller) would fail helm's kubeVersion check, and --wait would wait on StatefulSets for ever.
+ */
+async function checkServerVersion() {
+  const server = (JSON.parse(await kubectl(['get', '--raw', '/version'])) as { gitVersion: string }).gitVersion;
+  if (server.startsWith('v0.0.0')) throw new Error(`the test API server reports ${server}: restart the test environment (npm run testenv) to get the stamped control plane`);
+}
+
 async function applyCrd() {
   // The CRD comes with the operator's chart; another suite may be applying it at the same moment.
   await eventually(() => kubectl(['apply', '--server-side', '--force-conflicts', '-f', crdDir]), 30_000, 500);
@@ -133,6 +142,7 @@ function lifecycle(helmName: string, binary: string) {
   });
 
   test('helm install --wait passes the kubeVersion check, creates every rendered object and returns with every workload Ready', async () => {
+    await checkServerVersion();
     await helm('install', release, chartDir, '-n', namespace, '--wait', '--timeout', '10m', ...storageValues);
     installed = true;
     // No polling here: --wait has already waited for all of it.

@@ -69,7 +69,7 @@ export async function startKube(workDir: string, binDir: string): Promise<Server
 
   log('starting kube-controller-manager');
   const controllerManager = startProcess(path.join(binDir, 'kube-controller-manager'), [`--kubeconfig=${kubeconfig}`,
-    '--controllers=deployment-controller,replicaset-controller,statefulset-controller,persistentvolume-binder-controller,garbage-collector-controller,namespace-controller,disruption-controller,job-controller',
+    '--controllers=deployment-controller,replicaset-controller,statefulset-controller,persistentvolume-binder-controller,persistentvolume-protection-controller,persistentvolumeclaim-protection-controller,garbage-collector-controller,namespace-controller,disruption-controller,job-controller',
     '--leader-elect=false', '--bind-address=127.0.0.1', '--secure-port=0', '--use-service-account-credentials=false',
     `--service-account-private-key-file=${saKey}`, '--v=0'], path.join(workDir, 'kube-controller-manager.log'));
 
