@@ -200,7 +200,7 @@ objects themselves: `--wait`, Argo CD and Flux all see a pod Ready only after it
 migrated, and in a rolling upgrade the first new pod migrates before any new code serves while
 the old pods keep serving (migrations stay expand-then-contract, as they had to before). Runs of
 the same service's pods take turns on an advisory lock (migrateFromEnvironment), and a run with
-nothing to do is one query; an older image (a rollback) starts on the newer schema unchanged.
+nothing to do is a few queries; an older image (a rollback) starts on the newer schema unchanged.
 */}}
 {{- define "ticketping.migrationContainers" -}}
 {{- $root := .root }}
