@@ -2,6 +2,8 @@ import { pingDb, type Knex } from '@ticketping/db';
 import { createHttpApp, requireInternalCaller, type HttpApp, type ReadinessCheck } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
+import { accessCodeRoutes } from './access-codes/access-codes.routes.ts';
+import type { AccessCodeUseCases } from './access-codes/access-codes.service.ts';
 import { deadLetterRoutes, type Redrive } from './dead-letters/dead-letters.routes.ts';
 import { performanceRoutes } from './performances/performances.routes.ts';
 import type { PerformanceUseCases } from './performances/performances.service.ts';
@@ -14,6 +16,7 @@ export interface AppDeps {
   db: Knex;
   internalToken: string;
   performances: PerformanceUseCases;
+  accessCodes: AccessCodeUseCases;
   seatMaps: SeatMapCache;
   now: () => Date;
   readiness?: Record<string, ReadinessCheck>;
@@ -22,7 +25,7 @@ export interface AppDeps {
 }
 
 /** The HTTP surface: every route needs the gateway's internal token; no I/O happens here. */
-export function createApp({ logger, metrics, db, internalToken, performances, seatMaps, now, readiness = {}, redrive }: AppDeps): HttpApp {
+export function createApp({ logger, metrics, db, internalToken, performances, accessCodes, seatMaps, now, readiness = {}, redrive }: AppDeps): HttpApp {
   return createHttpApp({
     logger,
     metrics,
@@ -32,6 +35,7 @@ export function createApp({ logger, metrics, db, internalToken, performances, se
     routes: (router) => {
       router.use(requireInternalCaller(internalToken));
       performanceRoutes(router, { performances, now });
+      accessCodeRoutes(router, { accessCodes });
       seatRoutes(router, { seatMaps });
       deadLetterRoutes(router, { redrive, logger });
     },

@@ -3,6 +3,7 @@ import type { Knex } from '@ticketping/db';
 import type { HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
+import { createAccessCodeUseCases, type AccessCodeUseCases } from './access-codes/access-codes.service.ts';
 import { createApp } from './app.ts';
 import type { CatalogConfig } from './config.ts';
 import { SCHEMA } from './migrate.ts';
@@ -28,6 +29,7 @@ export interface ServiceDeps {
 export interface CatalogService {
   app: HttpApp;
   performances: PerformanceUseCases;
+  accessCodes: AccessCodeUseCases;
   seatMaps: SeatMapCache;
   /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
   handleEvent(event: BusEvent): Promise<HandleResult>;
@@ -45,7 +47,8 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
       await enqueue<OutgoingEvent['payload']>(trx, SCHEMA, event);
     },
   });
-  const app = createApp({ logger, metrics, db, internalToken: config.INTERNAL_TOKEN, performances, seatMaps, now, readiness: { bus: () => bus.ready() }, redrive: bus.redrive?.bind(bus) });
+  const accessCodes = createAccessCodeUseCases({ db, now });
+  const app = createApp({ logger, metrics, db, internalToken: config.INTERNAL_TOKEN, performances, accessCodes, seatMaps, now, readiness: { bus: () => bus.ready() }, redrive: bus.redrive?.bind(bus) });
 
   async function handleEvent(event: BusEvent): Promise<HandleResult> {
     let applied: Applied = {};
@@ -62,6 +65,7 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
   return {
     app,
     performances,
+    accessCodes,
     seatMaps,
     handleEvent,
     async start() {
