@@ -40,6 +40,8 @@ export function queueKeys(performanceId: string) {
     admittedRecently: `${tag}:rate`,
     /** string: the arrival sequence counter */
     sequence: `${tag}:seq`,
+    /** zset: userId → access-code holders ahead of the line (presale: arrival sequence; priority: 1e12 + arrival sequence) */
+    lane: `${tag}:lane`,
     /** zset: userId → draw value (the pre-queue before a scheduled open, ordered by the draw) */
     preQueue: `${tag}:pre`,
     /** hash: userId → why the fan is no longer in the line (EXPIRED, ABANDONED), kept a short while */

@@ -3,6 +3,7 @@ import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
 import type { RedisClient } from '@ticketping/redis';
+import { createAccessCodeClient, type AccessCodes } from './access-codes/access-code-client.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
@@ -25,6 +26,8 @@ export interface QueueDeps {
   bus?: Bus;
   /** Where lost queues are rebuilt from; defaults to catalog's API at CATALOG_URL. */
   catalog?: CatalogReader;
+  /** Where access codes are redeemed; defaults to catalog's internal API at CATALOG_URL. */
+  accessCodes?: AccessCodes;
 }
 
 export interface QueueService {
@@ -63,7 +66,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, { setting: 'QUEUE_SIGNING_KEY', logger });
   const store = createQueueStore(redis, tuningFrom(config));
   const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
-  const room = createWaitingRoom({ store, signer: keys.signer, admission });
+  const accessCodes = deps.accessCodes ?? createAccessCodeClient({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
+  const room = createWaitingRoom({ store, signer: keys.signer, admission, accessCodes });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
   const rebuild = () => rebuildQueues({ store, catalog, logger });

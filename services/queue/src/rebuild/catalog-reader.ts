@@ -18,6 +18,8 @@ export interface SaleSettings {
   opensAtMs: number;
   closesAtMs: number;
   totalSeats: number;
+  /** Absent or 0: unknown. */
+  maxSeatsPerOrder?: number;
 }
 
 const PAGE_SIZE = 100;
@@ -34,6 +36,7 @@ const detail = z.object({
   bookingOpensAt: z.iso.datetime({ offset: true }),
   bookingClosesAt: z.iso.datetime({ offset: true }),
   queue: z.object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) }),
+  maxSeatsPerOrder: z.number().int().min(1).optional(),
   schedules: z.array(z.unknown()),
   sections: z.array(z.object({ rows: z.number().int(), seatsPerRow: z.number().int() })),
 });
@@ -79,6 +82,7 @@ export function createCatalogReader(options: { baseUrl: string; internalToken: s
         opensAtMs: Date.parse(p.bookingOpensAt),
         closesAtMs: Date.parse(p.bookingClosesAt),
         totalSeats: seatsPerSchedule * p.schedules.length,
+        maxSeatsPerOrder: p.maxSeatsPerOrder ?? 0,
       };
     },
   };

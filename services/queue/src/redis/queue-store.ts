@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ServiceUnavailableError } from '@ticketping/http';
 import { QUEUE_INDEX_KEY, defineScripts, queueKeys, type RedisClient } from '@ticketping/redis';
+import type { AccessCodeLane } from '@ticketping/contracts/http';
 import { scripts } from './lua/index.generated.ts';
 
 /**
@@ -39,6 +40,27 @@ export interface EntryReply {
   /** PRE_QUEUE while waiting for the draw; why an entry EXPIRED. */
   reason: string;
   opensAtMs: number;
+  /** The access-code lane the fan waits in; '' in the general line. */
+  lane: '' | AccessCodeLane;
+  /** WAITING: the figures the odds are estimated from, as of the last tick; null when the seats are unknown. */
+  odds: OddsFigures | null;
+}
+
+/** What the admission tick leaves in stats.odds for every poll to read (see admit-13.lua, step 6). */
+export interface OddsFigures {
+  seatsLeft: number;
+  seatsPerOrder: number;
+  seatsPerOrderMeasured: boolean;
+  orderShare: number;
+  choosingNow: number;
+  asOfMs: number;
+}
+
+function parseOdds(text: string): OddsFigures | null {
+  const parts = text.split('|').map(Number);
+  if (parts.length !== 6 || parts.some((n) => !Number.isFinite(n))) return null;
+  const [seatsLeft, seatsPerOrder, measured, orderShare, choosingNow, asOfMs] = parts as [number, number, number, number, number, number];
+  return { seatsLeft, seatsPerOrder, seatsPerOrderMeasured: measured === 1, orderShare, choosingNow, asOfMs };
 }
 
 export type EntryResult =
@@ -86,6 +108,8 @@ export interface NewQueue {
   opensAtMs: number;
   closesAtMs: number;
   totalSeats: number;
+  /** Unknown: 0 (the odds then assume 1 seat per order until the first order). */
+  maxSeatsPerOrder?: number;
 }
 
 export type OrderEventKind = 'created' | 'confirmed' | 'cancelled' | 'expired' | 'refunded';
@@ -100,7 +124,7 @@ export type QueueStore = ReturnType<typeof createQueueStore>;
 /** A queue's line keys, in the order the entry and admit scripts take them first. */
 export function lineKeys(performanceId: string): string[] {
   const k = queueKeys(performanceId);
-  return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines];
+  return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines, k.lane];
 }
 
 /** Seconds a fan is told to wait when Redis cannot be reached (reconnection is tried every ≤ 2 s). */
@@ -143,9 +167,9 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
   return failFastWithoutRedis(redis, {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
-    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll'): Promise<EntryResult> {
-      const reply = (await run.entry(...lineKeys(performanceId), userId, mode, t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor)) as Arg[];
-      const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs] = reply;
+    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', lane: '' | AccessCodeLane = ''): Promise<EntryResult> {
+      const reply = (await run.entry(...lineKeys(performanceId), userId, mode, t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor, lane)) as Arg[];
+      const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs, inLane, odds] = reply;
       if (status === 'QUEUE_FULL') return { kind: 'QUEUE_FULL', retryAfterSeconds: Number(windowEndMs) };
       if (status === 'WAITING' || status === 'ADMITTED' || status === 'EXPIRED') {
         return {
@@ -153,6 +177,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
           entry: {
             status, position: Number(position), ahead: Number(ahead), etaSeconds: Number(etaSeconds), pollAfterMs: Number(pollAfterMs),
             windowEndMs: Number(windowEndMs), token: String(token), reason: String(reason), opensAtMs: Number(opensAtMs),
+            lane: (inLane || '') as '' | AccessCodeLane, odds: odds ? parseOdds(String(odds)) : null,
           },
         };
       }
@@ -164,12 +189,12 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return (await run.storeToken(k.active, k.admissions, userId, windowEndMs, token)) === 1;
     },
 
-    async leave(performanceId: string, userId: string): Promise<'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'NONE'> {
+    async leave(performanceId: string, userId: string): Promise<'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'LANE' | 'NONE'> {
       const k = queueKeys(performanceId);
-      return (await run.leave(k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, userId)) as 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'NONE';
+      return (await run.leave(k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.lane, userId)) as 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'LANE' | 'NONE';
     },
 
-    /** One admission tick (see admit-12.lua). */
+    /** One admission tick (see admit-13.lua). */
     async admit(performanceId: string): Promise<TickResult> {
       const k = queueKeys(performanceId);
       const reply = (await run.admit(
@@ -193,7 +218,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       const seed = randomBytes(16).toString('hex');
       const commitment = createHash('sha256').update(seed).digest('hex');
       const created = (await run.createQueue(k.config, k.runtime, k.stats,
-        queue.capacity, queue.admitPerMinute, queue.opensAtMs, queue.closesAtMs, queue.totalSeats, seed, commitment)) === 1;
+        queue.capacity, queue.admitPerMinute, queue.opensAtMs, queue.closesAtMs, queue.totalSeats, seed, commitment, queue.maxSeatsPerOrder ?? 0)) === 1;
       await run.index(QUEUE_INDEX_KEY, 'add', performanceId);
       return created;
     },
@@ -225,7 +250,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
     async describe(performanceId: string): Promise<QueueView | undefined> {
       const k = queueKeys(performanceId);
-      const r = (await run.describe(k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active)) as Arg[];
+      const r = (await run.describe(k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.lane)) as Arg[];
       if (r.length === 0) return undefined;
       const n = (i: number) => Number(r[i] ?? 0);
       const s = (i: number) => (r[i] === '' || r[i] === undefined ? null : String(r[i]));

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
+import { EnterQueue, NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
 import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
@@ -66,8 +66,10 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
 
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
+      // the body is optional: a plain entry sends none (or `{}`)
+      const { accessCode } = req.body === undefined ? {} : validate.body(EnterQueue, req);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, caller(req).id));
+      res.json(await room.enter(performanceId, caller(req).id, accessCode));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
@@ -87,7 +89,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0, maxSeatsPerOrder: body.maxSeatsPerOrder ?? 0,
       });
       res.status(created ? 201 : 200).json(await room.summary(performanceId));
     });

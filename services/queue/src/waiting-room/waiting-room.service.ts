@@ -1,7 +1,10 @@
 import type { TokenSigner } from '@ticketping/auth-tokens';
+import type { AccessCodeLane, QueueOdds } from '@ticketping/contracts/http';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
+import type { AccessCodes } from '../access-codes/access-code-client.ts';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
 import type { EntryReply, EntryResult, QueueState, QueueStore, SettingsChange } from '../redis/queue-store.ts';
+import { estimateOdds } from './odds.ts';
 
 /** The entry as the API returns it (docs/api.md, Waiting room). */
 export interface Entry {
@@ -16,6 +19,8 @@ export interface Entry {
   /** Extensions: PRE_QUEUE while waiting for a scheduled open; why an entry EXPIRED. */
   reason: string | null;
   opensAt: string | null;
+  lane: AccessCodeLane | null;
+  odds: QueueOdds | null;
 }
 
 export interface QueueSummary {
@@ -40,8 +45,8 @@ const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 /** Polls come a little early rather than all at once (clients that started together drift apart). */
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.1));
 
-export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner; admission: AdmissionLoop }) {
-  const { store, signer, admission } = deps;
+export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner; admission: AdmissionLoop; accessCodes: AccessCodes }) {
+  const { store, signer, admission, accessCodes } = deps;
 
   function failOn(result: EntryResult): EntryReply {
     switch (result.kind) {
@@ -74,7 +79,21 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
       expiresAt: admitted ? iso(reply.windowEndMs) : null,
       reason: reply.reason || null,
       opensAt: iso(reply.opensAtMs),
+      lane: reply.lane || null,
+      odds: reply.status === 'WAITING' && reply.odds ? estimateOdds(reply.odds, reply.ahead) : null,
     };
+  }
+
+  /**
+   * Enters with an access code: catalog counts the use first (durably, once per fan), then the
+   * fan joins the code's lane. A use the waiting room cannot honour (no room, closed, sold out)
+   * is given back, so a closed sale burns no code.
+   */
+  async function enterLane(performanceId: string, userId: string, code: string): Promise<EntryResult> {
+    const grant = await accessCodes.redeem(performanceId, code, userId);
+    const result = await store.entry(performanceId, userId, 'enter', grant.lane);
+    if (result.kind !== 'entry' && grant.firstUse) await accessCodes.release(grant.codeId, userId);
+    return result;
   }
 
   async function summary(performanceId: string): Promise<QueueSummary> {
@@ -97,9 +116,9 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
   }
 
   return {
-    /** Enters the line; entering again returns the same entry. */
-    async enter(performanceId: string, userId: string): Promise<Entry> {
-      let reply = failOn(await store.entry(performanceId, userId, 'enter'));
+    /** Enters the line (or an access code's lane); entering again returns the same entry. */
+    async enter(performanceId: string, userId: string, accessCode?: string): Promise<Entry> {
+      let reply = failOn(accessCode ? await enterLane(performanceId, userId, accessCode) : await store.entry(performanceId, userId, 'enter'));
       // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken).
       // The entry is read again whatever this tick admitted: another replica's tick (or this
       // replica's loop) may have admitted the fan between the entry and this tick, and the fan

@@ -7,10 +7,11 @@
   KEYS[3] active       zset: userId → active-window end (ms)
   KEYS[4] admissions   hash: userId → admission record
   KEYS[5] outcomes     hash: userId → ABANDONED | EXPIRED
+  KEYS[6] lane         zset: the access-code lane
 
   ARGV[1] userId
 
-  Returns 'ACTIVE' (a slot was freed), 'WAITING', 'PRE_QUEUE' or 'NONE'
+  Returns 'ACTIVE' (a slot was freed), 'WAITING', 'PRE_QUEUE', 'LANE' or 'NONE'
 ]]
 local userId = ARGV[1]
 redis.call('HDEL', KEYS[5], userId)
@@ -20,4 +21,5 @@ if redis.call('ZREM', KEYS[3], userId) == 1 then
 end
 if redis.call('ZREM', KEYS[1], userId) == 1 then return 'WAITING' end
 if redis.call('ZREM', KEYS[2], userId) == 1 then return 'PRE_QUEUE' end
+if redis.call('ZREM', KEYS[6], userId) == 1 then return 'LANE' end
 return 'NONE'

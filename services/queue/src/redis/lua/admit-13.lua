@@ -5,13 +5,14 @@
 
   In order: ends active windows that ran out (claimed: EXPIRED, never claimed: ABANDONED); at a
   scheduled open, moves a chunk of the pre-queue into the line in draw order; admits from the
-  head while capacity (the live active set's size, never a counter) and the rate allow (at most
+  access-code lane first (presale holders whenever the queue is OPEN, even before the open;
+  priority holders from the open), then from the head of the line, while capacity (the live active set's size, never a counter) and the rate allow (at most
   admitPerMinute in any sliding minute and ceil(admitPerMinute / 60) in any sliding second);
   drops fans at the head or under the sweep cursor who missed their poll deadline; refreshes the
-  figures in stats. After closesAt the queue closes; retainMs later its keys are dropped.
+  figures in stats, with the figures the fans' odds are estimated from (`odds`). After closesAt the queue closes; retainMs later its keys are dropped.
 
-  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs
-  KEYS[2] stats        hash: the figures (written here)
+  KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, maxSeatsPerOrder
+  KEYS[2] stats        hash: the figures (written here); seatsTaken, ordersTotal, orderSeatsTotal (read)
   KEYS[3] runtime      hash: openedAtMs, preNext, preEnd, preCount, sweepCursor
   KEYS[4] waiting      zset: userId → arrival sequence
   KEYS[5] preQueue     zset: userId → draw value
@@ -20,8 +21,9 @@
   KEYS[8] outcomes     hash: userId → ABANDONED | EXPIRED
   KEYS[9] sequence     string: arrival counter
   KEYS[10] deadlines   string of u32: arrival sequence → poll-again deadline (epoch seconds)
-  KEYS[11] admittedRecently  zset: userId:ms → admission time (ms), the last minute
-  KEYS[12] orders      hash: orderId → seats (only dropped here, with the rest)
+  KEYS[11] lane        zset: userId → presale: arrival sequence; priority: 1e12 + arrival sequence
+  KEYS[12] admittedRecently  zset: userId:ms → admission time (ms), the last minute
+  KEYS[13] orders      hash: orderId → seats (only dropped here, with the rest)
 
   ARGV[1] maxAdmitPerTick
   ARGV[2] sweepBatch (waiting fans checked for abandonment per tick)
@@ -45,7 +47,8 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local nowSec = math.floor(now / 1000)
 
-local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs')
+local PRIORITY = 1e12
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs', 'totalSeats', 'maxSeatsPerOrder')
 if not cfg[1] then return {now, 'NO_QUEUE'} end
 local capacity, admitPerMinute, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
 local opensAt, closesAt = tonumber(cfg[4] or '0'), tonumber(cfg[5] or '0')
@@ -65,10 +68,12 @@ local function callInSlices(command, key, args, width)
     redis.call(command, key, unpack(args, first, math.min(first + width - 1, #args)))
   end
 end
+-- a lane score is the arrival sequence, plus PRIORITY in the priority lane
+local function seqOf(score) score = tonumber(score); return score >= PRIORITY and score - PRIORITY or score end
 local function deadlinesOf(pairsWithScores)
   local fields = {}
   for i = 2, #pairsWithScores, 2 do
-    fields[#fields + 1] = 'GET'; fields[#fields + 1] = 'u32'; fields[#fields + 1] = '#' .. pairsWithScores[i]
+    fields[#fields + 1] = 'GET'; fields[#fields + 1] = 'u32'; fields[#fields + 1] = '#' .. int(seqOf(pairsWithScores[i]))
   end
   return redis.call('BITFIELD', KEYS[10], unpack(fields))
 end
@@ -94,7 +99,7 @@ for _, userId in ipairs(ended) do
   redis.call('HDEL', KEYS[7], userId)
 end
 if #ended > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', int(now)) end
-redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf', int(now - 60000))
+redis.call('ZREMRANGEBYSCORE', KEYS[12], '-inf', int(now - 60000))
 
 -- 2. the scheduled open: reserve the pre-queue's sequence range once, then move it chunk by chunk
 local opened = now >= opensAt
@@ -127,39 +132,48 @@ if opened then
   preLeft = redis.call('ZCARD', KEYS[5])
 end
 
--- 3. admission from the head of the line
-if state == 'OPEN' and opened then
+-- 3. admission: the access-code lane first, then the head of the line
+if state == 'OPEN' then
   local perSecond = math.max(1, math.ceil(admitPerMinute / 60))
   local allowance = math.min(
     maxAdmit,
     capacity - redis.call('ZCARD', KEYS[6]),
-    admitPerMinute - redis.call('ZCARD', KEYS[11]),
-    perSecond - redis.call('ZCOUNT', KEYS[11], '(' .. int(now - 1000), '+inf'))
+    admitPerMinute - redis.call('ZCARD', KEYS[12]),
+    perSecond - redis.call('ZCOUNT', KEYS[12], '(' .. int(now - 1000), '+inf'))
   local examined, examineLimit = 0, maxAdmit + sweepBatch
+  local function take(key, userId, deadline)
+    examined = examined + 1
+    redis.call('ZREM', key, userId)
+    if deadline < nowSec then
+      abandoned = abandoned + 1
+      recordOutcome(userId, 'ABANDONED')
+    else
+      -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
+      local claimBy = math.max(now + minPoll + grace, deadline * 1000)
+      redis.call('ZADD', KEYS[6], int(claimBy), userId)
+      redis.call('HSET', KEYS[7], userId, int(now) .. '|0|0|')
+      redis.call('ZADD', KEYS[12], int(now), userId .. ':' .. int(now))
+      admitted[#admitted + 1] = userId
+      allowance = allowance - 1
+    end
+  end
+  -- presale holders are let in before the open too; priority holders wait for it
+  local laneMax = opened and '+inf' or '(' .. int(PRIORITY)
   while allowance > 0 and examined < examineLimit do
+    local head = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', laneMax, 'WITHSCORES', 'LIMIT', 0, allowance)
+    if #head == 0 then break end
+    local deadlines = deadlinesOf(head)
+    for i = 1, #head, 2 do take(KEYS[11], head[i], deadlines[(i + 1) / 2]) end
+  end
+  while opened and allowance > 0 and examined < examineLimit do
     local head = redis.call('ZRANGE', KEYS[4], 0, allowance - 1, 'WITHSCORES')
     if #head == 0 then break end
     local deadlines = deadlinesOf(head)
     local blocked = false
     for i = 1, #head, 2 do
-      local userId, seq = head[i], tonumber(head[i + 1])
       -- never let a later arrival in while pre-queued fans are still being moved ahead of them
-      if preLeft > 0 and seq > preEnd then blocked = true; break end
-      examined = examined + 1
-      redis.call('ZREM', KEYS[4], userId)
-      local deadline = deadlines[(i + 1) / 2]
-      if deadline < nowSec then
-        abandoned = abandoned + 1
-        recordOutcome(userId, 'ABANDONED')
-      else
-        -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
-        local claimBy = math.max(now + minPoll + grace, deadline * 1000)
-        redis.call('ZADD', KEYS[6], int(claimBy), userId)
-        redis.call('HSET', KEYS[7], userId, int(now) .. '|0|0|')
-        redis.call('ZADD', KEYS[11], int(now), userId .. ':' .. int(now))
-        admitted[#admitted + 1] = userId
-        allowance = allowance - 1
-      end
+      if preLeft > 0 and tonumber(head[i + 1]) > preEnd then blocked = true; break end
+      take(KEYS[4], head[i], deadlines[(i + 1) / 2])
     end
     if blocked then break end
   end
@@ -183,17 +197,34 @@ redis.call('HSET', KEYS[3], 'sweepCursor', cursor)
 if outcomeWritten then redis.call('PEXPIRE', KEYS[8], outcomeTtl) end
 
 -- 5. the figures, in one hash the operator reads with one HGETALL
-local waiting = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5])
+local waiting = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5]) + redis.call('ZCARD', KEYS[11])
 local active = redis.call('ZCARD', KEYS[6])
 local openedAt = tonumber(redis.call('HGET', KEYS[3], 'openedAtMs') or int(now))
 local span = math.min(60000, math.max(1000, now - openedAt))
-local measured = redis.call('ZCARD', KEYS[11]) * 60000 / span
+local measured = redis.call('ZCARD', KEYS[12]) * 60000 / span
 local etaLast = math.ceil(waiting * 60 / (measured > 0 and measured or math.max(1, admitPerMinute)))
 local measuredText = string.format('%.2f', measured)
 redis.call('HSET', KEYS[2], 'waiting', waiting, 'active', active, 'capacity', capacity,
   'admitPerMinute', admitPerMinute, 'admitRatePerMinute', measuredText, 'etaSeconds', etaLast,
   'state', state, 'updatedAtMs', int(now))
 if #admitted > 0 then redis.call('HINCRBY', KEYS[2], 'admittedTotal', #admitted) end
+
+-- 6. what a waiting fan's odds are estimated from (the poll reads this one string, never Postgres):
+-- seatsLeft|seatsPerOrder|measured (1/0)|orderShare|choosingNow|asOfMs; '' when the seats are unknown
+local totalSeats = tonumber(cfg[6] or '0')
+local odds = ''
+if totalSeats > 0 then
+  local sales = redis.call('HMGET', KEYS[2], 'seatsTaken', 'ordersTotal', 'orderSeatsTotal', 'admittedTotal')
+  local taken, orders, orderSeats, admittedSoFar = tonumber(sales[1] or '0'), tonumber(sales[2] or '0'), tonumber(sales[3] or '0'), tonumber(sales[4] or '0')
+  -- before the first order the worst case: every order as large as allowed
+  local perOrder, measuredPerOrder = math.max(1, tonumber(cfg[7] or '1')), 0
+  if orders > 0 then perOrder, measuredPerOrder = orderSeats / orders, 1 end
+  -- until 20 fans were admitted, assume every admitted fan buys
+  local share = 1
+  if admittedSoFar >= 20 then share = math.min(1, orders / admittedSoFar) end
+  odds = string.format('%d|%.2f|%d|%.2f|%d|%s', math.max(0, totalSeats - taken), perOrder, measuredPerOrder, share, active, int(now))
+end
+redis.call('HSET', KEYS[2], 'odds', odds)
 if expired > 0 then redis.call('HINCRBY', KEYS[2], 'expiredTotal', expired) end
 if abandoned > 0 then redis.call('HINCRBY', KEYS[2], 'abandonedTotal', abandoned) end
 
