@@ -79,4 +79,5 @@ export type AccessCodeLane = z.infer<typeof AccessCodeLane>;
 export type NewAccessCode = z.infer<typeof NewAccessCode>;
 export type AccessCode = z.infer<typeof AccessCode>;
 export type AccessCodeGrant = z.infer<typeof AccessCodeGrant>;
+export type AccessCodeUses = z.infer<typeof AccessCodeUses>;
 export type EnterQueueBody = z.input<typeof EnterQueue>;

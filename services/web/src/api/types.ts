@@ -2,6 +2,9 @@
 // (the source of docs/openapi.yaml). Type-only imports: none of the schemas reach the bundle.
 
 import type {
+  AccessCode,
+  AccessCodeUses,
+  NewAccessCode,
   NewPerformanceBody,
   Order,
   OrderSeat,
@@ -20,6 +23,7 @@ import type {
   TokenPair,
 } from '@ticketping/contracts/http';
 
+export type { AccessCode, AccessCodeUses, NewAccessCode };
 export type { Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */

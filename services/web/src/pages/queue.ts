@@ -1,15 +1,17 @@
 // The waiting room. Polls the fan's entry at the server's pace, shows place, people ahead, a
-// progress bar and the ETA, and moves on to the seat map by itself once admitted. The server
+// progress bar, the ETA and an honest word on the odds (with the figures behind it), the price
+// range, and a field for a presale access code; moves on to the seat map by itself once admitted. The server
 // keeps one entry per account, so a reload (or a second tab) finds the same place in line.
 
 import { html, nothing } from 'lit-html';
-import { ApiError } from '../api/http.ts';
+import { ApiError, problemMessage } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
 import { nextPollDelay, startPolling } from '../lib/poll.ts';
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
 import { href } from '../lib/routes.ts';
+import { accessCodeProblem, oddsMessage, priceRange, waitlistHref } from '../lib/waiting-room-facts.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
@@ -41,6 +43,9 @@ export const queuePage: PageFactory = (ctx) => {
   let retryingSince: Date | undefined;
   let lastUpdated: Date | undefined;
   let fatal: unknown;
+  let accessCode = '';
+  let codeProblem: string | undefined;
+  let codeSending = false;
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
@@ -164,6 +169,60 @@ export const queuePage: PageFactory = (ctx) => {
     void ctx.api.enterQueue(performanceId).then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
   };
 
+  /** A presale code moves the fan to the code's lane (or in at once); a refusal keeps the place. */
+  const submitCode = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const code = accessCode.trim();
+    if (!code) {
+      codeProblem = 'Enter your code.';
+      ctx.update();
+      return;
+    }
+    codeSending = true;
+    codeProblem = undefined;
+    ctx.update();
+    try {
+      entry = await ctx.api.enterQueue(performanceId, code);
+      entered = true;
+      failures = 0;
+      problem = undefined;
+      lastUpdated = new Date();
+      ctx.track('queue_access_code', { performanceId });
+      if (entry.status === 'ADMITTED') await admitted(entry);
+      else {
+        phase = 'waiting';
+        ctx.announce(entry.lane === 'PRESALE' ? 'Code accepted: you are in the presale lane.' : 'Code accepted: you are in the priority lane.');
+        poller.pollNow();
+      }
+    } catch (error) {
+      codeProblem = error instanceof ApiError ? (accessCodeProblem(error.code, error.problem.detail) ?? problemMessage(error)) : problemMessage(error);
+    } finally {
+      codeSending = false;
+      ctx.update();
+    }
+  };
+
+  const codeForm = () => html`
+    <form class="panel form access-code" @submit=${submitCode} novalidate aria-labelledby="code-heading">
+      <h2 id="code-heading">Have a presale code?</h2>
+      <div class="field"><label for="access-code">Presale code</label>
+        <input id="access-code" autocomplete="off" autocapitalize="characters" spellcheck="false" .value=${accessCode}
+          @input=${(e: Event) => (accessCode = (e.target as HTMLInputElement).value)}
+          aria-invalid=${codeProblem ? 'true' : 'false'} aria-describedby=${codeProblem ? 'access-code-error' : nothing}></div>
+      ${codeProblem ? html`<p id="access-code-error" class="field-error" role="alert">${codeProblem}</p>` : nothing}
+      <button class="button secondary" type="submit" ?disabled=${codeSending}>${codeSending ? 'Checking…' : 'Use code'}</button>
+    </form>`;
+
+  const oddsView = (current: QueueEntry) => {
+    if (!current.odds) return nothing;
+    const message = oddsMessage(current.odds);
+    return html`<div class=${`notice odds odds-${message.tone}`} role=${message.tone === 'warn' ? 'alert' : 'status'} data-testid="odds">
+      <p><strong>${message.headline}</strong></p>
+      <p class="muted">${message.basis}</p>
+      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
+    </div>`;
+  };
+
   const waitingView = (current: QueueEntry) => {
     const ahead = current.ahead ?? 0;
     const position = current.position ?? ahead + 1;
@@ -179,6 +238,10 @@ export const queuePage: PageFactory = (ctx) => {
         <label class="progress-label" for="queue-progress">Progress through the line: ${progress}%</label>
         <progress id="queue-progress" max="100" .value=${progress}>${progress}%</progress>
         <p class="live-sentence" aria-live="polite" aria-atomic="true">${positionSentence(position, ahead)}</p>
+        ${current.lane ? html`<p class="notice notice-ok lane">${current.lane === 'PRESALE'
+          ? 'Presale code accepted: you are in the presale lane, ahead of the general line.'
+          : 'Priority code accepted: you are in the priority lane, ahead of the general line.'}</p>` : nothing}
+        ${oddsView(current)}
         ${current.reason === 'PRE_QUEUE' && current.opensAt ? html`<p class="notice pre-queue">The sale opens ${formatDateTime(current.opensAt)}.
           Everyone who joins before then is put in a random order at the opening, so there is no need to rush;
           your place may change once then.</p>` : nothing}
@@ -211,6 +274,7 @@ export const queuePage: PageFactory = (ctx) => {
     render: () => html`
       ${pageHeading('Waiting room')}
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
+      ${performance.value && priceRange(performance.value.grades) ? html`<p class="price-range" data-testid="price-range">Prices: ${priceRange(performance.value.grades)}</p>` : nothing}
       ${fatal ? loadError(fatal) : statusView()}
       ${retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
       ${phase === 'waiting' || phase === 'joining' || phase === 'full' || phase === 'not-open' ? html`
@@ -223,7 +287,8 @@ export const queuePage: PageFactory = (ctx) => {
           </ul>
           ${lastUpdated ? html`<p class="muted">Last updated ${lastUpdated.toLocaleTimeString()}</p>` : nothing}
           <button type="button" class="button secondary" @click=${leave}>Leave the line</button>
-        </section>` : nothing}`,
+        </section>
+        ${entry?.lane ? nothing : codeForm()}` : nothing}`,
     dispose: () => {
       poller.stop();
       document.removeEventListener('visibilitychange', onVisible);
