@@ -191,6 +191,28 @@ test('unknown, out-of-window and malformed codes get clear 4xx; a closed room gi
   assert.is((listed.body.items as Json[]).find((c) => c.id === open.id)!.uses, 0, 'the single use is still there for a fan once the room reopens');
 });
 
+test('catalog out of reach: an entry with a code is a fast 503 with Retry-After, an entry without one still works', async () => {
+  const id = await saleOpeningAt(at(-1000));
+  const closed = await listen(catalog.app, 0);
+  const deadUrl = `http://127.0.0.1:${closed.port}`;
+  await closed.close(); // nothing listens there any more
+  const cut = await createService({ config: testConfig({ CATALOG_URL: deadUrl }), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  const server = await listen(cut.app, 0);
+  try {
+    const started = Date.now();
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/queues/${id}/entries`, {
+      method: 'POST', headers: { 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': randomUUID(), 'content-type': 'application/json' }, body: JSON.stringify({ accessCode: 'ANY-CODE' }),
+    });
+    const body = (await res.json()) as Json;
+    assert.equal([res.status, body.code, res.headers.get('retry-after')], [503, 'ACCESS_CODES_UNAVAILABLE', '5']);
+    assert.ok(Date.now() - started < 5000, 'refused at once, not after a timeout');
+    const plain = await fetch(`http://127.0.0.1:${server.port}/api/v1/queues/${id}/entries`, { method: 'POST', headers: { 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': randomUUID() } });
+    assert.is(plain.status, 200, 'the general line does not depend on catalog');
+  } finally {
+    await server.close();
+  }
+});
+
 test('odds: the poll says whether seats are likely left, with the figures, refreshed by the tick from measured orders', async () => {
   const id = await saleOpeningAt(at(-1000), { capacity: 1, totalSeats: 10 });
   const fans = Array.from({ length: 5 }, () => randomUUID());
