@@ -46,6 +46,8 @@ export const queuePage: PageFactory = (ctx) => {
   let accessCode = '';
   let codeProblem: string | undefined;
   let codeSending = false;
+  /** Sent again when the page has to re-enter (the entry was lost), so the fan keeps the lane; the server counts it once. */
+  let acceptedCode: string | undefined;
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
@@ -74,7 +76,7 @@ export const queuePage: PageFactory = (ctx) => {
         if (!(error instanceof ApiError && error.status === 404)) throw error;
       }
     }
-    const current = await ctx.api.enterQueue(performanceId);
+    const current = await ctx.api.enterQueue(performanceId, acceptedCode);
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -166,7 +168,7 @@ export const queuePage: PageFactory = (ctx) => {
     phase = 'joining';
     queueBaselines.clear(performanceId);
     ctx.update();
-    void ctx.api.enterQueue(performanceId).then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
+    void ctx.api.enterQueue(performanceId, acceptedCode).then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
   };
 
   /** A presale code moves the fan to the code's lane (or in at once); a refusal keeps the place. */
@@ -183,6 +185,7 @@ export const queuePage: PageFactory = (ctx) => {
     ctx.update();
     try {
       entry = await ctx.api.enterQueue(performanceId, code);
+      acceptedCode = code;
       entered = true;
       failures = 0;
       problem = undefined;
