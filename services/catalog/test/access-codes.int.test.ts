@@ -98,7 +98,7 @@ test('a multi-use code is counted once per fan up to its maximum, and a use give
   assert.is((await redeem(h, p.id, 'THREE', randomUUID())).status, 200, 'the use given back is there for the next fan');
 });
 
-test('unknown codes, codes of another performance and codes outside their window get clear 4xx', async () => {
+test('unknown codes, codes of another performance and codes outside their window get clear 4xx; a fan who used a code keeps it after its window', async () => {
   const p = await createPerformance(h);
   const q = await createPerformance(h);
   await newCode(p.id, { code: 'LATER', lane: 'PRESALE', maxUses: 5, validFrom: at(HOUR), validUntil: at(2 * HOUR) });
@@ -113,6 +113,22 @@ test('unknown codes, codes of another performance and codes outside their window
   assert.is(typeof early.body.validFrom, 'string');
   const late = await redeem(h, p.id, 'PAST', randomUUID());
   assert.equal([late.status, late.body.code], [409, 'ACCESS_CODE_OUTSIDE_WINDOW']);
+
+  // two hours on (a replica with its clock ahead): new fans are refused, a fan who used the code keeps it
+  await newCode(p.id, { code: 'TODAY', lane: 'PRIORITY', maxUses: 5, validFrom: at(-HOUR), validUntil: at(HOUR) });
+  const holder = randomUUID();
+  assert.is((await redeem(h, p.id, 'TODAY', holder)).status, 200);
+  const later = await startReplica({ db: h.db, bus: h.bus, now: () => new Date(Date.now() + 2 * HOUR) });
+  try {
+    assert.equal((await redeem(later, p.id, 'TODAY', holder)).body.firstUse, false);
+    const newcomer = await redeem(later, p.id, 'TODAY', randomUUID());
+    assert.equal([newcomer.status, newcomer.body.code], [409, 'ACCESS_CODE_OUTSIDE_WINDOW']);
+  } finally {
+    await later.close();
+  }
+  const listed = await json(await h.call(`/api/v1/performances/${p.id}/access-codes`, { headers: ADMIN }));
+  assert.is((listed.body.items as Json[]).find((c) => c.code === 'TODAY')!.uses, 1, 'the refused newcomer counted nothing');
+
   const noUses = await json(await h.call(`/api/v1/performances/${p.id}/access-codes/${randomUUID()}/uses`, { headers: ADMIN }));
   assert.equal([noUses.status, noUses.body.code], [404, 'ACCESS_CODE_NOT_FOUND']);
 });

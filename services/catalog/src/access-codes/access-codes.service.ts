@@ -43,19 +43,22 @@ export function createAccessCodeUseCases({ db, now }: { db: Knex; now: () => Dat
 
     /**
      * Counts the fan's use of a code (once per fan: entering again with it counts nothing) and
-     * says which lane it opens. Unknown codes and codes of other performances look the same.
+     * says which lane it opens. Unknown codes and codes of other performances look the same. The
+     * window limits new uses only: a fan who used the code keeps its lane after the window (a
+     * waiting room rebuilt after a Redis loss lets them back in with it).
      */
     async redeem(performanceId: string, codeText: string, userId: string): Promise<AccessCodeGrant> {
       const code = await repo.findAccessCode(db, performanceId, { code: normaliseCode(codeText) });
       if (!code) throw new ForbiddenError('ACCESS_CODE_INVALID', 'This access code is not valid for this performance');
       const at = now();
-      if (at < code.validFrom || at >= code.validUntil) {
-        throw new ConflictError('ACCESS_CODE_OUTSIDE_WINDOW', `This access code can be used from ${code.validFrom.toISOString()} until ${code.validUntil.toISOString()}`, {
-          extra: { validFrom: code.validFrom.toISOString(), validUntil: code.validUntil.toISOString() },
-        });
-      }
       const firstUse = await db.transaction(async (trx) => {
         if (!(await repo.insertUse(trx, code.id, userId, at))) return false;
+        // thrown inside the transaction: the use just inserted is rolled back
+        if (at < code.validFrom || at >= code.validUntil) {
+          throw new ConflictError('ACCESS_CODE_OUTSIDE_WINDOW', `This access code can be used from ${code.validFrom.toISOString()} until ${code.validUntil.toISOString()}`, {
+            extra: { validFrom: code.validFrom.toISOString(), validUntil: code.validUntil.toISOString() },
+          });
+        }
         if (!(await repo.countUse(trx, code.id))) throw new ConflictError('ACCESS_CODE_USED_UP', 'This access code has been used as many times as it allows');
         return true;
       });
