@@ -197,7 +197,7 @@ export const ROUTES = {
     tags: ['Catalog'],
     summary: 'Create a presale access code (ADMIN)',
     description:
-      'A code opens a lane of the waiting room (`lane`) to up to `maxUses` fans between `validFrom`\nand `validUntil`. Fans send it as `accessCode` when they enter. Codes are compared without\nregard to case and kept upper-case; without `code` a random 12-character one is made.',
+      'A code opens a lane of the waiting room (`lane`) to up to `maxUses` fans between `validFrom`\nand `validUntil` (the window limits new uses: a fan who used the code keeps its lane when\nentering again later). Fans send it as `accessCode` when they enter. Codes are compared without\nregard to case and kept upper-case; without `code` a random 12-character one is made.',
     request: { params: performanceIdParams, body: NewAccessCode },
     responses: {
       201: { description: 'Created', body: AccessCode },
