@@ -4,6 +4,7 @@
 import type {
   AccessCode,
   AccessCodeUses,
+  CheckInTimeline,
   NewAccessCode,
   NewPerformanceBody,
   Order,
@@ -24,7 +25,7 @@ import type {
 } from '@ticketping/contracts/http';
 
 export type { AccessCode, AccessCodeUses, NewAccessCode };
-export type { Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { CheckInTimeline, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;

@@ -1,5 +1,6 @@
-// Admin: create a performance (with its dates, sections and queue settings) and steer a live
-// waiting room (capacity, admission rate, state) and its presale access codes (who used which). Only for ADMIN accounts; the API enforces it.
+// Admin: create a performance (with its dates, sections and queue settings), steer a live
+// waiting room (capacity, admission rate, state) and its presale access codes (who used which),
+// and watch the sale and the door as charts (sale-panel.ts). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
@@ -12,6 +13,7 @@ import { href } from '../lib/routes.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
+import { salePanel } from './sale-panel.ts';
 
 const QUEUE_STATES: QueueState[] = ['OPEN', 'PAUSED', 'CLOSED'];
 
@@ -34,6 +36,7 @@ export const adminPage: PageFactory = (ctx) => {
   let queueProblem: string | undefined;
   let saving = false;
   let queuePoller: Poller | undefined;
+  const sale = salePanel(ctx);
 
   let codes: AccessCode[] = [];
   let codeDraft: AccessCodeDraft = defaultAccessCodeDraft();
@@ -104,6 +107,7 @@ export const adminPage: PageFactory = (ctx) => {
 
   const selectQueue = (id: string) => {
     selectedId = id;
+    void sale.select(id);
     queue = undefined;
     queueMessage = undefined;
     queueProblem = undefined;
@@ -317,8 +321,11 @@ export const adminPage: PageFactory = (ctx) => {
       const user = ctx.session.user;
       if (!user) return html`${pageHeading('Admin')}${loading()}`;
       if (user.role !== 'ADMIN') return html`${pageHeading('Admin')}<p class="notice" role="alert">This page is for organisers. Your account is not an admin account.</p>`;
-      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${codesPanel()}${createForm()}</div>`;
+      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${codesPanel()}${sale.render()}${createForm()}</div>`;
     },
-    dispose: () => queuePoller?.stop(),
+    dispose: () => {
+      queuePoller?.stop();
+      sale.dispose();
+    },
   };
 };
