@@ -113,21 +113,30 @@ test('300 sign-ups at once from one address: the cap takes 10, the rest are 429 
   assert.ok(fan.accessToken, 'the bystander got in');
 });
 
-test('line flood: accounts pre-queued from one address stop at the cap (429 ENTRY_CAP_REACHED); a fan from elsewhere still gets a place', async () => {
+test('line flood: 200 confirmed accounts pre-queued from one address for 50 seats stop at the cap (429 ENTRY_CAP_REACHED); a fan from elsewhere still gets a place, an unconfirmed one is told why not', async () => {
   const { performanceId } = await onSale(1, {
     bookingOpensAt: new Date(Date.now() + 10 * 60_000).toISOString(),
     sections: [{ name: 'Floor', rows: 5, seatsPerRow: 10, grade: 'VIP', price: 15000, currency: 'USD' }],
+    requireVerifiedEmail: true,
   });
-  // The accounts were made elsewhere (sign-ups are capped too); the entries come from one address.
+  // The accounts were made elsewhere (sign-ups are capped too) and their addresses confirmed:
+  // the script did everything a fan does. The entries come from one address.
   const bots: Fan[] = [];
-  for (let i = 0; i < CAP_ENTRIES_PER_IP + 5; i++) bots.push(await signUp(platform, `bot${i}`));
+  for (let i = 0; i < 200; i++) bots.push(await signUp(platform, `bot${i}`, { verifiedBy: admin }));
   const replies: Reply[] = [];
   for (const bot of bots) replies.push(await enter(bot, performanceId, '192.0.2.150'));
   assert.is(replies.filter((r) => r.status === 200).length, CAP_ENTRIES_PER_IP);
+  for (const reply of replies.filter((r) => r.status === 200)) assert.is(reply.body.reason, 'PRE_QUEUE');
   for (const reply of replies.slice(CAP_ENTRIES_PER_IP)) assertProblem(reply, 429, 'ENTRY_CAP_REACHED');
-  const fan = await signUp(platform, 'real-fan');
+
+  const unconfirmed = await signUp(platform, 'new-fan');
+  assertProblem(await enter(unconfirmed, performanceId, '198.51.100.150'), 403, 'EMAIL_NOT_VERIFIED');
+  const fan = await signUp(platform, 'real-fan', { verifiedBy: admin });
   const entry = await enter(fan, performanceId, '203.0.113.150');
   assert.is(entry.status, 200, entry.text);
+  assert.is(entry.body.reason, 'PRE_QUEUE');
+  const line = await platform.api('GET', `/queues/${performanceId}`);
+  assert.equal([line.body.waiting, line.body.requireVerifiedEmail], [CAP_ENTRIES_PER_IP + 1, true]);
 });
 
 test('wrong passwords from one network throttle that network only: the owner logs in from elsewhere', async () => {

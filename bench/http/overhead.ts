@@ -1,7 +1,8 @@
 /**
  * CPU per request of the layers every service shares (express, its res.json, request ids, tracing,
- * request logging, the request histogram, a lean route), each variant in its own process under the
- * same keep-alive load.
+ * request logging, the request histogram) and of the status-poll fast path
+ * (`@ticketping/http/fast-path`: a lean route answered with `sendJson`), each variant in its own
+ * process under the same keep-alive load. The fast path's own bench: figures in bench/RESULTS.md.
  *   node --conditions=source bench/http/overhead.ts [seconds=4] [connections=32]
  */
 import { fork } from 'node:child_process';
@@ -10,6 +11,7 @@ import { Writable } from 'node:stream';
 import { Pool } from 'undici';
 import express from 'express';
 import { createHttpApp, listen } from '@ticketping/http';
+import { leanRoutes, sendJson } from '@ticketping/http/fast-path';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { initTracing } from '@ticketping/telemetry';
@@ -18,7 +20,7 @@ const ENTRY = { status: 'WAITING', position: 1234, ahead: 1233, etaSeconds: 90, 
 const BODY = JSON.stringify(ENTRY);
 const PATH = '/api/v1/queues/p/entries/me';
 const ROUTE = '/api/v1/queues/:id/entries/me';
-const variants = ['bare', 'express', 'express res.json', 'createHttpApp', 'lean route'] as const;
+const variants = ['bare', 'express', 'express res.json', 'createHttpApp', 'fast path'] as const;
 type Variant = (typeof variants)[number];
 
 async function serve(variant: Variant): Promise<Server> {
@@ -38,7 +40,7 @@ async function serve(variant: Variant): Promise<Server> {
   const logger = createLogger({ service: 'bench', level: 'info', destination: new Writable({ write(_c, _e, done) { done(); } }) });
   const app = variant === 'createHttpApp'
     ? createHttpApp({ logger, metrics: createMetrics('bench'), routes: (r) => { r.get(ROUTE, (_req, res) => { res.json(ENTRY); }); } })
-    : createHttpApp({ logger, metrics: createMetrics('bench'), routes: () => {}, leanRoutes: [{ method: 'GET', path: ROUTE, handle: async (_req, res) => { res.json(ENTRY); } }] });
+    : createHttpApp({ logger, metrics: createMetrics('bench'), routes: () => {}, everyRequest: [leanRoutes([{ method: 'GET', path: ROUTE, handle: async (_req, res) => { sendJson(res, ENTRY); } }])] });
   return (await listen(app, 0)).server;
 }
 

@@ -17,15 +17,16 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { testEnv } from '@ticketping/testing';
 import { closedLoop, type LoadResult } from './load.ts';
-import { lineKeys } from '../../services/queue/src/redis/queue-store.ts';
-import { entryTuning, luaOf, startChild, type Child } from './servers.ts';
+import { queueKeys, scriptArgs, scriptKeys } from '@ticketping/redis';
+import { createQueue } from '@ticketping/queue/lua';
+import { entryCall, luaOf, queueTuning, startChild, type Child } from './servers.ts';
 
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });
 const seconds = Number(values.seconds);
 const redisUrl = process.env.REDIS_URL ?? testEnv.redisUrl;
 const redis = new Redis(redisUrl);
 const performanceId = randomUUID();
-const keys = lineKeys(performanceId);
+const keys = queueKeys(performanceId);
 const perSecond = (result: LoadResult) => result.completed / (result.wallMs / 1000);
 
 /** Back to back for `forSeconds`, as run.ts measures throughput. */
@@ -37,12 +38,13 @@ function load(child: Child, forSeconds: number): Promise<LoadResult> {
 
 const children: Child[] = [];
 try {
-  await redis.eval(luaOf('createQueue'), 3, keys[0]!, keys[2]!, keys[1]!, 1, 60, 0, 0, 0, 'seed', 'commitment');
-  await redis.hset(keys[0]!, 'state', 'PAUSED'); // the line stays as long as it is
-  const tuning = await entryTuning();
+  const queue = { capacity: 1, admitPerMinute: 60, opensAtMs: 0, closesAtMs: 0, totalSeats: 0, drawSeed: 'seed', drawCommitment: 'commitment', requireVerifiedEmail: 0, maxSeatsPerOrder: 0 };
+  await redis.eval(luaOf('createQueue'), createQueue.numberOfKeys, ...scriptKeys(createQueue, keys), ...scriptArgs(createQueue, queue));
+  await redis.hset(keys.config, 'state', 'PAUSED'); // the line stays as long as it is
+  const tuning = await queueTuning();
   const fans = Array.from({ length: Number(values.fans) }, () => randomUUID());
   for (let i = 0; i < fans.length; i += 500) {
-    await Promise.all(fans.slice(i, i + 500).map((fan) => redis.eval(luaOf('entry'), keys.length, ...keys, fan, 'enter', ...tuning)));
+    await Promise.all(fans.slice(i, i + 500).map((fan) => redis.eval(luaOf('entry'), ...entryCall(performanceId, tuning, fan, 'enter'))));
   }
   const bare = await startChild('bare', {});
   children.push(bare);
@@ -74,6 +76,6 @@ try {
   process.stdout.write(`FAILED: ${(error as Error).stack ?? String(error)}\n`);
 } finally {
   for (const child of children) await child.stop();
-  await redis.del(...keys);
+  await redis.del(...Object.values(keys));
   redis.disconnect();
 }

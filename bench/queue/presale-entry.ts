@@ -18,10 +18,10 @@ import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, queueKeys, QUEUE_INDEX_KEY } from '@ticketping/redis';
 import { testEnv } from '@ticketping/testing';
-import { MIGRATIONS_DIRECTORY, SCHEMA } from '../../services/catalog/src/migrate.ts';
-import { createService as createCatalog } from '../../services/catalog/src/service.ts';
-import { loadQueueConfig } from '../../services/queue/src/config.ts';
-import { createService as createQueue } from '../../services/queue/src/service.ts';
+import { MIGRATIONS_DIRECTORY, SCHEMA } from '@ticketping/catalog/migrate';
+import { createService as createCatalog } from '@ticketping/catalog/service';
+import { loadConfig as loadQueueConfig } from '@ticketping/queue/config';
+import { createService as createQueue } from '@ticketping/queue/service';
 
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '8' } } });
 const fans = Number(values.fans);

@@ -47,6 +47,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
+{{/*
+Pod template labels of the data StatefulSets (Redis, Postgres, Kafka): no chart version and no app
+version, so a chart upgrade that changes nothing in them does not restart the data stores.
+*/}}
+{{- define "ticketping.dataPodLabels" -}}
+{{ include "ticketping.componentSelectorLabels" . }}
+app.kubernetes.io/part-of: ticketping
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
 {{- define "ticketping.componentSelectorLabels" -}}
 {{ include "ticketping.selectorLabels" .root }}
 app.kubernetes.io/component: {{ .component }}
@@ -59,7 +71,7 @@ gateway auth catalog queue booking payment tickets
 
 {{/* Deployments whose replicas the queue-scaler operator owns when queueScaler.enabled. */}}
 {{- define "ticketping.scaledServices" -}}
-queue booking
+queue booking gateway
 {{- end }}
 
 {{- define "ticketping.serviceAccountName" -}}

@@ -80,13 +80,13 @@ test('the rendered PrometheusRule is a valid rule file with runbook links on the
   const rule = find(objects, 'PrometheusRule', 'tp-ticketping');
   const file = path.join(scratch, 'rendered.yaml');
   await writeFile(file, stringify({ groups: rule.spec.groups }));
-  assert.match(await mustRun('promtool', ['check', 'rules', file]), /SUCCESS: 20 rules found/);
+  assert.match(await mustRun('promtool', ['check', 'rules', file]), /SUCCESS: 21 rules found/);
   const rendered = (rule.spec.groups as RuleFile['groups']).flatMap((g) => g.rules);
   for (const alert of rendered.filter((r) => r.alert)) assert.match(alert.annotations?.runbook_url ?? '', /^https:\/\/docs\.example\/ops\.md#[a-z0-9]+$/);
   // One maxReplicaCount record per QueueScaler, for QueueScalerAtMaxReplicas and QueueScalerNoLeader.
   const records = rendered.filter((r) => r.record === 'ticketping:queue_scaler_max_replicas');
   assert.deepEqual(records.map((r) => [r.labels?.name, r.labels?.namespace, r.expr]),
-    [['tp-ticketping-queue', 'tickets', 'vector(10)'], ['tp-ticketping-booking', 'tickets', 'vector(10)']]);
+    [['tp-ticketping-queue', 'tickets', 'vector(10)'], ['tp-ticketping-booking', 'tickets', 'vector(10)'], ['tp-ticketping-gateway', 'tickets', 'vector(10)']]);
 });
 
 test('with the operator off the PrometheusRule leaves out the queue-scaler alerts', async () => {

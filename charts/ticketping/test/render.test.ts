@@ -39,11 +39,11 @@ test('defaults: the operator owns queue and booking replicas; the others have a 
   const objects = await render();
   for (const service of SERVICES) {
     const spec = find(objects, 'Deployment', name(service)).spec;
-    if (service === 'queue' || service === 'booking') assert.equal('replicas' in spec, false, `${service} must leave replicas to the operator`);
+    if (service === 'queue' || service === 'booking' || service === 'gateway') assert.equal('replicas' in spec, false, `${service} must leave replicas to the operator`);
     else assert.equal(spec.replicas, 1, service);
   }
   const scalers = byKind(objects, 'QueueScaler');
-  assert.deepEqual(scalers.map((s) => s.spec.scaleTargetRef.name).sort(), [name('booking'), name('queue')]);
+  assert.deepEqual(scalers.map((s) => s.spec.scaleTargetRef.name).sort(), [name('booking'), name('gateway'), name('queue')]);
   for (const scaler of scalers) {
     assert.equal(scaler.apiVersion, 'scaling.ticketping.dev/v1alpha1');
     find(objects, 'Deployment', scaler.spec.scaleTargetRef.name);
@@ -332,7 +332,7 @@ test('operator off: queue and booking get their replicaCount and no QueueScaler 
 
 test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, CloudNativePG with a standby', async () => {
   const objects = await render({ valuesFiles: ['values-production.yaml'] });
-  for (const service of ['gateway', 'auth', 'catalog', 'payment', 'tickets']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
+  for (const service of ['auth', 'catalog', 'payment', 'tickets']) assert.ok(find(objects, 'Deployment', name(service)).spec.replicas >= 2, service);
   for (const scaler of byKind(objects, 'QueueScaler')) assert.ok(scaler.spec.minReplicaCount >= 2, scaler.metadata.name);
   const kafka = find(objects, 'Kafka', 'tp-ticketping');
   assert.equal(kafka.spec.kafka.config['default.replication.factor'], 3);
@@ -343,7 +343,7 @@ test('production values: HA replicas, Strimzi Kafka with RF 3 / min ISR 2, Cloud
   assert.equal(pool.metadata.labels?.['strimzi.io/cluster'], 'tp-ticketping');
   const topics = byKind(objects, 'KafkaTopic').map((t) => t.spec.topicName as string).sort();
   assert.deepEqual(topics, ['booking.orders', 'booking.orders.dlq', 'booking.performances', 'booking.performances.dlq',
-    'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq', 'tickets.tickets', 'tickets.tickets.dlq']);
+    'booking.waitlist', 'booking.waitlist.dlq', 'catalog.performances', 'catalog.performances.dlq', 'payment.payments', 'payment.payments.dlq', 'tickets.tickets', 'tickets.tickets.dlq']);
   for (const topic of byKind(objects, 'KafkaTopic')) {
     assert.equal(topic.spec.replicas, 3);
     assert.ok(topic.spec.partitions >= find(objects, 'QueueScaler', name('booking')).spec.maxReplicaCount, 'partitions cap booking consumers');
@@ -383,6 +383,18 @@ test('every object is namespaced to the release and labelled as part of it', asy
     assert.equal(object.metadata.namespace, 'box-office', `${object.kind}/${object.metadata.name}`);
     assert.equal(object.metadata.labels?.['app.kubernetes.io/instance'], 'tp', `${object.kind}/${object.metadata.name}`);
     assert.equal(object.metadata.labels?.['app.kubernetes.io/part-of'], 'ticketping', `${object.kind}/${object.metadata.name}`);
+  }
+});
+
+test('upgrades do not restart the data stores: their pod templates carry no chart or app version', async () => {
+  const objects = await render();
+  const stores = byKind(objects, 'StatefulSet');
+  assert.ok(stores.length >= 3, stores.map((s) => s.metadata.name).join(', '));
+  for (const store of stores) {
+    const labels = store.spec.template.metadata.labels as Record<string, string>;
+    assert.equal(labels['helm.sh/chart'], undefined, store.metadata.name);
+    assert.equal(labels['app.kubernetes.io/version'], undefined, store.metadata.name);
+    for (const [key, value] of Object.entries(store.spec.selector.matchLabels as Record<string, string>)) assert.equal(labels[key], value);
   }
 });
 

@@ -11,7 +11,14 @@ const byType = (list: { type: string; status: string; reason: string }[]) => Obj
 test('active scaling: Ready and Active true, no fallback, not paused', () => {
   assert.equal(byType(conditionsFor(decision('active'), true)), {
     Ready: 'True/QueueScalerReady', Active: 'True/ScalerActive', Fallback: 'False/NoFallbackNeeded', Paused: 'False/NotPaused',
+    Conflict: 'False/NoConflict',
   });
+});
+
+test('another owner of the target: Conflict true, Ready false', () => {
+  const c = byType(conditionsFor({ conflict: { reason: 'HorizontalPodAutoscaler', message: 'hpa booking' } }, false));
+  assert.is(c.Conflict, 'True/HorizontalPodAutoscaler');
+  assert.is(c.Ready, 'False/TargetConflict');
 });
 
 test('fallback: Ready false, Fallback true', () => {

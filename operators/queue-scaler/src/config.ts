@@ -1,11 +1,25 @@
 /** The operator's settings, from the environment (the chart sets them; see README.md). */
 import { hostname } from 'node:os';
 import { env, loadConfig, z } from '@ticketping/config';
+import { RedisConnectionsSetting } from './redis-connections.ts';
 
 const schema = z.object({
   /** A kubeconfig file for local runs; in a pod the ServiceAccount is used. */
   KUBECONFIG: z.string().optional(),
-  REDIS_URL: env.url(),
+  /** The default Redis of the waiting rooms (a single node); REDIS_CLUSTER_NODES instead for a Redis Cluster. */
+  REDIS_URL: env.url().optional(),
+  REDIS_CLUSTER_NODES: env.list().optional(),
+  /** Named Redis connections a QueueScaler picks with spec.redisRef: JSON {"name": {"url": ...} | {"clusterNodes": [...]}}. */
+  REDIS_CONNECTIONS: z.string().default('{}').transform((text, ctx) => {
+    try {
+      const parsed = RedisConnectionsSetting.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+    }
+    return z.NEVER;
+  }),
   /** Only this namespace's QueueScalers (empty: every namespace). */
   WATCH_NAMESPACE: z.string().default(''),
   /** Who this instance is in the Lease and in Events (the chart passes the pod name). */
@@ -19,9 +33,15 @@ const schema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: env.port(8080),
   REDIS_TIMEOUT_MS: env.int(1000, 50),
+  /** The queue service's internal API, for admissionControl's rate (PUT .../operator-rate). */
+  QUEUE_URL: z.string().url().optional(),
+  INTERNAL_TOKEN: z.string().min(16).optional(),
+  /** Reading booking's /metrics and writing the rate: a slower answer counts as a failure. */
+  HTTP_CLIENT_TIMEOUT_MS: env.int(2000, 50),
   RECONCILE_WORKERS: env.int(4, 1),
   LOG_LEVEL: env.logLevel(),
-}).refine((c) => c.RENEW_DEADLINE_MS < c.LEASE_DURATION_MS, { message: 'RENEW_DEADLINE_MS must be below LEASE_DURATION_MS', path: ['RENEW_DEADLINE_MS'] });
+}).refine((c) => Boolean(c.REDIS_URL) || Boolean(c.REDIS_CLUSTER_NODES?.length), { message: 'set REDIS_URL or REDIS_CLUSTER_NODES', path: ['REDIS_URL'] })
+  .refine((c) => c.RENEW_DEADLINE_MS < c.LEASE_DURATION_MS, { message: 'RENEW_DEADLINE_MS must be below LEASE_DURATION_MS', path: ['RENEW_DEADLINE_MS'] });
 
 export type OperatorConfig = z.infer<typeof schema>;
 

@@ -2,27 +2,34 @@
  * The reconcile loop: for one QueueScaler key, read the target and the queue, decide, scale
  * through the scale subresource, feed capacity back, write status, and say when to look again.
  * Level-triggered: everything is read fresh on each pass, so a missed watch event costs at most
- * one polling interval.
+ * one polling interval. With admissionControl, each pass also sets the fed queues' admission rate
+ * from booking's health (admission.ts).
  */
 import type { Logger } from '@ticketping/logger';
-import type { RedisClient } from '@ticketping/redis';
 import { conditionsFor, mergeConditions } from './conditions.ts';
+import { findConflict, type Conflict } from './conflict.ts';
 import { decide, EMPTY_HISTORY, type Clock, type Decision, type MetricReading, type ScaleHistory } from './decide.ts';
 import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type TargetState } from './kube.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
-import { admitPerMinuteFor, readQueueMetric, withTimeout, writeAdmitPerMinute } from './queue-source.ts';
+import type { Admission } from './admission.ts';
+import type { RedisConnections } from './redis-connections.ts';
+import { preWarmFloor, type PreWarmFloor } from './pre-warm.ts';
+import { readOpenings, readQueueMetric } from './queue-source.ts';
+// The subpath alone: the operator loads no service skeleton.
+import { withTimeout } from '@ticketping/runtime/timeout';
 import { withDefaults, type QueueScaler, type QueueScalerSpec, type QueueScalerStatus } from './types.ts';
 import { createWorkQueue, jitter, type ReconcileResult } from './work-queue.ts';
 
 export interface ControllerDeps {
   kube: Kube;
-  redis: RedisClient;
+  redis: RedisConnections;
   metrics: OperatorMetrics;
   logger: Logger;
   identity: string;
   clock: Clock;
   redisTimeoutMs: number;
   workers: number;
+  admission: Admission;
 }
 
 /** What the leader remembers per QueueScaler between polls. */
@@ -40,6 +47,8 @@ export function createController(deps: ControllerDeps) {
   const { kube, redis, metrics, logger, clock } = deps;
   const memory = new Map<string, Memory>();
   const seenGeneration = new Map<string, number | undefined>();
+  /** Keys standing back from a conflicted target (for one Event per conflict, not one per poll). */
+  const inConflict = new Set<string>();
   let watch: QueueScalerWatch | undefined;
 
   const queue = createWorkQueue(reconcileTimed, {
@@ -66,6 +75,8 @@ export function createController(deps: ControllerDeps) {
     const scaler = watch?.get(namespace, name);
     if (!scaler) {
       memory.delete(key);
+      deps.admission.forget(key);
+      inConflict.delete(key);
       seenGeneration.delete(key);
       metrics.forget(namespace, name);
       queue.forget(key);
@@ -83,10 +94,18 @@ export function createController(deps: ControllerDeps) {
       return nextPoll; // a target that does not exist yet is normal polling, not a failure
     }
 
+    const conflict = findConflict(scaler, watch?.list().filter((qs) => qs.metadata?.namespace === namespace) ?? [], await kube.listHpas(namespace));
+    if (conflict) {
+      await standBack(key, scaler, conflict, target);
+      return nextPoll;
+    }
+    if (inConflict.delete(key)) await event(scaler, 'ConflictResolved', 'Normal', `Deployment ${spec.scaleTargetRef.name} has no other owner any more: scaling resumes`);
+
     const remembered = memory.get(key) ?? fromStatus(scaler.status);
     const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(spec);
     const { inFallback: wasInFallback, ...state } = remembered;
-    const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state }, clock);
+    const floor = metric.ok && !spec.paused ? await readPreWarm(spec) : undefined;
+    const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state, ...(floor ? { floor } : {}) }, clock);
 
     const extra: QueueScalerStatus = { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas };
     if (metric.ok && !spec.paused) {
@@ -106,8 +125,8 @@ export function createController(deps: ControllerDeps) {
     if (decision.phase === 'fallback' && !wasInFallback) {
       await event(scaler, 'FallbackActivated', 'Warning', decision.message);
     }
-    if (spec.capacityFeedback && metric.ok && !spec.paused) {
-      extra.admitPerMinute = await feedCapacity(scaler, spec, target.readyReplicas);
+    if (spec.admissionControl && !spec.paused) {
+      Object.assign(extra, await deps.admission.control(key, spec, scaler.status, spec.pollingIntervalSeconds));
     }
     await writeStatus(scaler, decision, extra);
 
@@ -118,34 +137,41 @@ export function createController(deps: ControllerDeps) {
     return nextPoll;
   }
 
+  /** Another owner scales the target: nothing is written to it (nor to the queues' rate), the status says why. */
+  async function standBack(key: string, scaler: QueueScaler, conflict: Conflict, target: TargetState): Promise<void> {
+    if (!inConflict.has(key)) {
+      inConflict.add(key);
+      logger.warn({ queueScaler: key, reason: conflict.reason }, conflict.message);
+      await event(scaler, 'Conflict', 'Warning', conflict.message);
+    }
+    memory.delete(key); // when the conflict ends, the decision starts afresh from the target as it is then
+    deps.admission.forget(key);
+    await writeStatus(scaler, { conflict }, { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas });
+  }
+
+  /** The pre-warm floor, if a room opens soon; a failed read only skips the pre-warm for this poll. */
+  async function readPreWarm(spec: QueueScalerSpec): Promise<PreWarmFloor | undefined> {
+    if (!spec.preWarm) return undefined;
+    try {
+      const openings = await withTimeout(readOpenings(redis.for(spec.redisRef), spec.source), deps.redisTimeoutMs, 'pre-queue read');
+      return preWarmFloor(spec.preWarm, openings, clock.now());
+    } catch (error) {
+      logger.warn({ err: error }, 'could not read the scheduled opens for the pre-warm');
+      return undefined;
+    }
+  }
+
   async function readMetric(spec: QueueScalerSpec): Promise<MetricReading> {
     try {
-      return { ok: true, value: await withTimeout(readQueueMetric(redis, spec.source), deps.redisTimeoutMs, 'queue metric read') };
+      return { ok: true, value: await withTimeout(readQueueMetric(redis.for(spec.redisRef), spec.source), deps.redisTimeoutMs, 'queue metric read') };
     } catch (error) {
       return { ok: false, error: describeError(error) };
     }
   }
 
-  async function feedCapacity(scaler: QueueScaler, spec: QueueScalerSpec, readyReplicas: number): Promise<number | undefined> {
-    const feedback = spec.capacityFeedback;
-    const performanceId = feedback?.performanceId ?? spec.source.performanceId;
-    if (!feedback || !performanceId) return undefined;
-    const admitPerMinute = admitPerMinuteFor(readyReplicas, feedback);
-    try {
-      const changed = await withTimeout(writeAdmitPerMinute(redis, performanceId, admitPerMinute), deps.redisTimeoutMs, 'admitPerMinute write');
-      if (changed) {
-        logger.info({ queueScaler: scaler.metadata?.name, performanceId, admitPerMinute, readyReplicas }, 'admission rate follows booking capacity');
-      }
-      return admitPerMinute;
-    } catch (error) {
-      logger.warn({ err: error, performanceId }, 'could not write admitPerMinute');
-      return scaler.status?.admitPerMinute;
-    }
-  }
-
   async function announceScale(scaler: QueueScaler, spec: QueueScalerSpec, from: number, decision: Decision): Promise<void> {
     const to = decision.desiredReplicas;
-    const reason = decision.phase === 'fallback' ? 'FallbackScaled' : to > from ? 'ScaledUp' : 'ScaledDown';
+    const reason = decision.phase === 'fallback' ? 'FallbackScaled' : decision.phase === 'prewarm' ? 'PreWarmed' : to > from ? 'ScaledUp' : 'ScaledDown';
     const note = `Scaled ${spec.scaleTargetRef.name} from ${from} to ${to}: ${decision.message}`;
     logger.info({ queueScaler: scaler.metadata?.name, namespace: scaler.metadata?.namespace, from, to, phase: decision.phase }, 'scaled');
     await event(scaler, reason, decision.phase === 'fallback' ? 'Warning' : 'Normal', note);
@@ -160,7 +186,7 @@ export function createController(deps: ControllerDeps) {
     }
   }
 
-  async function writeStatus(scaler: QueueScaler, decision: Decision | { targetError: string }, extra: QueueScalerStatus): Promise<void> {
+  async function writeStatus(scaler: QueueScaler, decision: Decision | { targetError: string } | { conflict: Conflict }, extra: QueueScalerStatus): Promise<void> {
     const generation = scaler.metadata?.generation ?? 0;
     const drafts = conditionsFor(decision, Boolean(scaler.spec.fallback));
     const status: QueueScalerStatus = {
@@ -190,6 +216,7 @@ export function createController(deps: ControllerDeps) {
       // a QueueScaler re-created under the same name starts afresh
       seenGeneration.delete(key);
       memory.delete(key);
+      deps.admission.forget(key);
       queue.add(key);
     },
     /** Starts reconciling (on becoming leader): every known QueueScaler is queued. */
@@ -201,6 +228,7 @@ export function createController(deps: ControllerDeps) {
     async stop() {
       await queue.stop();
       memory.clear();
+      deps.admission.clear();
       metrics.forgetAll();
     },
   };

@@ -165,4 +165,15 @@ test('property: results stay within [min, max] and a failure never lowers to zer
   ));
 });
 
+test('a pre-warm floor wins over an idle queue and the rate policies, never over max', () => {
+  const oneAtATime = { stabilizationWindowSeconds: 0, selectPolicy: 'Max' as const, policies: [{ type: 'Pods' as const, value: 1, periodSeconds: 60 }] };
+  const slow = spec({ behavior: { scaleUp: oneAtATime, scaleDown: oneAtATime } });
+  const warmed = run({ spec: slow, metric: ok(0), floor: { replicas: 6, message: 'p1 opens in 60s' } });
+  assert.equal([warmed.desiredReplicas, warmed.phase, warmed.message], [6, 'prewarm', 'p1 opens in 60s']);
+  assert.is(run({ metric: ok(0), floor: { replicas: 50, message: 'm' } }).desiredReplicas, 10);
+  // the live signal above the floor: the floor changes nothing
+  const live = run({ metric: ok(800), floor: { replicas: 2, message: 'm' } });
+  assert.equal([live.desiredReplicas, live.phase], [8, 'active']);
+});
+
 test.run();

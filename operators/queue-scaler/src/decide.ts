@@ -11,7 +11,9 @@
  *      inactive, within `cooldownPeriodSeconds` of the last active read → hold the current count.
  *      inactive for longer → `minReplicaCount` (0 allowed only here).
  *   4. the HPA's rate policies (scaleUp / scaleDown), then the [min, max] bounds.
+ *   5. a pre-warm floor before a scheduled open (pre-warm.ts), which wins over 3 and 4, never over max.
  */
+import type { PreWarmFloor } from './pre-warm.ts';
 import type { FallbackBehavior, QueueScalerSpec, ScalingRules } from './types.ts';
 
 export interface Clock {
@@ -38,9 +40,11 @@ export interface DecideInput {
   consecutiveFailures: number;
   lastActiveTimeMs: number | undefined;
   history: ScaleHistory;
+  /** A scheduled open is near (pre-warm.ts): at least this many replicas, whatever the live signal says. */
+  floor?: PreWarmFloor;
 }
 
-export type Phase = 'paused' | 'active' | 'cooldown' | 'idle' | 'holding' | 'fallback';
+export type Phase = 'paused' | 'active' | 'cooldown' | 'idle' | 'holding' | 'fallback' | 'prewarm';
 
 export interface Decision {
   desiredReplicas: number;
@@ -91,7 +95,16 @@ export function decide(input: DecideInput, clock: Clock): Decision {
   // After the cooldown the queue has been idle for a whole window already: go to the minimum,
   // limited only by the rate policies.
   const stabilized = phase === 'idle' ? recommendation : stabilize(recommendation, current, history, spec, now);
-  const desired = limitRate(stabilized, current, history, spec, now);
+  const limited = limitRate(stabilized, current, history, spec, now);
+  // a planned open is not a reaction: the pre-warm floor wins over the rate policies (never over max)
+  const floor = Math.min(input.floor?.replicas ?? 0, spec.maxReplicaCount);
+  if (input.floor && floor > limited) {
+    return {
+      desiredReplicas: floor, phase: 'prewarm', consecutiveFailures: 0, lastActiveTimeMs,
+      history: recordScale(withRecommendation, current, floor, now), message: input.floor.message,
+    };
+  }
+  const desired = limited;
 
   return {
     desiredReplicas: desired,

@@ -3,10 +3,11 @@
  * The rest of the operator sees plain functions and plain objects.
  */
 import {
-  AppsV1Api, CoordinationV1Api, CustomObjectsApi, EventsV1Api, KubeConfig, PatchStrategy, V1MicroTime,
+  AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CustomObjectsApi, EventsV1Api, KubeConfig, PatchStrategy, V1MicroTime,
   makeInformer, setHeaderOptions, type KubernetesListObject, type V1Lease,
 } from '@kubernetes/client-node';
 import type { Logger } from '@ticketping/logger';
+import type { HpaRef } from './conflict.ts';
 import type { LeaseRecord, LeaseStore, StoredLease } from './leader-election.ts';
 import { GROUP, KIND, PLURAL, VERSION, type QueueScaler, type QueueScalerStatus } from './types.ts';
 
@@ -85,6 +86,7 @@ export function createKube(kc: KubeConfig, logger: Logger) {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const events = kc.makeApiClient(EventsV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
+  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
   /**
@@ -138,6 +140,12 @@ export function createKube(kc: KubeConfig, logger: Logger) {
   async function readTarget(namespace: string, name: string): Promise<TargetState> {
     const d = await apps.readNamespacedDeployment({ namespace, name });
     return { replicas: d.spec?.replicas ?? 1, currentReplicas: d.status?.replicas ?? 0, readyReplicas: d.status?.readyReplicas ?? 0 };
+  }
+
+  /** The HPAs of a namespace and what they scale (another owner of a target: conflict.ts). */
+  async function listHpas(namespace: string): Promise<HpaRef[]> {
+    const list = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace });
+    return list.items.map((h) => ({ name: h.metadata?.name ?? '', targetKind: h.spec?.scaleTargetRef.kind ?? '', targetName: h.spec?.scaleTargetRef.name ?? '' }));
   }
 
   /** Writes replicas through the scale subresource, under the operator's own field manager. */
@@ -209,5 +217,5 @@ export function createKube(kc: KubeConfig, logger: Logger) {
     };
   }
 
-  return { watchQueueScalers, readTarget, scaleTarget, patchStatus, emitEvent, leaseStore };
+  return { watchQueueScalers, readTarget, listHpas, scaleTarget, patchStatus, emitEvent, leaseStore };
 }

@@ -4,9 +4,11 @@
  */
 import { createHttpApp, listen } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
-import { createRedis } from '@ticketping/redis';
 import type { OperatorConfig } from './config.ts';
+import { createAdmission } from './admission.ts';
 import { createController } from './controller.ts';
+import { createQueueClient } from './queue-client.ts';
+import { createRedisConnections } from './redis-connections.ts';
 import { createKube, loadKubeConfig } from './kube.ts';
 import { startLeaderElection } from './leader-election.ts';
 import { createOperatorMetrics } from './operator-metrics.ts';
@@ -20,13 +22,22 @@ export interface RunningOperator {
 
 export async function startOperator(config: OperatorConfig, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
   const kube = createKube(loadKubeConfig(config.KUBECONFIG), logger);
-  const redis = createRedis({ url: config.REDIS_URL, maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
+  const redis = createRedisConnections({
+    defaultConnection: config.REDIS_CLUSTER_NODES?.length ? { clusterNodes: config.REDIS_CLUSTER_NODES } : { url: config.REDIS_URL ?? '' },
+    named: config.REDIS_CONNECTIONS,
+    logger,
+  });
   const metrics = createOperatorMetrics();
+  const clock = { now: () => Date.now() };
+  const queue = config.QUEUE_URL && config.INTERNAL_TOKEN
+    ? createQueueClient({ baseUrl: config.QUEUE_URL, internalToken: config.INTERNAL_TOKEN, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS })
+    : undefined;
+  const admission = createAdmission({ redis, queue, logger, clock, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS });
   const controller = createController({
+    admission,
     kube, redis, metrics, logger,
     identity: config.POD_NAME,
-    clock: { now: () => Date.now() },
+    clock,
     redisTimeoutMs: config.REDIS_TIMEOUT_MS,
     workers: config.RECONCILE_WORKERS,
   });
@@ -67,7 +78,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
       await elector.stop();
       metrics.isLeader.set(0);
       await watch.stop();
-      redis.disconnect();
+      redis.disconnectAll();
       await server.close(2000);
     },
   };

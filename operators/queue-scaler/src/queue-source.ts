@@ -1,8 +1,10 @@
 /**
- * The waiting room's figures in Redis (packages/redis queue-keys.ts is the contract), and the
- * capacity feedback written back to a queue's config. One shared client serves every QueueScaler.
+ * The waiting room's figures in Redis (packages/redis queue-keys.ts is the contract), read only:
+ * the operator's rate goes through the queue service (queue-client.ts). One shared client serves
+ * every QueueScaler.
  */
 import { QUEUE_INDEX_KEY, parseQueueFigures, queueKeys, type RedisClient } from '@ticketping/redis';
+import type { Opening } from './pre-warm.ts';
 import type { QueueScalerSpec } from './types.ts';
 
 /** Sums the chosen figure over one performance, or over every performance in `tp:queues`. */
@@ -16,28 +18,12 @@ export async function readQueueMetric(redis: RedisClient, source: QueueScalerSpe
   }, 0);
 }
 
-/** The admission rate booking can serve: ready replicas × the per-replica rate, within the admin's bounds. */
-export function admitPerMinuteFor(readyReplicas: number, feedback: NonNullable<QueueScalerSpec['capacityFeedback']>): number {
-  const raw = readyReplicas * feedback.admitPerMinutePerReplica;
-  return Math.min(Math.max(Math.floor(raw), feedback.minAdmitPerMinute), feedback.maxAdmitPerMinute);
-}
-
-/** Sets `admitPerMinute` in the queue's config hash (the queue re-reads it every admission tick); true if it changed. */
-export async function writeAdmitPerMinute(redis: RedisClient, performanceId: string, admitPerMinute: number): Promise<boolean> {
-  const key = queueKeys(performanceId).config;
-  const current = await redis.hget(key, 'admitPerMinute');
-  if (current !== null && Number(current) === admitPerMinute) return false;
-  await redis.hset(key, 'admitPerMinute', String(admitPerMinute));
-  return true;
-}
-
-/** Rejects after `ms` so a hung connection counts as a failed read instead of stalling the poll. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Each room's scheduled open and the fans in its pre-queue (its count at the open, once opened), for the pre-warm. */
+export async function readOpenings(redis: RedisClient, source: QueueScalerSpec['source']): Promise<Opening[]> {
+  const ids = source.performanceId ? [source.performanceId] : await redis.smembers(QUEUE_INDEX_KEY);
+  return Promise.all(ids.map(async (performanceId) => {
+    const k = queueKeys(performanceId);
+    const [opensAtMs, preCount, preQueued] = await Promise.all([redis.hget(k.config, 'opensAtMs'), redis.hget(k.runtime, 'preCount'), redis.zcard(k.preQueue)]);
+    return { performanceId, opensAtMs: Number(opensAtMs ?? 0), preQueued: Math.max(preQueued, Number(preCount ?? 0)) };
+  }));
 }

@@ -4,6 +4,9 @@
  * `withDefaults` fills what the API server's defaults do not (nested behaviour rules), so the
  * decision never has to guess.
  */
+import type { AdmissionControlSpec } from './admission-control.ts';
+import type { PreWarmSpec } from './pre-warm.ts';
+
 export const GROUP = 'scaling.ticketping.dev';
 export const VERSION = 'v1alpha1';
 export const PLURAL = 'queuescalers';
@@ -39,17 +42,22 @@ export interface QueueScalerSpec {
   behavior: { scaleUp: ScalingRules; scaleDown: ScalingRules };
   fallback?: { failureThreshold: number; replicas: number; behavior: FallbackBehavior };
   paused: boolean;
-  capacityFeedback?: {
-    /** The queue whose admission rate follows booking capacity (defaults to source.performanceId). */
-    performanceId?: string;
-    admitPerMinutePerReplica: number;
-    minAdmitPerMinute: number;
-    maxAdmitPerMinute: number;
-  };
+  admissionControl?: AdmissionControl;
+  /** One of the operator's named Redis connections (REDIS_CONNECTIONS); unset: its default one. */
+  redisRef?: string;
+  /** Scale ahead of a scheduled open to what the pre-queue predicts (pre-warm.ts). */
+  preWarm?: PreWarmSpec;
+}
+
+/** The admission rate follows booking's health (admission-control.ts; README "Admission control"). */
+export interface AdmissionControl extends AdmissionControlSpec {
+  /** The queues to feed; omitted: source.performanceId, or every OPEN queue in tp:queues. */
+  performanceIds?: string[];
+  bookingMetricsUrl: string;
 }
 
 export interface Condition {
-  type: 'Ready' | 'Active' | 'Fallback' | 'Paused';
+  type: 'Ready' | 'Active' | 'Fallback' | 'Paused' | 'Conflict';
   status: 'True' | 'False' | 'Unknown';
   observedGeneration?: number;
   lastTransitionTime: string;
@@ -68,13 +76,17 @@ export interface QueueScalerStatus {
   lastScaleTime?: string;
   consecutiveFailures?: number;
   admitPerMinute?: number;
+  adminAdmitPerMinute?: number;
+  bookingP95Milliseconds?: number;
+  bookingErrorPercent?: number;
+  admissionMessage?: string;
   conditions?: Condition[];
 }
 
 export interface QueueScaler {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number; uid?: string; resourceVersion?: string };
+  metadata?: { name?: string; namespace?: string; generation?: number; uid?: string; resourceVersion?: string; /** A string on the wire, typed as the client types it. */ creationTimestamp?: Date };
   spec: Partial<Omit<QueueScalerSpec, 'scaleTargetRef'>> & Pick<QueueScalerSpec, 'targetPerReplica'> & {
     scaleTargetRef: { apiVersion?: string; kind?: string; name: string };
   };
@@ -119,6 +131,23 @@ export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
     behavior: { scaleUp: rules(behavior.scaleUp, DEFAULT_SCALE_UP), scaleDown: rules(behavior.scaleDown, DEFAULT_SCALE_DOWN) },
     ...(spec.fallback ? { fallback: { ...spec.fallback, behavior: spec.fallback.behavior ?? 'static' } } : {}),
     paused: spec.paused ?? false,
-    ...(spec.capacityFeedback ? { capacityFeedback: spec.capacityFeedback } : {}),
+    ...(spec.redisRef ? { redisRef: spec.redisRef } : {}),
+    ...(spec.preWarm ? { preWarm: { leadSeconds: spec.preWarm.leadSeconds ?? 300, holdSeconds: spec.preWarm.holdSeconds ?? 120, fansPerReplica: spec.preWarm.fansPerReplica } } : {}),
+    ...(spec.admissionControl ? { admissionControl: admissionControlWithDefaults(spec.admissionControl) } : {}),
+  };
+}
+
+/** The CRD's defaults, for objects created before them. */
+function admissionControlWithDefaults(given: Partial<AdmissionControl> & Pick<AdmissionControl, 'bookingMetricsUrl' | 'minAdmitPerMinute' | 'maxAdmitPerMinute'>): AdmissionControl {
+  return {
+    ...(given.performanceIds?.length ? { performanceIds: given.performanceIds } : {}),
+    bookingMetricsUrl: given.bookingMetricsUrl,
+    slo: { p95Milliseconds: given.slo?.p95Milliseconds ?? 500, errorPercent: given.slo?.errorPercent ?? 1 },
+    additiveIncrease: given.additiveIncrease ?? 60,
+    decreasePercent: given.decreasePercent ?? 30,
+    maxIncreasePerMinute: given.maxIncreasePerMinute ?? 600,
+    minAdmitPerMinute: given.minAdmitPerMinute,
+    maxAdmitPerMinute: given.maxAdmitPerMinute,
+    minSamples: given.minSamples ?? 20,
   };
 }

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
-  ApiextensionsV1Api, AppsV1Api, AuthorizationV1Api, RbacAuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
-  KubernetesObjectApi, PatchStrategy, setHeaderOptions,
+  ApiextensionsV1Api, AppsV1Api, AutoscalingV2Api, AuthorizationV1Api, RbacAuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig,
+  KubernetesObjectApi, PatchStrategy, PolicyV1Api, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
@@ -39,6 +39,8 @@ export function clients(kc = kubeConfig()) {
     crds: kc.makeApiClient(ApiextensionsV1Api),
     rbac: kc.makeApiClient(RbacAuthorizationV1Api),
     authorization: kc.makeApiClient(AuthorizationV1Api),
+    autoscaling: kc.makeApiClient(AutoscalingV2Api),
+    policy: kc.makeApiClient(PolicyV1Api),
   };
 }
 export type Clients = ReturnType<typeof clients>;
@@ -53,6 +55,8 @@ export function impersonatingKubeconfig(user: string): string {
 }
 
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export { statusCodeOf } from '../src/kube.ts';
 
 /** Server-side applies the chart's CRD and waits until it is served. */
 export async function applyCrd(c: Clients): Promise<void> {
@@ -78,7 +82,7 @@ export async function deleteNamespace(c: Clients, name: string): Promise<void> {
   await c.core.deleteNamespace({ name }).catch(() => undefined);
 }
 
-/** A Deployment like the booking tier's (its pods stay Pending: the test cluster has no kubelet). */
+/** A Deployment like the booking tier's; the test cluster's scheduler and kwok Nodes run its pods and make them Ready. */
 export async function createDeployment(c: Clients, namespace: string, name: string, replicas = 1): Promise<void> {
   const labels = { app: name };
   await c.apps.createNamespacedDeployment({
@@ -107,6 +111,7 @@ export interface QueueScalerObject {
     observedGeneration?: number; desiredReplicas?: number; currentReplicas?: number; readyReplicas?: number;
     lastMetricValue?: number; lastMetricTime?: string; lastActiveTime?: string; lastScaleTime?: string;
     consecutiveFailures?: number; admitPerMinute?: number;
+    adminAdmitPerMinute?: number; bookingP95Milliseconds?: number; bookingErrorPercent?: number; admissionMessage?: string;
     conditions?: { type: string; status: string; reason: string; message: string; observedGeneration?: number }[];
   };
 }
@@ -229,18 +234,6 @@ export function sample(text: string, metric: string, labels = ''): number | unde
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-/** Marks `count` of the Deployment's pods Ready (there is no kubelet to do it), so its readyReplicas follow. */
-export async function markPodsReady(c: Clients, namespace: string, app: string, count: number): Promise<void> {
-  const pods = await c.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
-  const chosen = pods.items.slice(0, count);
-  for (const pod of chosen) {
-    await c.core.patchNamespacedPodStatus({
-      namespace, name: pod.metadata?.name ?? '',
-      body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }] } },
-    }, mergePatch);
-  }
-}
-
 export const operatorEnv = (namespace: string, redisUrl = testEnv.redisUrl): Record<string, string> => ({
   REDIS_URL: redisUrl,
   WATCH_NAMESPACE: namespace,
@@ -250,3 +243,43 @@ export const operatorEnv = (namespace: string, redisUrl = testEnv.redisUrl): Rec
   RETRY_PERIOD_MS: '500',
   REDIS_TIMEOUT_MS: '300',
 });
+
+export interface ServiceProcess {
+  base: string;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+/**
+ * The queue service's `src/main.ts` as its own process, as in a pod. Its own admission loop and
+ * rebuild are slowed to once an hour: the tests tick their queues themselves, and in the shared
+ * Redis it must not tick other suites' queues.
+ */
+export async function startQueueProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const [port, managementPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--conditions=source', path.join(repoRoot, 'services/queue/src/main.ts')], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), MANAGEMENT_PORT: String(managementPort),
+      REDIS_URL: testEnv.redisUrl, QUEUE_TICK_MS: '3600000', QUEUE_REBUILD_INTERVAL_MS: '3600000', CATALOG_URL: 'http://127.0.0.1:9', ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`queue exited: ${output}`);
+    return (await fetch(`http://127.0.0.1:${managementPort}/readyz`)).ok;
+  }, 60_000, 200);
+  return {
+    base: `http://127.0.0.1:${port}`,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -38,13 +38,17 @@ test('a min above the default max is rejected too (defaults apply before validat
   assert.match(await rejection({ ...target, minReplicaCount: 11 }), 'minReplicaCount must be less than or equal to maxReplicaCount');
 });
 
-test('capacity feedback needs a queue and ordered bounds', async () => {
-  const feedback = { admitPerMinutePerReplica: 30, minAdmitPerMinute: 10, maxAdmitPerMinute: 100 };
-  assert.match(await rejection({ ...target, capacityFeedback: feedback }), 'capacityFeedback needs a performanceId');
-  assert.match(
-    await rejection({ ...target, capacityFeedback: { ...feedback, performanceId: 'p1', minAdmitPerMinute: 500 } }),
-    'minAdmitPerMinute must be less than or equal to maxAdmitPerMinute',
-  );
+test('CEL rejects unsound admission control: feedback on the active metric, zero floors, unordered bounds', async () => {
+  const control = { bookingMetricsUrl: 'http://booking:9084/metrics', slo: { p95Milliseconds: 500 }, minAdmitPerMinute: 10, maxAdmitPerMinute: 100 };
+  assert.match(await rejection({ ...target, source: { metric: 'active' }, admissionControl: control }), 'scaling on `active` closes an unstable loop');
+  assert.match(await rejection({ ...target, minReplicaCount: 0, admissionControl: control }), 'a zero floor deadlocks the loop at zero');
+  assert.match(await rejection({ ...target, admissionControl: { ...control, minAdmitPerMinute: 0 } }), 'admissionControl.minAdmitPerMinute');
+  assert.match(await rejection({ ...target, admissionControl: { ...control, minAdmitPerMinute: 500 } }), 'minAdmitPerMinute must be less than or equal to maxAdmitPerMinute');
+  assert.match(await rejection({ ...target, admissionControl: { ...control, decreasePercent: 100 } }), 'decreasePercent');
+  // scaling on active without admission control is fine, as is a sound combination
+  await createQueueScaler(c, ns, 'active-alone', { ...target, source: { metric: 'active' } });
+  const sound = await createQueueScaler(c, ns, 'sound', { ...target, admissionControl: control });
+  assert.equal((sound.spec.admissionControl as Record<string, unknown>).decreasePercent, 30, 'defaults filled in');
 });
 
 test('the structural schema rejects bad values', async () => {
@@ -87,8 +91,8 @@ test('the example manifest is valid (server-side dry run)', async () => {
   const created = await c.custom.createNamespacedCustomObject({
     group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, dryRun: 'All',
     body: { ...example, metadata: { ...example.metadata, namespace: ns } },
-  }) as { spec: { capacityFeedback?: object } };
-  assert.ok(created.spec.capacityFeedback, 'the example shows the capacity feedback');
+  }) as { spec: { admissionControl?: object } };
+  assert.ok(created.spec.admissionControl, 'the example shows admission control');
 });
 
 test.run();

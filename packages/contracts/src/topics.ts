@@ -9,6 +9,8 @@ export const TOPICS = {
   bookingOrders: 'booking.orders',
   /** booking → catalog, queue: facts booking learns about a performance (sold out). */
   bookingPerformances: 'booking.performances',
+  /** booking → tickets (offer e-mails), organiser views: a waitlist's entries and the offers made from it. */
+  bookingWaitlist: 'booking.waitlist',
   /** payment → booking: a payment's outcome. */
   paymentPayments: 'payment.payments',
   /** tickets → (e-mail delivery, organiser view): a ticket's life (issued, revoked, transferred, checked in). */

@@ -1,12 +1,10 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { traceRequests } from '@ticketping/telemetry';
 import { NotFoundError } from './errors.ts';
-import { installFastJson } from './fast-json.ts';
 import { internalError, sendProblem, toAppError } from './problem.ts';
-import { leanRouter, type LeanRoute } from './lean-routes.ts';
 import { trackRequests } from './request-log.ts';
 
 /** A dependency the service needs to serve traffic; `/readyz` fails while any check fails. */
@@ -21,16 +19,15 @@ export interface HttpAppOptions {
   /** Largest JSON body accepted (default 100kb); larger gets 413 problem+json. */
   bodyLimit?: string;
   /**
-   * Steps every request passes, lean or routed, after the request id and before any route (the
-   * gateway's security headers and CORS). A step may answer by itself and not call `next`.
+   * Steps every request passes after the request id and before any route (the gateway's security
+   * headers and CORS; last, the fast path's `leanRoutes`). A step may answer by itself and not
+   * call `next`.
    */
   everyRequest?: RequestStep[];
   /** express's `trust proxy`: whose X-Forwarded-* to believe (default: loopback and private addresses). */
   trustProxy?: string | number | boolean;
   /** Skips JSON body parsing (a proxy streams bodies instead). */
   parseJson?: boolean;
-  /** Hot bodyless routes served without express's router or body parser (see LeanRoute). */
-  leanRoutes?: LeanRoute[];
   /**
    * Whether a request without a `traceparent` starts a new trace (default true). A request that
    * carries one always continues it. The edge turns this off unless spans are exported: a root
@@ -74,7 +71,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.set('etag', false);
   app.set('trust proxy', options.trustProxy ?? 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
-  installFastJson(app.response);
 
   const traced = traceRequests();
   const steps: RequestStep[] = [
@@ -82,7 +78,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (req.headers.traceparent === undefined) next();
       else traced(req, res, next);
     },
-    trackRequests({ requestPrototype: app.request, logger, metrics, draining: () => draining }),
+    trackRequests({ logger, metrics, draining: () => draining }),
     ...options.everyRequest ?? [],
   ];
   for (const step of steps) app.use(step);
@@ -126,34 +122,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use((req: Request) => {
     throw new NotFoundError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
   });
-  const fail = (error: unknown, req: Request, res: Response) => {
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toAppError(error);
     if (!known) req.log.error({ err: error }, 'unexpected error');
     if (res.headersSent) return void res.end();
     sendProblem(res, known ?? internalError(), req);
-  };
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => fail(error, req, res));
-
-  // A lean route skips the router: the request is set up as express's own handle does, passes the
-  // same steps, and is served. Everything else goes to express.
-  const findLean = leanRouter(options.leanRoutes ?? []);
-  const expressApp = app as unknown as ExpressInternals;
-  const routed = expressApp.handle;
-  expressApp.handle = function handle(this: ExpressInternals, incoming, outgoing, callback) {
-    const serve = findLean(incoming.method, incoming.url ?? '/');
-    if (!serve) return routed.call(this, incoming, outgoing, callback);
-    const req = Object.setPrototypeOf(incoming, app.request) as Request;
-    const res = Object.setPrototypeOf(outgoing, app.response) as Response;
-    req.res = res;
-    res.req = req;
-    res.locals = Object.create(null) as Response['locals'];
-    req.originalUrl = req.url;
-    req.baseUrl = '';
-    runSteps(steps, 0, req, res, (error) => {
-      if (error === undefined) serve(req, res).catch((thrown: unknown) => fail(thrown, req, res));
-      else fail(error, req, res);
-    });
-  };
+  });
   return app;
 }
 
@@ -177,25 +151,6 @@ function createManagementApp(routes: { healthz: Handler; readyz: Handler; metric
     res.status(500).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Internal server error', status: 500, code: 'INTERNAL', detail: (error as Error).message }));
   });
   return management;
-}
-
-/** The part of express's app the lean path hooks into (untyped in @types/express). */
-interface ExpressInternals {
-  handle(req: IncomingMessage, res: ServerResponse, callback?: (error?: unknown) => void): void;
-}
-
-/** Runs `steps` in order as express would: each calls `next` to go on, or answers and stops. */
-function runSteps(steps: RequestStep[], index: number, req: Request, res: Response, done: (error?: unknown) => void): void {
-  const step = steps[index];
-  if (step === undefined) return done();
-  try {
-    step(req, res, (error?: unknown) => {
-      if (error) done(error);
-      else runSteps(steps, index + 1, req, res, done);
-    });
-  } catch (error) {
-    done(error);
-  }
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

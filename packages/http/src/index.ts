@@ -3,7 +3,6 @@ export * from './problem.ts';
 export * from './validate.ts';
 export * from './app.ts';
 export * from './identity.ts';
-export type { LeanRoute } from './lean-routes.ts';
+export type { RequestLog } from './request-log.ts';
 export * from './free-port.ts';
-export * from './batch.ts';
 export * from './address-range.ts';

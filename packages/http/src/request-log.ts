@@ -7,8 +7,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** The request id: accepted from `x-request-id` or made here. */
     id: string;
-    /** A child logger bound to this request's id (made on first use: most requests never log). */
-    log: Logger;
+    /** A logger bound to this request's id (its pino child is made on first use: most requests never log). */
+    log: RequestLog;
   }
 }
 
@@ -17,9 +17,36 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /** Unmatched requests are labelled by this instead of their raw path, to bound cardinality. */
 const UNMATCHED_ROUTE = 'unmatched';
 
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type LogArgs = [unknown, string?, ...unknown[]];
+
+/** What `req.log` offers: pino's level methods and level check. */
+export type RequestLog = Pick<Logger, Level | 'isLevelEnabled'>;
+
+/**
+ * `req.log`: pino's child logger for the request, made on the first line logged: most requests
+ * never log, and making a child serializes its bindings. A plain object set on each request, so
+ * neither express's nor Node's prototypes change.
+ */
+class LazyRequestLog {
+  private child: Logger | undefined;
+  private readonly base: Logger;
+  private readonly requestId: string;
+  constructor(base: Logger, requestId: string) {
+    this.base = base;
+    this.requestId = requestId;
+  }
+  private get logger(): Logger { return (this.child ??= this.base.child({ requestId: this.requestId })); }
+  isLevelEnabled(level: string): boolean { return this.base.isLevelEnabled(level); }
+  fatal(...args: LogArgs): void { this.logger.fatal(...args); }
+  error(...args: LogArgs): void { this.logger.error(...args); }
+  warn(...args: LogArgs): void { this.logger.warn(...args); }
+  info(...args: LogArgs): void { this.logger.info(...args); }
+  debug(...args: LogArgs): void { this.logger.debug(...args); }
+  trace(...args: LogArgs): void { this.logger.trace(...args); }
+}
+
 export interface RequestTracking {
-  /** The app's request prototype (express's `app.request`): `req.log` is defined on it once. */
-  requestPrototype: object;
   logger: Logger;
   metrics: ServiceMetrics;
   /** While true, answers carry `connection: close` so keep-alive clients move to another instance. */
@@ -34,21 +61,13 @@ export interface RequestTracking {
  * histogram. Cheaper than pino-http, which serializes the whole request into a child logger for
  * every request.
  */
-export function trackRequests({ requestPrototype, logger, metrics, draining }: RequestTracking) {
-  // On the prototype, not on each request: a property defined on the request object itself turns
-  // it into a slow dictionary-mode object and cost about a third of a status poll.
-  const child = Symbol('request logger');
-  Object.defineProperty(requestPrototype, 'log', {
-    configurable: true,
-    get(this: Request & { [child]?: Logger }): Logger {
-      return (this[child] ??= logger.child({ requestId: this.id }));
-    },
-  });
+export function trackRequests({ logger, metrics, draining }: RequestTracking) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     req.id = id;
+    req.log = new LazyRequestLog(logger, id) as unknown as RequestLog;
     res.setHeader('x-request-id', id);
     if (draining()) res.setHeader('connection', 'close');
     res.once('finish', () => {

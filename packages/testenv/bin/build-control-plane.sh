@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager and helm from their Go modules, once per
-# version, into a cache outside the repo ($TICKETPING_CACHE, default ~/.cache/ticketping).
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, helm (3) and helm4 from
+# their Go modules, once per version, into a cache outside the repo ($TICKETPING_CACHE, default
+# ~/.cache/ticketping). kwok plays the kubelet for fake Nodes; its stage rules (node Ready, pod Ready,
+# pod deleted) come from the same module version and are written beside it as kwok-stages-<version>.yaml.
 # k8s.io/kubernetes pins its staging modules at v0.0.0 with local replaces, so `go install` cannot
 # build it; a throwaway wrapper module re-points every staging module at its published version.
 set -euo pipefail
@@ -8,6 +10,8 @@ set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+HELM4_VERSION="${HELM4_VERSION:-v4.3.2}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 CACHE="${TICKETPING_CACHE:-$HOME/.cache/ticketping}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN"
@@ -17,9 +21,12 @@ log() { printf '[control-plane] %s\n' "$*" >&2; }
 command -v go >/dev/null || { log "Go is required to build the Kubernetes control plane (apt-get install golang or a Go toolchain)"; exit 1; }
 
 build_k8s() {
-  local staging="v0${K8S_VERSION#v1}" dir="$CACHE/build/k8s-$K8S_VERSION"
-  if [[ -x "$BIN/kube-apiserver-$K8S_VERSION" && -x "$BIN/kube-controller-manager-$K8S_VERSION" ]]; then return; fi
-  log "building kube-apiserver and kube-controller-manager $K8S_VERSION (cold: ~15 min on 2 cores)"
+  local staging="v0${K8S_VERSION#v1}" dir="$CACHE/build/k8s-$K8S_VERSION" cmds=() cmd
+  for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+    [[ -x "$BIN/$cmd-$K8S_VERSION" ]] || cmds+=("$cmd")
+  done
+  [[ ${#cmds[@]} -eq 0 ]] && return
+  log "building ${cmds[*]} $K8S_VERSION (cold: ~15 min on 2 cores)"
   mkdir -p "$dir" && cd "$dir"
   local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
   {
@@ -29,9 +36,8 @@ build_k8s() {
     grep -E '^\s+k8s.io/[a-z0-9-]+ v0\.0\.0$' "$gomod" | awk -v v="$staging" '{print "replace " $1 " => " $1 " " v}'
   } > go.mod
   go get "k8s.io/kubernetes@$K8S_VERSION" >/dev/null
-  go build -trimpath -ldflags="-s -w" -o "$dir/out/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
-  mv "$dir/out/kube-apiserver" "$BIN/kube-apiserver-$K8S_VERSION"
-  mv "$dir/out/kube-controller-manager" "$BIN/kube-controller-manager-$K8S_VERSION"
+  go build -trimpath -ldflags="-s -w" -o "$dir/out/" "${cmds[@]/#/k8s.io/kubernetes/cmd/}"
+  for cmd in "${cmds[@]}"; do mv "$dir/out/$cmd" "$BIN/$cmd-$K8S_VERSION"; done
 }
 
 build_etcd() {
@@ -44,21 +50,44 @@ build_etcd() {
   go build -trimpath -ldflags="-s -w" -o "$BIN/etcd-$ETCD_VERSION" go.etcd.io/etcd/server/v3
 }
 
-build_helm() {
-  [[ -x "$BIN/helm-$HELM_VERSION" ]] && return
-  log "building helm $HELM_VERSION"
-  local dir="$CACHE/build/helm-$HELM_VERSION"
+# build_module NAME VERSION MODULE PACKAGE: `go build` of one command through a throwaway wrapper module.
+build_module() {
+  local name=$1 version=$2 module=$3 package=$4 dir="$CACHE/build/$1-$2"
+  [[ -x "$BIN/$name-$version" ]] && return
+  log "building $name $version"
   mkdir -p "$dir" && cd "$dir"
-  printf 'module ticketping.dev/helm-build\ngo 1.24\nrequire helm.sh/helm/v3 %s\n' "$HELM_VERSION" > go.mod
-  go get "helm.sh/helm/v3@$HELM_VERSION" >/dev/null
-  go build -trimpath -ldflags="-s -w" -o "$BIN/helm-$HELM_VERSION" helm.sh/helm/v3/cmd/helm
+  printf 'module ticketping.dev/%s-build\ngo 1.24\nrequire %s %s\n' "$name" "$module" "$version" > go.mod
+  go get "$module@$version" >/dev/null
+  go build -trimpath -ldflags="-s -w" -o "$BIN/$name-$version" "$package"
+}
+
+build_helm() { build_module helm "$HELM_VERSION" helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm; }
+build_helm4() { build_module helm4 "$HELM4_VERSION" helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm; }
+
+build_kwok() {
+  build_module kwok "$KWOK_VERSION" sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok
+  local stages="$BIN/kwok-stages-$KWOK_VERSION.yaml" src
+  [[ -s "$stages" ]] && return
+  src=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+  # Nodes become Ready at once; pods on them become Ready at once, finish when their containers
+  # would, and are removed when deleted (no kubelet would ever confirm a graceful deletion).
+  for f in node/fast/node-initialize pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    echo "---"; cat "$src/kustomize/stage/$f.yaml"
+  done > "$stages.tmp"
+  mv "$stages.tmp" "$stages"
 }
 
 build_etcd
-build_helm
 build_k8s
+build_kwok
+build_helm
+build_helm4
 ln -sf "etcd-$ETCD_VERSION" "$BIN/etcd"
 ln -sf "kube-apiserver-$K8S_VERSION" "$BIN/kube-apiserver"
 ln -sf "kube-controller-manager-$K8S_VERSION" "$BIN/kube-controller-manager"
+ln -sf "kube-scheduler-$K8S_VERSION" "$BIN/kube-scheduler"
+ln -sf "kwok-$KWOK_VERSION" "$BIN/kwok"
+ln -sf "kwok-stages-$KWOK_VERSION.yaml" "$BIN/kwok-stages.yaml"
 ln -sf "helm-$HELM_VERSION" "$BIN/helm"
+ln -sf "helm4-$HELM4_VERSION" "$BIN/helm4"
 log "ready in $BIN"

@@ -1,5 +1,6 @@
 import { client, type Registry } from '@ticketping/metrics';
 import type { OrderStatus } from './orders/orders.types.ts';
+import type { WaitlistStats } from './waitlist/waitlist.types.ts';
 
 /** Booking's own figures (docs/metrics.md, "Booking and payment"). */
 export interface BookingMetrics {
@@ -17,4 +18,29 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
     orderStatus: (status, count = 1) => orders.inc({ status }, count),
     holdsExpired: (count) => expired.inc(count),
   };
+}
+
+/**
+ * Per schedule with a waitlist, read from the database when scraped (every replica reports the
+ * same totals; dashboards take `max by (schedule_id)`): fans waiting, and offers by state, so
+ * made = sum over states, claimed, expired.
+ */
+export function registerWaitlistGauges(registry: Registry, stats: () => Promise<WaitlistStats[]>): void {
+  let last: Promise<WaitlistStats[]> | undefined;
+  // One query serves both gauges of a scrape.
+  const read = () => (last ??= stats().finally(() => setTimeout(() => { last = undefined; }, 500).unref()));
+  new client.Gauge({
+    name: 'ticketping_waitlist_waiting', help: 'Fans waiting on a schedule\'s waitlist', labelNames: ['schedule_id'] as const, registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await read()) this.set({ schedule_id: s.scheduleId }, s.waiting);
+    },
+  });
+  new client.Gauge({
+    name: 'ticketping_waitlist_offers', help: 'Waitlist offers made, by state (OPEN, CLAIMED, EXPIRED, DECLINED)', labelNames: ['schedule_id', 'status'] as const, registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await read()) for (const [status, n] of Object.entries(s.offers)) this.set({ schedule_id: s.scheduleId, status }, n);
+    },
+  });
 }

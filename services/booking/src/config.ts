@@ -1,4 +1,4 @@
-import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * Booking's environment. Defaults are the standalone defaults (services/standalone runs every
@@ -28,6 +28,10 @@ export const bookingConfigSchema = z.object({
    */
   HOLD_EXPIRY_GRACE_SECONDS: env.int(30),
   HOLD_SWEEP_INTERVAL_MS: env.int(1000, 20),
+  /** How long a waitlisted fan has to claim seats offered to them before they go to the next fan. */
+  WAITLIST_CLAIM_SECONDS: env.int(600, 1),
+  /** How often lapsed offers are looked for (each replica; they take turns on rows). */
+  OFFER_SWEEP_INTERVAL_MS: env.int(1000, 20),
   OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
   /**
    * How long a replica reuses its read of a schedule's seats and prices (0: read every time). A
@@ -38,6 +42,6 @@ export const bookingConfigSchema = z.object({
 
 export type BookingConfig = z.infer<typeof bookingConfigSchema>;
 
-export function loadBookingConfig(source: Record<string, string | undefined> = process.env): BookingConfig {
-  return loadConfig(bookingConfigSchema, source);
+export function loadConfig(source: Record<string, string | undefined> = process.env): BookingConfig {
+  return load(bookingConfigSchema, source);
 }

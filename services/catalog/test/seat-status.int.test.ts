@@ -58,6 +58,31 @@ test('cancelled and expired orders free their seats', async () => {
   }
 });
 
+test('a seat handed from a released order to a waitlist offer stays HELD on the seat map, in whichever order the two topics deliver', async () => {
+  const seat = [seatIds[18]!];
+  const [orderId, offerId, claimedOrderId] = [randomUUID(), randomUUID(), randomUUID()];
+  const offer = (type: string) => ({
+    id: randomUUID(), type, key: scheduleId, occurredAt: new Date().toISOString(),
+    payload: { offerId, entryId: randomUUID(), userId: randomUUID(), performanceId: performance.id, scheduleId, seatIds: seat, source: 'order.expired', expiresAt: new Date().toISOString(), orderId: null },
+  });
+  await h.service.handleEvent(orderEvent('order.created', orderId, seat));
+  await deliverTwice(offer('waitlist.offer-made'));
+  await h.service.handleEvent(orderEvent('order.expired', orderId, seat));
+  assert.equal(await statuses(seat), ['HELD'], 'offered, not on sale');
+  // The offer's claim (booking.waitlist) may arrive before or after its order (booking.orders).
+  await h.service.handleEvent(offer('waitlist.offer-claimed'));
+  await h.service.handleEvent(orderEvent('order.created', claimedOrderId, seat));
+  await h.service.handleEvent(orderEvent('order.confirmed', claimedOrderId, seat));
+  assert.equal(await statuses(seat), ['SOLD']);
+
+  const lapsed = [seatIds[19]!];
+  const lapsedOffer = { ...offer('waitlist.offer-made'), payload: { ...offer('x').payload, offerId: randomUUID(), seatIds: lapsed } };
+  await h.service.handleEvent(lapsedOffer);
+  assert.equal(await statuses(lapsed), ['HELD']);
+  await h.service.handleEvent({ ...lapsedOffer, id: randomUUID(), type: 'waitlist.offer-expired' });
+  assert.equal(await statuses(lapsed), ['AVAILABLE'], 'nobody else waited: back on sale');
+});
+
 test('the same facts in any order give the same seat status', async () => {
   const seat = [seatIds[6]!];
   const a = randomUUID();

@@ -54,3 +54,5 @@ export function createGate(verifyAccessToken: (token: string) => Promise<Verifie
     },
   };
 }
+
+export type Gate = ReturnType<typeof createGate>;

@@ -27,6 +27,8 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/v1/auth/refresh', upstream: 'auth', access: 'public' },
   { method: 'POST', path: '/api/v1/auth/logout', upstream: 'auth', access: 'user' },
   { method: 'GET', path: '/api/v1/users/me', upstream: 'auth', access: 'user' },
+  // public: the link in the verification mail may be opened where the fan is not logged in
+  { method: 'POST', path: '/api/v1/users/verification', upstream: 'auth', access: 'public' },
 
   { method: 'GET', path: '/api/v1/performances', upstream: 'catalog', access: 'public' },
   { method: 'GET', path: '/api/v1/performances/:performanceId', upstream: 'catalog', access: 'public' },
@@ -43,6 +45,7 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user', cap: 'entry' },
   { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
   { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
+  { method: 'GET', path: '/api/v1/queues/:performanceId/timeline', upstream: 'queue', access: 'user' },
 
   { method: 'POST', path: '/api/v1/orders', upstream: 'booking', access: 'user', admission: true },
   { method: 'GET', path: '/api/v1/orders', upstream: 'booking', access: 'user' },
@@ -50,6 +53,17 @@ export const ROUTES: GatewayRoute[] = [
   // Cancelling needs no admission token on purpose: it only releases seats, booking lets only the
   // owner do it, and a fan whose admission window closed must still be able to let go of a hold.
   { method: 'DELETE', path: '/api/v1/orders/:orderId', upstream: 'booking', access: 'user' },
+
+  // Joining a waitlist is capped per address range like entering the waiting room; proof-of-work
+  // and verified e-mail, when the gateway asks them of the queue entry, belong here too.
+  { method: 'POST', path: '/api/v1/waitlist/:scheduleId/entries', upstream: 'booking', access: 'user', cap: 'entry' },
+  { method: 'GET', path: '/api/v1/waitlist/:scheduleId/entries/me', upstream: 'booking', access: 'user', rateClass: 'poll' },
+  { method: 'DELETE', path: '/api/v1/waitlist/:scheduleId/entries/me', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/waitlist/offers', upstream: 'booking', access: 'user', rateClass: 'poll' },
+  // The offer is the admission: no queue token.
+  { method: 'POST', path: '/api/v1/waitlist/offers/:offerId/claim', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/admin/waitlist', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/admin/schedules/:scheduleId/sales', upstream: 'booking', access: 'user' },
 
   { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
   { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },

@@ -2,9 +2,9 @@ import { client, type Registry } from '@ticketping/metrics';
 import type { TickResult } from './redis/queue-store.ts';
 
 /**
- * The waiting room's Prometheus figures (docs/metrics.md). Every replica ticks every queue, so
- * the gauges are the same on each replica (aggregate with max) and the counters count what each
- * replica did (aggregate with sum).
+ * The waiting room's Prometheus figures (docs/metrics.md). One replica ticks each queue
+ * (admission/ticker-ring.ts) and reports its gauges (aggregate with max: others have none, or
+ * the same after a hand-over); the counters count what each replica did (aggregate with sum).
  */
 export function createQueueMetrics(registry: Registry) {
   const labelNames = ['performance'] as const;
@@ -14,7 +14,9 @@ export function createQueueMetrics(registry: Registry) {
     waiting: gauge('ticketping_queue_waiting', 'Fans in the line'),
     active: gauge('ticketping_queue_active', 'Fans holding an admission slot'),
     capacity: gauge('ticketping_queue_capacity', 'Configured capacity'),
-    admitPerMinute: gauge('ticketping_queue_admit_per_minute', 'Configured admission rate'),
+    admitPerMinute: gauge('ticketping_queue_admit_per_minute', "The admin's admission rate (a ceiling)"),
+    operatorAdmitPerMinute: gauge('ticketping_queue_operator_admit_per_minute', "The queue-scaler's rate while in force (0: none)"),
+    effectiveAdmitPerMinute: gauge('ticketping_queue_effective_admit_per_minute', 'The rate admitted at: the lower of the two'),
     admitRate: gauge('ticketping_queue_admit_rate_per_minute', 'Measured admissions in the last minute'),
     eta: gauge('ticketping_queue_eta_seconds', 'ETA of the last fan in line'),
   };
@@ -31,11 +33,17 @@ export function createQueueMetrics(registry: Registry) {
       gauges.active.set(labels, tick.active);
       gauges.capacity.set(labels, tick.capacity);
       gauges.admitPerMinute.set(labels, tick.admitPerMinute);
+      gauges.operatorAdmitPerMinute.set(labels, tick.operatorAdmitPerMinute);
+      gauges.effectiveAdmitPerMinute.set(labels, tick.effectiveAdmitPerMinute);
       gauges.admitRate.set(labels, tick.admitRatePerMinute);
       gauges.eta.set(labels, tick.etaSecondsOfLast);
       counters.admitted.inc(labels, tick.admitted.length);
       counters.expired.inc(labels, tick.expired);
       counters.abandoned.inc(labels, tick.abandoned);
+    },
+    /** Another replica ticks this queue now: its gauges are reported there (counters stay, they are per replica). */
+    release(performance: string): void {
+      for (const gauge of Object.values(gauges)) gauge.remove({ performance });
     },
     /** A retired queue stops being exported. */
     forget(performance: string): void {

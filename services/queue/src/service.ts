@@ -2,9 +2,11 @@ import type { Bus, Subscription } from '@ticketping/bus';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
+import { leanRoutes } from '@ticketping/http/fast-path';
 import type { RedisClient } from '@ticketping/redis';
 import { createAccessCodeClient, type AccessCodes } from './access-codes/access-code-client.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
+import { createTickerRing, tickerTtlMs } from './admission/ticker-ring.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
 import { createQueueMetrics } from './metrics.ts';
@@ -15,6 +17,9 @@ import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
+import { createQueueTimeline, sampleEveryMinute } from './timeline/queue-timeline.ts';
+import { timelineRoutes } from './timeline/timeline.routes.ts';
 
 export interface QueueDeps {
   config: QueueConfig;
@@ -52,6 +57,7 @@ export function tuningFrom(config: QueueConfig): QueueTuning {
     maxPollMs: config.QUEUE_MAX_POLL_MS,
     pollBudgetPerSecond: config.QUEUE_POLL_BUDGET_PER_SECOND,
     maxLineFactor: config.QUEUE_MAX_LINE_FACTOR,
+    presenceWindowMs: config.QUEUE_PRESENCE_WINDOW_SECONDS * 1000,
     maxAdmitPerTick: config.QUEUE_MAX_ADMIT_PER_TICK,
     sweepBatch: config.QUEUE_SWEEP_BATCH,
     preQueueChunk: config.QUEUE_PRE_QUEUE_CHUNK,
@@ -65,7 +71,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const { config, logger, metrics, redis, bus } = deps;
   const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, { setting: 'QUEUE_SIGNING_KEY', logger });
   const store = createQueueStore(redis, tuningFrom(config));
-  const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
+  const ring = config.QUEUE_TICKERS === 'ring' ? createTickerRing(redis, { ttlMs: tickerTtlMs(config.QUEUE_TICK_MS) }) : undefined;
+  const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS, ...(ring ? { ring } : {}) });
   const accessCodes = deps.accessCodes ?? createAccessCodeClient({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
   const room = createWaitingRoom({ store, signer: keys.signer, admission, accessCodes });
   const handleEvent = createEventHandler({ store, admission, logger });
@@ -73,6 +80,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const rebuild = () => rebuildQueues({ store, catalog, logger });
 
   const http = waitingRoomRoutes({ room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
+  const timeline = createQueueTimeline({ redis, store });
+  const timelineHttp = timelineRoutes({ timeline, redis, internalToken: config.INTERNAL_TOKEN });
   const app = createHttpApp({
     logger,
     metrics,
@@ -80,14 +89,16 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     // of the Service would only swap the queue's own clear 503 (QUEUE_UNAVAILABLE, Retry-After)
     // for a refused connection at the gateway.
     readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
-    routes: http.routes,
-    leanRoutes: http.lean,
+    routes: (router) => { http.routes(router); timelineHttp(router); },
+    // status polls and the public summary: one step ahead of the body parser and the router
+    everyRequest: [leanRoutes(http.lean)],
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
   });
 
   let subscription: Subscription | undefined;
   let rebuilding: Periodic | undefined;
+  let sampling: Periodic | undefined;
   return {
     app,
     handleEvent,
@@ -101,8 +112,10 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       // not awaited: a catalog that is down at start must not keep the waiting room from serving
       rebuilding = runPeriodically('queue-rebuild', config.QUEUE_REBUILD_INTERVAL_MS, logger, rebuild);
       rebuilding.wake();
+      sampling = sampleEveryMinute(timeline, logger);
     },
     async stop() {
+      await sampling?.stop();
       await rebuilding?.stop();
       rebuilding = undefined;
       await subscription?.stop();
@@ -110,4 +123,15 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       await admission.stop();
     },
   };
+}
+
+/**
+ * The service as main.ts and standalone run it: its clients from the kit. Without Kafka nothing else
+ * publishes into this process's memory bus: alone, the queue learns of performances only through
+ * PUT /internal/v1/queues/{id} (standalone's processes share one bus on Redis Streams).
+ */
+export function build(config: QueueConfig, kit: ServiceKit): Promise<QueueService> {
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, redis, bus });
 }

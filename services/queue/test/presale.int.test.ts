@@ -213,6 +213,30 @@ test('catalog out of reach: an entry with a code is a fast 503 with Retry-After,
   }
 });
 
+test('a sale for confirmed addresses refuses a code holder whose address is not confirmed, and gives the use back', async () => {
+  const id = await saleOpeningAt(at(HOUR), { requireVerifiedEmail: true });
+  const c = await code(id, { code: 'CONFIRMED', lane: 'PRESALE', maxUses: 1 });
+  const unconfirmed = await enter(id, randomUUID(), 'CONFIRMED');
+  assert.equal([unconfirmed.status, unconfirmed.body.code], [403, 'EMAIL_NOT_VERIFIED']);
+  const listed = await send(catalogUrl, 'GET', `/api/v1/performances/${id}/access-codes`, { headers: ADMIN });
+  assert.is((listed.body.items as Json[]).find((x) => x.id === c.id)!.uses, 0, 'the single use is still there');
+  const confirmed = await send(queueUrl, 'POST', `/api/v1/queues/${id}/entries`, { user: randomUUID(), body: { accessCode: 'CONFIRMED' }, headers: { 'x-user-email-verified': '1' } });
+  assert.equal([confirmed.status, confirmed.body.status], [200, 'ADMITTED'], 'a confirmed holder gets the presale lane (empty: in at once)');
+});
+
+test('a pre-queued fan who moves to the lane frees a place under the line limit (the lane is not counted in it)', async () => {
+  // 1 seat, a line limit of 2 × 1: two pre-queued fans fill it
+  const id = await saleOpeningAt(at(HOUR), { totalSeats: 1 });
+  await code(id, { code: 'MOVE-OUT', lane: 'PRIORITY', maxUses: 1 });
+  const [mover, other] = [randomUUID(), randomUUID()];
+  for (const fan of [mover, other]) assert.is((await enter(id, fan)).body.reason, 'PRE_QUEUE');
+  const full = await enter(id, randomUUID());
+  assert.equal([full.status, full.body.code], [503, 'QUEUE_FULL']);
+  const moved = await enter(id, mover, 'MOVE-OUT');
+  assert.equal([moved.body.lane, moved.body.reason], ['PRIORITY', null]);
+  assert.is((await enter(id, randomUUID())).body.reason, 'PRE_QUEUE', 'the lane is not counted in the line limit');
+});
+
 test('odds: the poll says whether seats are likely left, with the figures, refreshed by the tick from measured orders', async () => {
   const id = await saleOpeningAt(at(-1000), { capacity: 1, totalSeats: 10 });
   const fans = Array.from({ length: 5 }, () => randomUUID());

@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import { TOPICS, type Topic } from '../topics.ts';
 import { orderCreated, orderPaid, orderRefundRequested, orderReleased } from './booking-orders.ts';
 import { performanceSoldOut } from './booking-performances.ts';
+import { waitlistJoined, waitlistLeft, waitlistOffer } from './booking-waitlist.ts';
 import { performanceCancelled, performancePublished, seatsPublished } from './catalog-performances.ts';
 import { paymentOutcome } from './payment-payments.ts';
 import { ticketCheckedIn, ticketIssued, ticketRevoked, ticketTransferred } from './tickets-tickets.ts';
 
 export * from './booking-orders.ts';
 export * from './booking-performances.ts';
+export * from './booking-waitlist.ts';
 export * from './catalog-performances.ts';
 export * from './payment-payments.ts';
 export * from './tickets-tickets.ts';
@@ -24,6 +26,12 @@ export const EVENTS = {
   'order.expired': { topic: TOPICS.bookingOrders, payload: orderReleased },
   'order.refund-requested': { topic: TOPICS.bookingOrders, payload: orderRefundRequested },
   'performance.sold-out': { topic: TOPICS.bookingPerformances, payload: performanceSoldOut },
+  'waitlist.joined': { topic: TOPICS.bookingWaitlist, payload: waitlistJoined },
+  'waitlist.left': { topic: TOPICS.bookingWaitlist, payload: waitlistLeft },
+  'waitlist.offer-made': { topic: TOPICS.bookingWaitlist, payload: waitlistOffer },
+  'waitlist.offer-claimed': { topic: TOPICS.bookingWaitlist, payload: waitlistOffer },
+  'waitlist.offer-expired': { topic: TOPICS.bookingWaitlist, payload: waitlistOffer },
+  'waitlist.offer-declined': { topic: TOPICS.bookingWaitlist, payload: waitlistOffer },
   'payment.succeeded': { topic: TOPICS.paymentPayments, payload: paymentOutcome },
   'payment.failed': { topic: TOPICS.paymentPayments, payload: paymentOutcome },
   'payment.refunded': { topic: TOPICS.paymentPayments, payload: paymentOutcome },

@@ -8,3 +8,4 @@ export * from './platform.ts';
 export * from './queue.ts';
 export * from './routes.ts';
 export * from './tickets.ts';
+export * from './waitlist.ts';

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { AccessCode, AccessCodeList, accessCodeParams, AccessCodeUses, EnterQueue, NewAccessCode } from './access-codes.ts';
-import { Credentials, Profile, RefreshRequest, SignUp, TokenPair, User } from './auth.ts';
-import { NewOrder, Order, OrderPage, RefundRequest } from './booking.ts';
+import { Credentials, EmailVerification, EmailVerified, Profile, RefreshRequest, SignUp, TokenPair, User, userIdParams } from './auth.ts';
+import { NewOrder, Order, OrderPage, RefundRequest, SalesTimeline, salesTimelineQuery } from './booking.ts';
 import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedule, SeatMap } from './catalog.ts';
 import { idempotencyHeaders, orderIdParams, pageQuery, paymentIdParams, performanceIdParams, Problem, scheduleIdParams } from './common.ts';
 import { NewPayment, Payment } from './payment.ts';
 import { FaroPayload, OpenApiText, Redrive, RedriveRequest } from './platform.ts';
-import { Queue, QueueEntry, QueueSettingsChange } from './queue.ts';
+import { Queue, QueueEntry, QueueSettingsChange, QueueTimeline, queueTimelineQuery } from './queue.ts';
 import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
 } from './tickets.ts';
+import { NewWaitlistEntry, offerIdParams, WaitlistEntry, WaitlistOfferList, WaitlistStats } from './waitlist.ts';
 
 /** Problem answers described once in docs/openapi.yaml (components.responses) and shared by routes. */
 export type SharedResponse =
@@ -49,7 +50,8 @@ export const ROUTES = {
     path: '/api/v1/users',
     tags: ['Identity'],
     summary: 'Sign up',
-    description: 'Always creates a `USER`; any `role` in the body is ignored. Administrators come from configuration only.',
+    description:
+      'Always creates a `USER`; any `role` in the body is ignored. Administrators come from configuration only.\nA verification mail with a link (and its code) goes to the address; until it is followed\n(`POST /api/v1/users/verification`) the account cannot enter waiting rooms that ask for a\nconfirmed address (403 `EMAIL_NOT_VERIFIED`).',
     public: true,
     request: { body: SignUp },
     responses: {
@@ -117,6 +119,49 @@ export const ROUTES = {
     responses: {
       200: { description: 'Profile', body: Profile },
       401: { shared: 'Unauthorized' },
+    },
+  },
+  verifyEmail: {
+    method: 'post',
+    path: '/api/v1/users/verification',
+    tags: ['Identity'],
+    summary: 'Confirm the e-mail address',
+    description:
+      'The token comes from the link in the verification mail (valid `EMAIL_VERIFY_TTL_SECONDS`, 48 h;\neach resend adds a new one). No login needed: the link may be opened on another device.\nAccess tokens issued from then on carry the confirmed address (`ev` claim); a client that\nis logged in refreshes its tokens after this call. A token works once.',
+    public: true,
+    request: { body: EmailVerification },
+    responses: {
+      200: { description: 'The address is confirmed', body: EmailVerified },
+      400: { shared: 'BadRequest', description: '`VERIFICATION_INVALID`: unknown, used or expired; ask for a new mail' },
+    },
+  },
+  resendVerificationMail: {
+    method: 'post',
+    path: '/api/v1/users/me/verification-mail',
+    tags: ['Identity'],
+    summary: 'Send the verification mail again',
+    description:
+      'At most one mail per `EMAIL_VERIFY_RESEND_SECONDS` (60 s) and `EMAIL_VERIFY_MAX_PER_DAY` (5) per\naccount: 429 `VERIFICATION_MAIL_LIMITED` with `Retry-After`. 204 when the address is\nalready confirmed (nothing is sent).',
+    request: {},
+    responses: {
+      202: { description: 'A mail is on its way' },
+      204: { description: 'Already confirmed' },
+      401: { shared: 'Unauthorized' },
+      429: { shared: 'TooManyRequests', description: '`VERIFICATION_MAIL_LIMITED`' },
+    },
+  },
+  verifyEmailAsAdmin: {
+    method: 'post',
+    path: '/api/v1/users/{userId}/verification',
+    tags: ['Identity'],
+    summary: "Confirm an account's address (admin)",
+    description: "Support staff confirm an address they checked another way (and load tests their fans'). ADMIN only.",
+    request: { params: userIdParams },
+    responses: {
+      200: { description: 'The address is confirmed', body: EmailVerified },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      404: { shared: 'NotFound', description: '`USER_NOT_FOUND`' },
     },
   },
   listPerformances: {
@@ -277,6 +322,22 @@ export const ROUTES = {
       429: { shared: 'TooManyRequests' },
     },
   },
+  queueTimeline: {
+    method: 'get',
+    path: '/api/v1/queues/{performanceId}/timeline',
+    tags: ['Waiting room'],
+    summary: 'Waiting fans and admissions per minute over the sale (ADMIN)',
+    description:
+      "The organiser's chart of the waiting room: one sample a minute (fans waiting, fans admitted\nsince the previous sample), kept in Redis for about a day, over the last `minutes`. Minutes\nwithout a sample (no replica running, or before the waiting room existed) are left out.",
+    request: { params: performanceIdParams, query: queueTimelineQuery },
+    responses: {
+      200: { description: 'Samples, oldest first', body: QueueTimeline },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      503: { shared: 'Unavailable' },
+    },
+  },
   configureQueue: {
     method: 'patch',
     path: '/api/v1/queues/{performanceId}',
@@ -300,13 +361,16 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\n\nWith `accessCode` the fan enters the code\'s lane instead (`lane` in the entry): `PRESALE`\nholders are admitted even before `opensAt`, `PRIORITY` holders ahead of the general line from\nthe open. A fan already in the general line moves to the lane. A code is used once per fan\n(entering again with it counts nothing); lane entries are not refused by the line limit.',
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\nWith `accessCode` the fan enters the code\'s lane instead (`lane` in the entry): `PRESALE`\nholders are admitted even before `opensAt`, `PRIORITY` holders ahead of the general line from\nthe open. A fan already in the general line moves to the lane. A code is used once per fan\n(entering again with it counts nothing); lane entries are not refused by the line limit (they\nare still refused `EMAIL_NOT_VERIFIED` where the sale asks for confirmed addresses).',
     request: { params: performanceIdParams, body: EnterQueue, bodyOptional: true },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
-      403: { shared: 'Forbidden', description: '`ACCESS_CODE_INVALID`: no such access code for this performance' },
+      403: {
+        shared: 'Forbidden',
+        description: '`EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again. `ACCESS_CODE_INVALID`: no such access code for this performance',
+      },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
       409: {
         shared: 'Conflict',
@@ -449,6 +513,106 @@ export const ROUTES = {
       },
       413: { shared: 'PayloadTooLarge' },
       422: { description: '`IDEMPOTENCY_KEY_REUSED`: that `Idempotency-Key` was used for a different request', body: Problem },
+    },
+  },
+  joinWaitlist: {
+    method: 'post',
+    path: '/api/v1/waitlist/{scheduleId}/entries',
+    tags: ['Waitlist'],
+    summary: "Join a sold-out schedule's waitlist",
+    description:
+      'One entry per fan and schedule: joining again answers 200 with the same entry. Seats that come\nback (an expired hold, a cancelled or refunded order, a lapsed offer) are offered to the fans\nwaiting, in the order they joined, and never go back on sale while someone waits. Capped per\nclient address like the waiting room entry.',
+    request: { params: scheduleIdParams, body: NewWaitlistEntry, bodyOptional: true },
+    responses: {
+      200: { description: 'Already on it', body: WaitlistEntry },
+      201: { description: 'Joined', body: WaitlistEntry },
+      400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`, `TOO_MANY_SEATS`' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`SCHEDULE_NOT_FOUND`' },
+      409: {
+        shared: 'Conflict',
+        description: '`SEATS_AVAILABLE` (not sold out: book instead), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`, `PERFORMANCE_CANCELLED`, `BOOKING_CLOSED`',
+      },
+      429: { shared: 'TooManyRequests', description: '`ENTRY_CAP_REACHED`' },
+    },
+  },
+  getWaitlistEntry: {
+    method: 'get',
+    path: '/api/v1/waitlist/{scheduleId}/entries/me',
+    tags: ['Waitlist'],
+    summary: "The caller's place on a schedule's waitlist and any open offer",
+    request: { params: scheduleIdParams },
+    responses: {
+      200: { description: 'The latest entry of the caller', body: WaitlistEntry },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`NOT_ON_WAITLIST`' },
+    },
+  },
+  leaveWaitlist: {
+    method: 'delete',
+    path: '/api/v1/waitlist/{scheduleId}/entries/me',
+    tags: ['Waitlist'],
+    summary: 'Leave a waitlist (an open offer is declined and moves on)',
+    request: { params: scheduleIdParams },
+    responses: {
+      200: { description: 'The entry, now `LEFT`', body: WaitlistEntry },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`NOT_ON_WAITLIST`' },
+    },
+  },
+  listWaitlistOffers: {
+    method: 'get',
+    path: '/api/v1/waitlist/offers',
+    tags: ['Waitlist'],
+    summary: "The caller's offers, newest first",
+    responses: {
+      200: { description: 'Offers', body: WaitlistOfferList },
+      401: { shared: 'Unauthorized' },
+    },
+  },
+  claimWaitlistOffer: {
+    method: 'post',
+    path: '/api/v1/waitlist/offers/{offerId}/claim',
+    tags: ['Waitlist'],
+    summary: 'Claim an open offer: it becomes an order waiting for payment',
+    description:
+      'The seats pass from the offer to a new `PENDING_PAYMENT` order in one transaction; pay it with\n`POST /api/v1/payments`. No admission token: the offer is the admission. Claiming a claimed\noffer again answers 200 with its order.',
+    request: { params: offerIdParams },
+    responses: {
+      200: { description: 'Claimed before: its order', body: Order },
+      201: { description: 'The order', body: Order },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`OFFER_NOT_FOUND`' },
+      409: { shared: 'Conflict', description: '`OFFER_NOT_OPEN` (lapsed or declined), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`' },
+    },
+  },
+  getWaitlistStats: {
+    method: 'get',
+    path: '/api/v1/admin/waitlist',
+    tags: ['Waitlist'],
+    summary: 'Per schedule: fans waiting and offers by state (ADMIN)',
+    responses: {
+      200: { description: 'One item per schedule with a waitlist', body: WaitlistStats },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+    },
+  },
+  salesTimeline: {
+    method: 'get',
+    path: '/api/v1/admin/schedules/{scheduleId}/sales',
+    tags: ['Booking'],
+    summary: 'Seats sold and held per minute for one date (ADMIN)',
+    description:
+      "The organiser's chart of a sale, from booking's orders: seats confirmed (by when the order\nwas confirmed) and seats held (by when the order was placed) per minute, over the last\n`minutes`, plus the seats sold before. Minutes with nothing in them are left out.",
+    request: { params: scheduleIdParams, query: salesTimelineQuery },
+    responses: {
+      200: { description: 'Per-minute counts, oldest first', body: SalesTimeline },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
     },
   },
   createPayment: {

@@ -1,4 +1,9 @@
 import type { Knex } from '@ticketping/db';
+import { handOverSeats } from '../waitlist/hand-over.ts';
+import { heldSeatsOfOrder } from '../waitlist/waitlist.repo.ts';
+import type { SeatSource } from '../waitlist/waitlist.types.ts';
+import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
+import type { OrderCursor, OrdersStore, OrdersTx } from './orders.service.ts';
 import type { Order, OrderSeat, OrderStatus } from './orders.types.ts';
 
 /** A connection or a transaction: repository functions work in either. */
@@ -85,7 +90,6 @@ export async function findOrder(db: Db, orderId: string, userId?: string): Promi
   return row ? (await withSeats(db, [row]))[0] : undefined;
 }
 
-export interface OrderCursor { createdAt: Date; id: string }
 
 /** A fan's orders, newest first, keyset-paginated on (created_at, id). */
 export async function listOrders(db: Db, userId: string, limit: number, after?: OrderCursor): Promise<Order[]> {
@@ -94,10 +98,14 @@ export async function listOrders(db: Db, userId: string, limit: number, after?: 
   return withSeats(db, (await query) as OrderRow[]);
 }
 
+const RELEASED_BY: Partial<Record<OrderStatus, SeatSource>> = { CANCELLED: 'order.cancelled', EXPIRED: 'order.expired', REFUNDED: 'order.refunded' };
+
 /**
  * Compare-and-set on the status: the update happens only if the order is still in `from`, so of
  * two racing transitions (a payment and the expiry sweeper, say) exactly one wins. Leaving the
- * live states releases the seats in the same transaction.
+ * live states releases the seats in the same transaction: to the schedule's waitlist first, so a
+ * seat that comes back is offered in waitlist order and never reaches the open seat map while
+ * fans wait for it.
  */
 export async function transition(trx: Knex.Transaction, orderId: string, from: OrderStatus, to: OrderStatus, paymentId?: string): Promise<Order | undefined> {
   const rows = (await trx('orders')
@@ -105,8 +113,10 @@ export async function transition(trx: Knex.Transaction, orderId: string, from: O
     .update({ status: to, updated_at: trx.fn.now(), ...(paymentId ? { payment_id: paymentId } : {}) })
     .returning('*')) as OrderRow[];
   if (rows.length === 0) return undefined;
-  if (to !== 'CONFIRMED') await trx('seat_holds').where('order_id', orderId).delete();
-  return (await withSeats(trx, rows))[0];
+  const order = (await withSeats(trx, rows))[0]!;
+  const source = RELEASED_BY[to];
+  if (source) await handOverSeats(trx, order.scheduleId, await heldSeatsOfOrder(trx, orderId), source);
+  return order;
 }
 
 /** The performance's orders still holding seats or money (pending or paid), locked, oldest first. */
@@ -153,4 +163,24 @@ export async function addSoldSeats(trx: Knex.Transaction, performanceId: string,
   if (soldOut === (row.sold_out_at !== null)) return { becameSoldOut: false };
   await trx('performances').where('performance_id', performanceId).update({ sold_out_at: soldOut ? trx.fn.now() : null });
   return { becameSoldOut: soldOut };
+}
+
+/** The orders use cases' store on booking's Postgres: the functions above, the outbox of orders.events.ts. */
+export function knexOrdersStore(db: Knex): OrdersStore {
+  const inTransaction = (trx: Knex.Transaction): OrdersTx => ({
+    claimSeats: (orderId, seatIds) => claimSeats(trx, orderId, seatIds),
+    insertOrder: (order) => insertOrder(trx, order),
+    findOrder: (orderId, userId) => findOrder(trx, orderId, userId),
+    transition: (orderId, from, to) => transition(trx, orderId, from, to),
+    emitOrderEvent: (type, order) => emitOrderEvent(trx, type, order),
+    emitRefundRequested: (refund) => emitRefundRequested(trx, refund),
+  });
+  return {
+    transaction: (work) => db.transaction((trx) => work(inTransaction(trx))),
+    findHeldSeats: (seatIds) => findHeldSeats(db, seatIds),
+    countSeatsHeld: (userId, performanceId) => countSeatsHeld(db, userId, performanceId),
+    findLiveOrderId: (userId, scheduleId) => findLiveOrderId(db, userId, scheduleId),
+    findOrder: (orderId, userId) => findOrder(db, orderId, userId),
+    listOrders: (userId, limit, after) => listOrders(db, userId, limit, after),
+  };
 }

@@ -4,8 +4,8 @@ import type { Knex } from '@ticketping/db';
 import { markSoldOut } from '../performances/performances.repo.ts';
 import { applyClaim, type ClaimState } from './seat-claims.repo.ts';
 
-/** What catalog consumes (docs/events.md): booking's order lifecycle and its sold-out signal. */
-export const CONSUMED_TOPICS = [TOPICS.bookingOrders, TOPICS.bookingPerformances];
+/** What catalog consumes (docs/events.md): booking's order lifecycle, its sold-out signal and waitlist offers. */
+export const CONSUMED_TOPICS = [TOPICS.bookingOrders, TOPICS.bookingPerformances, TOPICS.bookingWaitlist];
 
 /** How each order event moves the order's claim on its seats. */
 const CLAIM_BY_TYPE: Record<string, ClaimState> = {
@@ -15,6 +15,19 @@ const CLAIM_BY_TYPE: Record<string, ClaimState> = {
   'order.expired': 'RELEASED',
   'order.refunded': 'RELEASED',
 };
+
+/**
+ * A waitlist offer holds seats as an order does (booking hands a returned seat from the order to
+ * the offer in one transaction), so it is a claimant of its own: the seat map shows the seat HELD
+ * whatever order the order's release and the offer arrive in. Claimed, the offer's order holds it.
+ */
+const OFFER_CLAIM_BY_TYPE: Record<string, ClaimState> = {
+  'waitlist.offer-made': 'HELD',
+  'waitlist.offer-claimed': 'RELEASED',
+  'waitlist.offer-expired': 'RELEASED',
+  'waitlist.offer-declined': 'RELEASED',
+};
+const offerSeats = EVENTS['waitlist.offer-made'].payload.pick({ offerId: true, scheduleId: true, seatIds: true });
 
 const orderSeats = EVENTS['order.created'].payload
   .pick({ orderId: true, scheduleId: true, seatIds: true })
@@ -41,6 +54,12 @@ export async function applyCatalogEvent(trx: Knex.Transaction, event: IncomingEv
   if (claim) {
     const { orderId, scheduleId, seatIds } = orderSeats.parse(event.payload);
     await applyClaim(trx, { orderId, scheduleId, seatIds, state: claim });
+    return { scheduleId };
+  }
+  const offerClaim = OFFER_CLAIM_BY_TYPE[event.type];
+  if (offerClaim) {
+    const { offerId, scheduleId, seatIds } = offerSeats.parse(event.payload);
+    await applyClaim(trx, { orderId: offerId, scheduleId, seatIds, state: offerClaim });
     return { scheduleId };
   }
   if (event.type === 'performance.sold-out') {

@@ -22,9 +22,8 @@ const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'U
  * Streams one service answer into the client's response (undici's low-level handler interface:
  * no stream objects, no listeners beyond the response's own). A deadline needs no timer or shared
  * signal here: a call that waited too long for a connection is dropped when it gets one, and
- * undici's header and body timeouts bound it once sent. (A shared abort signal kept every
- * finished call reachable until the signal's time slice ended: a third of a status poll's CPU in
- * promoted garbage.)
+ * undici's header and body timeouts bound it once sent. (A signal shared between calls would keep
+ * every finished call reachable until the signal ends, so V8 promotes each call's garbage.)
  */
 class ProxyHandler implements Dispatcher.DispatchHandler {
   private readonly started = performance.now();
@@ -116,7 +115,7 @@ export function createUpstreams(options: UpstreamOptions) {
     async requestJson(upstream: Upstream, call: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: unknown }): Promise<{ status: number; body: unknown }> {
       // The whole call, queueing for a connection included, within the deadline. A timer cleared
       // at the end, not AbortSignal.timeout: that one builds a DOMException when it fires, seconds
-      // after every call has ended (2 % of the gateway's CPU once every batch of polls had one).
+      // after the call has ended, for every call.
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { name: 'TimeoutError' })), options.timeoutMs);
       try {

@@ -69,9 +69,9 @@ export function createCaps(redis: RedisClient, options: CapsOptions) {
   }
 
   return {
-    /** A route step after the gate (which sets req.clientIp); entries count per performance. */
+    /** A route step after the gate (which sets req.clientIp); entries count per performance (waitlist entries per schedule). */
     step: (capClass: CapClass) => async (req: Request, _res: Response, next: NextFunction) => {
-      const per = capClass === 'entry' ? String(req.params.performanceId) : '*';
+      const per = capClass === 'entry' ? String(req.params.performanceId ?? req.params.scheduleId) : '*';
       await count(capClass, req.clientIp ?? req.ip ?? 'unknown', per);
       next();
     },

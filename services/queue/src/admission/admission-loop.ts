@@ -1,6 +1,8 @@
 import type { Logger } from '@ticketping/logger';
+import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import type { QueueMetrics } from '../metrics.ts';
 import type { QueueStore, TickResult } from '../redis/queue-store.ts';
+import type { TickerRing } from './ticker-ring.ts';
 
 export interface AdmissionLoop {
   start(): void;
@@ -12,15 +14,14 @@ export interface AdmissionLoop {
 }
 
 /**
- * Every `tickMs`, runs the admission script for every queue in the index. Every replica runs it:
- * the script is atomic and decides from the state it finds, so concurrent ticks only make
- * admission more prompt, never exceed a limit. Ticks never overlap within one replica.
+ * Every `tickMs`, runs the admission script for the queues in the index that this replica owns
+ * (ticker-ring.ts: one ticker per queue among the live replicas; without a ring, every queue).
+ * The script is atomic and decides from the state it finds, so a queue ticked twice while the
+ * ring settles only admits more promptly, never past a limit. Ticks never overlap within one replica.
  */
-export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMetrics; logger: Logger; tickMs: number }): AdmissionLoop {
-  const { store, metrics, logger, tickMs } = deps;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
+export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMetrics; logger: Logger; tickMs: number; ring?: TickerRing }): AdmissionLoop {
+  const { store, metrics, logger, tickMs, ring } = deps;
+  let periodic: Periodic | undefined;
 
   async function tick(performanceId: string): Promise<TickResult> {
     const result = await store.admit(performanceId);
@@ -36,7 +37,22 @@ export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMet
   }
 
   async function tickAll(): Promise<void> {
-    const ids = await store.listQueues();
+    await tickEach(await store.listQueues());
+  }
+
+  /** Queues this replica ticked last pass: their gauges are dropped when another replica takes them over. */
+  let ticking = new Set<string>();
+  async function tickOwned(): Promise<void> {
+    const all = await store.listQueues();
+    const ids = ring ? await ring.owned(all) : all;
+    const now = new Set(ids);
+    // another replica reports these now; stale gauges here would win a max() across replicas
+    for (const id of ticking) if (!now.has(id)) metrics.release(id);
+    ticking = now;
+    await tickEach(ids);
+  }
+
+  async function tickEach(ids: string[]): Promise<void> {
     const outcomes = await Promise.allSettled(ids.map((id) => tick(id)));
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome.status === 'rejected') logger.error({ err: outcome.reason, performanceId: ids[i] }, 'admission tick failed');
@@ -55,25 +71,14 @@ export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMet
     logger.error({ err: error }, 'admission pass failed');
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tickAll()
-        .catch(passFailed)
-        .finally(() => { running = undefined; schedule(); });
-    }, tickMs);
-  }
-
   return {
     start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
+      periodic ??= runPeriodically('admission', tickMs, logger, () => tickOwned().catch(passFailed));
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await periodic?.stop();
+      periodic = undefined;
+      await ring?.leave().catch(() => undefined); // the others take over at their next tick instead of after the heartbeat runs out
     },
     tick,
     tickAll,

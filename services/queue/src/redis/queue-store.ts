@@ -1,106 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ServiceUnavailableError } from '@ticketping/http';
-import { QUEUE_INDEX_KEY, defineScripts, queueKeys, type RedisClient } from '@ticketping/redis';
 import type { AccessCodeLane } from '@ticketping/contracts/http';
+import { QUEUE_INDEX_KEY, defineScripts, queueKeys, type RedisClient } from '@ticketping/redis';
 import { scripts } from './lua/index.generated.ts';
+import {
+  runAdmit, runConfigure, runCreateQueue, runDescribe, runEntry, runIndex, runLeave, runOrderEvent, runStoreToken,
+  type EntryResult, type LeaveResult, type OrderEventKind, type OrderEventResult, type QueueState, type QueueTuning, type QueueView, type TickResult,
+} from './queue-scripts.ts';
+
+export type { EntryReply, EntryResult, OddsFigures, OrderEventKind, QueueState, QueueTuning, QueueView, TickResult } from './queue-scripts.ts';
 
 /**
- * The waiting room's Redis side: one typed function per Lua script (src/redis/lua, whose headers
- * document KEYS, ARGV and replies). Every state change happens inside a script.
+ * The waiting room's Redis side, over the typed script wrappers of queue-scripts.ts: the tuning
+ * every call needs, the draw seed, the index, and a fast 503 while Redis is out of reach. Every
+ * state change happens inside a script.
  */
-
-/** The timing rules every script call needs, in milliseconds (from config). */
-export interface QueueTuning {
-  activeWindowMs: number;
-  maxActiveMs: number;
-  graceMs: number;
-  minPollMs: number;
-  maxPollMs: number;
-  pollBudgetPerSecond: number;
-  maxLineFactor: number;
-  maxAdmitPerTick: number;
-  sweepBatch: number;
-  preQueueChunk: number;
-  outcomeTtlMs: number;
-  retainMs: number;
-}
-
-export type QueueState = 'OPEN' | 'PAUSED' | 'CLOSED' | 'SOLD_OUT';
-
-export interface EntryReply {
-  status: 'WAITING' | 'ADMITTED' | 'EXPIRED';
-  position: number;
-  ahead: number;
-  etaSeconds: number;
-  pollAfterMs: number;
-  /** ADMITTED: when the active window ends. */
-  windowEndMs: number;
-  /** ADMITTED: the token already signed for this window, or '' when one must be signed. */
-  token: string;
-  /** PRE_QUEUE while waiting for the draw; why an entry EXPIRED. */
-  reason: string;
-  opensAtMs: number;
-  /** The access-code lane the fan waits in; '' in the general line. */
-  lane: '' | AccessCodeLane;
-  /** WAITING: the figures the odds are estimated from, as of the last tick; null when the seats are unknown. */
-  odds: OddsFigures | null;
-}
-
-/** What the admission tick leaves in stats.odds for every poll to read (see admit-13.lua, step 6). */
-export interface OddsFigures {
-  seatsLeft: number;
-  seatsPerOrder: number;
-  seatsPerOrderMeasured: boolean;
-  orderShare: number;
-  choosingNow: number;
-  asOfMs: number;
-}
-
-function parseOdds(text: string): OddsFigures | null {
-  const parts = text.split('|').map(Number);
-  if (parts.length !== 6 || parts.some((n) => !Number.isFinite(n))) return null;
-  const [seatsLeft, seatsPerOrder, measured, orderShare, choosingNow, asOfMs] = parts as [number, number, number, number, number, number];
-  return { seatsLeft, seatsPerOrder, seatsPerOrderMeasured: measured === 1, orderShare, choosingNow, asOfMs };
-}
-
-export type EntryResult =
-  | { kind: 'entry'; entry: EntryReply }
-  | { kind: 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' }
-  | { kind: 'QUEUE_FULL'; retryAfterSeconds: number };
-
-export interface TickResult {
-  nowMs: number;
-  state: QueueState | 'NO_QUEUE' | 'RETIRED';
-  admitted: string[];
-  expired: number;
-  abandoned: number;
-  waiting: number;
-  active: number;
-  capacity: number;
-  admitPerMinute: number;
-  admitRatePerMinute: number;
-  etaSecondsOfLast: number;
-}
-
-export interface QueueView {
-  capacity: number;
-  admitPerMinute: number;
-  state: QueueState;
-  opensAtMs: number;
-  closesAtMs: number;
-  totalSeats: number;
-  maxLine: number | null;
-  /** Published once the queue has opened (the draw can then be recomputed). */
-  drawSeed: string | null;
-  drawCommitment: string | null;
-  openedAtMs: number | null;
-  preQueued: number;
-  waiting: number;
-  active: number;
-  admitRatePerMinute: number;
-  etaSeconds: number;
-  seatsTaken: number;
-}
 
 export interface NewQueue {
   capacity: number;
@@ -108,24 +22,21 @@ export interface NewQueue {
   opensAtMs: number;
   closesAtMs: number;
   totalSeats: number;
+  /** Only accounts with a confirmed e-mail address may enter (default: anyone logged in). */
+  requireVerifiedEmail?: boolean;
   /** Unknown: 0 (the odds then assume 1 seat per order until the first order). */
   maxSeatsPerOrder?: number;
 }
 
-export type OrderEventKind = 'created' | 'confirmed' | 'cancelled' | 'expired' | 'refunded';
+/** How an entry is made: whether the caller's address is confirmed, and the lane of a redeemed access code. */
+export interface EntryOptions {
+  emailVerified?: boolean;
+  lane?: '' | AccessCodeLane;
+}
+
 export type SettingsChange = Partial<{ capacity: number; admitPerMinute: number; state: QueueState; maxLine: number | null }>;
 
-type Arg = string | number;
-type ScriptCall = (...args: Arg[]) => Promise<unknown>;
-type WithScripts = Record<'entry' | 'admit' | 'leave' | 'storeToken' | 'createQueue' | 'configure' | 'orderEvent' | 'describe' | 'index', ScriptCall>;
-
 export type QueueStore = ReturnType<typeof createQueueStore>;
-
-/** A queue's line keys, in the order the entry and admit scripts take them first. */
-export function lineKeys(performanceId: string): string[] {
-  const k = queueKeys(performanceId);
-  return [k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.sequence, k.deadlines, k.lane];
-}
 
 /** Seconds a fan is told to wait when Redis cannot be reached (reconnection is tried every ≤ 2 s). */
 const RETRY_AFTER_REDIS_DOWN_SECONDS = 2;
@@ -162,51 +73,25 @@ function isConnectionError(error: Error): boolean {
 
 export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
   defineScripts(redis, scripts);
-  const run = redis as unknown as WithScripts;
   const t = tuning;
 
   return failFastWithoutRedis(redis, {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
-    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', lane: '' | AccessCodeLane = ''): Promise<EntryResult> {
-      const reply = (await run.entry(...lineKeys(performanceId), userId, mode, t.minPollMs, t.maxPollMs, t.pollBudgetPerSecond, t.graceMs, t.activeWindowMs, t.maxLineFactor, lane)) as Arg[];
-      const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs, inLane, odds] = reply;
-      if (status === 'QUEUE_FULL') return { kind: 'QUEUE_FULL', retryAfterSeconds: Number(windowEndMs) };
-      if (status === 'WAITING' || status === 'ADMITTED' || status === 'EXPIRED') {
-        return {
-          kind: 'entry',
-          entry: {
-            status, position: Number(position), ahead: Number(ahead), etaSeconds: Number(etaSeconds), pollAfterMs: Number(pollAfterMs),
-            windowEndMs: Number(windowEndMs), token: String(token), reason: String(reason), opensAtMs: Number(opensAtMs),
-            lane: (inLane || '') as '' | AccessCodeLane, odds: odds ? parseOdds(String(odds)) : null,
-          },
-        };
-      }
-      return { kind: status as 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' };
+    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', options: EntryOptions = {}): Promise<EntryResult> {
+      return runEntry(redis, performanceId, { ...t, userId, mode, emailVerified: options.emailVerified ? 1 : 0, laneWanted: options.lane ?? '' });
     },
 
     async storeToken(performanceId: string, userId: string, windowEndMs: number, token: string): Promise<boolean> {
-      const k = queueKeys(performanceId);
-      return (await run.storeToken(k.active, k.admissions, userId, windowEndMs, token)) === 1;
+      return runStoreToken(redis, performanceId, { userId, windowEndMs, token });
     },
 
-    async leave(performanceId: string, userId: string): Promise<'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'LANE' | 'NONE'> {
-      const k = queueKeys(performanceId);
-      return (await run.leave(k.waiting, k.preQueue, k.active, k.admissions, k.outcomes, k.lane, userId)) as 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'LANE' | 'NONE';
+    async leave(performanceId: string, userId: string): Promise<LeaveResult> {
+      return runLeave(redis, performanceId, { userId });
     },
 
-    /** One admission tick (see admit-13.lua). */
+    /** One admission tick (see admit-14.lua). */
     async admit(performanceId: string): Promise<TickResult> {
-      const k = queueKeys(performanceId);
-      const reply = (await run.admit(
-        ...lineKeys(performanceId), k.admittedRecently, k.orders,
-        t.maxAdmitPerTick, t.sweepBatch, t.preQueueChunk, t.minPollMs, t.maxPollMs, t.graceMs, t.outcomeTtlMs, t.retainMs,
-      )) as Arg[];
-      const n = (i: number) => Number(reply[i] ?? 0);
-      return {
-        nowMs: n(0), state: String(reply[1]) as TickResult['state'], admitted: reply.slice(11).map(String),
-        expired: n(3), abandoned: n(4), waiting: n(5), active: n(6), capacity: n(7), admitPerMinute: n(8),
-        admitRatePerMinute: n(9), etaSecondsOfLast: n(10),
-      };
+      return runAdmit(redis, performanceId, t);
     },
 
     /**
@@ -214,12 +99,10 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
      * seed is drawn here; only the first one ever stored is kept.
      */
     async create(performanceId: string, queue: NewQueue): Promise<boolean> {
-      const k = queueKeys(performanceId);
-      const seed = randomBytes(16).toString('hex');
-      const commitment = createHash('sha256').update(seed).digest('hex');
-      const created = (await run.createQueue(k.config, k.runtime, k.stats,
-        queue.capacity, queue.admitPerMinute, queue.opensAtMs, queue.closesAtMs, queue.totalSeats, seed, commitment, queue.maxSeatsPerOrder ?? 0)) === 1;
-      await run.index(QUEUE_INDEX_KEY, 'add', performanceId);
+      const drawSeed = randomBytes(16).toString('hex');
+      const drawCommitment = createHash('sha256').update(drawSeed).digest('hex');
+      const created = await runCreateQueue(redis, performanceId, { ...queue, drawSeed, drawCommitment, requireVerifiedEmail: queue.requireVerifiedEmail ? 1 : 0, maxSeatsPerOrder: queue.maxSeatsPerOrder ?? 0 });
+      await runIndex(redis, { action: 'add', performanceId });
       return created;
     },
 
@@ -230,35 +113,33 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
     /** Lists an existing queue in the index again (the index is repaired by the rebuild, see rebuild-queues.ts). */
     async index(performanceId: string): Promise<void> {
-      await run.index(QUEUE_INDEX_KEY, 'add', performanceId);
+      await runIndex(redis, { action: 'add', performanceId });
     },
 
     async forget(performanceId: string): Promise<void> {
-      await run.index(QUEUE_INDEX_KEY, 'remove', performanceId);
+      await runIndex(redis, { action: 'remove', performanceId });
     },
 
     async configure(performanceId: string, change: SettingsChange): Promise<boolean> {
-      const args = Object.entries(change).flatMap(([field, value]) => [field, value === null ? '' : String(value)]);
-      return (await run.configure(queueKeys(performanceId).config, ...args)) === 1;
+      return runConfigure(redis, performanceId, change);
     },
 
-    async orderEvent(performanceId: string, kind: OrderEventKind, order: { userId: string; orderId: string; seats: number; occurredAtMs: number }) {
-      const k = queueKeys(performanceId);
-      return (await run.orderEvent(k.config, k.stats, k.active, k.admissions, k.orders,
-        kind, order.userId, order.orderId, order.seats, order.occurredAtMs, t.activeWindowMs, t.maxActiveMs)) as 'NO_QUEUE' | 'EXTENDED' | 'FREED' | 'UNCHANGED';
+    /**
+     * The operator's own rate field, beside the admin's admitPerMinute (never written here): the
+     * admission tick uses the lower of the two until `untilMs`. Returns the admin's ceiling, or
+     * undefined when there is no such queue.
+     */
+    async setOperatorRate(performanceId: string, admitPerMinute: number, untilMs: number): Promise<number | undefined> {
+      if (!(await runConfigure(redis, performanceId, { operatorAdmitPerMinute: admitPerMinute, operatorRateUntilMs: untilMs }))) return undefined;
+      return Number(await redis.hget(queueKeys(performanceId).config, 'admitPerMinute'));
+    },
+
+    async orderEvent(performanceId: string, kind: OrderEventKind, order: { userId: string; orderId: string; seats: number; occurredAtMs: number }): Promise<OrderEventResult> {
+      return runOrderEvent(redis, performanceId, { ...t, ...order, kind });
     },
 
     async describe(performanceId: string): Promise<QueueView | undefined> {
-      const k = queueKeys(performanceId);
-      const r = (await run.describe(k.config, k.stats, k.runtime, k.waiting, k.preQueue, k.active, k.lane)) as Arg[];
-      if (r.length === 0) return undefined;
-      const n = (i: number) => Number(r[i] ?? 0);
-      const s = (i: number) => (r[i] === '' || r[i] === undefined ? null : String(r[i]));
-      return {
-        capacity: n(0), admitPerMinute: n(1), state: String(r[2]) as QueueState, opensAtMs: n(3), closesAtMs: n(4), totalSeats: n(5),
-        maxLine: s(6) === null ? null : n(6), drawSeed: s(7), drawCommitment: s(8), openedAtMs: s(9) === null ? null : n(9),
-        preQueued: n(10), waiting: n(11), active: n(12), admitRatePerMinute: n(13), etaSeconds: n(14), seatsTaken: n(15),
-      };
+      return runDescribe(redis, performanceId);
     },
 
     async listQueues(): Promise<string[]> {

@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { EnterQueue, NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
-import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
+import { EnterQueue, NewQueue, OperatorRate, performanceIdParams as params, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
+import { IDENTITY_HEADERS, NotFoundError, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
+import { sendJson, settleAnswer, type LeanRoute } from '@ticketping/http/fast-path';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -13,7 +14,7 @@ const ms = (at: string | undefined) => (at ? Date.parse(at) : 0);
 export interface WaitingRoomRoutes {
   /** Mounted on the app's router. */
   routes: (router: Router) => void;
-  /** The hot reads (status polls, the public summary), served before the router and body parser. */
+  /** The hot reads (status polls, the public summary), served by the fast path's `leanRoutes`. */
   lean: LeanRoute[];
 }
 
@@ -30,7 +31,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
         requireGateway(req, res);
         const { performanceId } = validate.params(params, req);
         for (const [name, value] of Object.entries(STATUS_HEADERS)) res.setHeader(name, value);
-        res.json(await room.status(performanceId, caller(req).id));
+        sendJson(res, await room.status(performanceId, caller(req).id));
       },
     },
     {
@@ -40,7 +41,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
         requireGateway(req, res);
         const { performanceId } = validate.params(params, req);
         res.setHeader('cache-control', 'public, max-age=1');
-        res.json(await room.summary(performanceId));
+        sendJson(res, await room.summary(performanceId));
       },
     },
   ];
@@ -53,7 +54,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
     });
 
     // The gateway's way to poll: each answer is what GET .../entries/me would have answered that fan.
-    // One HTTP round trip for many polls halves a poll's CPU across gateway and queue (bench/queue).
+    // One HTTP round trip for many polls instead of a request and a response each, on both sides.
     router.post('/internal/v1/status-polls', internal, async (req, res) => {
       const { polls } = validate.body(StatusPolls, req);
       const answers = await Promise.all(polls.map((poll) => settleAnswer(async () => {
@@ -61,7 +62,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
         return room.status(performanceId, callerFrom({ [IDENTITY_HEADERS.userId]: poll.userId }).id);
       }, STATUS_HEADERS, req.log)));
       res.setHeader('cache-control', 'no-store');
-      res.json({ answers });
+      sendJson(res, { answers });
     });
 
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
@@ -69,7 +70,8 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       // the body is optional: a plain entry sends none (or `{}`)
       const { accessCode } = req.body === undefined ? {} : validate.body(EnterQueue, req);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, caller(req).id, accessCode));
+      const who = caller(req);
+      res.json(await room.enter(performanceId, who.id, { emailVerified: who.emailVerified === true, ...(accessCode ? { accessCode } : {}) }));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
@@ -84,12 +86,29 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       res.json(await room.configure(performanceId, validate.body(QueueSettingsChange, req)));
     });
 
+    // The queue-scaler's own rate field (operators/queue-scaler README, "Control law"): one writer,
+    // never the admin's admitPerMinute, so "lower the admission rate" in the runbooks stays lowered.
+    router.put('/internal/v1/queues/:performanceId/operator-rate', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      const body = validate.body(OperatorRate, req);
+      const untilMs = Date.now() + body.ttlSeconds * 1000;
+      const ceiling = await store.setOperatorRate(performanceId, body.admitPerMinute, untilMs);
+      if (ceiling === undefined) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+      const answer: OperatorRateAnswer = {
+        performanceId, admitPerMinute: ceiling, operatorAdmitPerMinute: body.admitPerMinute,
+        effectiveAdmitPerMinute: Math.min(ceiling, body.admitPerMinute), expiresAt: new Date(untilMs).toISOString(),
+      };
+      res.setHeader('cache-control', 'no-store');
+      res.json(answer);
+    });
+
     router.put('/internal/v1/queues/:performanceId', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
       const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0, maxSeatsPerOrder: body.maxSeatsPerOrder ?? 0,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+        requireVerifiedEmail: body.requireVerifiedEmail ?? false, maxSeatsPerOrder: body.maxSeatsPerOrder ?? 0,
       });
       res.status(created ? 201 : 200).json(await room.summary(performanceId));
     });

@@ -1,6 +1,6 @@
 import type { TokenSigner } from '@ticketping/auth-tokens';
 import type { AccessCodeLane, QueueOdds } from '@ticketping/contracts/http';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
 import type { AccessCodes } from '../access-codes/access-code-client.ts';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
 import type { EntryReply, EntryResult, QueueState, QueueStore, SettingsChange } from '../redis/queue-store.ts';
@@ -33,6 +33,7 @@ export interface QueueSummary {
   admitRatePerMinute: number;
   etaSeconds: number;
   maxLine: number | null;
+  requireVerifiedEmail: boolean;
   opensAt: string | null;
   closesAt: string | null;
   draw: { commitment: string | null; seed: string | null; preQueued: number; algorithm: string } | null;
@@ -45,7 +46,19 @@ const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 /** Polls come a little early rather than all at once (clients that started together drift apart). */
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.1));
 
-export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner; admission: AdmissionLoop; accessCodes: AccessCodes }) {
+/** What the waiting room needs of the line's store: the Redis store, or the in-memory line of the unit tests. */
+export type WaitingRoomStore = Pick<QueueStore, 'entry' | 'storeToken' | 'leave' | 'configure' | 'describe'>;
+
+export interface WaitingRoomDeps {
+  store: WaitingRoomStore;
+  signer: Pick<TokenSigner, 'sign'>;
+  /** Admits now (the head of an empty line, a freed slot, a queue opened) instead of at the next tick. */
+  admission: Pick<AdmissionLoop, 'tick'>;
+  /** Where an entry's access code is redeemed (catalog); without it an entry with a code is a 503. */
+  accessCodes?: AccessCodes;
+}
+
+export function createWaitingRoom(deps: WaitingRoomDeps) {
   const { store, signer, admission, accessCodes } = deps;
 
   function failOn(result: EntryResult): EntryReply {
@@ -55,6 +68,7 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
       case 'NOT_IN_QUEUE': throw new NotFoundError('NOT_IN_QUEUE', 'You are not in this waiting room; enter it first');
       case 'SOLD_OUT': throw new ConflictError('SOLD_OUT', 'This performance is sold out');
       case 'QUEUE_CLOSED': throw new ConflictError('QUEUE_CLOSED', 'This waiting room is closed');
+      case 'EMAIL_NOT_VERIFIED': throw new ForbiddenError('EMAIL_NOT_VERIFIED', 'This sale admits only confirmed e-mail addresses: follow the link in the mail we sent at sign-up (or ask for a new one), then enter again');
       case 'QUEUE_FULL': throw new ServiceUnavailableError('QUEUE_FULL', 'The line is full; try again later', result.retryAfterSeconds);
     }
   }
@@ -89,9 +103,10 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
    * fan joins the code's lane. A use the waiting room cannot honour (no room, closed, sold out)
    * is given back, so a closed sale burns no code.
    */
-  async function enterLane(performanceId: string, userId: string, code: string): Promise<EntryResult> {
+  async function enterLane(performanceId: string, userId: string, code: string, emailVerified: boolean): Promise<EntryResult> {
+    if (!accessCodes) throw new ServiceUnavailableError('ACCESS_CODES_UNAVAILABLE', 'Access codes cannot be checked right now; try again shortly', 5);
     const grant = await accessCodes.redeem(performanceId, code, userId);
-    const result = await store.entry(performanceId, userId, 'enter', grant.lane);
+    const result = await store.entry(performanceId, userId, 'enter', { emailVerified, lane: grant.lane });
     if (result.kind !== 'entry' && grant.firstUse) await accessCodes.release(grant.codeId, userId);
     return result;
   }
@@ -109,6 +124,7 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
       admitRatePerMinute: view.admitRatePerMinute,
       etaSeconds: view.etaSeconds,
       maxLine: view.maxLine,
+      requireVerifiedEmail: view.requireVerifiedEmail,
       opensAt: iso(view.opensAtMs),
       closesAt: iso(view.closesAtMs),
       draw: view.opensAtMs > 0 ? { commitment: view.drawCommitment, seed: view.drawSeed, preQueued: view.preQueued, algorithm: DRAW_ALGORITHM } : null,
@@ -117,8 +133,11 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
 
   return {
     /** Enters the line (or an access code's lane); entering again returns the same entry. */
-    async enter(performanceId: string, userId: string, accessCode?: string): Promise<Entry> {
-      let reply = failOn(accessCode ? await enterLane(performanceId, userId, accessCode) : await store.entry(performanceId, userId, 'enter'));
+    async enter(performanceId: string, userId: string, options: { emailVerified?: boolean; accessCode?: string } = {}): Promise<Entry> {
+      const emailVerified = options.emailVerified ?? false;
+      let reply = failOn(options.accessCode
+        ? await enterLane(performanceId, userId, options.accessCode, emailVerified)
+        : await store.entry(performanceId, userId, 'enter', { emailVerified }));
       // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken).
       // The entry is read again whatever this tick admitted: another replica's tick (or this
       // replica's loop) may have admitted the fan between the entry and this tick, and the fan

@@ -4,7 +4,8 @@
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus,
+  AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus, QueueTimeline,
+  SalesTimeline,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
 } from './types.ts';
 
@@ -45,12 +46,17 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     // at worst answer EMAIL_TAKEN, which the form shows.
     signUp: (body: { email: string; password: string; nickname: string }) => call<User>('/users', { method: 'POST', body, retryWhenBusy: 5 }),
 
+    /** Follows the verification mail's link (no login needed); the tokens must be refreshed after it. */
+    verifyEmail: (token: string) => call<{ id: string; email: string; emailVerified: true }>('/users/verification', { method: 'POST', body: { token } }),
+    resendVerificationMail: () => call<void>('/users/me/verification-mail', { method: 'POST', body: {} }),
+
     listPerformances: (cursor?: string) => call<Page<PerformanceSummary>>(`/performances?limit=50${cursor ? `&cursor=${e(cursor)}` : ''}`),
     getPerformance: (id: string) => call<Performance>(`/performances/${e(id)}`),
     getSeats: (scheduleId: string, signal?: AbortSignal) => call<{ items: Seat[] }>(`/schedules/${e(scheduleId)}/seats`, signal ? { signal } : {}),
     createPerformance: (body: NewPerformance) => call<Performance>('/performances', { method: 'POST', body }),
 
-    enterQueue: (performanceId: string, accessCode?: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: accessCode ? { accessCode } : {} }),
+    enterQueue: (performanceId: string, options: { accessCode?: string } = {}) =>
+      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: options.accessCode ? { accessCode: options.accessCode } : {} }),
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),
@@ -88,6 +94,10 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     /** Per-minute tickets issued, revoked and checked in (ADMIN), the organiser's charts. */
     checkInTimeline: (performanceId: string, scheduleId: string, minutes: number) =>
       call<CheckInTimeline>(`/check-in/performances/${e(performanceId)}/timeline?scheduleId=${e(scheduleId)}&minutes=${minutes}`),
+    /** Waiting fans and admissions, one sample a minute (ADMIN): the waiting room's history. */
+    queueTimeline: (performanceId: string, minutes: number) => call<QueueTimeline>(`/queues/${e(performanceId)}/timeline?minutes=${minutes}`),
+    /** Seats sold and held per minute for one date (ADMIN): the sale's history. */
+    salesTimeline: (scheduleId: string, minutes: number) => call<SalesTimeline>(`/admin/schedules/${e(scheduleId)}/sales?minutes=${minutes}`),
     sendScans: (performanceId: string, body: { gate: string; deviceId: string; scans: ScanToSend[] }) =>
       call<{ results: ScanResult[] }>(`/check-in/performances/${e(performanceId)}/scans`, { method: 'POST', body }),
   };

@@ -1,31 +1,20 @@
 // The waiting room. Polls the fan's entry at the server's pace, shows place, people ahead, a
 // progress bar, the ETA and an honest word on the odds (with the figures behind it), the price
-// range, and a field for a presale access code; moves on to the seat map by itself once admitted. The server
-// keeps one entry per account, so a reload (or a second tab) finds the same place in line.
+// range, and a field for a presale access code; moves on to the seat map by itself once admitted.
+// The server keeps one entry per account, so a reload (or a second tab) finds the same place in line.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
-import { nextPollDelay, startPolling } from '../lib/poll.ts';
+import { startPolling } from '../lib/poll.ts';
+import { expiredMessage, initialQueueState, isWaiting, reduceQueue, type QueueCommand, type QueueEvent } from '../lib/queue-page.ts';
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
 import { href } from '../lib/routes.ts';
 import { accessCodeProblem, oddsMessage, priceRange, waitlistHref } from '../lib/waiting-room-facts.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
-
-function expiredMessage(reason: string | null | undefined): string {
-  switch (reason) {
-    case 'ABANDONED': return 'You lost your place: this page stopped checking in for too long.';
-    case 'EXPIRED': return 'Your turn to choose seats has ended.';
-    case 'SOLD_OUT': return 'This performance has sold out.';
-    case 'QUEUE_CLOSED': return 'The waiting room has closed.';
-    default: return 'Your place in line has expired.';
-  }
-}
-
-type Phase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
 
 export const queuePage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'queue') throw new Error('route mismatch');
@@ -36,23 +25,26 @@ export const queuePage: PageFactory = (ctx) => {
   }
 
   const performance = resource(ctx, () => ctx.api.getPerformance(performanceId));
-  let phase: Phase = 'joining';
-  let entry: QueueEntry | undefined;
-  let problem: string | undefined;
-  let failures = 0;
-  let retryingSince: Date | undefined;
-  let lastUpdated: Date | undefined;
-  let fatal: unknown;
+  // Every change of what the page shows goes through the reducer (lib/queue-page.ts); this
+  // function runs its commands: polling, navigation, the pass in storage.
+  let state = initialQueueState();
+  const dispatch = (event: QueueEvent): QueueCommand => {
+    const result = reduceQueue(state, event);
+    state = result.state;
+    return result.command;
+  };
+  const signIn = () => ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
+  // The presale-code form's own state (not the line's)
   let accessCode = '';
   let codeProblem: string | undefined;
   let codeSending = false;
   /** Sent again when the page has to re-enter (the entry was lost), so the fan keeps the lane; the server counts it once. */
   let acceptedCode: string | undefined;
+  const enter = () => ctx.api.enterQueue(performanceId, acceptedCode ? { accessCode: acceptedCode } : {});
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
   const admitted = async (current: QueueEntry) => {
-    phase = 'admitted';
     queuePasses.set(performanceId, { token: current.queueToken!, expiresAt: current.expiresAt! });
     queueBaselines.clear(performanceId);
     ctx.track('queue_admitted', { performanceId });
@@ -76,74 +68,41 @@ export const queuePage: PageFactory = (ctx) => {
         if (!(error instanceof ApiError && error.status === 404)) throw error;
       }
     }
-    const current = await ctx.api.enterQueue(performanceId, acceptedCode);
+    const current = await enter();
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
   };
 
+  /** Runs a command; the delay until the next poll, if any. */
+  const run = async (command: QueueCommand): Promise<number | undefined> => {
+    switch (command.kind) {
+      case 'poll-in': return command.ms;
+      case 'sign-in': signIn(); return undefined;
+      case 'admitted': await admitted(command.entry); return undefined;
+      case 'stop': return undefined;
+    }
+  };
+
+  const failed = (error: unknown) =>
+    dispatch({ type: 'failed', error, refusal: error instanceof ApiError ? { status: error.status, code: error.code, retryAfterSeconds: error.retryAfterSeconds } : undefined, at: new Date() });
+
   const poll = async (): Promise<number | undefined> => {
     try {
-      entry = await fetchEntry();
-      failures = 0;
-      retryingSince = undefined;
-      problem = undefined;
-      lastUpdated = new Date();
-      if (entry.status === 'ADMITTED') {
-        await admitted(entry);
-        return undefined;
-      }
-      if (entry.status === 'EXPIRED') {
-        phase = 'expired';
-        return undefined;
-      }
-      phase = 'waiting';
-      const baseline = nextBaseline(queueBaselines.get(performanceId), entry.ahead ?? 0);
-      queueBaselines.set(performanceId, baseline);
-      return nextPollDelay({ pollAfterMs: entry.pollAfterMs });
+      const entry = await fetchEntry();
+      const command = dispatch({ type: 'entry', entry, at: new Date() });
+      if (state.phase === 'waiting') queueBaselines.set(performanceId, nextBaseline(queueBaselines.get(performanceId), entry.ahead ?? 0));
+      return await run(command);
     } catch (error) {
-      return failed(error);
+      return run(failed(error));
     } finally {
       ctx.update();
     }
   };
 
-  const failed = (error: unknown): number | undefined => {
-    if (error instanceof ApiError) {
-      if (error.status === 401) {
-        ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
-        return undefined;
-      }
-      if (error.code === 'SOLD_OUT' || error.code === 'QUEUE_CLOSED') {
-        phase = 'closed';
-        problem = error.code === 'SOLD_OUT' ? 'This performance is sold out.' : 'The waiting room for this performance is closed.';
-        return undefined;
-      }
-      if (error.status === 404) {
-        // The performance exists but its waiting room is not set up yet (it follows the catalog).
-        phase = 'not-open';
-        problem = 'The waiting room for this performance is not open yet. Keep this page open: you join as soon as it opens.';
-        return nextPollDelay({ pollAfterMs: 3_000, consecutiveFailures: Math.min(failures++, 3) });
-      }
-      if (error.code === 'QUEUE_FULL') {
-        phase = 'full';
-        problem = 'The line is full right now. Keep this page open: we will try to get you in again shortly.';
-        return nextPollDelay({ retryAfterSeconds: error.retryAfterSeconds ?? 10 });
-      }
-      if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) {
-        fatal = error;
-        return undefined;
-      }
-    }
-    failures += 1;
-    retryingSince ??= new Date();
-    const retryAfterSeconds = error instanceof ApiError ? error.retryAfterSeconds : undefined;
-    return nextPollDelay({ pollAfterMs: entry?.pollAfterMs, consecutiveFailures: failures, retryAfterSeconds });
-  };
-
   const poller = startPolling(poll);
   // A hidden tab's timers are throttled; check at once when the fan comes back.
-  const onVisible = () => document.visibilityState === 'visible' && (phase === 'waiting' || phase === 'joining') && poller.pollNow();
+  const onVisible = () => document.visibilityState === 'visible' && (state.phase === 'waiting' || state.phase === 'joining') && poller.pollNow();
   document.addEventListener('visibilitychange', onVisible);
 
   const leave = async () => {
@@ -152,23 +111,26 @@ export const queuePage: PageFactory = (ctx) => {
       await ctx.api.leaveQueue(performanceId);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) {
-        problem = 'We could not take you out of the line. Please try again.';
+        dispatch({ type: 'leave-failed' });
         ctx.update();
         return;
       }
     }
     queueBaselines.clear(performanceId);
     queuePasses.clear(performanceId);
-    phase = 'left';
+    dispatch({ type: 'left' });
     ctx.track('queue_left', { performanceId });
     ctx.navigate(href({ name: 'performance', performanceId }));
   };
 
   const rejoin = () => {
-    phase = 'joining';
+    dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void ctx.api.enterQueue(performanceId, acceptedCode).then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
+    void enter().then(() => poller.pollNow(), (error: unknown) => {
+      if (failed(error).kind === 'sign-in') signIn();
+      ctx.update();
+    });
   };
 
   /** A presale code moves the fan to the code's lane (or in at once); a refusal keeps the place. */
@@ -184,19 +146,14 @@ export const queuePage: PageFactory = (ctx) => {
     codeProblem = undefined;
     ctx.update();
     try {
-      entry = await ctx.api.enterQueue(performanceId, code);
+      const entry = await ctx.api.enterQueue(performanceId, { accessCode: code });
       acceptedCode = code;
       entered = true;
-      failures = 0;
-      problem = undefined;
-      lastUpdated = new Date();
       ctx.track('queue_access_code', { performanceId });
-      if (entry.status === 'ADMITTED') await admitted(entry);
-      else {
-        phase = 'waiting';
-        ctx.announce(entry.lane === 'PRESALE' ? 'Code accepted: you are in the presale lane.' : 'Code accepted: you are in the priority lane.');
-        poller.pollNow();
-      }
+      const command = dispatch({ type: 'entry', entry, at: new Date() });
+      if (entry.status === 'WAITING') ctx.announce(entry.lane === 'PRESALE' ? 'Code accepted: you are in the presale lane.' : 'Code accepted: you are in the priority lane.');
+      if (command.kind === 'admitted') await run(command);
+      else poller.pollNow();
     } catch (error) {
       codeProblem = error instanceof ApiError ? (accessCodeProblem(error.code, error.problem.detail) ?? problemMessage(error)) : problemMessage(error);
     } finally {
@@ -216,6 +173,7 @@ export const queuePage: PageFactory = (ctx) => {
       <button class="button secondary" type="submit" ?disabled=${codeSending}>${codeSending ? 'Checking…' : 'Use code'}</button>
     </form>`;
 
+  /** The odds in words with the figures behind them; low odds say so at once and offer the waitlist. */
   const oddsView = (current: QueueEntry) => {
     if (!current.odds) return nothing;
     const message = oddsMessage(current.odds);
@@ -252,6 +210,7 @@ export const queuePage: PageFactory = (ctx) => {
   };
 
   const statusView = () => {
+    const { phase, entry, problem } = state;
     switch (phase) {
       case 'joining': return html`<div class="queue-card"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Finding your place in line…</p></div>`;
       case 'waiting': return entry ? waitingView(entry) : nothing;
@@ -266,6 +225,8 @@ export const queuePage: PageFactory = (ctx) => {
       case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">${expiredMessage(entry?.reason)}</p>
         <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
       case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
+      case 'unverified': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
+        <a class="button" href=${href({ name: 'verify', next: location.hash })}>Confirm my address</a></div>`;
       case 'full':
       case 'not-open': return html`<div class="notice" role="status"><p>${problem}</p></div>`;
       case 'left': return nothing;
@@ -278,9 +239,9 @@ export const queuePage: PageFactory = (ctx) => {
       ${pageHeading('Waiting room')}
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
       ${performance.value && priceRange(performance.value.grades) ? html`<p class="price-range" data-testid="price-range">Prices: ${priceRange(performance.value.grades)}</p>` : nothing}
-      ${fatal ? loadError(fatal) : statusView()}
-      ${retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
-      ${phase === 'waiting' || phase === 'joining' || phase === 'full' || phase === 'not-open' ? html`
+      ${state.fatal ? loadError(state.fatal) : statusView()}
+      ${state.retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
+      ${isWaiting(state.phase) ? html`
         <section class="panel queue-help" aria-labelledby="help-heading">
           <h2 id="help-heading">While you wait</h2>
           <ul>
@@ -288,10 +249,10 @@ export const queuePage: PageFactory = (ctx) => {
             <li>Reloading or closing the page does not lose your place: your place belongs to your account.</li>
             <li>Opening more tabs does not move you forward.</li>
           </ul>
-          ${lastUpdated ? html`<p class="muted">Last updated ${lastUpdated.toLocaleTimeString()}</p>` : nothing}
+          ${state.lastUpdated ? html`<p class="muted">Last updated ${state.lastUpdated.toLocaleTimeString()}</p>` : nothing}
           <button type="button" class="button secondary" @click=${leave}>Leave the line</button>
         </section>
-        ${entry?.lane ? nothing : codeForm()}` : nothing}`,
+        ${state.entry?.lane ? nothing : codeForm()}` : nothing}`,
     dispose: () => {
       poller.stop();
       document.removeEventListener('visibilitychange', onVisible);

@@ -1,8 +1,8 @@
 --[[
 Counts one login attempt in a fixed window that starts with the first attempt.
 
-KEYS[1]  the counter (per account or per client IP)
-ARGV[1]  window length in milliseconds
+KEYS[1]  counter   the counter (per account or per client IP)
+ARGV[1]  windowMs  window length in milliseconds
 returns  { attempts in the window including this one, milliseconds until the window ends }
 ]]
 local count = redis.call('INCR', KEYS[1])

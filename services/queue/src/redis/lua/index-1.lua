@@ -4,7 +4,7 @@
 
   KEYS[1] index   set: performance ids (tp:queues)
 
-  ARGV[1] add | remove
+  ARGV[1] action: add | remove
   ARGV[2] performanceId
 
   Returns 1 when the set changed, else 0

@@ -28,7 +28,8 @@ local seats, occurredAt = tonumber(ARGV[4]), tonumber(ARGV[5])
 local activeWindow, maxActive = tonumber(ARGV[6]), tonumber(ARGV[7])
 if redis.call('HEXISTS', KEYS[1], 'capacity') == 0 then return 'NO_QUEUE' end
 
-local function int(x) return string.format('%.0f', x) end
+--- @include "clock"
+--- @include "admission-record"
 
 if kind == 'created' or kind == 'confirmed' then
   if redis.call('HSETNX', KEYS[5], orderId, seats) == 1 then
@@ -46,12 +47,11 @@ end
 
 local record = redis.call('HGET', KEYS[4], userId)
 if not record then return 'UNCHANGED' end
-local admittedAt, claimedAt = string.match(record, '^(%d+)|(%d+)|')
+local admittedAt, claimedAt = readAdmission(record)
 if not admittedAt or tonumber(admittedAt) > occurredAt then return 'UNCHANGED' end
 
 if kind == 'created' then
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  local now = nowMs()
   local windowEnd = tonumber(redis.call('ZSCORE', KEYS[3], userId) or '0')
   if windowEnd <= now or claimedAt == '0' then return 'UNCHANGED' end
   local extended = math.min(math.max(windowEnd, occurredAt + activeWindow), tonumber(claimedAt) + maxActive)

@@ -12,10 +12,10 @@
 
   Returns 1 when stored, 0 when the window no longer matches
 ]]
+--- @include "admission-record"
 local userId, windowEnd, token = ARGV[1], ARGV[2], ARGV[3]
 if tonumber(redis.call('ZSCORE', KEYS[1], userId) or '0') ~= tonumber(windowEnd) then return 0 end
-local record = redis.call('HGET', KEYS[2], userId) or ''
-local admittedAt, claimedAt = string.match(record, '^(%d+)|(%d+)|')
+local admittedAt, claimedAt = readAdmission(redis.call('HGET', KEYS[2], userId))
 if not admittedAt then return 0 end
-redis.call('HSET', KEYS[2], userId, admittedAt .. '|' .. claimedAt .. '|' .. windowEnd .. '|' .. token)
+redis.call('HSET', KEYS[2], userId, admissionRecord(admittedAt, claimedAt, windowEnd, token))
 return 1

@@ -1,0 +1,42 @@
+export const ENTRY_STATUSES = ['WAITING', 'OFFERED', 'CLAIMED', 'LEFT', 'LAPSED'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+export const OFFER_STATUSES = ['OPEN', 'CLAIMED', 'EXPIRED', 'DECLINED', 'WITHDRAWN'] as const;
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+
+/** Where the seats of an offer came from: a released order, or an offer that moved on. */
+export type SeatSource = 'order.expired' | 'order.cancelled' | 'order.refunded' | 'offer.expired' | 'offer.declined';
+
+export interface WaitlistEntry {
+  id: string;
+  position: number;
+  scheduleId: string;
+  performanceId: string;
+  userId: string;
+  seatsWanted: number;
+  claimSeconds: number;
+  status: EntryStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Offer {
+  id: string;
+  entryId: string;
+  scheduleId: string;
+  performanceId: string;
+  userId: string;
+  source: SeatSource;
+  seatIds: string[];
+  status: OfferStatus;
+  expiresAt: Date;
+  orderId: string | null;
+  createdAt: Date;
+}
+
+/** Per schedule, what an organiser watches (admin endpoint and metrics). */
+export interface WaitlistStats {
+  scheduleId: string;
+  performanceId: string;
+  waiting: number;
+  offers: Record<OfferStatus, number>;
+}
