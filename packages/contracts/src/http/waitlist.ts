@@ -53,3 +53,4 @@ export const WaitlistStats = z
 
 export type WaitlistEntry = z.infer<typeof WaitlistEntry>;
 export type WaitlistOffer = z.infer<typeof WaitlistOffer>;
+export type WaitlistStats = z.infer<typeof WaitlistStats>;
