@@ -1,6 +1,6 @@
 // Admin: create a performance (with its dates, sections and queue settings), steer a live
 // waiting room (capacity, admission rate, state) and watch the sale and the door as charts
-// (sale-panel.ts). Only for ADMIN accounts; the API enforces it.
+// (sale-panel.ts), and each date's waitlist (waitlist-panel.ts). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
@@ -13,6 +13,7 @@ import { href } from '../lib/routes.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
 import { salePanel } from './sale-panel.ts';
+import { waitlistPanel } from './waitlist-panel.ts';
 
 const QUEUE_STATES: QueueState[] = ['OPEN', 'PAUSED', 'CLOSED'];
 
@@ -38,6 +39,7 @@ export const adminPage: PageFactory = (ctx) => {
   let loadProblem: string | undefined;
   let queuePoller: Poller | undefined;
   const sale = salePanel(ctx);
+  const waitlists = waitlistPanel(ctx);
 
   const loadPerformances = async () => {
     try {
@@ -53,6 +55,7 @@ export const adminPage: PageFactory = (ctx) => {
   const selectQueue = (id: string) => {
     dispatch({ type: 'select', id });
     void sale.select(id);
+    void waitlists.select(id);
     queuePoller?.stop();
     queuePoller = startPolling(async () => {
       try {
@@ -209,11 +212,12 @@ export const adminPage: PageFactory = (ctx) => {
       const user = ctx.session.user;
       if (!user) return html`${pageHeading('Admin')}${loading()}`;
       if (user.role !== 'ADMIN') return html`${pageHeading('Admin')}<p class="notice" role="alert">This page is for organisers. Your account is not an admin account.</p>`;
-      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${sale.render()}${createForm()}</div>`;
+      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${sale.render()}${waitlists.render()}${createForm()}</div>`;
     },
     dispose: () => {
       queuePoller?.stop();
       sale.dispose();
+      waitlists.dispose();
     },
   };
 };
