@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Order, WaitlistEntry, WaitlistOffer } from '../api/types.ts';
 import {
-  initialWaitlist, joinBlocker, limitOf, OFFER_EXPIRED_TEXT, reduceWaitlist, WAITLIST_POLL_MS, type WaitlistEvent, type WaitlistPageState,
+  claimCountdownAnnouncement, initialWaitlist, joinBlocker, limitOf, OFFER_EXPIRED_TEXT, reduceWaitlist, WAITLIST_POLL_MS, type WaitlistEvent, type WaitlistPageState,
 } from './waitlist-page.ts';
 
 const NOW = Date.parse('2026-12-07T10:00:00Z');
@@ -131,6 +131,12 @@ test('reads that fail back off and say so; a lost session goes to sign-in', () =
   assert.equal(run([{ type: 'failed', scheduleId: 's1', action: 'load', refusal: { status: 503, retryAfterSeconds: 20 } }], waiting).commands, [poll(20_000)]);
   assert.is(run([{ type: 'entry', scheduleId: 's1', entry: entry() }], first.state).state.dates.s1!.retrying, false);
   assert.equal(run([{ type: 'failed', scheduleId: 's1', action: 'load', refusal: { status: 401 } }], waiting).commands, [{ kind: 'sign-in' }]);
+});
+
+test('the countdown speaks at its thresholds in words', () => {
+  assert.is(claimCountdownAnnouncement(5 * 60_000), '5 minutes left to claim the seats offered to you.');
+  assert.is(claimCountdownAnnouncement(60_000), '1 minute left to claim the seats offered to you.');
+  assert.is(claimCountdownAnnouncement(30_000), '30 seconds left to claim the seats offered to you.');
 });
 
 test.run();

@@ -141,6 +141,13 @@ export function offerArrivedText(offer: WaitlistOffer, dateLabel: string): strin
   return `${seats} offered to you for ${dateLabel}. Claim before the countdown ends.`;
 }
 
+/** Said when the claim countdown crosses 5, 2 or 1 minute or 30 s (lib/countdown.ts's thresholds). */
+export function claimCountdownAnnouncement(thresholdMs: number): string {
+  const seconds = thresholdMs / 1000;
+  const left = seconds >= 60 ? `${seconds / 60} ${seconds === 60 ? 'minute' : 'minutes'}` : `${seconds} seconds`;
+  return `${left} left to claim the seats offered to you.`;
+}
+
 /** What the page does next, in order (none: nothing). */
 type Result = { state: WaitlistPageState; commands: WaitlistCommand[] };
 

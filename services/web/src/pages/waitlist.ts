@@ -5,13 +5,13 @@
 
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError } from '../api/http.ts';
-import type { Performance, WaitlistEntry, WaitlistOffer } from '../api/types.ts';
+import type { WaitlistEntry, WaitlistOffer } from '../api/types.ts';
 import { countdownView, thresholdCrossed } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import {
-  initialWaitlist, joinBlocker, limitOf, reduceWaitlist, type DateState, type Notice, type Refusal, type WaitlistCommand, type WaitlistEvent, type WaitlistPageState,
+  claimCountdownAnnouncement, initialWaitlist, joinBlocker, limitOf, reduceWaitlist, type DateState, type Notice, type Refusal, type WaitlistCommand, type WaitlistEvent, type WaitlistPageState,
 } from '../lib/waitlist-page.ts';
 import { loadError, loading, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
@@ -31,6 +31,8 @@ export const waitlistPage: PageFactory = (ctx) => {
   const { performanceId, scheduleId: chosenSchedule } = ctx.route;
   const signedIn = ctx.session.isSignedIn();
   let state: WaitlistPageState | undefined;
+  /** The dates, known before the first entry is read (announcements name them). */
+  let dates: { id: string; startsAt: string }[] = [];
   let disposed = false;
   const pollers = new Map<string, Poller>();
   /** Per offer, the time left at the last tick: each spoken threshold is said once. */
@@ -40,6 +42,7 @@ export const waitlistPage: PageFactory = (ctx) => {
     const loaded = await ctx.api.getPerformance(performanceId);
     // The chosen date first: it is the one the fan came for.
     const ids = loaded.schedules.map((s) => s.id).sort((a, b) => Number(b === chosenSchedule) - Number(a === chosenSchedule));
+    dates = loaded.schedules;
     state = initialWaitlist(ids, limitOf(loaded));
     if (signedIn && !disposed) {
       for (const id of ids) follow(id);
@@ -49,7 +52,7 @@ export const waitlistPage: PageFactory = (ctx) => {
   });
 
   const dateLabel = (id: string) => {
-    const startsAt = performance.value?.schedules.find((s) => s.id === id)?.startsAt;
+    const startsAt = dates.find((s) => s.id === id)?.startsAt;
     return startsAt ? formatDateTime(startsAt) : 'this date';
   };
 
@@ -151,7 +154,7 @@ export const waitlistPage: PageFactory = (ctx) => {
       const offer = date.entry!.offer!;
       const remaining = countdownView(offer.expiresAt, now).remainingMs;
       const crossed = thresholdCrossed(lastRemaining.get(offer.id) ?? Number.POSITIVE_INFINITY, remaining);
-      if (crossed !== undefined) ctx.announce(`${crossed >= 60_000 ? `${crossed / 60_000} ${crossed === 60_000 ? 'minute' : 'minutes'}` : `${crossed / 1000} seconds`} left to claim the seats offered to you.`);
+      if (crossed !== undefined) ctx.announce(claimCountdownAnnouncement(crossed));
       lastRemaining.set(offer.id, remaining);
     }
     dispatch({ type: 'tick', nowMs: now });
@@ -221,28 +224,23 @@ export const waitlistPage: PageFactory = (ctx) => {
     }
   };
 
-  const dateCard = (p: Performance, scheduleId: string, date: DateState, limit: number) => {
-    const startsAt = p.schedules.find((s) => s.id === scheduleId)?.startsAt;
+  const dateCard = (scheduleId: string, date: DateState, limit: number) => {
     return html`<section class="panel waitlist-date" aria-labelledby=${`date-${scheduleId}`}>
-      <h2 id=${`date-${scheduleId}`}>${startsAt ? formatDateTime(startsAt) : 'Date'}</h2>
+      <h2 id=${`date-${scheduleId}`}>${dateLabel(scheduleId)}</h2>
       ${noticeView(date.notice, scheduleId)}
       ${date.retrying ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
       ${dateBody(scheduleId, date, limit)}
     </section>`;
   };
 
-  const offersHistory = (p: Performance, offers: WaitlistOffer[]) => offers.length === 0 ? nothing : html`
+  const offersHistory = (offers: WaitlistOffer[]) => offers.length === 0 ? nothing : html`
     <section class="panel" aria-labelledby="offers-heading">
       <h2 id="offers-heading">Your offers</h2>
       <ul class="offer-history">${offers.map((o) => html`<li>
         <span class=${`badge badge-offer-${o.status.toLowerCase()}`}>${offerStatusLabels[o.status]}</span>
-        ${dateLabelOf(p, o.scheduleId)} · ${o.seats.map(seatLabel).join(', ')} · ${formatMoney(o.amount, o.currency)}
+        ${dateLabel(o.scheduleId)} · ${o.seats.map(seatLabel).join(', ')} · ${formatMoney(o.amount, o.currency)}
         ${o.status === 'CLAIMED' && o.orderId ? html` · <a href=${href({ name: 'checkout', orderId: o.orderId })}>Order</a>` : nothing}</li>`)}</ul>
     </section>`;
-  const dateLabelOf = (p: Performance, scheduleId: string) => {
-    const startsAt = p.schedules.find((s) => s.id === scheduleId)?.startsAt;
-    return startsAt ? formatDateTime(startsAt) : '';
-  };
 
   const blockedView = (blocker: 'sign-in' | 'verify') => blocker === 'sign-in'
     ? html`<div class="notice" role="alert"><p>Log in to join the waitlist: your place belongs to your account.</p>
@@ -265,8 +263,8 @@ export const waitlistPage: PageFactory = (ctx) => {
           are offered to the fans on the waitlist, one by one in the order they joined, at face value. An offer is held for you for a few minutes:
           claim it here, then pay as for any order.</p>
         ${blocker ? blockedView(blocker) : state ? html`
-          ${Object.entries(state.dates).map(([id, date]) => dateCard(p, id, date, state!.limit))}
-          ${offersHistory(p, state.offers)}` : loading()}`;
+          ${Object.entries(state.dates).map(([id, date]) => dateCard(id, date, state!.limit))}
+          ${offersHistory(state.offers)}` : loading()}`;
     },
     dispose: () => {
       disposed = true;
