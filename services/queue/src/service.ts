@@ -14,6 +14,7 @@ import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
+import { createProofOfWork, derivedHmacKey, type ProofOfWork } from './proof-of-work/proof-of-work.service.ts';
 
 export interface QueueDeps {
   config: QueueConfig;
@@ -36,6 +37,7 @@ export interface QueueService {
   admission: AdmissionLoop;
   room: WaitingRoom;
   store: QueueStore;
+  proofOfWork: ProofOfWork;
   /** One pass of the rebuild from catalog (start() runs it now and then periodically). */
   rebuild(): Promise<RebuildResult>;
 }
@@ -63,12 +65,20 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const keys = await loadSigningKeys(config.QUEUE_SIGNING_KEY, config.QUEUE_TOKEN_ISSUER, { setting: 'QUEUE_SIGNING_KEY', logger });
   const store = createQueueStore(redis, tuningFrom(config));
   const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS });
-  const room = createWaitingRoom({ store, signer: keys.signer, admission });
+  const proofOfWork = createProofOfWork(redis, {
+    hmacKey: config.QUEUE_POW_HMAC_KEY ?? derivedHmacKey(config.INTERNAL_TOKEN),
+    defaultMaxNumber: config.QUEUE_POW_MAX_NUMBER,
+    ttlSeconds: config.QUEUE_POW_TTL_SECONDS,
+    rangeStep: config.QUEUE_POW_RANGE_STEP,
+    rangeWindowMs: config.QUEUE_POW_RANGE_WINDOW_SECONDS * 1000,
+    maxDoublings: config.QUEUE_POW_MAX_DOUBLINGS,
+  });
+  const room = createWaitingRoom({ store, signer: keys.signer, admission, proofOfWork });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
   const rebuild = () => rebuildQueues({ store, catalog, logger });
 
-  const http = waitingRoomRoutes({ room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
+  const http = waitingRoomRoutes({ room, store, proofOfWork, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
   const app = createHttpApp({
     logger,
     metrics,
@@ -90,6 +100,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     admission,
     room,
     store,
+    proofOfWork,
     rebuild,
     async start() {
       admission.start();

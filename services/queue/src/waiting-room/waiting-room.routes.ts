@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { NewQueue, performanceIdParams as params, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
+import { NewQueue, performanceIdParams as params, QueueEntryRequest, QueueSettingsChange, StatusPolls } from '@ticketping/contracts/http';
 import { IDENTITY_HEADERS, caller, callerFrom, requireAdmin, requireInternalCaller, settleAnswer, validate, type LeanRoute } from '@ticketping/http';
+import type { ProofOfWork } from '../proof-of-work/proof-of-work.service.ts';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -17,8 +18,8 @@ export interface WaitingRoomRoutes {
   lean: LeanRoute[];
 }
 
-export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
-  const { room, store, jwks } = deps;
+export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; proofOfWork: ProofOfWork; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
+  const { room, store, proofOfWork, jwks } = deps;
   const internal = requireInternalCaller(deps.internalToken);
   const requireGateway = (req: Request, res: Response) => internal(req, res, () => undefined);
 
@@ -64,10 +65,21 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       res.json({ answers });
     });
 
-    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+    // The gateway sends the client address it worked out under TRUST_PROXY as X-Forwarded-For
+    // (a client's own is dropped); the internal credential vouches for it.
+    router.post('/api/v1/queues/:performanceId/challenge', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, caller(req).id));
+      res.json(await proofOfWork.challenge(performanceId, caller(req).id, String(req.headers['x-forwarded-for'] ?? 'unknown')));
+    });
+
+    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      const { proofOfWork: solution } = validate.body(QueueEntryRequest, req);
+      const userId = caller(req).id;
+      await proofOfWork.spend(performanceId, userId, solution);
+      res.setHeader('cache-control', 'no-store');
+      res.json(await room.enter(performanceId, userId));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {

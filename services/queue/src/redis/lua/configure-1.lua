@@ -2,10 +2,10 @@
   Changes a queue's settings at runtime (admin PATCH, performance.sold-out). Takes effect at the
   next admission tick. Validation happens before the call.
 
-  KEYS[1] config   hash: capacity, admitPerMinute, state, maxLine
+  KEYS[1] config   hash: capacity, admitPerMinute, state, maxLine, proofOfWorkMaxNumber
 
-  ARGV[1..n] field, value pairs among capacity, admitPerMinute, state, maxLine; an empty value
-             removes the field (maxLine: back to the default limit)
+  ARGV[1..n] field, value pairs among capacity, admitPerMinute, state, maxLine,
+             proofOfWorkMaxNumber; an empty value removes the field (back to the default)
 
   Returns 1, or 0 when there is no such queue
 ]]
