@@ -7,6 +7,12 @@
  *
  *   node_modules/.bin/node --conditions=source bench/queue/run.ts [--fans 100000] [--rate 3000]
  *       [--seconds 30] [--throughput-seconds 10] [--connections 64] [--target both|direct]
+ *       [--pow-max-number 100]
+ *
+ * Every entry carries a solved proof-of-work, as every client's does. Its challenges are fetched
+ * and solved before the entries are timed, at a low difficulty (--pow-max-number; 0 = off): the
+ * server's verification costs the same whatever the difficulty (one SHA-256, one HMAC, one SET),
+ * and solving 100,000 challenges at the browsers' default would only measure this load generator.
  *
  * Every server is its own process; this process is the load generator (bench/queue/load.ts).
  * Needs Redis: the test environment's (`npm run testenv up`) or REDIS_URL. The queues it makes
@@ -20,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createSigner, generateSigningKey, publicJwks } from '@ticketping/auth-tokens';
 import { QUEUE_INDEX_KEY, queueKeys } from '@ticketping/redis';
-import { randomPrefix, testEnv } from '@ticketping/testing';
+import { entryBody, randomPrefix, testEnv, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
 import { closedLoop, describeLatency, openLoop, statuses, type Call, type LoadResult } from './load.ts';
 import { SAMPLE_ENTRY, startChild, type Child } from './servers.ts';
@@ -33,6 +39,7 @@ const { values: args } = parseArgs({
     'throughput-seconds': { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     target: { type: 'string', default: 'both' },
+    'pow-max-number': { type: 'string', default: '100' },
   },
 });
 const fans = Number(args.fans);
@@ -40,6 +47,7 @@ const rate = Number(args.rate);
 const seconds = Number(args.seconds);
 const throughputSeconds = Number(args['throughput-seconds']);
 const connections = Number(args.connections);
+const powMaxNumber = Number(args['pow-max-number']);
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg()[0]!.toFixed(1);
 const perSecond = (r: LoadResult) => (r.completed / (r.wallMs / 1000)).toFixed(0);
@@ -56,6 +64,8 @@ const queue = await startChild('queue', {
   INTERNAL_TOKEN, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', QUEUE_SIGNING_KEY: JSON.stringify(queueKey),
   // nobody is dropped for polling rarely: the bench polls random fans, not each on its schedule
   QUEUE_GRACE_SECONDS: '86400',
+  // one machine plays every fan: its one address range would otherwise double the difficulty to the cap
+  QUEUE_POW_MAX_NUMBER: String(powMaxNumber), QUEUE_POW_MAX_DOUBLINGS: '0', QUEUE_POW_TTL_SECONDS: '3600',
 });
 const bare = await startChild('bare', {});
 const gateway = withGateway
@@ -83,12 +93,27 @@ async function newLine(): Promise<string> {
   return id;
 }
 
-/** Every fan enters once, `connections` at a time. */
-async function enterAll(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<LoadResult> {
+/** Every fan's entry body: a challenge fetched `connections` at a time and solved (not timed). */
+async function solvedEntries(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<string[]> {
+  const bodies: string[] = new Array(fans);
+  let next = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    for (let i = next++; i < fans; i = next++) {
+      const res = await fetch(`${origin(target)}/api/v1/queues/${performanceId}/challenge`, { method: 'POST', headers: headersOf(i), body: '{}' });
+      if (res.status !== 200) throw new Error(`challenge: ${res.status} ${await res.text()}`);
+      bodies[i] = JSON.stringify(entryBody((await res.json()) as ProofOfWorkChallenge));
+    }
+  }));
+  return bodies;
+}
+
+/** Every fan enters once, `connections` at a time, with the solved proof-of-work. */
+async function enterAll(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>, bodies: string[]): Promise<LoadResult> {
   let next = 0;
   return closedLoop(origin(target), connections, () => {
     if (next >= fans) return undefined;
-    return { method: 'POST', path: `/api/v1/queues/${performanceId}/entries`, headers: headersOf(next++) };
+    const i = next++;
+    return { method: 'POST', path: `/api/v1/queues/${performanceId}/entries`, headers: headersOf(i), body: bodies[i]! };
   });
 }
 
@@ -146,7 +171,10 @@ async function cpuPer<T extends LoadResult>(servers: Child[], run: () => Promise
 async function phase(label: string, target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<() => Call> {
   const servers = target === queue ? [queue] : [target, queue];
   const usedBefore = await usedMemory();
-  const { result: entered, cpu: entryCpu } = await cpuPer(servers, () => enterAll(target, performanceId, headersOf));
+  const solving = performance.now();
+  const bodies = await solvedEntries(target, performanceId, headersOf);
+  print(`${label} proof-of-work: ${fans} challenges fetched and solved at maxnumber ${powMaxNumber} in ${((performance.now() - solving) / 1000).toFixed(1)} s (not part of the entries' figures)`);
+  const { result: entered, cpu: entryCpu } = await cpuPer(servers, () => enterAll(target, performanceId, headersOf, bodies));
   print(`${label} entries: ${entered.completed} in ${(entered.wallMs / 1000).toFixed(1)} s → ${perSecond(entered)} entries/s, ${describeLatency(entered.latencies)}; answers ${statuses(entered)}; CPU per entry ${entryCpu}; load average ${load()}`);
   if (label === 'direct') print(`${label} memory: ${await memoryPerFan(performanceId, usedBefore)}`);
   const waiting = await redis.zcard(queueKeys(performanceId).waiting);
