@@ -134,7 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     catalog: { DATABASE_URL: databaseUrl('catalog'), KAFKA_BROKERS: brokers },
     queue: { REDIS_URL: redisUrl, CATALOG_URL: url('catalog'), KAFKA_BROKERS: brokers, QUEUE_SIGNING_KEY: JSON.stringify(queueKey) },
     booking: { DATABASE_URL: databaseUrl('booking'), KAFKA_BROKERS: brokers, QUEUE_JWKS: jwks(queueKey), REDIS_URL: redisUrl },
-    payment: { DATABASE_URL: databaseUrl('payment'), KAFKA_BROKERS: brokers },
+    payment: { DATABASE_URL: databaseUrl('payment'), KAFKA_BROKERS: brokers, BOOKING_URL: url('booking') },
     gateway: {
       REDIS_URL: redisUrl, AUTH_URL: url('auth'), CATALOG_URL: url('catalog'), QUEUE_URL: url('queue'), BOOKING_URL: url('booking'),
       PAYMENT_URL: url('payment'), AUTH_JWKS: jwks(authKey), QUEUE_JWKS: jwks(queueKey),

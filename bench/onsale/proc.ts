@@ -65,3 +65,29 @@ export function watchProcesses(watched: Watched[]): { stop(): ProcessFigures[] }
     },
   };
 }
+
+/** Busy and total jiffies of all CPUs together, from the first line of /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.slice(0, 8).reduce((sum, n) => sum + n, 0); // user … steal (guest is inside user)
+  const idle = fields[3]! + fields[4]!; // idle, iowait
+  return { busy: total - idle, total };
+}
+
+export interface MachineFigures { cores: number; busyPercent: number }
+
+/**
+ * Starts watching the whole machine: how busy its cores were over the sale, everything included
+ * (also Postgres' backends, which the per-process figures miss). Near 100 % means the figures
+ * measure a saturated machine, where every latency is mostly waiting for a core.
+ */
+export function watchMachine(): { stop(): MachineFigures } {
+  const start = machineTicks();
+  const cores = readFileSync('/proc/stat', 'utf8').split('\n').filter((line) => /^cpu\d+ /.test(line)).length;
+  return {
+    stop() {
+      const end = machineTicks();
+      return { cores, busyPercent: ((end.busy - start.busy) / Math.max(1, end.total - start.total)) * 100 };
+    },
+  };
+}

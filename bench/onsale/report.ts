@@ -1,6 +1,7 @@
 /** The figures of a rehearsal as printed lines, and the invariants that must hold. */
 import type { Rehearsal, RehearsalOptions } from './scenario.ts';
 import { describeObjectives, describeServerLatency } from './server-latency.ts';
+import { describeEventPaths } from './event-paths.ts';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -41,8 +42,10 @@ export function describe(r: Rehearsal, options: RehearsalOptions): string[] {
     `answers: ${JSON.stringify(Object.fromEntries([...j.answers].sort()))}`,
     `books: orders ${JSON.stringify(r.books.ordersByStatus)}; payments ${JSON.stringify(r.books.paymentsByStatus)}`,
     `orders confirmed ${r.books.ordersByStatus.CONFIRMED ?? 0}, seats sold ${r.books.seatsSold} of ${options.seats}, seats sold twice ${r.books.doubleSold}, paid orders lost ${r.books.paidLost}`,
+    ...describeEventPaths(r.books.eventPaths),
     ...describeServerLatency(r.serverLatency),
     describeObjectives(r.serverLatency),
+    `machine: ${r.machine.cores} cores ${r.machine.busyPercent.toFixed(0)} % busy over the sale (every process, Postgres' backends included)`,
     ...r.processes.map((p) => `process ${p.name} (pid ${p.pid}): CPU ${p.cpuSeconds.toFixed(1)} s = ${p.cpuPercent.toFixed(0)} % of one core over the sale, RSS peak ${p.rssPeakMiB.toFixed(0)} MiB`),
   ];
 }

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@ticketping/testing';
 import { runFans, type FanIdentity, type JourneyResult } from './fans.ts';
-import { watchProcesses, type ProcessFigures } from './proc.ts';
+import { watchMachine, watchProcesses, type MachineFigures, type ProcessFigures } from './proc.ts';
 import { difference, scrapeHistograms, type Histograms } from './server-latency.ts';
 import type { Books, Target } from './targets.ts';
+import { readEventPaths, type EventPaths } from './event-paths.ts';
 
 export interface RehearsalOptions {
   fans: number;
@@ -28,7 +29,7 @@ export interface RehearsalOptions {
   progress?: (line: string) => void;
 }
 
-export interface Ledger { seatsSold: number; doubleSold: number; ordersByStatus: Record<string, number>; paymentsByStatus: Record<string, number>; paidLost: number }
+export interface Ledger { seatsSold: number; doubleSold: number; ordersByStatus: Record<string, number>; paymentsByStatus: Record<string, number>; paidLost: number; eventPaths: EventPaths }
 
 export interface Rehearsal {
   signUp: { fans: number; seconds: number; signUpLatencies: number[]; loginLatencies: number[] };
@@ -36,6 +37,7 @@ export interface Rehearsal {
   /** The gateway's own request histogram over the sale: latency the server measured. */
   serverLatency: Histograms;
   processes: ProcessFigures[];
+  machine: MachineFigures;
   books: Ledger;
 }
 
@@ -121,7 +123,7 @@ export async function readBooks(books: Books, scheduleId: string): Promise<Ledge
   const paid = await books.query('payment', `select order_id::text as order_id from payment.payments where status = 'SUCCEEDED'`);
   const orderStatus = new Map((await books.query('booking', 'select id::text as id, status from booking.orders')).map((r) => [String(r.id), String(r.status)]));
   const paidLost = paid.filter((p) => !['CONFIRMED', 'REFUNDED'].includes(orderStatus.get(String(p.order_id)) ?? 'missing')).length;
-  return { seatsSold: Number(sold[0]!.n), doubleSold: Number(twice[0]!.n), ordersByStatus: tally(orders), paymentsByStatus: tally(payments), paidLost };
+  return { seatsSold: Number(sold[0]!.n), doubleSold: Number(twice[0]!.n), ordersByStatus: tally(orders), paymentsByStatus: tally(payments), paidLost, eventPaths: await readEventPaths(books) };
 }
 
 export async function rehearse(target: Target, options: RehearsalOptions): Promise<Rehearsal> {
@@ -134,7 +136,9 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
     }
     const { performanceId, scheduleId } = await createOnSale(target, options);
     const watcher = watchProcesses([...target.processes, { name: 'driver (this bench)', pid: process.pid }]);
+    const machineWatcher = watchMachine();
     let processes: ProcessFigures[] = [];
+    let machine: MachineFigures = { cores: 0, busyPercent: Number.NaN };
     let journey: JourneyResult;
     const histogramsBefore = await scrapeHistograms(target.metricsUrl);
     try {
@@ -145,10 +149,11 @@ export async function rehearse(target: Target, options: RehearsalOptions): Promi
       }, options.seats);
     } finally {
       processes = watcher.stop(); // before the platform stops: it reads the processes' final figures
+      machine = machineWatcher.stop();
     }
     const serverLatency = difference(await scrapeHistograms(target.metricsUrl), histogramsBefore);
     books = await target.finish();
-    return { signUp: figures, journey, serverLatency, processes, books: await readBooks(books, scheduleId) };
+    return { signUp: figures, journey, serverLatency, processes, machine, books: await readBooks(books, scheduleId) };
   } finally {
     books ??= await target.finish();
     await books.close();

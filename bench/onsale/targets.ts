@@ -130,7 +130,7 @@ export async function startProcessesTarget(): Promise<Target> {
     const catalog = (await start('catalog', { DATABASE_URL: databases.catalog.url, ...kafka })).base;
     const queue = (await start('queue', { REDIS_URL: testEnv.redisUrl, CATALOG_URL: catalog, QUEUE_SIGNING_KEY: JSON.stringify(queueKey), ...kafka })).base;
     const booking = (await start('booking', { DATABASE_URL: databases.booking.url, REDIS_URL: testEnv.redisUrl, QUEUE_JWKS: queueJwks, ...kafka })).base;
-    const payment = (await start('payment', { DATABASE_URL: databases.payment.url, ...kafka })).base;
+    const payment = (await start('payment', { DATABASE_URL: databases.payment.url, BOOKING_URL: booking, ...kafka })).base;
     const gateway = await start('gateway', {
       REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `tp:${randomPrefix('onsalegw')}`, WEB_DIST: '/nonexistent',
       AUTH_URL: auth, CATALOG_URL: catalog, QUEUE_URL: queue, BOOKING_URL: booking, PAYMENT_URL: payment,

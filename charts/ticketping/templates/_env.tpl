@@ -63,6 +63,9 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{- else if eq $service "payment" }}
 - name: PAYMENT_PROVIDER
   value: {{ $root.Values.config.paymentProvider | quote }}
+{{- /* an order whose order.created has not arrived yet is read from booking */}}
+- name: BOOKING_URL
+  value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "booking") | quote }}
 {{- else if eq $service "tickets" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "TICKET_SIGNING_KEYS") }}
 {{- /* Transfers and staff grants name accounts by e-mail: auth's internal lookup. */}}

@@ -116,6 +116,7 @@ test('defaults: every secret env var points at a key that exists; each service g
   assert.deepEqual(SERVICES.filter((s) => has(s, 'ADMIN_PASSWORD')), ['auth']);
   assert.deepEqual(SERVICES.filter((s) => has(s, 'QUEUE_JWKS')), ['gateway', 'booking']);
   assert.equal(containerEnv(find(objects, 'Deployment', name('payment'))).get('PAYMENT_PROVIDER')?.value, 'simulated');
+  assert.equal(containerEnv(find(objects, 'Deployment', name('payment'))).get('BOOKING_URL')?.value, 'http://tp-ticketping-booking.tickets.svc:80', 'payment reads orders it has not heard of from booking');
   // Empty optional URLs are left out: the services validate them as URLs when present.
   assert.equal(has('gateway', 'FARO_COLLECTOR_URL'), false);
   assert.equal(find(objects, 'ConfigMap', name('config')).data?.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
@@ -205,20 +206,23 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue), Prometheus only the management ports', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue, booking also payment), Prometheus only the management ports', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
   assert.deepEqual(peers(name('gateway')), [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
   const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
+  const paymentPods = find(objects, 'Deployment', name('payment')).spec.selector.matchLabels;
   for (const service of SERVICES) {
     const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
     assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
     assert.deepEqual(rules[1]!.from, [monitoring], service);
     if (service === 'gateway' || service === 'auth') continue;
     // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost
-    const callers = service === 'catalog' ? [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: queuePods } }] : [{ podSelector: { matchLabels: gatewayPods } }];
+    // and payment reads an order from booking when its order.created has not arrived yet
+    const also = { catalog: [{ podSelector: { matchLabels: queuePods } }], booking: [{ podSelector: { matchLabels: paymentPods } }] }[service as string] ?? [];
+    const callers = [{ podSelector: { matchLabels: gatewayPods } }, ...also];
     assert.deepEqual(peers(name(service)), callers, service);
   }
   const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;

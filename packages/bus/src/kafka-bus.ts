@@ -5,6 +5,7 @@ import type { Logger } from '@ticketping/logger';
 import type { Registry } from '@ticketping/metrics';
 import { deadLetterTopic, encodeEvent, headersToStrings, publishWithTrace } from './envelope.ts';
 import { createBatchHandler, joinedWithin } from './kafka-consumer.ts';
+import { DEFAULT_CONCURRENCY } from './key-order.ts';
 import { DEFAULT_MAX_RETRY_BACKOFF_MS } from './deliver.ts';
 import { createBusMetrics } from './metrics.ts';
 import { eventIdOf, matchesRedrive, redriveTally, redrivenHeaders, type RedriveOptions, type RedriveResult } from './redrive.ts';
@@ -134,7 +135,7 @@ export function createKafkaBus(options: KafkaBusOptions): RedrivableBus {
   }
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    const { group, topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, maxRetryBackoffMs = DEFAULT_MAX_RETRY_BACKOFF_MS } = subscribeOptions;
+    const { group, topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, maxRetryBackoffMs = DEFAULT_MAX_RETRY_BACKOFF_MS, concurrency = DEFAULT_CONCURRENCY } = subscribeOptions;
     await Promise.all(topics.flatMap((topic) => [ensureTopic(topic), ensureTopic(deadLetterTopic(topic))]));
     const consumer = kafka.consumer({
       groupId: wire(group),
@@ -145,7 +146,9 @@ export function createKafkaBus(options: KafkaBusOptions): RedrivableBus {
     });
     const abort = new AbortController();
     const memberId = randomUUID();
-    const batches = createBatchHandler({ group, topicPrefix, handle, maxAttempts, retryBackoffMs, maxRetryBackoffMs, signal: abort.signal, metrics, logger: log, memberId, send });
+    // Partitions are handled at the same time, each batch with its share of the keys at once.
+    const perBatch = Math.max(1, Math.ceil(concurrency / partitions));
+    const batches = createBatchHandler({ group, topicPrefix, handle, maxAttempts, retryBackoffMs, maxRetryBackoffMs, signal: abort.signal, metrics, logger: log, memberId, concurrency: perBatch, send });
     // The age series exists (at 0) from the start, so an alert on it has something to read.
     for (const topic of topics) metrics.unhandled.set(topic, group, `${memberId}/-`, undefined);
     consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, group, restart: payload.restart }, 'kafka consumer crashed'));
@@ -154,7 +157,7 @@ export function createKafkaBus(options: KafkaBusOptions): RedrivableBus {
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map(wire), fromBeginning: true });
     // autoCommit commits only resolved offsets: at the end of each batch, at least every second.
-    await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch: batches.eachBatch });
+    await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, partitionsConsumedConcurrently: partitions, eachBatch: batches.eachBatch });
 
     let stopping: Promise<void> | undefined;
     const subscription: Subscription = {

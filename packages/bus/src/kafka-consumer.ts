@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from '@ticketping/logger';
 import { attemptDelivery, type AttemptOutcome } from './deliver.ts';
+import { runInKeyOrder } from './key-order.ts';
 import { deadLetterHeaders, deadLetterTopic, decodeEvent, headersToStrings } from './envelope.ts';
 import type { BusMetrics } from './metrics.ts';
 import type { BusEvent, Handler } from './types.ts';
@@ -17,6 +18,8 @@ export interface BatchHandlerOptions {
   logger: Logger;
   /** Tells this subscription's parts apart in the shared unhandled-age tracker. */
   memberId: string;
+  /** Keys handled at once within a batch (key-order.ts). */
+  concurrency: number;
   /** Publishes to a (logical) topic: used for the dead letters. */
   send(topic: string, messages: { key: string; value: Buffer | null; headers: Record<string, string> }[]): Promise<void>;
 }
@@ -30,14 +33,16 @@ export interface BatchHandler {
 }
 
 /**
- * kafkajs `eachBatch` for one subscription: messages one by one, each resolved (and so
- * committed) only after it was handled or dead-lettered.
+ * kafkajs `eachBatch` for one subscription: a batch's keys at once and each key's messages in
+ * order (key-order.ts); an offset is resolved (and so committed) only once it and every offset
+ * before it were handled or dead-lettered. A redelivery after a crash may therefore bring back
+ * messages of other keys that were already handled: the consumer's inbox makes that harmless.
  *
- * A message to retry does not hold the consumer: its partition is paused and the batch ends
- * unresolved there; a timer resumes the partition after the backoff and kafkajs fetches again
- * from that message. Meanwhile the subscription's other partitions keep flowing. Kafka can only
- * pause a whole partition, so the keys that share it with the failing one wait too: order per
- * key holds, and more partitions mean fewer keys wait. The attempt count lives in memory: a
+ * A message to retry does not hold the consumer: its partition is paused and the rest of its key
+ * stays unresolved; a timer resumes the partition after the backoff and kafkajs fetches again
+ * from the oldest unresolved message. Meanwhile the subscription's other partitions keep flowing.
+ * Kafka can only pause a whole partition, so the keys that share it with the failing one wait
+ * for the next fetch too: order per key holds, and more partitions mean fewer keys wait. The attempt count lives in memory: a
  * member that takes the partition over starts counting again (only unclassified failures are
  * capped, so this can only delay a dead letter). A stop or a rebalance leaves the rest of the
  * batch unresolved, to be fetched again by whoever owns the partition next.
@@ -88,31 +93,56 @@ export function createBatchHandler(o: BatchHandlerOptions): BatchHandler {
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const topic = batch.topic.slice(o.topicPrefix.length);
     const part = `${o.memberId}/${batch.partition}`;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || o.signal.aborted) return;
-      o.metrics.unhandled.set(topic, o.group, part, Number(message.timestamp));
+    const { messages } = batch;
+    // Offsets are committed in order: only the run of handled messages from the batch's start.
+    const handled = new Set<number>();
+    let resolvedUpTo = 0;
+    let resumeTimer: NodeJS.Timeout | undefined;
+    const showOldest = () => {
+      const oldest = messages[resolvedUpTo];
+      o.metrics.unhandled.set(topic, o.group, part, oldest ? Number(oldest.timestamp) : undefined);
+    };
+    showOldest();
+
+    async function handleMessage(index: number): Promise<'done' | 'stopped' | 'retry'> {
+      if (!isRunning() || isStale() || o.signal.aborted) return 'stopped';
+      const message = messages[index]!;
       const id = `${batch.topic}/${batch.partition}/${message.offset}`;
       const attempt = (attempts.get(id) ?? 0) + 1;
       const outcome = await attemptMessage(topic, message, attempt);
       if (outcome.status === 'retry') {
         attempts.set(id, attempt);
-        const resume = pause();
-        const timer = setTimeout(() => {
-          resumes.delete(timer);
-          resume();
-        }, outcome.delayMs);
-        resumes.add(timer);
-        return;
+        // Kafka pauses a whole partition: the first retry of the batch pauses it and sets when it
+        // resumes; kafkajs then fetches again from the oldest unresolved offset.
+        if (!resumeTimer) {
+          const resume = pause();
+          resumeTimer = setTimeout(() => {
+            resumes.delete(resumeTimer!);
+            resume();
+          }, outcome.delayMs);
+          resumes.add(resumeTimer);
+        }
+        return 'retry';
       }
       attempts.delete(id);
-      resolveOffset(message.offset);
-      const lag = Number(batch.highWatermark) - Number(message.offset) - 1;
-      recordLag(topic, batch.partition, lag);
-      // Caught up: nothing waits. Behind: the next batch brings the next head; until then this one is the best bound.
-      if (lag <= 0) o.metrics.unhandled.set(topic, o.group, part, undefined);
+      handled.add(index);
+      if (index === resolvedUpTo) {
+        while (handled.has(resolvedUpTo)) resolvedUpTo++;
+        const last = messages[resolvedUpTo - 1]!.offset;
+        resolveOffset(last);
+        const lag = Number(batch.highWatermark) - Number(last) - 1;
+        recordLag(topic, batch.partition, lag);
+        // Caught up: nothing waits. Behind: the next batch brings the next head; until then this one is the best bound.
+        if (lag <= 0) o.metrics.unhandled.set(topic, o.group, part, undefined);
+        else showOldest();
+      }
       await heartbeat();
       await commitOffsetsIfNecessary();
+      return 'done';
     }
+
+    const indexes = messages.map((_, index) => index);
+    await runInKeyOrder(indexes, (index) => messages[index]!.key?.toString() ?? '', handleMessage, (outcome) => outcome === 'done', o.concurrency);
   }
 
   return {

@@ -3,6 +3,7 @@ import type { Logger } from '@ticketping/logger';
 import type { Registry } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
 import { deliver } from './deliver.ts';
+import { DEFAULT_CONCURRENCY, runInKeyOrder } from './key-order.ts';
 import { deadLetterHeaders, deadLetterTopic, decodeEvent, encodeEvent, publishWithTrace } from './envelope.ts';
 import { createBusMetrics } from './metrics.ts';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, type Bus, type BusEvent, type SubscribeOptions, type Subscription } from './types.ts';
@@ -96,7 +97,7 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     if (closed) throw new Error('redis streams bus is closed');
-    const { topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, maxRetryBackoffMs } = subscribeOptions;
+    const { topics, handle, maxAttempts = DEFAULT_MAX_ATTEMPTS, retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, maxRetryBackoffMs, concurrency = DEFAULT_CONCURRENCY } = subscribeOptions;
     const group = `${topicPrefix}${subscribeOptions.group}`;
     const keys = topics.map(streamKey);
     const createGroups = async () => {
@@ -137,9 +138,9 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
         event = { id: '', type: '', key: entry.k ?? '', payload: null, occurredAt: '', headers };
       }
       const renewing = setInterval(() => void renew(key, id), Math.max(100, Math.floor(visibilityTimeoutMs / 3)));
-      // entries are handled in order, so the one in hand is this member's oldest unhandled one
-      // (a stream entry id starts with the milliseconds it was added at)
-      metrics.unhandled.set(topic, subscribeOptions.group, consumer, Number(id.split('-')[0]));
+      // a stream entry id starts with the milliseconds it was added at
+      inHandOf(topic).set(id, Number(id.split('-')[0]));
+      showOldestInHand(topic);
       try {
         const outcome = await deliver({
           event,
@@ -157,7 +158,8 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
         });
         if (outcome === 'done') {
           await commands.xack(key, group, id);
-          metrics.unhandled.set(topic, subscribeOptions.group, consumer, undefined);
+          inHandOf(topic).delete(id);
+          showOldestInHand(topic);
         }
         // stopped: the entry stays pending for this consumer's next start, and its age keeps counting
         return outcome;
@@ -166,13 +168,22 @@ export function createRedisStreamsBus(options: RedisStreamsBusOptions): Bus {
       }
     }
 
-    /** Handles entries in order; false when stopped (the rest stays pending for redelivery). */
+    /**
+     * Entries this member holds and has not finished, per topic and id: the oldest is what the age
+     * metric shows. A stopped entry stays pending, so its age keeps counting until a restart handles it.
+     */
+    const inHand = new Map<string, Map<string, number>>();
+    const inHandOf = (topic: string) => inHand.get(topic) ?? inHand.set(topic, new Map()).get(topic)!;
+    const showOldestInHand = (topic: string) => {
+      const held = inHandOf(topic);
+      metrics.unhandled.set(topic, subscribeOptions.group, consumer, held.size > 0 ? Math.min(...held.values()) : undefined);
+    };
+
+    /** Handles entries in order per key, several keys at once; false when stopped (the rest stays pending for redelivery). */
     async function handleAll(key: string, entries: RawEntry[]): Promise<boolean> {
-      for (const entry of entries) {
-        if (abort.signal.aborted) return false;
-        if ((await handleEntry(key, entry)) === 'stopped') return false;
-      }
-      return true;
+      const keyOf = ([, raw]: RawEntry) => (raw ? (fieldsToRecord(raw).k ?? '') : '');
+      const outcomes = await runInKeyOrder(entries, keyOf, (entry) => (abort.signal.aborted ? Promise.resolve('stopped' as const) : handleEntry(key, entry)), (o) => o === 'done', concurrency);
+      return outcomes.every((o) => o === 'done');
     }
 
     /** Entries other members left idle past the visibility timeout (they crashed or hung). */

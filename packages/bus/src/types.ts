@@ -36,6 +36,11 @@ export interface SubscribeOptions {
   retryBackoffMs?: number;
   /** The longest wait between two attempts (default 30 s). */
   maxRetryBackoffMs?: number;
+  /**
+   * How many keys are handled at once (default 8); one key's events are always handled one at a
+   * time, in order. Each in-flight handler may hold a database connection: keep it below the pool.
+   */
+  concurrency?: number;
 }
 
 export interface Subscription {

@@ -15,6 +15,11 @@ export interface ContractTarget {
   createBus(registry: Registry): Bus;
   /** How long a delivery may take to show up (a real broker needs longer than memory). */
   timeoutMs: number;
+  /**
+   * Whether one group handles several keys at once (Kafka and Redis Streams do; the memory bus,
+   * a test double with one "partition", handles one message at a time).
+   */
+  keysAtOnce: boolean;
 }
 
 export interface ContractContext {
@@ -101,6 +106,30 @@ export function busContract(target: ContractTarget) {
       assert.equal(seen.get(key), expected, `order of ${key}`);
     }
   });
+
+  if (target.keysAtOnce) {
+    test('a key whose handler is still at work holds only its own events, not other keys\'', async ({ bus, subscribe }) => {
+      const topic = newTopic();
+      let release!: () => void;
+      const slowMayFinish = new Promise<void>((resolve) => (release = resolve));
+      const handled: string[] = [];
+      await subscribe({
+        group: 'keys-at-once',
+        topics: [topic],
+        handle: async (event) => {
+          if (event.key === 'slow') await slowMayFinish;
+          handled.push(event.key);
+        },
+      });
+      const others = ['k1', 'k2', 'k3', 'k4', 'k5'];
+      await bus.publish(topic, [newEvent('slow', { n: 1 }), newEvent('slow', { n: 2 }), ...others.map((key) => newEvent(key, {}))]);
+      // handled one at a time, the others would wait behind 'slow' for ever
+      await soon(() => others.every((key) => handled.includes(key)));
+      assert.not.ok(handled.includes('slow'));
+      release();
+      await soon(() => handled.filter((key) => key === 'slow').length === 2);
+    });
+  }
 
   test('each group receives every event once; members of one group share the work', async ({ bus, subscribe }) => {
     const topic = newTopic();

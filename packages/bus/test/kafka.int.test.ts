@@ -8,7 +8,7 @@ import { busContract, metricValue, newEvent, newTopic } from './contract.ts';
 const logger = createLogger({ service: 'bus-test', level: 'warn' });
 const topicPrefix = `${randomPrefix('bus')}.`;
 
-const test = busContract({
+const test = busContract({ keysAtOnce: true,
   name: 'kafka',
   timeoutMs: 30_000,
   createBus: (registry) => createKafkaBus({ clientId: 'bus-contract', brokers: testEnv.kafkaBrokers, logger, metrics: registry, topicPrefix }),

@@ -12,7 +12,7 @@ const topicPrefix = `${randomPrefix('bus')}.`;
 const busFor = (consumerName: string, visibilityTimeoutMs = 30_000) =>
   createRedisStreamsBus({ url: testEnv.redisUrl, consumerName, logger, topicPrefix, visibilityTimeoutMs });
 
-const test = busContract({ name: 'redis-streams', timeoutMs: 10_000, createBus: (registry) => createRedisStreamsBus({ url: testEnv.redisUrl, consumerName: 'contract', logger, metrics: registry, topicPrefix }) });
+const test = busContract({ keysAtOnce: true, name: 'redis-streams', timeoutMs: 10_000, createBus: (registry) => createRedisStreamsBus({ url: testEnv.redisUrl, consumerName: 'contract', logger, metrics: registry, topicPrefix }) });
 
 const raw = new Redis(testEnv.redisUrl);
 const opened: Bus[] = [];

@@ -34,6 +34,12 @@ export const paymentConfigSchema = z.object({
    * payment: a payment for an unknown order waits this long for it before answering 404.
    */
   ORDER_ARRIVAL_WAIT_MS: env.int(3000),
+  /**
+   * Booking's address. A payment for an order payment has not heard of yet is read from booking
+   * (as the paying fan) instead of waiting for the event, so a lagging bus never refuses a fan's
+   * payment. Unset: wait ORDER_ARRIVAL_WAIT_MS for the event only.
+   */
+  BOOKING_URL: z.url().optional(),
   /** How often payments left PENDING by a timeout or a crash are settled with the provider. */
   RECONCILE_INTERVAL_MS: env.int(5000, 50),
   /**

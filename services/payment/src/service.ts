@@ -15,6 +15,7 @@ import { createOrderReconciliation, type OrderReconciliation } from './payments/
 import { createSettlement, type Settlement } from './payments/settlement.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { createProvider } from './provider/create-provider.ts';
+import { createBookingReader } from './order-copy/booking-reader.ts';
 import { guardProvider } from './provider/guarded-provider.ts';
 import type { PaymentProvider } from './provider/provider.ts';
 
@@ -43,6 +44,8 @@ export interface PaymentService {
 }
 
 const PURGE_KEYS_EVERY_MS = 10 * 60_000;
+/** A fan's payment waits at most this long for booking's answer before falling back to the event. */
+const BOOKING_READ_TIMEOUT_MS = 2000;
 
 /** The configured secret, or one derived from the gateway credential (a secret every deployment has). */
 function fingerprintKey(config: Pick<PaymentConfig, 'IDEMPOTENCY_FINGERPRINT_KEY' | 'INTERNAL_TOKEN'>): string {
@@ -61,8 +64,9 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     logger,
   });
   const clock = now ? { now } : {};
+  const booking = config.BOOKING_URL ? createBookingReader({ url: config.BOOKING_URL, internalToken: config.INTERNAL_TOKEN, timeoutMs: BOOKING_READ_TIMEOUT_MS }) : undefined;
   const payments = createPayments({
-    db, provider, metrics: paymentMetrics, logger, orderArrivalWaitMs: config.ORDER_ARRIVAL_WAIT_MS, breakerResetMs: config.PROVIDER_BREAKER_RESET_MS, ...clock,
+    db, provider, metrics: paymentMetrics, logger, orderArrivalWaitMs: config.ORDER_ARRIVAL_WAIT_MS, breakerResetMs: config.PROVIDER_BREAKER_RESET_MS, ...(booking ? { booking } : {}), ...clock,
   });
   // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
   const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });

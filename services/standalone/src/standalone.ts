@@ -54,7 +54,8 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
     queue: () => ({ REDIS_URL: infra.redisUrl, CATALOG_URL: urls.catalog, QUEUE_SIGNING_KEY: JSON.stringify(secrets.queueKey) }),
     // booking reads the fan's live admission slot where the waiting room keeps it
     booking: () => ({ DATABASE_URL: infra.postgresUrls.booking!, REDIS_URL: infra.redisUrl, QUEUE_JWKS: jwksJson(secrets.queueKey) }),
-    payment: () => ({ DATABASE_URL: infra.postgresUrls.payment! }),
+    // payment reads an order from booking when its order.created has not arrived yet
+    payment: () => ({ DATABASE_URL: infra.postgresUrls.payment!, BOOKING_URL: urls.booking }),
     tickets: () => ({ DATABASE_URL: infra.postgresUrls.tickets!, AUTH_URL: urls.auth }),
     gateway: () => ({
       REDIS_URL: infra.redisUrl, AUTH_URL: urls.auth, CATALOG_URL: urls.catalog, QUEUE_URL: urls.queue,

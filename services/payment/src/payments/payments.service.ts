@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@ticketping/db';
 import type { Caller } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
-import { findOrderCopy, type OrderCopy } from '../order-copy/order-copy.repo.ts';
+import { findOrderCopy, saveOrder, type OrderCopy } from '../order-copy/order-copy.repo.ts';
+import type { BookingReader } from '../order-copy/booking-reader.ts';
 import type { PaymentMetrics } from '../payment-metrics.ts';
 import { ProviderUnavailableError, type GuardedProvider } from '../provider/guarded-provider.ts';
 import type { ChargeResult, PaymentMethod } from '../provider/provider.ts';
@@ -18,6 +19,8 @@ export interface PaymentsDeps {
   metrics: PaymentMetrics;
   logger: Logger;
   orderArrivalWaitMs: number;
+  /** Booking's own answer for an order the copy lacks (config BOOKING_URL); without it, the event is waited for. */
+  booking?: BookingReader;
   breakerResetMs: number;
   now?: () => Date;
 }
@@ -40,6 +43,26 @@ export function createPayments(deps: PaymentsDeps) {
       if (order || Date.now() + pause > deadline) return order;
       await sleep(pause);
     }
+  }
+
+  /**
+   * Payment's copy of the order; when it is not there yet, booking's own answer (kept as the copy,
+   * which the event then finds in place), or, when booking cannot answer, the event waited for.
+   */
+  async function orderToPay(userId: string, orderId: string): Promise<OrderCopy | undefined> {
+    const copy = await findOrderCopy(db, orderId);
+    if (copy) return copy;
+    if (deps.booking) {
+      try {
+        const order = await deps.booking.order(userId, orderId);
+        if (!order) return undefined;
+        await saveOrder(db, order);
+        return (await findOrderCopy(db, orderId)) ?? order;
+      } catch (error) {
+        logger.warn({ err: error, orderId }, 'booking did not answer for an order payment has not heard of; waiting for its event');
+      }
+    }
+    return waitForOrder(orderId);
   }
 
   /** Records the provider's answer and its event in one transaction (first writer wins). */
@@ -66,7 +89,7 @@ export function createPayments(deps: PaymentsDeps) {
     async createPayment(who: Caller, input: { orderId: string; method: PaymentMethod }, idempotencyKey: string): Promise<Payment> {
       const earlier = await findPaymentByKey(db, who.id, idempotencyKey);
       if (earlier && earlier.orderId === input.orderId) return earlier; // the same request, retried after a crash
-      const order = await waitForOrder(input.orderId);
+      const order = await orderToPay(who.id, input.orderId);
       if (!order || order.userId !== who.id) throw errors.orderNotFound();
       if (order.status !== 'PENDING_PAYMENT') throw errors.orderNotPayable(order.status);
       if (order.expiresAt <= now()) throw errors.orderExpired();
