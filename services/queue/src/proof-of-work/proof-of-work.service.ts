@@ -1,15 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
+import { createChallenge, extractParams } from 'altcha-lib/v1';
 import type { ProofOfWorkChallenge, ProofOfWorkSolution } from '@ticketping/contracts/http';
 import { addressRange, canonicalAddress, ConflictError, ForbiddenError, NotFoundError } from '@ticketping/http';
 import { queueKeys, type RedisClient } from '@ticketping/redis';
 import { failFastWithoutRedis } from '../redis/queue-store.ts';
+import { verifySolutionSync } from './verify.ts';
 
 /**
  * Proof-of-work at entry (ALTCHA v1: find n with SHA-256(salt + n) = challenge). v1 rather than
  * the library's default v2 on purpose: v2 derives a key (PBKDF2, scrypt, Argon2) and the server
  * pays one derivation per verification, which an entry path aiming at thousands of entries a
- * second cannot afford; v1 costs the server one SHA-256 and one HMAC.
+ * second cannot afford; v1 costs the server one SHA-256 and one HMAC (verify.ts). The library
+ * issues the challenges and reads their parameters.
  *
  * A challenge is bound to the account, the performance and an expiry through the salt's signed
  * parameters (`p`, `u`, `expires`): the HMAC covers SHA-256(salt + n), so none of them can be
@@ -89,7 +91,7 @@ export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSetti
         throw new ForbiddenError('PROOF_OF_WORK_REQUIRED', 'Entering needs a solved challenge: POST …/challenge, solve it, and send it as proofOfWork');
       }
       // the expiry is checked apart so that an old solution is told EXPIRED, not INVALID
-      if (!(await verifySolution(solution, s.hmacKey, false))) {
+      if (!verifySolutionSync(solution, s.hmacKey)) {
         throw new ForbiddenError('PROOF_OF_WORK_INVALID', 'The proof-of-work was not issued by this waiting room or the number does not solve it');
       }
       const params = extractParams(solution);
