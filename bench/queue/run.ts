@@ -178,8 +178,13 @@ async function phase(label: string, target: Child, performanceId: string, header
   const servers = target === queue ? [queue] : [target, queue];
   const usedBefore = await usedMemory();
   const solving = performance.now();
+  const cpuBefore = await Promise.all(servers.map((s) => s.cpuMicros()));
   const bodies = await solvedEntries(target, performanceId, headersOf);
-  print(`${label} proof-of-work: ${fans} challenges fetched and solved at maxnumber ${powMaxNumber} in ${((performance.now() - solving) / 1000).toFixed(1)} s (not part of the entries' figures)`);
+  const cpuAfter = await Promise.all(servers.map((s) => s.cpuMicros()));
+  const challengeCpu = servers.map((s, i) => `${s === queue ? 'queue' : 'gateway'} ${((cpuAfter[i]! - cpuBefore[i]!) / fans).toFixed(0)} µs`).join(' + ');
+  print(powMaxNumber === 0
+    ? `${label} proof-of-work: off (entries carry none)`
+    : `${label} proof-of-work: ${fans} challenges fetched and solved at maxnumber ${powMaxNumber} in ${((performance.now() - solving) / 1000).toFixed(1)} s, not part of the entries' figures; CPU per challenge ${challengeCpu}`);
   const { result: entered, cpu: entryCpu } = await cpuPer(servers, () => enterAll(target, performanceId, headersOf, bodies));
   print(`${label} entries: ${entered.completed} in ${(entered.wallMs / 1000).toFixed(1)} s → ${perSecond(entered)} entries/s, ${describeLatency(entered.latencies)}; answers ${statuses(entered)}; CPU per entry ${entryCpu}; load average ${load()}`);
   if (label === 'direct') print(`${label} memory: ${await memoryPerFan(performanceId, usedBefore)}`);
