@@ -184,15 +184,29 @@ test('a waiting fan moves on by itself when the admin raises capacity, and sees 
     return entry.status === 'ADMITTED' ? entry : undefined;
   }, 20_000);
 
-  // Our fan, on a phone, waits first in line.
+  // A harder proof-of-work for this performance (admin PATCH), so the page's check lasts long
+  // enough to be seen: a few seconds of hashing in the worker.
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: platform!.adminEmail, password: platform!.adminPassword }),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const harder = await fetch(`${base}/api/v1/queues/${performanceId}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ proofOfWorkMaxNumber: 400_000 }),
+  });
+  assert.is(harder.status, 200);
+
+  // Our fan, on a phone, checks the browser (progress shown), then waits first in line.
   const fan = await browser({ width: 390, height: 844 });
   const page = fan.page;
   let challenges = 0;
   page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/challenge')) challenges += 1; });
   await page.goto(`${base}/#/signup?next=${encodeURIComponent(`#/performances/${performanceId}/queue`)}`);
   await signUp(page, { nickname: 'Bo', email: `${randomPrefix('bo')}@example.com`, password: 'correct horse battery' });
+  const check = page.getByTestId('proof-of-work');
+  await check.getByText(/Check: \d+%/).waitFor();
+  await screenshot(page, 'waiting-room-check');
   const live = page.locator('[aria-live="polite"].live-sentence');
-  await live.filter({ hasText: 'You are number 1 in line' }).waitFor({ timeout: 30_000 });
+  await live.filter({ hasText: 'You are number 1 in line' }).waitFor({ timeout: 120_000 });
   assert.is(await page.getByTestId('ahead').textContent(), '0');
   await screenshot(page, 'waiting-room');
 
