@@ -6,7 +6,7 @@ import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
-import { createQueueMetrics } from './metrics.ts';
+import { createProofOfWorkMetrics, createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
 import { createCatalogReader, type CatalogReader } from './rebuild/catalog-reader.ts';
 import { rebuildQueues, type RebuildResult } from './rebuild/rebuild-queues.ts';
@@ -72,7 +72,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     rangeStep: config.QUEUE_POW_RANGE_STEP,
     rangeWindowMs: config.QUEUE_POW_RANGE_WINDOW_SECONDS * 1000,
     maxDoublings: config.QUEUE_POW_MAX_DOUBLINGS,
-  });
+  }, Date.now, createProofOfWorkMetrics(metrics.registry));
   const room = createWaitingRoom({ store, signer: keys.signer, admission, proofOfWork });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });

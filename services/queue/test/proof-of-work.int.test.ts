@@ -18,6 +18,7 @@ let redis: RedisClient;
 let queue: QueueService;
 let server: RunningServer;
 let base = '';
+const metrics = createMetrics('queue', { defaultMetrics: false });
 const queues: string[] = [];
 const admin = randomUUID();
 // each test's addresses come from a range of its own, so one test's attempts do not raise another's difficulty
@@ -27,7 +28,7 @@ const freshRange = () => `10.${++rangeNumber}.${Math.floor(Math.random() * 250)}
 test.before(async () => {
   redis = createRedis({ url: testEnv.redisUrl });
   const config = testConfig({ QUEUE_POW_MAX_NUMBER: String(BASE), QUEUE_POW_RANGE_STEP: String(STEP), QUEUE_POW_MAX_DOUBLINGS: '3', QUEUE_POW_RANGE_WINDOW_SECONDS: '3600' });
-  queue = await createService({ config, logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  queue = await createService({ config, logger: quietLogger(), metrics, redis });
   server = await listen(queue.app, 0);
   base = `http://127.0.0.1:${server.port}`;
 });
@@ -85,6 +86,11 @@ test('a solved challenge enters once; the same solution again is 409 PROOF_OF_WO
   const burst = await Promise.all(Array.from({ length: 10 }, () => enter(id, other, { proofOfWork: shared })));
   assert.is(burst.filter((r) => r.status === 200).length, 1);
   assert.ok(burst.every((r) => r.status === 200 || r.body.code === 'PROOF_OF_WORK_REPLAYED'));
+  // on-call sees the refusals by kind
+  const exported = await metrics.registry.metrics();
+  for (const outcome of ['ACCEPTED', 'PROOF_OF_WORK_REQUIRED', 'PROOF_OF_WORK_REPLAYED']) {
+    assert.match(exported, new RegExp(`ticketping_queue_proof_of_work_total\\{[^}]*outcome="${outcome}"[^}]*\\} [1-9]`));
+  }
 });
 
 test('forged solutions are 403 PROOF_OF_WORK_INVALID: a wrong number, another account, another performance, another key, an edited salt', async () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createChallenge, extractParams } from 'altcha-lib/v1';
 import type { ProofOfWorkChallenge, ProofOfWorkSolution } from '@ticketping/contracts/http';
-import { addressRange, canonicalAddress, ConflictError, ForbiddenError, NotFoundError } from '@ticketping/http';
+import { addressRange, AppError, canonicalAddress, ConflictError, ForbiddenError, NotFoundError } from '@ticketping/http';
 import { queueKeys, type RedisClient } from '@ticketping/redis';
 import { failFastWithoutRedis } from '../redis/queue-store.ts';
 import { verifySolutionSync } from './verify.ts';
@@ -42,7 +42,12 @@ export function derivedHmacKey(internalToken: string): string {
   return createHmac('sha256', internalToken).update('ticketping queue proof-of-work v1').digest('hex');
 }
 
-export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSettings, clock: () => number = Date.now) {
+/** What became of a proof: accepted, not needed (off), or the refusal's code; and challenges issued above the base difficulty. */
+export type ProofOfWorkOutcome = 'ACCEPTED' | 'OFF' | 'PROOF_OF_WORK_REQUIRED' | 'PROOF_OF_WORK_INVALID' | 'PROOF_OF_WORK_EXPIRED' | 'PROOF_OF_WORK_REPLAYED';
+export interface ProofOfWorkObserver { outcome(outcome: ProofOfWorkOutcome): void; raised(): void }
+const ignore: ProofOfWorkObserver = { outcome: () => undefined, raised: () => undefined };
+
+export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSettings, clock: () => number = Date.now, observe: ProofOfWorkObserver = ignore) {
   const s = settings;
 
   /** The performance's base difficulty, or undefined when it has no waiting room. */
@@ -60,6 +65,31 @@ export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSetti
     return (redis as unknown as WithRangeScript).rangeEntries(`${tag}:${window}`, `${tag}:${window - 1}`, s.rangeWindowMs, now - window * s.rangeWindowMs);
   }
 
+  async function check(performanceId: string, userId: string, solution: ProofOfWorkSolution | undefined): Promise<'ACCEPTED' | 'OFF'> {
+    if (!solution) {
+      if ((await baseMaxNumber(performanceId)) === 0) return 'OFF';
+      throw new ForbiddenError('PROOF_OF_WORK_REQUIRED', 'Entering needs a solved challenge: POST …/challenge, solve it, and send it as proofOfWork');
+    }
+    // the expiry is checked apart so that an old solution is told EXPIRED, not INVALID
+    if (!verifySolutionSync(solution, s.hmacKey)) {
+      throw new ForbiddenError('PROOF_OF_WORK_INVALID', 'The proof-of-work was not issued by this waiting room or the number does not solve it');
+    }
+    const params = extractParams(solution);
+    if (params.p !== performanceId || params.u !== userId) {
+      throw new ForbiddenError('PROOF_OF_WORK_INVALID', 'The proof-of-work was issued for another account or performance');
+    }
+    const expiresMs = Number(params.expires) * 1000;
+    const leftMs = expiresMs - clock();
+    if (!Number.isFinite(expiresMs) || leftMs <= 0) {
+      throw new ForbiddenError('PROOF_OF_WORK_EXPIRED', 'The challenge expired before it was sent; get a new one');
+    }
+    // beside the queue's own keys (one cluster slot per performance); kept a little past the
+    // expiry so a clock a second behind on another replica cannot take it as new
+    const spent = await redis.set(`${queueKeys(performanceId).config}:pow:${solution.signature}`, '1', 'PX', leftMs + 5000, 'NX');
+    if (spent === null) throw new ConflictError('PROOF_OF_WORK_REPLAYED', 'This proof-of-work was already used; get a new challenge');
+    return 'ACCEPTED';
+  }
+
   const scaled = (base: number, attempts: number) =>
     Math.min(base * 2 ** Math.min(s.maxDoublings, Math.floor(Math.max(0, attempts - 1) / s.rangeStep)), Number.MAX_SAFE_INTEGER);
 
@@ -71,6 +101,7 @@ export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSetti
       if (base === undefined) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
       const attempts = await countRange(clientIp);
       const maxnumber = base === 0 ? TRIVIAL_MAX_NUMBER : scaled(base, attempts);
+      if (maxnumber > base && base > 0) observe.raised();
       const expires = new Date(Math.floor(clock() / 1000) * 1000 + s.ttlSeconds * 1000);
       const issued = await createChallenge({ hmacKey: s.hmacKey, maxnumber, expires, params: { p: performanceId, u: userId } });
       return {
@@ -86,27 +117,12 @@ export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSetti
 
     /** Throws the entry's 4xx unless the solution is good, unused, and for this account and performance; spends it. */
     async spend(performanceId: string, userId: string, solution: ProofOfWorkSolution | undefined): Promise<void> {
-      if (!solution) {
-        if ((await baseMaxNumber(performanceId)) === 0) return;
-        throw new ForbiddenError('PROOF_OF_WORK_REQUIRED', 'Entering needs a solved challenge: POST …/challenge, solve it, and send it as proofOfWork');
+      try {
+        observe.outcome(await check(performanceId, userId, solution));
+      } catch (error) {
+        if (error instanceof AppError && error.code.startsWith('PROOF_OF_WORK_')) observe.outcome(error.code as ProofOfWorkOutcome);
+        throw error;
       }
-      // the expiry is checked apart so that an old solution is told EXPIRED, not INVALID
-      if (!verifySolutionSync(solution, s.hmacKey)) {
-        throw new ForbiddenError('PROOF_OF_WORK_INVALID', 'The proof-of-work was not issued by this waiting room or the number does not solve it');
-      }
-      const params = extractParams(solution);
-      if (params.p !== performanceId || params.u !== userId) {
-        throw new ForbiddenError('PROOF_OF_WORK_INVALID', 'The proof-of-work was issued for another account or performance');
-      }
-      const expiresMs = Number(params.expires) * 1000;
-      const leftMs = expiresMs - clock();
-      if (!Number.isFinite(expiresMs) || leftMs <= 0) {
-        throw new ForbiddenError('PROOF_OF_WORK_EXPIRED', 'The challenge expired before it was sent; get a new one');
-      }
-      // beside the queue's own keys (one cluster slot per performance); kept a little past the
-      // expiry so a clock a second behind on another replica cannot take it as new
-      const spent = await redis.set(`${queueKeys(performanceId).config}:pow:${solution.signature}`, '1', 'PX', leftMs + 5000, 'NX');
-      if (spent === null) throw new ConflictError('PROOF_OF_WORK_REPLAYED', 'This proof-of-work was already used; get a new challenge');
     },
   });
 }
