@@ -14,6 +14,33 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{- include "ticketping.secretEnv" (dict "name" .name "ref" $ref) }}
 {{- end }}
 
+{{/*
+SMTP_URL (with the login from mail.smtp.existingSecret: Kubernetes expands $(VAR) of variables
+listed before it), MAIL_FROM and PUBLIC_URL (the fans' pages the mails link to), for the services
+that send mail.
+*/}}
+{{- define "ticketping.mailEnv" -}}
+{{- $smtp := .Values.mail.smtp }}
+{{- if $smtp.host }}
+{{- $scheme := ternary "smtps" "smtp" $smtp.tls }}
+{{- if $smtp.existingSecret }}
+{{ include "ticketping.secretEnv" (dict "name" "SMTP_USERNAME" "ref" (printf "name: %s\nkey: %s" $smtp.existingSecret $smtp.usernameKey)) }}
+{{ include "ticketping.secretEnv" (dict "name" "SMTP_PASSWORD" "ref" (printf "name: %s\nkey: %s" $smtp.existingSecret $smtp.passwordKey)) }}
+- name: SMTP_URL
+  value: {{ printf "%s://$(SMTP_USERNAME):$(SMTP_PASSWORD)@%s:%d" $scheme $smtp.host (int $smtp.port) | quote }}
+{{- else }}
+- name: SMTP_URL
+  value: {{ printf "%s://%s:%d" $scheme $smtp.host (int $smtp.port) | quote }}
+{{- end }}
+- name: MAIL_FROM
+  value: {{ .Values.mail.from | quote }}
+{{- end }}
+{{- with include "ticketping.webOrigin" . }}
+- name: PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+
 {{- define "ticketping.env" -}}
 {{- $root := .root }}
 {{- $service := .service }}
@@ -53,6 +80,7 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "AUTH_SIGNING_KEY") }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "ADMIN_EMAIL") }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "ADMIN_PASSWORD") }}
+{{- include "ticketping.mailEnv" $root }}
 {{- else if eq $service "queue" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_SIGNING_KEY") }}
 {{- /* the waiting rooms Redis loses are rebuilt from catalog's performances on sale */}}
@@ -71,6 +99,7 @@ Secrets come by key from the Secret that holds them, so a service only sees the 
 {{- /* Transfers and staff grants name accounts by e-mail: auth's internal lookup. */}}
 - name: AUTH_URL
   value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "auth") | quote }}
+{{- include "ticketping.mailEnv" $root }}
 {{- end }}
 {{- with $root.Values.config.extraEnv }}
 {{ toYaml . }}

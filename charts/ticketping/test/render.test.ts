@@ -286,6 +286,43 @@ test('existingSecret: the application secrets come from it; the chart Secret kee
   assert.equal(auth.get('DATABASE_URL')?.valueFrom?.secretKeyRef?.name, name('secrets'));
 });
 
+test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
+  const mailVariables = ['SMTP_URL', 'SMTP_USERNAME', 'SMTP_PASSWORD', 'MAIL_FROM'];
+  const defaults = await render();
+  for (const service of SERVICES) {
+    const env = containerEnv(find(defaults, 'Deployment', name(service)));
+    assert.deepEqual(mailVariables.filter((v) => env.has(v)), [], `${service}: no SMTP settings without a host`);
+  }
+
+  const objects = await render({
+    set: {
+      'mail.smtp.host': 'smtp.example.org', 'mail.smtp.existingSecret': 'smtp-login', 'mail.smtp.passwordKey': 'token',
+      'mail.from': 'Tickets <tickets@example.org>', 'ingress.enabled': true, 'ingress.hostname': 'tickets.example.org', 'ingress.tls': true,
+    },
+  });
+  for (const service of SERVICES) {
+    const deployment = find(objects, 'Deployment', name(service));
+    const env = containerEnv(deployment);
+    if (service !== 'tickets' && service !== 'auth') {
+      assert.deepEqual(mailVariables.filter((v) => env.has(v)), [], `${service} sends no mail`);
+      continue;
+    }
+    assert.deepEqual(env.get('SMTP_USERNAME')?.valueFrom?.secretKeyRef, { name: 'smtp-login', key: 'username' }, service);
+    assert.deepEqual(env.get('SMTP_PASSWORD')?.valueFrom?.secretKeyRef, { name: 'smtp-login', key: 'token' }, service);
+    assert.equal(env.get('SMTP_URL')?.value, 'smtp://$(SMTP_USERNAME):$(SMTP_PASSWORD)@smtp.example.org:587', service);
+    // Kubernetes expands $(VAR) only from variables listed before it.
+    const order = (deployment.spec.template.spec.containers[0].env as { name: string }[]).map((e) => e.name);
+    assert.ok(order.indexOf('SMTP_USERNAME') < order.indexOf('SMTP_URL') && order.indexOf('SMTP_PASSWORD') < order.indexOf('SMTP_URL'), service);
+    assert.equal(env.get('MAIL_FROM')?.value, 'Tickets <tickets@example.org>', service);
+    assert.equal(env.get('PUBLIC_URL')?.value, 'https://tickets.example.org', `${service}: mails link to the fans' pages`);
+  }
+
+  // TLS from the first byte, and a server that takes mail without a login.
+  const plain = containerEnv(find(await render({ set: { 'mail.smtp.host': 'relay.internal', 'mail.smtp.port': 465, 'mail.smtp.tls': true } }), 'Deployment', name('tickets')));
+  assert.equal(plain.get('SMTP_URL')?.value, 'smtps://relay.internal:465');
+  assert.equal(plain.has('SMTP_USERNAME'), false);
+});
+
 test('operator off: queue and booking get their replicaCount and no QueueScaler exists', async () => {
   const objects = await render({ set: { 'queueScaler.enabled': false, 'queue.replicaCount': 3, 'booking.replicaCount': 4 } });
   assert.equal(find(objects, 'Deployment', name('queue')).spec.replicas, 3);

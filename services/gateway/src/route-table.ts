@@ -64,6 +64,7 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/check-ins', upstream: 'tickets', access: 'user' },
   { method: 'POST', path: '/api/v1/check-in/performances/:performanceId/scans', upstream: 'tickets', access: 'user' },
   { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/duplicates', upstream: 'tickets', access: 'user' },
+  { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/timeline', upstream: 'tickets', access: 'user' },
   { method: 'GET', path: '/api/v1/check-in/performances/:performanceId/staff', upstream: 'tickets', access: 'user' },
   { method: 'POST', path: '/api/v1/check-in/performances/:performanceId/staff', upstream: 'tickets', access: 'user' },
   { method: 'DELETE', path: '/api/v1/check-in/performances/:performanceId/staff/:userId', upstream: 'tickets', access: 'user' },

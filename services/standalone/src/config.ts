@@ -3,6 +3,8 @@ import { env, loadConfig, z } from '@ticketping/config';
 const schema = z.object({
   PORT: env.port(8080),
   DATA_DIR: z.string().default('.data'),
+  /** The local mailbox's page (0: any free port; the banner prints where it is). */
+  MAIL_PORT: env.port(0),
   SEED_DEMO: env.bool(true),
   LOG_LEVEL: env.logLevel().default('warn'),
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createLogger, type Logger } from '@ticketping/logger';
 import { freePort } from '@ticketping/http';
+import { startLocalMailbox } from '@ticketping/mail';
 import { SERVICE_NAMES, type ServiceName } from './config.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startRedisChild } from './redis-server.ts';
@@ -13,6 +14,8 @@ export interface StandaloneOptions {
   port?: number;
   /** Where Postgres and Redis keep their data. */
   dataDir?: string;
+  /** Port of the local mailbox's page (0 = any free port; its address is `Standalone.mailUrl`). */
+  mailPort?: number;
   /** Seed a demo performance with an open queue. */
   seedDemo?: boolean;
   logLevel?: string;
@@ -23,6 +26,8 @@ export interface Standalone {
   url: string;
   adminEmail: string;
   adminPassword: string;
+  /** The local mailbox's page: every e-mail the platform sends (tickets, sign-up checks) lands there. */
+  mailUrl: string;
   /** Every service's own loopback address (the gateway's among them). */
   services: Record<ServiceName, string>;
   /** Every service's management address: /readyz and /metrics (never routed to fans). */
@@ -35,7 +40,7 @@ export interface Standalone {
 /** Each service owning data has its own database in the one embedded cluster. */
 export const DATABASE_OWNERS = ['auth', 'catalog', 'booking', 'payment', 'tickets'] as const;
 
-interface Infrastructure { redisUrl: string; postgresUrls: Record<string, string>; secrets: StandaloneSecrets; logLevel: string }
+interface Infrastructure { redisUrl: string; postgresUrls: Record<string, string>; smtpUrl: string; secrets: StandaloneSecrets; logLevel: string }
 
 /** The environment each service's pod would get from the chart, pointed at the embedded servers. */
 function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<ServiceName, string>): Record<string, string> {
@@ -44,8 +49,11 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: infra.logLevel,
     INTERNAL_TOKEN: secrets.internalToken, BUS_REDIS_URL: infra.redisUrl,
   };
+  // Mail goes to the local mailbox; its links lead to the gateway, where the fan's browser finds the pages.
+  const mail = { SMTP_URL: infra.smtpUrl, PUBLIC_URL: urls.gateway };
   const own: Record<ServiceName, () => Record<string, string>> = {
     auth: () => ({
+      ...mail,
       REDIS_URL: infra.redisUrl, DATABASE_URL: infra.postgresUrls.auth!, AUTH_SIGNING_KEY: JSON.stringify(secrets.authKey),
       ADMIN_EMAIL: secrets.adminEmail, ADMIN_PASSWORD: secrets.adminPassword,
     }),
@@ -56,7 +64,7 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
     booking: () => ({ DATABASE_URL: infra.postgresUrls.booking!, REDIS_URL: infra.redisUrl, QUEUE_JWKS: jwksJson(secrets.queueKey) }),
     // payment reads an order from booking when its order.created has not arrived yet
     payment: () => ({ DATABASE_URL: infra.postgresUrls.payment!, BOOKING_URL: urls.booking }),
-    tickets: () => ({ DATABASE_URL: infra.postgresUrls.tickets!, AUTH_URL: urls.auth }),
+    tickets: () => ({ DATABASE_URL: infra.postgresUrls.tickets!, AUTH_URL: urls.auth, ...mail }),
     gateway: () => ({
       REDIS_URL: infra.redisUrl, AUTH_URL: urls.auth, CATALOG_URL: urls.catalog, QUEUE_URL: urls.queue,
       BOOKING_URL: urls.booking, PAYMENT_URL: urls.payment, TICKETS_URL: urls.tickets,
@@ -72,6 +80,8 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
  * supervised Node process on its own loopback port, events between them on Redis Streams, and the
  * gateway in front on the configured port. The services behind it take whatever ports the kernel
  * hands out, so a busy neighbouring port (8081, or PORT+1 in a test) can never stop `npm start`.
+ * E-mail goes to a local mailbox (packages/mail: a real SMTP server and a page to read it, both on
+ * loopback), since a laptop has no mail relay and the fan is the person at the keyboard.
  */
 export async function startStandalone(options: StandaloneOptions = {}): Promise<Standalone> {
   const logger = options.logger ?? createLogger({ service: 'standalone', level: options.logLevel ?? 'info' });
@@ -91,11 +101,15 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
     if (redisStarted.status === 'rejected') throw redisStarted.reason;
     if (postgresStarted.status === 'rejected') throw postgresStarted.reason;
     const [redis, postgres] = [redisStarted.value, postgresStarted.value];
-    const infra: Infrastructure = { redisUrl: redis.url, postgresUrls: postgres.urls, secrets, logLevel };
+    const mailbox = await startLocalMailbox({ dataDir: path.join(dataDir, 'mail'), port: options.mailPort ?? 0 });
+    stops.push(() => mailbox.close());
+    const infra: Infrastructure = { redisUrl: redis.url, postgresUrls: postgres.urls, smtpUrl: mailbox.smtpUrl, secrets, logLevel };
 
     // No service calls another while it starts, so all six start side by side: the ones behind the
-    // gateway on ports the kernel hands out now, so the gateway knows where they are.
-    const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, name === 'gateway' ? options.port ?? 8080 : await freePort()] as const))) as Record<ServiceName, number>;
+    // gateway on ports the kernel hands out now, so the gateway knows where they are. The gateway's
+    // port is known before it starts too (a free one for port 0): the e-mails link to it.
+    const gatewayPort = options.port === undefined ? 8080 : options.port === 0 ? await freePort() : options.port;
+    const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, name === 'gateway' ? gatewayPort : await freePort()] as const))) as Record<ServiceName, number>;
     const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
     const started: SupervisedService[] = [];
     // The gateway first on the way down: it stops taking requests before the services behind it go.
@@ -112,7 +126,7 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
     const management = Object.fromEntries(started.map((s) => [s.name, s.managementUrl])) as Record<ServiceName, string>;
 
     if (options.seedDemo ?? true) await seedDemo(gateway.url, { email: secrets.adminEmail, password: secrets.adminPassword }, logger);
-    return { url: `http://localhost:${gateway.port}`, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, services: urls, management, databaseUrls: postgres.urls, stop };
+    return { url: `http://localhost:${gateway.port}`, mailUrl: mailbox.url, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword, services: urls, management, databaseUrls: postgres.urls, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -34,14 +34,16 @@ async function enter(performanceId: string, token: string) {
   return api('POST', `/queues/${performanceId}/entries`, { token, body: entryBody(challenge.body as unknown as ProofOfWorkChallenge) });
 }
 
-async function signUpAndLogIn(name: string): Promise<string> {
+async function signUpAndLogIn(name: string): Promise<{ token: string; email: string }> {
   const email = `${name}-${randomUUID().slice(0, 8)}@fans.test`;
   const created = await api('POST', '/users', { body: { email, password: 'correct horse battery', nickname: name } });
   assert.is(created.status, 201, JSON.stringify(created.body));
   const login = await api('POST', '/auth/login', { body: { email, password: 'correct horse battery' } });
   assert.is(login.status, 200);
-  return login.body.accessToken as string;
+  return { token: login.body.accessToken as string, email };
 }
+
+interface MailboxMessage { id: string; to: string[]; subject: string }
 
 test.before(async () => {
   platform = await startStandalone({ port: 0, dataDir, seedDemo: false, logLevel: 'warn' });
@@ -52,7 +54,7 @@ test.after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('a fan signs up, waits, is admitted, holds seats, pays; the order confirms and the slot goes to the next fan', async () => {
+test('a fan signs up, waits, is admitted, holds seats, pays; the order confirms, the tickets reach the local mailbox, and the slot goes to the next fan', async () => {
   const admin = await api('POST', '/auth/login', { body: { email: platform.adminEmail, password: platform.adminPassword } });
   const adminToken = admin.body.accessToken as string;
   // One admission slot at a time, so the second fan must wait for the first to finish.
@@ -61,8 +63,8 @@ test('a fan signs up, waits, is admitted, holds seats, pays; the order confirms 
   const performanceId = created.body.id as string;
   const scheduleId = (created.body.schedules as Array<{ id: string }>)[0]!.id;
 
-  const alice = await signUpAndLogIn('alice');
-  const bob = await signUpAndLogIn('bob');
+  const { token: alice, email: aliceEmail } = await signUpAndLogIn('alice');
+  const { token: bob } = await signUpAndLogIn('bob');
   const me = await api('GET', '/users/me', { token: alice });
   assert.equal([me.body.nickname, me.body.role], ['alice', 'USER']);
 
@@ -119,6 +121,21 @@ test('a fan signs up, waits, is admitted, holds seats, pays; the order confirms 
   assert.ok((mine.body.items as Array<{ id: string }>).some((o) => o.id === order.id));
   const notBobs = await api('GET', `/orders/${order.id as string}`, { token: bob });
   assert.is(notBobs.status, 404, 'another fan cannot read the order');
+
+  // Her tickets are e-mailed to the local mailbox the banner points to, linking to the pages she uses.
+  const mailbox = platform.mailUrl;
+  const [summary] = await eventually(async () => {
+    const { messages } = (await (await fetch(`${mailbox}api/messages`)).json()) as { messages: MailboxMessage[] };
+    const hers = messages.filter((m) => m.to.includes(aliceEmail));
+    return hers.length ? hers : undefined;
+  }, 30_000, 200);
+  assert.match(summary!.subject, /^Your tickets for /);
+  const mail = (await (await fetch(`${mailbox}api/messages/${summary!.id}`)).json()) as { text: string; attachments: { contentType: string }[] };
+  assert.match(mail.text, `${new URL(platform.url).port}/#/tickets`);
+  assert.equal(mail.attachments.map((a) => a.contentType), ['image/png', 'image/png'], 'a QR code per seat');
+  const page = await fetch(`${mailbox}messages/${summary!.id}`);
+  assert.is(page.status, 200);
+  assert.match(await page.text(), /Your tickets for /);
 
   // The confirmed order frees Alice's slot at once, so Bob is admitted without waiting out her window.
   const bobAdmitted = await eventually(async () => {

@@ -69,6 +69,11 @@ test('npm start: first start seeds the demo; a warm start answers within 20 s; C
     assert.match(first.output(), new RegExp(`Open\\s+http://localhost:${port}`));
     const login = /Admin login\s+(\S+@\S+) \/ (\S+)/.exec(first.output());
     assert.ok(login, 'the admin login is printed');
+    const mailUrl = /Mail\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(first.output())?.[1];
+    assert.ok(mailUrl, 'the local mailbox is printed');
+    const mailbox = await fetch(mailUrl);
+    assert.is(mailbox.status, 200);
+    assert.match(mailbox.headers.get('content-type') ?? '', /text\/html/);
     await stopWithCtrlC(first);
 
     // Warm start: data and caches exist.

@@ -31,6 +31,8 @@ export const ticketsConfigSchema = z.object({
   /** The fans' pages as a fan's browser reaches them: the link in the tickets e-mail. */
   PUBLIC_URL: z.string().url().default('http://127.0.0.1:8080'),
   MAIL_POLL_INTERVAL_MS: env.int(1000, 10),
+  /** Mail passes side by side; each holds a database connection (of DATABASE_POOL_MAX) while it sends. */
+  MAIL_CONCURRENCY: env.int(2, 1),
   /** Largest batch of scans one sync may send. */
   MAX_SCANS_PER_SYNC: env.int(500, 1),
 });

@@ -71,7 +71,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
       subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
       if (mailer) {
-        ticketMailer = startTicketMailer({ db, mailer, accounts, tickets, logger, publicUrl: config.PUBLIC_URL, pollIntervalMs: config.MAIL_POLL_INTERVAL_MS });
+        ticketMailer = startTicketMailer({ db, mailer, accounts, tickets, logger, publicUrl: config.PUBLIC_URL, pollIntervalMs: config.MAIL_POLL_INTERVAL_MS, concurrency: config.MAIL_CONCURRENCY });
       } else {
         logger.info('SMTP_URL is not set: tickets are not e-mailed (fans find them on My tickets)');
       }

@@ -1,6 +1,7 @@
 /**
- * The tickets e-mail: a confirmed order's holder gets one mail with the tickets, through a real
- * SMTP server (packages/mail's local mailbox: smtp-server on loopback), sent from the mail outbox
+ * The tickets e-mail: a confirmed order's holder gets one mail with the tickets, through real SMTP
+ * servers (packages/mail's local mailbox, as standalone runs it: smtp-server on loopback; and the
+ * test environment's Mailpit, a separate server as a cluster would use), sent from the mail outbox
  * written with the tickets, so a redelivered confirmation mails nobody twice.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startLocalMailbox, type LocalMailbox } from '@ticketping/mail';
-import { eventually } from '@ticketping/testing';
+import { eventually, mailAttachment, testEnv, waitForMail } from '@ticketping/testing';
 import { TOPICS } from '../src/tickets/tickets.events.ts';
 import { startTickets, type Harness } from './harness.ts';
 
@@ -51,6 +52,43 @@ test('a confirmed order mails its holder the tickets once, with a QR per ticket 
   assert.is(mailsTo(fan.email).length, 2, 'one mail per order');
   const row = await h.db.knex('ticket_mails').where('order_id', (confirmed.payload as { orderId: string }).orderId).first();
   assert.ok(row.sent_at, 'the outbox row is marked sent');
+});
+
+test('a burst of confirmations is mailed by passes side by side, every order once', async () => {
+  const fan = await h.auth.signUp();
+  const show = await h.publishShow(24);
+  const orderIds: string[] = [];
+  for (let i = 0; i < 24; i += 2) orderIds.push(((await h.confirmOrder(fan.id, show, show.seatIds.slice(i, i + 2))).payload as { orderId: string }).orderId);
+  await eventually(() => mailsTo(fan.email).length >= orderIds.length || undefined, 30_000);
+  const rows = await eventually(async () => {
+    const r = await h.db.knex('ticket_mails').whereIn('order_id', orderIds).whereNotNull('sent_at');
+    return r.length === orderIds.length ? r : undefined;
+  }, 15_000);
+  assert.equal(rows.map((r) => r.attempts), orderIds.map(() => 1), 'each order taken by one pass, once');
+  assert.is(mailsTo(fan.email).length, orderIds.length);
+});
+
+test('through Mailpit: the mail a fan opens has a QR image per ticket, their seats and the My tickets link', async () => {
+  const viaMailpit = await startTickets({ env: { SMTP_URL: testEnv.smtpUrl, MAIL_POLL_INTERVAL_MS: '20', PUBLIC_URL: 'https://tickets.example.test' } });
+  try {
+    const fan = await viaMailpit.auth.signUp();
+    const show = await viaMailpit.publishShow(2);
+    const confirmed = await viaMailpit.confirmOrder(fan.id, show, show.seatIds);
+    const orderId = (confirmed.payload as { orderId: string }).orderId;
+    const mail = await waitForMail({ to: fan.email, subject: 'Your tickets for Hamlet' }, { timeoutMs: 20_000 });
+    assert.is(mail.From.Address, 'tickets@ticketping.invalid');
+    assert.is(mail.MessageID, `order-${orderId}@tickets.ticketping`, 'a stable Message-ID: a resent mail is recognisable');
+    assert.match(mail.Text, /Section A, row 3, seat 1/);
+    assert.match(mail.Text, /Section A, row 3, seat 2/);
+    assert.match(mail.HTML, 'href="https://tickets.example.test/#/tickets"');
+    // Each QR is an inline image the HTML shows (cid:), and it decodes as a PNG.
+    assert.equal(mail.Inline.map((a) => [a.ContentType, a.ContentID]).sort(), [['image/png', 'ticket-1'], ['image/png', 'ticket-2']]);
+    for (const part of mail.Inline) assert.match(mail.HTML, `src="cid:${part.ContentID}"`);
+    const png = await mailAttachment(mail, mail.Inline[0]!.PartID);
+    assert.equal([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+  } finally {
+    await viaMailpit.close();
+  }
 });
 
 test('an SMTP server that is down delays the mail: it is retried, not lost', async () => {

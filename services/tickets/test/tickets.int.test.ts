@@ -94,6 +94,41 @@ test('a refunded order\'s tickets are revoked: gone from the fan\'s codes, in th
   await eventually(() => recorder.of('ticket.revoked').filter((e) => (e.payload as { orderId: string }).orderId === orderId).length === 2);
 });
 
+test('the organiser\'s timeline counts a date\'s tickets issued, revoked and checked in per minute and per gate', async () => {
+  const show = await h.publishShow(4);
+  await grantStaff(show.performanceId);
+  const fan = await h.auth.signUp();
+  const kept = await h.confirmOrder(fan.id, show, show.seatIds.slice(0, 3));
+  const refunded = await h.confirmOrder(fan.id, show, show.seatIds.slice(3));
+  const tickets = await h.ticketsOf(fan.id, (kept.payload as { orderId: string }).orderId, 3);
+  const refundedId = (refunded.payload as { orderId: string }).orderId;
+  await h.ticketsOf(fan.id, refundedId, 1);
+  await h.bus.publish(TOPICS.orders, [h.orderEvent('order.refunded', refundedId, fan.id, show, show.seatIds.slice(3))]);
+  await eventually(async () => (await h.db.knex('revocations').where('performance_id', show.performanceId)).length === 1);
+  // Two entries at North a minute ago (a gate that synced late), one at South now.
+  const earlier = new Date(Date.now() - 60_000);
+  await sync(show.performanceId, 'North', tickets.slice(0, 2).map((t) => scan(t.code!.code, show.scheduleId, earlier)));
+  await sync(show.performanceId, 'South', [scan(tickets[2]!.code!.code, show.scheduleId)]);
+
+  const path = `/api/v1/check-in/performances/${show.performanceId}/timeline?scheduleId=${show.scheduleId}&minutes=60`;
+  const timeline = await h.call('GET', path, { userId: admin.id, role: 'ADMIN' });
+  assert.is(timeline.status, 200, JSON.stringify(timeline.body));
+  const buckets = timeline.body.buckets as Array<{ minute: string; issued: number; revoked: number; checkedIn: number; gates: Record<string, number> }>;
+  const sum = (key: 'issued' | 'revoked' | 'checkedIn') => buckets.reduce((n, b) => n + b[key], 0);
+  assert.equal([sum('issued'), sum('revoked'), sum('checkedIn')], [4, 1, 3]);
+  const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString();
+  assert.equal(buckets.find((b) => b.minute === minuteOf(earlier))?.gates.North, 2, 'entries count when the gate admitted them, not when they synced');
+  assert.equal(buckets.reduce((n, b) => n + (b.gates.South ?? 0), 0), 1);
+  assert.ok(buckets.every((b, i) => i === 0 || buckets[i - 1]!.minute < b.minute), 'oldest first');
+  const otherDate = await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/timeline?scheduleId=${show.otherScheduleId}`, { userId: admin.id, role: 'ADMIN' });
+  assert.equal(otherDate.body.buckets, [], 'another date of the show has its own timeline');
+
+  const notAdmin = await h.call('GET', path, { userId: staff.id });
+  assert.is(notAdmin.status, 403);
+  const bad = await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/timeline?scheduleId=nope`, { userId: admin.id, role: 'ADMIN' });
+  assert.equal([bad.status, bad.body.code], [400, 'VALIDATION_FAILED']);
+});
+
 test('a cancelled performance revokes every ticket of it', async () => {
   const show = await h.publishShow(2);
   const fan = await h.auth.signUp();

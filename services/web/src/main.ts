@@ -41,6 +41,11 @@ const pages: Record<Route['name'], PageFactory> = {
   'not-found': notFoundPage,
 };
 
+// Once loaded online, the pages load offline too (src/sw.ts): a scanner reloaded mid-outage works.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js', { type: 'module' }).catch((error: unknown) => telemetry.event('service_worker_failed', { message: String(error) }));
+}
+
 const root = document.getElementById('app')!;
 root.replaceChildren(); // drop the static "Loading…" text; lit-html renders after existing children
 const announcer = document.getElementById('announcer')!;

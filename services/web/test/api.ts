@@ -22,6 +22,8 @@ export interface ApiFan {
   seats(scheduleId: string): Promise<{ id: string; status: string }[]>;
   holdSeats(scheduleId: string, seatIds: string[], queueToken: string): Promise<{ id: string; status: string }>;
   performance(performanceId: string): Promise<{ schedules: { id: string }[] }>;
+  pay(orderId: string): Promise<{ id: string; status: string }>;
+  tickets(): Promise<Array<{ id: string; orderId: string; code: { code: string } | null }>>;
 }
 
 export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiFan> {
@@ -37,5 +39,7 @@ export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiF
     holdSeats: (scheduleId, seatIds, queueToken) =>
       call(baseUrl, 'POST', '/orders', { scheduleId, seatIds }, { ...auth, 'x-queue-token': queueToken, 'idempotency-key': crypto.randomUUID() }),
     performance: (id) => call(baseUrl, 'GET', `/performances/${id}`),
+    pay: (orderId) => call(baseUrl, 'POST', '/payments', { orderId, method: { type: 'card', cardNumber: '4242424242424242' } }, { ...auth, 'idempotency-key': crypto.randomUUID() }),
+    tickets: async () => (await call<{ items: Array<{ id: string; orderId: string; code: { code: string } | null }> }>(baseUrl, 'GET', '/tickets', undefined, auth)).items,
   };
 }

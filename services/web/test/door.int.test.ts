@@ -248,4 +248,30 @@ test('gates keep admitting with the network cut, sync when it is back, and flag 
   assert.equal(pageErrors, [], 'no uncaught errors in the pages');
 }));
 
+test('a scanner reloaded with the network cut loads from the service worker, admits with the camera, and its scans sync when the network is back', withFailureScreenshots(async () => {
+  const show = await h.publishShow(1);
+  const { tickets: [ticket] } = await fanWithTickets(show, show.seatIds);
+  const video = path.join(tmp, 'reload.y4m');
+  await writeQrVideo(video, ticket!.code);
+  const page = await openGate(show, 'Gate 9', video);
+  // The worker has precached the build (pages, decoder, .wasm) once it is active.
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Door scanner' }).waitFor();
+  await page.getByTestId('network').filter({ hasText: 'Offline' }).waitFor();
+  assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the page came from the service worker');
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expectOutcome(page, 'ADMIT', 30_000);
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  assert.is(await page.getByTestId('queued').textContent(), '1');
+  await screenshot(page, 'scanner-offline-reload');
+
+  await page.context().setOffline(false);
+  await eventually(async () => (await page.getByTestId('queued').textContent()) === '0', 20_000);
+  const checkIns = await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/check-ins?since=0`, { userId: randomUUID(), role: 'ADMIN' });
+  assert.equal((checkIns.body.items as Array<{ ticketId: string; gate: string }>).map((c) => [c.ticketId, c.gate]), [[ticket!.id, 'Gate 9']]);
+}));
+
 test.run();

@@ -1,5 +1,6 @@
-// The fans' pages in headless Chromium against the whole platform in standalone mode (real
-// gateway, auth, catalog, queue, booking and payment; embedded Postgres, redis-server, in-memory bus).
+// The fans' and the organiser's pages in headless Chromium against the whole platform in standalone
+// mode (real gateway, auth, catalog, queue, booking, payment and tickets; embedded Postgres,
+// redis-server, events on Redis Streams).
 // One platform and one build for both scenarios: the machine has two cores.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -229,6 +230,52 @@ test('a waiting fan moves on by itself when the admin raises capacity, and sees 
   await other.holdSeats(scheduleId, [seat.id], otherEntry.queueToken!);
   await eventually(async () => (await page.locator(`[data-seat-id="${seat.id}"]`).getAttribute('aria-label'))?.endsWith('held by another fan'), 45_000);
   await screenshot(page, 'seat-map-phone');
+  assert.equal(pageErrors, [], 'no uncaught errors in the pages');
+}));
+
+test('the organiser watches the sale and the door as live charts: fans waiting, seats sold, tickets issued and entries per gate', withFailureScreenshots(async () => {
+  const base = platform!.url;
+  const title = `Chart Night ${randomPrefix('c').slice(-4)}`;
+  const performanceId = await createPerformanceOnAdminPage(admin!.page, base, { title, venue: 'Town Hall', capacity: 1, admitPerMinute: 600, rows: 2, seatsPerRow: 5, price: '20' });
+
+  // One fan buys two seats (capacity 1: she holds the only slot).
+  const buyer = await signUpApiFan(base, `${randomPrefix('buyer')}@example.com`);
+  await eventually(async () => (await buyer.enterQueue(performanceId)).status, 15_000);
+  const admitted = await eventually(async () => { const e = await buyer.myEntry(performanceId); return e.status === 'ADMITTED' ? e : undefined; }, 20_000);
+  const scheduleId = (await buyer.performance(performanceId)).schedules[0]!.id;
+  const seats = (await buyer.seats(scheduleId)).filter((s) => s.status === 'AVAILABLE').slice(0, 2).map((s) => s.id);
+  const order = await eventually(() => buyer.holdSeats(scheduleId, seats, admitted.queueToken!).catch(() => undefined), 20_000);
+  await buyer.pay(order.id);
+  // Two more fans line up: her freed slot admits the first, the second keeps waiting.
+  for (const name of ['next', 'waiter']) await (await signUpApiFan(base, `${randomPrefix(name)}@example.com`)).enterQueue(performanceId);
+  const tickets = await eventually(async () => { const t = (await buyer.tickets()).filter((x) => x.orderId === order.id); return t.length === 2 ? t : undefined; }, 60_000);
+
+  // One of them enters at gate North (an administrator may scan too).
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: platform!.adminEmail, password: platform!.adminPassword }) });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const scanned = await fetch(`${base}/api/v1/check-in/performances/${performanceId}/scans`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ gate: 'North', scans: [{ scanId: crypto.randomUUID(), scheduleId, code: tickets[0]!.code!.code, scannedAt: new Date().toISOString() }] }),
+  });
+  assert.is(scanned.status, 200);
+
+  const page = admin!.page;
+  await page.goto(`${base}/#/admin`);
+  await page.getByLabel('Performance', { exact: true }).selectOption({ label: title });
+  const figures = page.getByTestId('sale-figures');
+  const figure = (name: string) => figures.locator('div').filter({ has: page.getByText(name, { exact: true }) }).locator('dd');
+  await eventually(async () =>
+    (await figure('Seats sold').textContent()) === '2' && (await figure('Tickets issued').textContent()) === '2' &&
+    (await figure('Checked in').textContent()) === '1' && (await figure('Gate North').textContent()) === '1' &&
+    (await figure('Waiting').textContent()) === '1', 60_000);
+  // Each chart is drawn (uPlot: a canvas and a legend naming the series).
+  for (const [chart, series] of [['chart-waiting', ['Waiting fans', 'Admissions per minute', 'Seats sold']], ['chart-tickets', ['Tickets issued', 'Checked in', 'Revoked']], ['chart-gates', ['North']]] as const) {
+    const host = page.getByTestId(chart);
+    await host.locator('canvas').waitFor();
+    assert.ok(((await host.locator('canvas').boundingBox())?.width ?? 0) > 200, `${chart} has a canvas`);
+    for (const name of series) assert.ok(await host.locator('.u-legend').getByText(name, { exact: true }).isVisible(), `${chart}: ${name}`);
+  }
+  await screenshot(page, 'admin-sale-charts');
   assert.equal(pageErrors, [], 'no uncaught errors in the pages');
 }));
 

@@ -7,7 +7,7 @@ import { NewPayment, Payment } from './payment.ts';
 import { FaroPayload, OpenApiText, Redrive, RedriveRequest } from './platform.ts';
 import { ProofOfWorkChallenge, Queue, QueueEntry, QueueEntryRequest, QueueSettingsChange } from './queue.ts';
 import {
-  CheckInPage, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
+  CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
 } from './tickets.ts';
 
@@ -645,6 +645,21 @@ export const ROUTES = {
       401: { shared: 'Unauthorized' },
       403: { shared: 'Forbidden' },
       404: { shared: 'NotFound' },
+    },
+  },
+  checkInTimeline: {
+    method: 'get',
+    path: '/api/v1/check-in/performances/{performanceId}/timeline',
+    tags: ['Check-in'],
+    summary: 'Tickets issued, revoked and checked in per minute, per gate (ADMIN)',
+    description:
+      "The organiser's charts over a sale and a door: per-minute counts for one date, from the\ntickets service's own tables (tickets.issued_at, revocations.revoked_at, check_ins.scanned_at),\nover the last `minutes`. Minutes with nothing in them are left out.",
+    request: { params: performanceIdParams, query: timelineQuery },
+    responses: {
+      200: { description: 'Per-minute counts, oldest first', body: CheckInTimeline },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden' },
     },
   },
   listStaff: {

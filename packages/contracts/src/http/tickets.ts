@@ -11,6 +11,10 @@ export const cursorQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });
 export const duplicatesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+export const timelineQuery = z.object({
+  scheduleId: uuid().meta({ description: 'The date to chart' }),
+  minutes: z.coerce.number().int().min(1).max(10_080).default(1440).meta({ description: 'How far back from now' }),
+});
 
 const email = z.string().trim().max(254).pipe(z.email());
 /** Face value only: a `price` (or any other field) is refused. */
@@ -137,6 +141,22 @@ export const DuplicateList = z.object({
 export const StaffList = z.object({ items: z.array(z.object({ userId: uuid(), grantedBy: z.string(), grantedAt: dateTime() }).partial()) }).partial();
 export const StaffGranted = z.object({ userId: uuid(), performanceId: uuid(), role: z.literal('STAFF') }).partial();
 
+/** Minutes with nothing in them are left out: the organiser's page fills the gaps with zeros. */
+export const CheckInTimeline = z.object({
+  performanceId: uuid(),
+  scheduleId: uuid(),
+  from: dateTime(),
+  to: dateTime(),
+  buckets: z.array(z.object({
+    minute: dateTime().meta({ description: 'Start of the minute (UTC)' }),
+    issued: z.number().int().meta({ description: 'Tickets issued (one per seat of a confirmed order)' }),
+    revoked: z.number().int().meta({ description: 'Tickets revoked by a refund or a cancellation (a transfer is not counted)' }),
+    checkedIn: z.number().int().meta({ description: 'Entries, by when the gate admitted them (scannedAt), however late they synced' }),
+    gates: z.record(z.string(), z.number().int()).meta({ description: 'Entries per gate in that minute' }),
+  })),
+});
+
 export type Ticket = z.infer<typeof Ticket>;
+export type CheckInTimeline = z.infer<typeof CheckInTimeline>;
 export type ScannerBundle = z.infer<typeof ScannerBundle>;
 export type ScanResult = z.infer<typeof ScanResult>;

@@ -1,12 +1,14 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import {
-  CodeModeChange as settingsBody, cursorQuery, duplicatesQuery, performanceIdParams as performanceParams, StaffGrantRequest as staffBody, staffParams,
+  CodeModeChange as settingsBody, cursorQuery, duplicatesQuery, performanceIdParams as performanceParams, StaffGrantRequest as staffBody, staffParams, timelineQuery,
 } from '@ticketping/contracts/http';
+import type { Knex } from '@ticketping/db';
 import { requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
 import type { Staff } from '../staff/staff.service.ts';
 import type { CheckInService } from './check-in.service.ts';
 import { account } from '../tickets/tickets.routes.ts';
+import { perMinute } from '../timeline/timeline.repo.ts';
 
 /** Gates are a handful of names per venue (they label a metric, so the shape is kept tight). */
 const gateName = z.string().trim().regex(/^[\w .-]{1,40}$/, 'a gate is 1 to 40 letters, digits, spaces, dots or dashes');
@@ -25,7 +27,7 @@ export function scansBody(maxScans: number) {
   });
 }
 
-export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInService; staff: Staff; internalToken: string; maxScansPerSync: number }): void {
+export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInService; staff: Staff; db: Knex; internalToken: string; maxScansPerSync: number; now?: () => number }): void {
   const { checkIn, staff } = deps;
   const body = scansBody(deps.maxScansPerSync);
   router.use('/api/v1/check-in', requireInternalCaller(deps.internalToken));
@@ -66,6 +68,20 @@ export function mountCheckInRoutes(router: Router, deps: { checkIn: CheckInServi
     const { performanceId } = validate.params(performanceParams, req);
     const { limit } = validate.query(duplicatesQuery, req);
     res.json({ items: await checkIn.duplicates(account(req), performanceId, limit) });
+  });
+
+  // The organiser's charts (web admin page): per-minute counts straight from this service's tables.
+  router.get('/api/v1/check-in/performances/:performanceId/timeline', async (req, res) => {
+    requireAdmin(req);
+    const { performanceId } = validate.params(performanceParams, req);
+    const { scheduleId, minutes } = validate.query(timelineQuery, req);
+    const to = new Date(deps.now?.() ?? Date.now());
+    const from = new Date(Math.floor(to.getTime() / 60_000) * 60_000 - (minutes - 1) * 60_000);
+    const buckets = await perMinute(deps.db, performanceId, scheduleId, from);
+    res.set('cache-control', 'private, no-store').json({
+      performanceId, scheduleId, from: from.toISOString(), to: to.toISOString(),
+      buckets: buckets.map((b) => ({ ...b, minute: b.minute.toISOString() })),
+    });
   });
 
   // STAFF of one performance, granted by an administrator to an account named by e-mail.

@@ -22,6 +22,12 @@ export interface TicketMailerDeps {
   batchSize?: number;
   /** After this many failed attempts a mail is given up (and logged at error level). */
   maxAttempts?: number;
+  /**
+   * Passes run side by side, each in its own transaction on its own rows (SKIP LOCKED), so a
+   * sell-out's mails go out over the mailer's pooled connections, not one after the other. Each
+   * holds a database connection while it sends, taken from the pool the event handlers use. Default 2.
+   */
+  concurrency?: number;
 }
 
 export interface TicketMailer {
@@ -40,7 +46,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  * Message-ID (at least once, as packages/mail promises).
  */
 export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
-  const { db, mailer, accounts, tickets, logger, publicUrl, batchSize = 10, maxAttempts = 8 } = deps;
+  const { db, mailer, accounts, tickets, logger, publicUrl, batchSize = 10, maxAttempts = 8, concurrency = 2 } = deps;
   const ticketsUrl = `${publicUrl.replace(/\/$/, '')}/#/tickets`;
 
   async function compose(trx: Knex.Transaction, mail: DueMail) {
@@ -88,10 +94,12 @@ export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
     return true;
   }
 
-  async function sendDue(): Promise<number> {
+  /** One pass: how many mails it took (sent, retried or given up) and how many went out. */
+  async function pass(): Promise<{ taken: number; sent: number }> {
     return db.transaction(async (trx) => {
       let sent = 0;
-      for (const mail of await lockDueMails(trx, batchSize)) {
+      const due = await lockDueMails(trx, batchSize);
+      for (const mail of due) {
         try {
           if (await sendOne(trx, mail)) sent++;
         } catch (error) {
@@ -108,19 +116,23 @@ export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
           }
         }
       }
-      return sent;
+      return { taken: due.length, sent };
     });
+  }
+
+  async function sendDue(): Promise<number> {
+    return (await pass()).sent;
   }
 
   const controller = new AbortController();
   const loop = (async () => {
     while (!controller.signal.aborted) {
-      try {
-        await sendDue();
-      } catch (error) {
-        logger.error({ err: error }, 'ticket mail pass failed');
-      }
-      await sleep(deps.pollIntervalMs, undefined, { signal: controller.signal }).catch(() => undefined);
+      // Settled, not all: stop() waits for every pass, and one failing pass leaves the others be.
+      const passes = await Promise.allSettled(Array.from({ length: concurrency }, () => pass()));
+      for (const failed of passes) if (failed.status === 'rejected') logger.error({ err: failed.reason }, 'ticket mail pass failed');
+      // A full pass means more were due: go on at once instead of waiting out the interval.
+      const more = passes.some((p) => p.status === 'fulfilled' && p.value.taken === batchSize);
+      if (!more) await sleep(deps.pollIntervalMs, undefined, { signal: controller.signal }).catch(() => undefined);
     }
   })();
 

@@ -4,7 +4,7 @@
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  CheckInBundle, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus,
+  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
 } from './types.ts';
 
@@ -83,6 +83,9 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     checkInBundle: (performanceId: string) => call<CheckInBundle>(`/check-in/performances/${e(performanceId)}`),
     revocations: (performanceId: string, since: string) => call<CursorPage<Revocation>>(`/check-in/performances/${e(performanceId)}/revocations?since=${e(since)}&limit=5000`),
     checkIns: (performanceId: string, since: string) => call<CursorPage<RemoteCheckIn>>(`/check-in/performances/${e(performanceId)}/check-ins?since=${e(since)}&limit=5000`),
+    /** Per-minute tickets issued, revoked and checked in (ADMIN), the organiser's charts. */
+    checkInTimeline: (performanceId: string, scheduleId: string, minutes: number) =>
+      call<CheckInTimeline>(`/check-in/performances/${e(performanceId)}/timeline?scheduleId=${e(scheduleId)}&minutes=${minutes}`),
     sendScans: (performanceId: string, body: { gate: string; deviceId: string; scans: ScanToSend[] }) =>
       call<{ results: ScanResult[] }>(`/check-in/performances/${e(performanceId)}/scans`, { method: 'POST', body }),
   };

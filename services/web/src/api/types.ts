@@ -2,6 +2,7 @@
 // (the source of docs/openapi.yaml). Type-only imports: none of the schemas reach the bundle.
 
 import type {
+  CheckInTimeline,
   NewPerformanceBody,
   Order,
   OrderSeat,
@@ -22,7 +23,7 @@ import type {
   TokenPair,
 } from '@ticketping/contracts/http';
 
-export type { Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { CheckInTimeline, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;

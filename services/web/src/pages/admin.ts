@@ -1,5 +1,6 @@
-// Admin: create a performance (with its dates, sections and queue settings) and steer a live
-// waiting room (capacity, admission rate, state). Only for ADMIN accounts; the API enforces it.
+// Admin: create a performance (with its dates, sections and queue settings), steer a live
+// waiting room (capacity, admission rate, state) and watch the sale and the door as charts
+// (sale-panel.ts). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
@@ -10,6 +11,7 @@ import { startPolling, type Poller } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
+import { salePanel } from './sale-panel.ts';
 
 const QUEUE_STATES: QueueState[] = ['OPEN', 'PAUSED', 'CLOSED'];
 
@@ -32,6 +34,7 @@ export const adminPage: PageFactory = (ctx) => {
   let queueProblem: string | undefined;
   let saving = false;
   let queuePoller: Poller | undefined;
+  const sale = salePanel(ctx);
 
   const loadPerformances = async () => {
     try {
@@ -46,6 +49,7 @@ export const adminPage: PageFactory = (ctx) => {
 
   const selectQueue = (id: string) => {
     selectedId = id;
+    void sale.select(id);
     queue = undefined;
     queueMessage = undefined;
     queueProblem = undefined;
@@ -214,8 +218,11 @@ export const adminPage: PageFactory = (ctx) => {
       const user = ctx.session.user;
       if (!user) return html`${pageHeading('Admin')}${loading()}`;
       if (user.role !== 'ADMIN') return html`${pageHeading('Admin')}<p class="notice" role="alert">This page is for organisers. Your account is not an admin account.</p>`;
-      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${createForm()}</div>`;
+      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${sale.render()}${createForm()}</div>`;
     },
-    dispose: () => queuePoller?.stop(),
+    dispose: () => {
+      queuePoller?.stop();
+      sale.dispose();
+    },
   };
 };
