@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventually } from '@ticketping/testing';
-import { adminToken, assertProblem, signUp, startPlatform, type Fan, type Platform, type Reply } from './support.ts';
+import { eventually, solveProofOfWork, type ProofOfWorkChallenge } from '@ticketping/testing';
+import { adminToken, assertProblem, enterQueue, signUp, startPlatform, type Fan, type Platform, type Reply } from './support.ts';
 
 /** The gateway's and auth's defaults (services/gateway/src/config.ts, services/auth/src/config.ts). */
 const CAP_SIGNUPS_PER_IP = 10;
@@ -56,7 +56,7 @@ async function onSale(schedules: number, extra: Record<string, unknown> = {}): P
 
 async function enter(fan: Fan, performanceId: string, address: string): Promise<Reply> {
   return eventually(async () => {
-    const entry = await platform.api('POST', `/queues/${performanceId}/entries`, { token: fan.accessToken, headers: from(address) });
+    const entry = await enterQueue(platform, performanceId, { token: fan.accessToken, headers: from(address) });
     return entry.status === 404 ? undefined : entry; // the queue learns of the performance from catalog's event
   }, 10_000, 100);
 }
@@ -128,6 +128,35 @@ test('line flood: accounts pre-queued from one address stop at the cap (429 ENTR
   const fan = await signUp(platform, 'real-fan');
   const entry = await enter(fan, performanceId, '203.0.113.150');
   assert.is(entry.status, 200, entry.text);
+});
+
+test('proof-of-work: no solution is 403, a replayed one 409, one solved for another account 403; a busy /24 gets harder challenges, other addresses do not', async () => {
+  const { performanceId } = await onSale(1);
+  const [fan, bot] = [await signUp(platform, 'pow-fan'), await signUp(platform, 'pow-bot')];
+  const challenge = async (who: Fan, address: string) => {
+    const got = await eventually(async () => {
+      const reply = await platform.api('POST', `/queues/${performanceId}/challenge`, { token: who.accessToken, headers: from(address), body: {} });
+      return reply.status === 404 ? undefined : reply; // the queue learns of the performance from catalog's event
+    }, 10_000, 100);
+    assert.is(got.status, 200, got.text);
+    return got.body as unknown as ProofOfWorkChallenge;
+  };
+  const enterWith = (who: Fan, body: unknown) => platform.api('POST', `/queues/${performanceId}/entries`, { token: who.accessToken, headers: from('203.0.113.60'), body });
+
+  assertProblem(await enterWith(bot, {}), 403, 'PROOF_OF_WORK_REQUIRED');
+  const solved = solveProofOfWork(await challenge(fan, '203.0.113.60'));
+  assertProblem(await enterWith(bot, { proofOfWork: solved }), 403, 'PROOF_OF_WORK_INVALID'); // bound to the fan's account
+  assertProblem(await enterWith(fan, { proofOfWork: { ...solved, number: solved.number + 1 } }), 403, 'PROOF_OF_WORK_INVALID');
+  assert.is((await enterWith(fan, { proofOfWork: solved })).status, 200);
+  assertProblem(await enterWith(fan, { proofOfWork: solved }), 409, 'PROOF_OF_WORK_REPLAYED');
+
+  // a script asking for challenges from many addresses of one /24: each step of 30 doubles the work
+  const first = await challenge(bot, '192.0.2.1');
+  let last = first;
+  for (let i = 2; i <= 61; i++) last = await challenge(bot, `192.0.2.${i}`);
+  // at least one doubling (two unless a minute boundary fell in the loop and aged part of the count)
+  assert.ok(last.maxnumber >= first.maxnumber * 2, `${first.maxnumber} → ${last.maxnumber}`);
+  assert.is((await challenge(fan, '198.51.100.61')).maxnumber, first.maxnumber, 'another network is not slowed');
 });
 
 test('wrong passwords from one network throttle that network only: the owner logs in from elsewhere', async () => {

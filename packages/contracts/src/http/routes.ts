@@ -5,7 +5,7 @@ import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedu
 import { idempotencyHeaders, orderIdParams, pageQuery, paymentIdParams, performanceIdParams, Problem, scheduleIdParams } from './common.ts';
 import { NewPayment, Payment } from './payment.ts';
 import { FaroPayload, OpenApiText, Redrive, RedriveRequest } from './platform.ts';
-import { Queue, QueueEntry, QueueSettingsChange } from './queue.ts';
+import { ProofOfWorkChallenge, Queue, QueueEntry, QueueEntryRequest, QueueSettingsChange } from './queue.ts';
 import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
@@ -238,7 +238,7 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Configure the waiting room (ADMIN)',
     description:
-      'Any of `capacity`, `admitPerMinute`, `state`, `maxLine`; unknown fields and an empty body are\n400 `VALIDATION_FAILED`. Takes effect at the next admission tick (at once when `state`\nbecomes `OPEN` or `capacity` / `admitPerMinute` change). `state: OPEN` also reopens a\n`SOLD_OUT` or `CLOSED` waiting room; after `closesAt` the next tick closes it again.',
+      'Any of `capacity`, `admitPerMinute`, `state`, `maxLine`, `proofOfWorkMaxNumber`; unknown fields and an empty body are\n400 `VALIDATION_FAILED`. Takes effect at the next admission tick (at once when `state`\nbecomes `OPEN` or `capacity` / `admitPerMinute` change). `state: OPEN` also reopens a\n`SOLD_OUT` or `CLOSED` waiting room; after `closesAt` the next tick closes it again.',
     request: { params: performanceIdParams, body: QueueSettingsChange },
     responses: {
       200: { description: 'The new figures', body: Queue },
@@ -249,20 +249,39 @@ export const ROUTES = {
       413: { shared: 'PayloadTooLarge' },
     },
   },
+  queueChallenge: {
+    method: 'post',
+    path: '/api/v1/queues/{performanceId}/challenge',
+    tags: ['Waiting room'],
+    summary: 'A proof-of-work challenge for entering',
+    description:
+      'Step 1 of entering. The challenge is an ALTCHA (v1, SHA-256) challenge bound to the caller,\nthis performance and a short expiry, signed by the waiting room. Solve it: find `number`\n(0 ≤ number ≤ `maxnumber`) with SHA-256(`salt` + number) = `challenge` (hex; the number in\ndecimal), then send `{ proofOfWork: { algorithm, challenge, number, salt, signature } }` with\n`POST …/entries`. One solution enters once; a new entry (after leaving, or a retry after a\nlost answer) needs a new challenge. The difficulty is the performance\'s\n(`proofOfWorkMaxNumber`), doubled for each step of entries recently begun from the caller\'s\naddress range (/24 for IPv4, /64 for IPv6), up to a bound.',
+    request: { params: performanceIdParams },
+    responses: {
+      200: { description: 'The challenge', body: ProofOfWorkChallenge },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
+      429: { shared: 'TooManyRequests' },
+      503: { shared: 'Unavailable', description: '`QUEUE_UNAVAILABLE` (`Retry-After: 2`)' },
+    },
+  },
   enterQueue: {
     method: 'post',
     path: '/api/v1/queues/{performanceId}/entries',
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.',
-    request: { params: performanceIdParams },
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\n\n' +
+      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`). Missing: 403 `PROOF_OF_WORK_REQUIRED`; not issued by the\nwaiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it.',
+    request: { params: performanceIdParams, body: QueueEntryRequest, bodyOptional: true },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID` or `PROOF_OF_WORK_EXPIRED`' },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
-      409: { shared: 'Conflict', description: '`SOLD_OUT` or `QUEUE_CLOSED`' },
+      409: { shared: 'Conflict', description: '`SOLD_OUT`, `QUEUE_CLOSED`, or `PROOF_OF_WORK_REPLAYED`' },
       429: {
         shared: 'TooManyRequests',
         description:

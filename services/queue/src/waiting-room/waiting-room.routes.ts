@@ -1,8 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { NewQueue, OperatorRate, performanceIdParams as params, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
+import { NewQueue, OperatorRate, performanceIdParams as params, QueueEntryRequest, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
 import { IDENTITY_HEADERS, NotFoundError, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
 import { sendJson, settleAnswer, type LeanRoute } from '@ticketping/http/fast-path';
+import type { ProofOfWork } from '../proof-of-work/proof-of-work.service.ts';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -18,8 +19,8 @@ export interface WaitingRoomRoutes {
   lean: LeanRoute[];
 }
 
-export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
-  const { room, store, jwks } = deps;
+export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; proofOfWork: ProofOfWork; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
+  const { room, store, proofOfWork, jwks } = deps;
   const internal = requireInternalCaller(deps.internalToken);
   const requireGateway = (req: Request, res: Response) => internal(req, res, () => undefined);
 
@@ -65,10 +66,21 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       sendJson(res, { answers });
     });
 
-    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+    // The gateway sends the client address it worked out under TRUST_PROXY as X-Forwarded-For
+    // (a client's own is dropped); the internal credential vouches for it.
+    router.post('/api/v1/queues/:performanceId/challenge', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, caller(req).id));
+      res.json(await proofOfWork.challenge(performanceId, caller(req).id, String(req.headers['x-forwarded-for'] ?? 'unknown')));
+    });
+
+    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      const { proofOfWork: solution } = validate.body(QueueEntryRequest, req);
+      const userId = caller(req).id;
+      await proofOfWork.spend(performanceId, userId, solution);
+      res.setHeader('cache-control', 'no-store');
+      res.json(await room.enter(performanceId, userId));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {

@@ -30,6 +30,7 @@ export interface QueueSummary {
   maxLine: number | null;
   opensAt: string | null;
   closesAt: string | null;
+  proofOfWorkMaxNumber: number;
   draw: { commitment: string | null; seed: string | null; preQueued: number; algorithm: string } | null;
 }
 
@@ -40,7 +41,11 @@ const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 /** Polls come a little early rather than all at once (clients that started together drift apart). */
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.1));
 
-export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner; admission: AdmissionLoop }) {
+export function createWaitingRoom(deps: {
+  store: QueueStore; signer: TokenSigner; admission: AdmissionLoop;
+  /** Where the summary reads the entry's difficulty from; without it the summary says 0 (off). */
+  proofOfWork?: { baseMaxNumber(performanceId: string): Promise<number | undefined> };
+}) {
   const { store, signer, admission } = deps;
 
   function failOn(result: EntryResult): EntryReply {
@@ -78,7 +83,7 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
   }
 
   async function summary(performanceId: string): Promise<QueueSummary> {
-    const view = await store.describe(performanceId);
+    const [view, proofOfWorkMaxNumber] = await Promise.all([store.describe(performanceId), deps.proofOfWork?.baseMaxNumber(performanceId)]);
     if (!view) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
     return {
       performanceId,
@@ -92,6 +97,7 @@ export function createWaitingRoom(deps: { store: QueueStore; signer: TokenSigner
       maxLine: view.maxLine,
       opensAt: iso(view.opensAtMs),
       closesAt: iso(view.closesAtMs),
+      proofOfWorkMaxNumber: proofOfWorkMaxNumber ?? 0,
       draw: view.opensAtMs > 0 ? { commitment: view.drawCommitment, seed: view.drawSeed, preQueued: view.preQueued, algorithm: DRAW_ALGORITHM } : null,
     };
   }

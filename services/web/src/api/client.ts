@@ -4,7 +4,7 @@
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus,
+  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
 } from './types.ts';
 
@@ -50,7 +50,9 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     getSeats: (scheduleId: string, signal?: AbortSignal) => call<{ items: Seat[] }>(`/schedules/${e(scheduleId)}/seats`, signal ? { signal } : {}),
     createPerformance: (body: NewPerformance) => call<Performance>('/performances', { method: 'POST', body }),
 
-    enterQueue: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: {} }),
+    queueChallenge: (performanceId: string) => call<ProofOfWorkChallenge>(`/queues/${e(performanceId)}/challenge`, { method: 'POST', body: {} }),
+    enterQueue: (performanceId: string, proofOfWork?: ProofOfWorkSolution) =>
+      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: proofOfWork ? { proofOfWork } : {} }),
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),

@@ -12,6 +12,8 @@ import type {
   Performance,
   PerformanceSummary,
   Profile,
+  ProofOfWorkChallenge,
+  ProofOfWorkSolution,
   Queue,
   QueueEntry,
   QueueEntryStatus,
@@ -21,7 +23,7 @@ import type {
   TokenPair,
 } from '@ticketping/contracts/http';
 
-export type { CheckInTimeline, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { CheckInTimeline, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;

@@ -1,11 +1,14 @@
-// The waiting room. Polls the fan's entry at the server's pace, shows place, people ahead, a
-// progress bar and the ETA, and moves on to the seat map by itself once admitted. The server
-// keeps one entry per account, so a reload (or a second tab) finds the same place in line.
+// The waiting room. Solves the entry's proof-of-work in a Web Worker (with a progress bar), then
+// polls the fan's entry at the server's pace, shows place, people ahead, a progress bar and the
+// ETA, and moves on to the seat map by itself once admitted. The server keeps one entry per
+// account, so a reload (or a second tab) finds the same place in line without solving again.
 
 import { html, nothing } from 'lit-html';
 import { ApiError } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
+import { powProgress } from '../lib/proof-of-work.ts';
+import { solveInWorker } from '../pow/solve.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
 import { nextPollDelay, startPolling } from '../lib/poll.ts';
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
@@ -23,7 +26,7 @@ function expiredMessage(reason: string | null | undefined): string {
   }
 }
 
-type Phase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
+type Phase = 'joining' | 'solving' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
 
 export const queuePage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'queue') throw new Error('route mismatch');
@@ -41,6 +44,8 @@ export const queuePage: PageFactory = (ctx) => {
   let retryingSince: Date | undefined;
   let lastUpdated: Date | undefined;
   let fatal: unknown;
+  let solving: { tried: number; maxnumber: number } | undefined;
+  const solver = new AbortController();
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
@@ -56,20 +61,34 @@ export const queuePage: PageFactory = (ctx) => {
     else ctx.update(); // several dates and none chosen: the page offers them
   };
 
+  /** Gets a challenge, solves it in a worker while the bar shows progress, and enters with it. */
+  const enterWithProof = async (): Promise<QueueEntry> => {
+    const challenge = await ctx.api.queueChallenge(performanceId);
+    if (!challenge.required) return ctx.api.enterQueue(performanceId);
+    phase = 'solving';
+    solving = { tried: 0, maxnumber: challenge.maxnumber };
+    ctx.update();
+    const { ms, ...proofOfWork } = await solveInWorker(challenge, (tried) => {
+      solving = { tried, maxnumber: challenge.maxnumber };
+      ctx.update();
+    }, solver.signal);
+    solving = undefined;
+    ctx.track('queue_proof_of_work_solved', { performanceId, ms: String(ms) });
+    return ctx.api.enterQueue(performanceId, proofOfWork);
+  };
+
   /**
-   * The first call enters the line (entering again returns the same entry, so a reload keeps the
-   * place); later calls read it, and re-enter if the entry was dropped meanwhile.
+   * Every call reads the entry first: a reload or a second tab finds the place without solving
+   * a new proof-of-work. Only a fan who is not in the line (404) enters.
    */
   let entered = false;
   const fetchEntry = async (): Promise<QueueEntry> => {
-    if (entered) {
-      try {
-        return await ctx.api.getMyEntry(performanceId);
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
+    try {
+      return await ctx.api.getMyEntry(performanceId);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    const current = await ctx.api.enterQueue(performanceId);
+    const current = await enterWithProof();
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -118,6 +137,11 @@ export const queuePage: PageFactory = (ctx) => {
         problem = 'The waiting room for this performance is not open yet. Keep this page open: you join as soon as it opens.';
         return nextPollDelay({ pollAfterMs: 3_000, consecutiveFailures: Math.min(failures++, 3) });
       }
+      if (error.code?.startsWith('PROOF_OF_WORK_')) {
+        // expired while a slow device solved it, or spent by a lost answer's retry: a new one
+        phase = 'joining';
+        return nextPollDelay({ pollAfterMs: 500, consecutiveFailures: Math.min(failures++, 3) });
+      }
       if (error.code === 'QUEUE_FULL') {
         phase = 'full';
         problem = 'The line is full right now. Keep this page open: we will try to get you in again shortly.';
@@ -136,7 +160,7 @@ export const queuePage: PageFactory = (ctx) => {
 
   const poller = startPolling(poll);
   // A hidden tab's timers are throttled; check at once when the fan comes back.
-  const onVisible = () => document.visibilityState === 'visible' && (phase === 'waiting' || phase === 'joining') && poller.pollNow();
+  const onVisible = () => document.visibilityState === 'visible' && (phase === 'waiting' || phase === 'joining') && !solving && poller.pollNow();
   document.addEventListener('visibilitychange', onVisible);
 
   const leave = async () => {
@@ -161,7 +185,7 @@ export const queuePage: PageFactory = (ctx) => {
     phase = 'joining';
     queueBaselines.clear(performanceId);
     ctx.update();
-    void ctx.api.enterQueue(performanceId).then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
+    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
   };
 
   const waitingView = (current: QueueEntry) => {
@@ -188,6 +212,13 @@ export const queuePage: PageFactory = (ctx) => {
   const statusView = () => {
     switch (phase) {
       case 'joining': return html`<div class="queue-card"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Finding your place in line…</p></div>`;
+      case 'solving': {
+        const percent = powProgress(solving?.tried ?? 0, solving?.maxnumber ?? 1);
+        return html`<div class="queue-card" data-testid="proof-of-work"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Checking this browser before it joins the line…</p>
+          <label class="progress-label" for="pow-progress">Check: ${percent}%</label>
+          <progress id="pow-progress" max="100" .value=${percent}>${percent}%</progress>
+          <p class="muted">This takes a few seconds on most devices and keeps automated scripts from crowding the line.</p></div>`;
+      }
       case 'waiting': return entry ? waitingView(entry) : nothing;
       case 'admitted': {
         const schedules = performance.value?.schedules ?? [];
@@ -213,7 +244,7 @@ export const queuePage: PageFactory = (ctx) => {
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
       ${fatal ? loadError(fatal) : statusView()}
       ${retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
-      ${phase === 'waiting' || phase === 'joining' || phase === 'full' || phase === 'not-open' ? html`
+      ${phase === 'waiting' || phase === 'joining' || phase === 'solving' || phase === 'full' || phase === 'not-open' ? html`
         <section class="panel queue-help" aria-labelledby="help-heading">
           <h2 id="help-heading">While you wait</h2>
           <ul>
@@ -226,6 +257,7 @@ export const queuePage: PageFactory = (ctx) => {
         </section>` : nothing}`,
     dispose: () => {
       poller.stop();
+      solver.abort();
       document.removeEventListener('visibilitychange', onVisible);
     },
   };
