@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import type { Logger } from '@ticketping/logger';
 import { createRedis, queueKeys } from '@ticketping/redis';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
-import { MIGRATIONS_DIRECTORY, SCHEMA } from '../../services/booking/src/migrate.ts';
+import { MIGRATIONS_DIRECTORY, SCHEMA } from '@ticketping/booking/migrate';
 import { startBookingProcess, startServiceProcess, type ServiceProcess } from '../../services/booking/test/booking-process.ts';
 import { INTERNAL_TOKEN, catalogEvents } from '../../services/booking/test/harness.ts';
 import { startCatalog } from '../../services/catalog/test/harness.ts';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createKafkaBus, type BusEvent } from '@ticketping/bus';
 import { randomPrefix, testEnv } from '@ticketping/testing';
-import { TOPICS } from '../../services/tickets/src/tickets/tickets.events.ts';
+import { TOPICS } from '@ticketping/contracts/topics';
 import { quietLogger, startTickets } from '../../services/tickets/test/harness.ts';
 
 const { values } = parseArgs({ options: { seats: { type: 'string', default: '2000' }, 'per-order': { type: 'string', default: '4' }, fans: { type: 'string', default: '100' } } });
@@ -52,7 +52,7 @@ try {
   const started = Date.now();
   for (let i = 0; i < orders.length; i += 100) {
     const batch = orders.slice(i, i + 100).map((e) => ({ ...e, occurredAt: new Date().toISOString() }));
-    await bookingBus.publish(TOPICS.orders, batch);
+    await bookingBus.publish(TOPICS.bookingOrders, batch);
     const now = Date.now();
     for (const e of batch) publishedAt.set((e.payload as { orderId: string }).orderId, now);
   }

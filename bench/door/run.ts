@@ -18,15 +18,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import type * as codesModule from '../../services/tickets/src/codes/codes.ts';
-import { signCode, toBase64Url, type CodeSigner } from '../../services/tickets/src/codes/codes.ts';
+import type * as codesModule from '@ticketping/tickets/codes';
+import { signCode, toBase64Url, type CodeSigner } from '@ticketping/tickets/codes';
 import { startTickets } from '../../services/tickets/test/harness.ts';
 
 const { values } = parseArgs({ options: { verifications: { type: 'string', default: '5000' }, scans: { type: 'string', default: '10000' } } });
 const VERIFICATIONS = Number(values.verifications);
 const SCANS = Number(values.scans);
 const BATCH = 500;
-const CODES_FILE = path.resolve(import.meta.dirname, '../../services/tickets/src/codes/codes.ts');
+const CODES_FILE = path.resolve(import.meta.dirname, '@ticketping/tickets/codes');
 const load = () => os.loadavg()[0]!.toFixed(1);
 
 async function newSigner(): Promise<{ signer: CodeSigner; jwks: { keys: JsonWebKey[] } }> {

@@ -15,10 +15,10 @@ import { openDatabases } from '@ticketping/standalone';
 import { createSigner, generateSigningKey, publicJwks, type PrivateJwk, type TokenSigner } from '@ticketping/auth-tokens';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
-import { MIGRATIONS_DIR as AUTH_MIGRATIONS, SCHEMA as AUTH_SCHEMA } from '../../services/auth/src/migrate.ts';
-import { MIGRATIONS_DIRECTORY as CATALOG_MIGRATIONS, SCHEMA as CATALOG_SCHEMA } from '../../services/catalog/src/migrate.ts';
-import { MIGRATIONS_DIRECTORY as BOOKING_MIGRATIONS, SCHEMA as BOOKING_SCHEMA } from '../../services/booking/src/migrate.ts';
-import { MIGRATIONS_DIRECTORY as PAYMENT_MIGRATIONS, SCHEMA as PAYMENT_SCHEMA } from '../../services/payment/src/migrate.ts';
+import { MIGRATIONS_DIRECTORY as AUTH_MIGRATIONS, SCHEMA as AUTH_SCHEMA } from '@ticketping/auth/migrate';
+import { MIGRATIONS_DIRECTORY as CATALOG_MIGRATIONS, SCHEMA as CATALOG_SCHEMA } from '@ticketping/catalog/migrate';
+import { MIGRATIONS_DIRECTORY as BOOKING_MIGRATIONS, SCHEMA as BOOKING_SCHEMA } from '@ticketping/booking/migrate';
+import { MIGRATIONS_DIRECTORY as PAYMENT_MIGRATIONS, SCHEMA as PAYMENT_SCHEMA } from '@ticketping/payment/migrate';
 import { startServiceProcess, type ServiceProcess } from '../../services/booking/test/booking-process.ts';
 import { childrenOf, commandOf, type Watched } from './proc.ts';
 

@@ -22,11 +22,11 @@ import { verifySolution } from 'altcha-lib/v1';
 import { chromium } from 'playwright-core';
 import { createRedis, queueKeys } from '@ticketping/redis';
 import { solveProofOfWork, testEnv } from '@ticketping/testing';
-import { loadQueueConfig } from '../../services/queue/src/config.ts';
-import { createProofOfWork } from '../../services/queue/src/proof-of-work/proof-of-work.service.ts';
-import { verifySolutionSync } from '../../services/queue/src/proof-of-work/verify.ts';
-import { createQueueStore } from '../../services/queue/src/redis/queue-store.ts';
-import { tuningFrom } from '../../services/queue/src/service.ts';
+import { loadConfig as loadQueueConfig } from '@ticketping/queue/config';
+import { createProofOfWork } from '@ticketping/queue/proof-of-work';
+import { verifySolutionSync } from '@ticketping/queue/proof-of-work/verify';
+import { createQueueStore } from '@ticketping/queue/queue-store';
+import { tuningFrom } from '@ticketping/queue/service';
 import { buildPagesIfStale } from '../../services/web/test/build.ts';
 import { percentile } from '../queue/load.ts';
 

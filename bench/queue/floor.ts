@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { testEnv } from '@ticketping/testing';
 import { closedLoop, type LoadResult } from './load.ts';
 import { queueKeys, scriptArgs, scriptKeys } from '@ticketping/redis';
-import { createQueue } from '../../services/queue/src/redis/lua/index.generated.ts';
+import { createQueue } from '@ticketping/queue/lua';
 import { entryCall, luaOf, queueTuning, startChild, type Child } from './servers.ts';
 
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });
@@ -38,7 +38,7 @@ function load(child: Child, forSeconds: number): Promise<LoadResult> {
 
 const children: Child[] = [];
 try {
-  const queue = { capacity: 1, admitPerMinute: 60, opensAtMs: 0, closesAtMs: 0, totalSeats: 0, drawSeed: 'seed', drawCommitment: 'commitment' };
+  const queue = { capacity: 1, admitPerMinute: 60, opensAtMs: 0, closesAtMs: 0, totalSeats: 0, drawSeed: 'seed', drawCommitment: 'commitment', requireVerifiedEmail: 0 };
   await redis.eval(luaOf('createQueue'), createQueue.numberOfKeys, ...scriptKeys(createQueue, keys), ...scriptArgs(createQueue, queue));
   await redis.hset(keys.config, 'state', 'PAUSED'); // the line stays as long as it is
   const tuning = await queueTuning();

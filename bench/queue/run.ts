@@ -27,7 +27,7 @@ import { Redis } from 'ioredis';
 import { createSigner, generateSigningKey, publicJwks } from '@ticketping/auth-tokens';
 import { QUEUE_INDEX_KEY, queueKeys } from '@ticketping/redis';
 import { entryBody, randomPrefix, testEnv, type ProofOfWorkChallenge } from '@ticketping/testing';
-import { scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
+import { scripts } from '@ticketping/queue/lua';
 import { closedLoop, describeLatency, openLoop, statuses, type Call, type LoadResult } from './load.ts';
 import { SAMPLE_ENTRY, startChild, type Child } from './servers.ts';
 

@@ -11,11 +11,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { createLogger } from '@ticketping/logger';
-import { createMetrics } from '@ticketping/metrics';
-import { listen, type HttpApp } from '@ticketping/http';
 import { createRedis, queueKeys, scriptArgs, scriptKeys, type RedisClient } from '@ticketping/redis';
-import type { QueueTuning } from '../../services/queue/src/redis/queue-store.ts';
-import { entry, scripts } from '../../services/queue/src/redis/lua/index.generated.ts';
+import type { DefinedService, ServiceBaseConfig } from '@ticketping/runtime';
+import { entry, scripts } from '@ticketping/queue/lua';
+import type { QueueTuning } from '@ticketping/queue/queue-store';
 
 export interface Child {
   child: ChildProcess;
@@ -56,28 +55,22 @@ function closeable(server: Server, alsoClose: () => Promise<unknown> = async () 
   })));
 }
 
-/** One of our services, started as its main.ts would (its own Redis client), on a free port. */
-async function serveService(name: string, make: (redis: RedisClient) => Promise<{ app: HttpApp; start(): Promise<void>; stop(): Promise<void> }>, redisUrl: string): Promise<Served> {
-  const redis = createRedis({ url: redisUrl });
-  const service = await make(redis);
-  await service.start();
-  const running = await listen(service.app, 0);
+/** One of our services, started from its main.ts's definition (its own Redis client, no Kafka), on free ports. */
+async function serveService<C extends ServiceBaseConfig & { KAFKA_BROKERS?: string[] | undefined }>(name: string, definition: DefinedService<C>): Promise<Served> {
+  // The bench measures polls: events would only add a consumer's work to the figures.
+  const config = { ...definition.loadConfig(), KAFKA_BROKERS: undefined };
+  const running = await definition.start({ config, logger: quiet(), listen: { port: 0, managementPort: 0, host: '127.0.0.1' } });
+  const [redis] = running.redisClients;
   return {
     port: running.port,
-    redisAddress: await addressOf(redis, `bench-${name}`),
-    close: async () => {
-      await running.close(1000);
-      await service.stop();
-      redis.disconnect();
-    },
+    redisAddress: redis ? await addressOf(redis, `bench-${name}`) : '',
+    close: () => running.stop(),
   };
 }
 
 async function serveQueue(): Promise<Served> {
-  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
-  const { createService } = await import('../../services/queue/src/service.ts');
-  const config = loadQueueConfig();
-  return serveService('queue', (redis) => createService({ config, logger: quiet(), metrics: createMetrics('queue'), redis }), config.REDIS_URL);
+  const { definition } = await import('@ticketping/queue/main');
+  return serveService('queue', definition);
 }
 
 function serveBare(): Promise<Served> {
@@ -87,23 +80,21 @@ function serveBare(): Promise<Served> {
 }
 
 async function serveGateway(): Promise<Served> {
-  const { loadGatewayConfig } = await import('../../services/gateway/src/config.ts');
-  const { createService } = await import('../../services/gateway/src/service.ts');
-  const config = loadGatewayConfig();
-  return serveService('gateway', async (redis) => createService({ config, logger: quiet(), metrics: createMetrics('gateway'), redis }), config.REDIS_URL);
+  const { definition } = await import('@ticketping/gateway/main');
+  return serveService('gateway', definition);
 }
 
 /** The queue's own tuning defaults (grace 24 h, as run.ts sets it: nobody is dropped). */
 export async function queueTuning(): Promise<QueueTuning> {
-  const { loadQueueConfig } = await import('../../services/queue/src/config.ts');
-  const { tuningFrom } = await import('../../services/queue/src/service.ts');
-  return tuningFrom(loadQueueConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
+  const { loadConfig } = await import('@ticketping/queue/config');
+  const { tuningFrom } = await import('@ticketping/queue/service');
+  return tuningFrom(loadConfig({ INTERNAL_TOKEN: 'bench-internal-token-0123456789', QUEUE_GRACE_SECONDS: '86400' }));
 }
 
 /** The entry script's KEYS then ARGV for one fan, by the names its header gives them. */
 export function entryCall(performanceId: string, tuning: QueueTuning, userId: string, mode: 'enter' | 'poll'): [number, ...(string | number)[]] {
   const keys = scriptKeys(entry, queueKeys(performanceId));
-  return [keys.length, ...keys, ...scriptArgs(entry, { ...tuning, userId, mode })];
+  return [keys.length, ...keys, ...scriptArgs(entry, { ...tuning, userId, mode, emailVerified: 1 })];
 }
 
 export const luaOf = (name: string): string => scripts.find((script) => script.name === name)!.lua;

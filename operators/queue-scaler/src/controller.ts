@@ -14,7 +14,9 @@ import type { OperatorMetrics } from './operator-metrics.ts';
 import type { Admission } from './admission.ts';
 import type { RedisConnections } from './redis-connections.ts';
 import { preWarmFloor, type PreWarmFloor } from './pre-warm.ts';
-import { readOpenings, readQueueMetric, withTimeout } from './queue-source.ts';
+import { readOpenings, readQueueMetric } from './queue-source.ts';
+// The subpath alone: the operator loads no service skeleton.
+import { withTimeout } from '@ticketping/runtime/timeout';
 import { withDefaults, type QueueScaler, type QueueScalerSpec, type QueueScalerStatus } from './types.ts';
 import { createWorkQueue, jitter, type ReconcileResult } from './work-queue.ts';
 

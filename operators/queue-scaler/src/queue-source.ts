@@ -27,14 +27,3 @@ export async function readOpenings(redis: RedisClient, source: QueueScalerSpec['
     return { performanceId, opensAtMs: Number(opensAtMs ?? 0), preQueued: Math.max(preQueued, Number(preCount ?? 0)) };
   }));
 }
-
-/** Rejects after `ms` so a hung connection counts as a failed read instead of stalling the poll. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -5,6 +5,9 @@
  * alone instead of every message behind it: handled one by one, a consumer's throughput is one
  * transaction's latency, and under load confirmations queue for tens of seconds.
  *
+ * Keys run at once within what one read (a Kafka fetch, an XREADGROUP) brought; the next read
+ * waits for the slowest key of this one.
+ *
  * A message whose handling did not finish (stopped, or waiting for a retry) ends its key's run
  * in this batch: that key's later messages are not started, so its order holds when the batch is
  * delivered again. Their results are `undefined`.

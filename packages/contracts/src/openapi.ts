@@ -37,11 +37,11 @@ const retryAfter = { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } 
 const SHARED_RESPONSES: Record<SharedResponse, { description: string; headers?: typeof retryAfter }> = {
   BadRequest: { description: 'Invalid input (`VALIDATION_FAILED` names each field, `MALFORMED_JSON`)' },
   Unauthorized: { description: 'No, invalid or expired credentials (`UNAUTHORIZED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `INVALID_CREDENTIALS`, `INVALID_REFRESH_TOKEN`, `REFRESH_TOKEN_REUSED`)' },
-  Forbidden: { description: 'Not allowed (`ADMIN_ONLY`, `QUEUE_TOKEN_REQUIRED`, `QUEUE_TOKEN_INVALID`)' },
+  Forbidden: { description: 'Not allowed (`ADMIN_ONLY`, `QUEUE_TOKEN_REQUIRED`, `QUEUE_TOKEN_INVALID`, `EMAIL_NOT_VERIFIED`)' },
   NotFound: { description: 'No such resource (or not the caller\'s)' },
   Conflict: { description: 'Conflicts with the current state' },
   PayloadTooLarge: { description: 'The body exceeds the size limit (`PAYLOAD_TOO_LARGE`)' },
-  TooManyRequests: { description: 'Rate limited (`RATE_LIMITED`, `LOGIN_THROTTLED`, `SIGNUP_CAP_REACHED`, `ENTRY_CAP_REACHED`)', headers: retryAfter },
+  TooManyRequests: { description: 'Rate limited (`RATE_LIMITED`, `LOGIN_THROTTLED`, `SIGNUP_CAP_REACHED`, `ENTRY_CAP_REACHED`, `VERIFICATION_MAIL_LIMITED`)', headers: retryAfter },
   Unavailable: { description: 'Try again later', headers: retryAfter },
 };
 

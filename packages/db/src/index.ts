@@ -1,2 +1,3 @@
 export * from './db.ts';
 export * from './migrate.ts';
+export * from './migration-helpers.ts';

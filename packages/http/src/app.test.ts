@@ -179,6 +179,8 @@ test('internal routes need the gateway credential; identity comes from its heade
   assert.is((await problem(outside)).code, 'INTERNAL_ONLY');
   const inside = await fetch(`${base}/private`, { headers: { 'x-user-id': 'u1', 'x-user-role': 'ADMIN', 'x-internal-token': 's3cret' } });
   assert.equal(await inside.json(), { id: 'u1', role: 'ADMIN' });
+  const verified = await fetch(`${base}/private`, { headers: { 'x-user-id': 'u1', 'x-user-email-verified': '1', 'x-internal-token': 's3cret' } });
+  assert.equal(await verified.json(), { id: 'u1', role: 'USER', emailVerified: true });
 });
 
 test('close drains in-flight requests before resolving', async () => {

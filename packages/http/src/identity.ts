@@ -6,10 +6,11 @@ import { ForbiddenError, UnauthorizedError } from './errors.ts';
  * Headers the gateway sets after verifying the caller's access token. Services trust them only on
  * requests that also carry the internal credential, and the gateway strips them from client requests.
  */
-export const IDENTITY_HEADERS = { userId: 'x-user-id', role: 'x-user-role', internalToken: 'x-internal-token' } as const;
+export const IDENTITY_HEADERS = { userId: 'x-user-id', role: 'x-user-role', emailVerified: 'x-user-email-verified', internalToken: 'x-internal-token' } as const;
 
 export type Role = 'USER' | 'ADMIN';
-export interface Caller { id: string; role: Role }
+/** `emailVerified`: the access token says the address was confirmed (its `ev` claim). */
+export interface Caller { id: string; role: Role; emailVerified?: boolean }
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -41,7 +42,7 @@ export function callerFrom(headers: Record<string, string | string[] | undefined
   const id = headers[IDENTITY_HEADERS.userId];
   const role = headers[IDENTITY_HEADERS.role];
   if (typeof id !== 'string' || !id) throw new UnauthorizedError('UNAUTHORIZED', 'Log in first: this needs an access token');
-  return { id, role: role === 'ADMIN' ? 'ADMIN' : 'USER' };
+  return { id, role: role === 'ADMIN' ? 'ADMIN' : 'USER', ...(headers[IDENTITY_HEADERS.emailVerified] === '1' ? { emailVerified: true } : {}) };
 }
 
 export function requireAdmin(req: Request): Caller {

@@ -42,6 +42,8 @@ export function queueKeys(performanceId: string) {
     sequence: `${tag}:seq`,
     /** zset: userId → draw value (the pre-queue before a scheduled open, ordered by the draw) */
     preQueue: `${tag}:pre`,
+    /** zset: pre-queued userId → when the fan last entered or polled (ms), for the presence rule before the open */
+    presence: `${tag}:presence`,
     /** hash: userId → why the fan is no longer in the line (EXPIRED, ABANDONED), kept a short while */
     outcomes: `${tag}:outcomes`,
     /** hash: orderId → seats, for orders holding or owning seats (seats still available = totalSeats − Σ) */

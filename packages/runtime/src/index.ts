@@ -1,2 +1,3 @@
+export * from './define-service.ts';
 export * from './periodic.ts';
-export * from './serve.ts';
+export * from './timeout.ts';

@@ -246,7 +246,7 @@ test('in the assembled images what main.js imports links without the source cond
 
 test("the gateway image holds the web pages and the OpenAPI document where the gateway's config looks", async () => {
   const cwd = path.join(layoutOf(images[0]!), 'services/gateway');
-  const script = "const { loadGatewayConfig } = await import('./dist/config.js'); const c = loadGatewayConfig({ INTERNAL_TOKEN: 'x'.repeat(16) }); process.stdout.write(JSON.stringify([c.WEB_DIST, c.OPENAPI_PATH]));";
+  const script = "const { loadConfig } = await import('./dist/config.js'); const c = loadConfig({ INTERNAL_TOKEN: 'x'.repeat(16) }); process.stdout.write(JSON.stringify([c.WEB_DIST, c.OPENAPI_PATH]));";
   const { stdout } = await run(node, ['--input-type=module', '-e', script], { cwd });
   const [webDist, openapi] = JSON.parse(stdout) as [string, string];
   assert.ok(webDist.startsWith(layoutOf(images[0]!)) && existsSync(path.join(webDist, 'index.html')), webDist);

@@ -1,4 +1,4 @@
-import { env, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * auth's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on purpose:
@@ -45,6 +45,18 @@ export const authConfigSchema = z
     LOGIN_MAX_FAILURES_PER_IP: env.int(100, 1),
     /** Failed logins allowed per address range (/24, /64) per window, over all accounts. */
     LOGIN_MAX_FAILURES_PER_RANGE: env.int(300, 1),
+    /** Where verification mail is handed over (smtp:// or smtps://). Unset: the mails wait in the database until it is set. */
+    SMTP_URL: z.string().url().optional(),
+    MAIL_FROM: z.string().default('TicketPing <accounts@ticketping.invalid>'),
+    /** Where the fan pages are, for the link in the verification mail. */
+    PUBLIC_URL: z.string().url().default('http://127.0.0.1:8080'),
+    MAIL_POLL_INTERVAL_MS: env.int(1000, 10),
+    /** How long a verification link works. */
+    EMAIL_VERIFY_TTL_SECONDS: env.int(48 * 3600, 60),
+    /** At most one verification mail per account per this many seconds (resends). */
+    EMAIL_VERIFY_RESEND_SECONDS: env.int(60, 1),
+    /** At most this many verification mails per account a day. */
+    EMAIL_VERIFY_MAX_PER_DAY: env.int(5, 1),
     /** The first administrator, created (or promoted) at start. Both or neither. */
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
@@ -56,6 +68,6 @@ export const authConfigSchema = z
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 
-export function loadAuthConfig(environment: Record<string, string | undefined> = process.env): AuthConfig {
-  return loadConfig(authConfigSchema, environment);
+export function loadConfig(environment: Record<string, string | undefined> = process.env): AuthConfig {
+  return load(authConfigSchema, environment);
 }

@@ -21,7 +21,7 @@ const config = loadConfig(z.object({
 const logger = createLogger({ service: 'auth-create-admin' });
 const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA, poolMax: 1 });
 try {
-  const users = createUsersService({ users: createUsersRepo(db), hasher: createPasswordHasher({ cost: config.PASSWORD_HASH_COST }), logger });
+  const users = createUsersService({ db, users: createUsersRepo(db), requestVerification: async () => {}, hasher: createPasswordHasher({ cost: config.PASSWORD_HASH_COST }), logger });
   const { id, created } = await users.ensureAdmin({ email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
   process.stdout.write(`${created ? 'created' : 'promoted or kept'} administrator ${config.ADMIN_EMAIL} (${id})\n`);
 } finally {

@@ -1,19 +1,9 @@
-import { createDb } from '@ticketping/db';
-import { createLogger } from '@ticketping/logger';
-import { createMetrics } from '@ticketping/metrics';
-import { createRedis } from '@ticketping/redis';
-import { serve } from '@ticketping/runtime';
-import { initTracing, traceFields } from '@ticketping/telemetry';
-import { loadAuthConfig } from './config.ts';
-import { SCHEMA } from './migrate.ts';
-import { createService } from './service.ts';
-import { configOrExit } from '@ticketping/config';
+import { defineService } from '@ticketping/runtime';
+import { loadConfig } from './config.ts';
+import { migrate, SCHEMA } from './migrate.ts';
+import { build } from './service.ts';
 
-const config = configOrExit(loadAuthConfig);
-initTracing({ serviceName: 'auth', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL, mixin: traceFields });
-const db = createDb({ url: config.DATABASE_URL, schema: SCHEMA });
-const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+/** The auth service: run as this file (its own deployment), or by standalone's service-process.ts. */
+export const definition = defineService({ name: 'auth', loadConfig, database: { schema: SCHEMA, migrate }, build });
 
-const service = createService({ config, logger, metrics: createMetrics('auth'), db, redis });
-await serve('auth', service, { port: config.PORT, managementPort: config.MANAGEMENT_PORT, host: config.HOST, logger, closeClients: [() => db.destroy(), () => redis.disconnect()] });
+if (import.meta.main) await definition.run();

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { migrateFromEnvironment, migrateLatest, type Knex } from '@ticketping/db';
 
 export const SCHEMA = 'auth';
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../migrations');
+export const MIGRATIONS_DIRECTORY = path.resolve(import.meta.dirname, '../migrations');
 
 export function migrate(db: Knex): Promise<string[]> {
-  return migrateLatest(db, { directory: MIGRATIONS_DIR, schema: SCHEMA });
+  return migrateLatest(db, { directory: MIGRATIONS_DIRECTORY, schema: SCHEMA });
 }
 
-if (import.meta.main) await migrateFromEnvironment({ schema: SCHEMA, directory: MIGRATIONS_DIR });
+if (import.meta.main) await migrateFromEnvironment({ schema: SCHEMA, directory: MIGRATIONS_DIRECTORY });

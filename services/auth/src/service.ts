@@ -15,6 +15,11 @@ import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { createUsersRepo } from './users/users.repo.ts';
 import { mountUserRoutes } from './users/users.routes.ts';
 import { createUsersService } from './users/users.service.ts';
+import { createMailer, type Mailer } from '@ticketping/mail';
+import { startVerificationMailer, type VerificationMailer } from './verification/verification-mail.ts';
+import { mountVerificationRoutes } from './verification/verification.routes.ts';
+import { createVerificationService } from './verification/verification.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface AuthDeps {
   config: AuthConfig;
@@ -23,6 +28,8 @@ export interface AuthDeps {
   /** knex with the `auth` schema on its search path (migrated: see migrate.ts). */
   db: Knex;
   redis: RedisClient;
+  /** Defaults to SMTP at SMTP_URL; without either, verification mails wait in the database. */
+  mailer?: Mailer;
 }
 
 export interface AuthService {
@@ -32,7 +39,7 @@ export interface AuthService {
   stop(): Promise<void>;
 }
 
-export function createService({ config, logger, metrics, db, redis }: AuthDeps): AuthService {
+export function createService({ config, logger, metrics, db, redis, ...deps }: AuthDeps): AuthService {
   defineScripts(redis, scripts);
   const keys = loadSigningKeys(config.AUTH_SIGNING_KEY, config.AUTH_ISSUER, { setting: 'AUTH_SIGNING_KEY', logger });
   keys.catch(() => {}); // surfaced by start(); requests awaiting it fail on their own
@@ -49,7 +56,14 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
   });
   const hasher = budgetHasher(createPasswordHasher({ cost: config.PASSWORD_HASH_COST }), budget);
   const usersRepo = createUsersRepo(db);
-  const users = createUsersService({ users: usersRepo, hasher, logger });
+  const verification = createVerificationService({
+    db,
+    settings: { ttlSeconds: config.EMAIL_VERIFY_TTL_SECONDS, resendSeconds: config.EMAIL_VERIFY_RESEND_SECONDS, maxPerDay: config.EMAIL_VERIFY_MAX_PER_DAY },
+  });
+  const users = createUsersService({ db, users: usersRepo, hasher, logger, requestVerification: verification.request });
+  const mailer = deps.mailer ?? (config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined);
+  const verificationMails = new client.Counter({ name: 'ticketping_auth_verification_mails_total', help: 'Verification mails handed to the SMTP server', registers: [metrics.registry] });
+  let verificationMailer: VerificationMailer | undefined;
   const sessions = createSessionsService({
     db,
     users: usersRepo,
@@ -78,6 +92,7 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
         res.set('cache-control', 'public, max-age=300').json((await keys).jwks);
       });
       router.use(requireInternalCaller(config.INTERNAL_TOKEN));
+      mountVerificationRoutes(router, verification);
       mountUserRoutes(router, users);
       mountSessionRoutes(router, sessions);
     },
@@ -89,7 +104,25 @@ export function createService({ config, logger, metrics, db, redis }: AuthDeps):
       await keys;
       await hasher.verifyAgainstDummy('warm up'); // the first unknown-email login must not take twice as long
       if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await users.ensureAdmin({ email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
+      if (mailer) {
+        verificationMailer = startVerificationMailer({
+          db, mailer, logger, publicUrl: config.PUBLIC_URL, ttlSeconds: config.EMAIL_VERIFY_TTL_SECONDS,
+          pollIntervalMs: config.MAIL_POLL_INTERVAL_MS, onSent: () => verificationMails.inc(),
+        });
+      } else {
+        logger.info('SMTP_URL is not set: verification mails wait in the database until it is');
+      }
     },
-    async stop() {},
+    async stop() {
+      await verificationMailer?.stop();
+      if (!deps.mailer) mailer?.close();
+    },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: AuthConfig, kit: ServiceKit): Promise<AuthService> {
+  const db = await kit.db({ url: config.DATABASE_URL });
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, db, redis });
 }

@@ -8,7 +8,7 @@ import { generateSigningKey } from '@ticketping/auth-tokens';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { createRedis } from '@ticketping/redis';
 import { expectContractAt, randomPrefix, testEnv } from '@ticketping/testing';
-import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
+import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { INTERNAL_TOKEN, startAuth, type AuthUnderTest } from './harness.ts';
 
 const ADMIN = { email: 'Boss@Example.test', password: 'admin-password-1' };
@@ -21,7 +21,7 @@ let signingKids: string[] = [];
 let signingKeys: unknown[] = [];
 
 test.before(async () => {
-  db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIR, schema: SCHEMA }]);
+  db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIRECTORY, schema: SCHEMA }]);
   const keys = [await generateSigningKey('current'), await generateSigningKey('previous')];
   signingKids = keys.map((k) => k.kid);
   signingKeys = keys;

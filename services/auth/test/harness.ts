@@ -4,7 +4,7 @@ import { listen } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics, type ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
-import { loadAuthConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { createService } from '../src/service.ts';
 
 export const INTERNAL_TOKEN = 'auth-test-internal-token';
@@ -18,7 +18,7 @@ export interface AuthUnderTest { base: string; metrics: ServiceMetrics; close():
 export async function startAuth({ db, redis }: { db: TestDatabase; redis: RedisClient }, env: Record<string, string>): Promise<AuthUnderTest> {
   const metrics = createMetrics('auth', { defaultMetrics: false });
   const logger = createLogger({ service: 'auth', destination: new Writable({ write(_c, _e, done) { done(); } }) });
-  const service = createService({ config: loadAuthConfig({ INTERNAL_TOKEN, ...env }), logger, metrics, db: db.knex, redis });
+  const service = createService({ config: loadConfig({ INTERNAL_TOKEN, ...env }), logger, metrics, db: db.knex, redis });
   await service.start();
   const server = await listen(service.app, 0);
   return {

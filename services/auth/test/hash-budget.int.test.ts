@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
 import { createRedis } from '@ticketping/redis';
 import { randomPrefix, testEnv } from '@ticketping/testing';
-import { MIGRATIONS_DIR, SCHEMA } from '../src/migrate.ts';
+import { MIGRATIONS_DIRECTORY, SCHEMA } from '../src/migrate.ts';
 import { INTERNAL_TOKEN, startAuth, type AuthUnderTest } from './harness.ts';
 
 const keyPrefix = randomPrefix('auth-budget');
@@ -17,7 +17,7 @@ let auth: AuthUnderTest;
 let base = '';
 
 test.before(async () => {
-  db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIR, schema: SCHEMA }]);
+  db = await createTestDatabase(testEnv.postgresUrl, [{ directory: MIGRATIONS_DIRECTORY, schema: SCHEMA }]);
   auth = await startAuth({ db, redis }, {
     REDIS_KEY_PREFIX: keyPrefix,
     PASSWORD_HASH_COST: '14', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '3', PASSWORD_HASH_MAX_WAIT_MS: '2000',

@@ -1,4 +1,12 @@
-import type { Knex } from '@ticketping/db';
+import { createIdempotencyKeysTable, createStatusGuard, dropIdempotencyKeysTable, dropStatusGuardFunction, dropStatusGuardTrigger, type Knex, type StatusGuard } from '@ticketping/db';
+
+/** As applied: a later change of the order's life is a new migration. */
+export const ORDER_STATUS: StatusGuard = {
+  table: 'orders',
+  entity: 'order',
+  initial: 'PENDING_PAYMENT',
+  transitions: { PENDING_PAYMENT: ['CONFIRMED', 'CANCELLED', 'EXPIRED'], CONFIRMED: ['REFUNDED'] },
+};
 
 /**
  * Booking's tables. The rule that matters most lives here, in constraints rather than in code:
@@ -83,45 +91,20 @@ export async function up(knex: Knex): Promise<void> {
     );
     create index seat_holds_order on seat_holds (order_id);
 
-    create function guard_order_status() returns trigger language plpgsql as $$
-    begin
-      if tg_op = 'INSERT' and new.status <> 'PENDING_PAYMENT' then
-        raise exception 'an order starts as PENDING_PAYMENT, not %', new.status using errcode = 'check_violation';
-      end if;
-      if tg_op = 'UPDATE' and new.status is distinct from old.status and not (
-        (old.status = 'PENDING_PAYMENT' and new.status in ('CONFIRMED', 'CANCELLED', 'EXPIRED'))
-        or (old.status = 'CONFIRMED' and new.status = 'REFUNDED')
-      ) then
-        raise exception 'illegal order transition % -> %', old.status, new.status using errcode = 'check_violation';
-      end if;
-      return new;
-    end $$;
-    create trigger orders_status_guard before insert or update of status on orders
-      for each row execute function guard_order_status();
+    ${createStatusGuard(ORDER_STATUS)}
 
-    -- Idempotency-Key records: one per (fan, key) for 24 hours.
-    create table idempotency_keys (
-      user_id text not null,
-      key text not null,
-      fingerprint text not null,
-      response_status integer,
-      response_body jsonb,
-      locked_at timestamptz not null default now(),
-      expires_at timestamptz not null,
-      primary key (user_id, key)
-    );
-    create index idempotency_keys_expiry on idempotency_keys (expires_at);
+    ${createIdempotencyKeysTable()}
   `);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
-    drop table idempotency_keys;
+    ${dropIdempotencyKeysTable()}
     drop table seat_holds;
     drop table order_seats;
-    drop trigger orders_status_guard on orders;
+    ${dropStatusGuardTrigger(ORDER_STATUS)}
     drop table orders;
-    drop function guard_order_status();
+    ${dropStatusGuardFunction(ORDER_STATUS)}
     drop table seats;
     drop table schedules;
     drop table performances;

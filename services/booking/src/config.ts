@@ -1,4 +1,4 @@
-import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * Booking's environment. Defaults are the standalone defaults (services/standalone runs every
@@ -42,6 +42,6 @@ export const bookingConfigSchema = z.object({
 
 export type BookingConfig = z.infer<typeof bookingConfigSchema>;
 
-export function loadBookingConfig(source: Record<string, string | undefined> = process.env): BookingConfig {
-  return loadConfig(bookingConfigSchema, source);
+export function loadConfig(source: Record<string, string | undefined> = process.env): BookingConfig {
+  return load(bookingConfigSchema, source);
 }

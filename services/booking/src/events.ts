@@ -6,7 +6,7 @@ import type { Logger } from '@ticketping/logger';
 import { markPerformanceCancelled, savePerformance, saveSeats } from './catalog-copy/catalog-copy.repo.ts';
 import type { BookingMetrics } from './booking-metrics.ts';
 import { SCHEMA, TOPICS } from './orders/orders.events.ts';
-import type { PaymentOutcomes } from './orders/payment-outcomes.ts';
+import { outcomeTx, type PaymentOutcomes } from './orders/payment-outcomes.ts';
 import { settleCancelledPerformance } from './orders/performance-cancelled.ts';
 
 /** Consumer group and inbox name (docs/events.md). */
@@ -43,8 +43,8 @@ export function createEventHandler({ db, outcomes, logger, metrics }: { db: Knex
       // only the first cancellation settles the orders (the event may come again with a new id)
       if (await markPerformanceCancelled(trx, c.performanceId, c.cancelledAt)) await settleCancelledPerformance(trx, c.performanceId, { logger, metrics });
     },
-    'payment.succeeded': (trx, payload) => outcomes.paymentSucceeded(trx, paymentOutcome.parse(payload)),
-    'payment.refunded': (trx, payload) => outcomes.paymentRefunded(trx, paymentOutcome.parse(payload)),
+    'payment.succeeded': (trx, payload) => outcomes.paymentSucceeded(outcomeTx(trx), paymentOutcome.parse(payload)),
+    'payment.refunded': (trx, payload) => outcomes.paymentRefunded(outcomeTx(trx), paymentOutcome.parse(payload)),
   };
 
   return async function handleEvent(event: BusEvent): Promise<HandleResult> {

@@ -1,11 +1,10 @@
 import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
-import type { Knex } from '@ticketping/db';
-import type { HttpApp } from '@ticketping/http';
+import { pingDb, type Knex } from '@ticketping/db';
+import { createHttpApp, type HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionCheck, liveSlotsIn, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
-import { createApp } from './app.ts';
 import { createBookingMetrics, registerWaitlistGauges } from './booking-metrics.ts';
 import { createSellableCache } from './catalog-copy/sellable-cache.ts';
 import type { BookingConfig } from './config.ts';
@@ -13,10 +12,15 @@ import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
 import { createIdempotency } from '@ticketping/idempotency';
 import { expireDueOrders } from './orders/hold-expiry.ts';
 import { SCHEMA } from './orders/orders.events.ts';
+import { mountOrderRoutes } from './orders/orders.routes.ts';
+import { knexOrdersStore } from './orders/orders.repo.ts';
 import { createOrders, type Orders } from './orders/orders.service.ts';
 import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
 import { createWaitlist, type Waitlist } from './waitlist/waitlist.service.ts';
+import { mountWaitlistRoutes } from './waitlist/waitlist.routes.ts';
+import { mountSalesRoutes } from './sales/sales.routes.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface ServiceDeps {
   config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
@@ -57,13 +61,24 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const bookingMetrics = createBookingMetrics(metrics.registry);
   const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config), deps.queueRedis ? liveSlotsIn(deps.queueRedis) : undefined);
   const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
-  const orders = createOrders({ db, catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
+  const orders = createOrders({ store: knexOrdersStore(db), catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(now ? { now } : {}) });
   registerWaitlistGauges(metrics.registry, () => waitlist.stats());
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
   const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });
-  const app = createApp({ logger, metrics, db, orders, waitlist, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
+  // The order and waitlist routes of docs/api.md behind the gateway's credential.
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness: { db: () => pingDb(db), bus: () => bus.ready() },
+    bodyLimit: '16kb',
+    routes: (router) => {
+      mountOrderRoutes(router, { orders, idempotency, internalToken: config.INTERNAL_TOKEN });
+      mountWaitlistRoutes(router, { waitlist, idempotency, internalToken: config.INTERNAL_TOKEN });
+      mountSalesRoutes(router, { db, internalToken: config.INTERNAL_TOKEN });
+    },
+  });
 
   let relay: OutboxRelay | undefined;
   let subscription: Subscription | undefined;
@@ -93,4 +108,20 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       relay = undefined;
     },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: BookingConfig, kit: ServiceKit): Promise<BookingService> {
+  const { logger } = kit;
+  const db = await kit.db({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  const queueRedis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  let warnedAt = 0;
+  queueRedis.on('error', (error: Error) => {
+    // ioredis reports every failed reconnection attempt: one line per 10 s tells the story
+    if (Date.now() - warnedAt < 10_000) return;
+    warnedAt = Date.now();
+    logger.warn({ err: error }, 'the waiting room\'s Redis is out of reach: new orders get 503 until it is back');
+  });
+  return createService({ config, logger, metrics: kit.metrics, db, bus, queueRedis });
 }

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { generateSigningKey, type PrivateJwk } from '@ticketping/auth-tokens';
 import { createMemoryBus, type Bus } from '@ticketping/bus';
 import { createMetrics } from '@ticketping/metrics';
-import { loadQueueConfig } from '@ticketping/queue/config';
+import { loadConfig } from '@ticketping/queue/config';
 import { createService as createQueue, type QueueService } from '@ticketping/queue/service';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { eventually, testEnv } from '@ticketping/testing';
@@ -25,7 +25,7 @@ const performances: string[] = [];
 
 const queueService = (env: Record<string, string> = {}) => createQueue({
   // ticks only when the test acts (enter, leave, PATCH): a running loop would tick other suites' queues in this shared Redis
-  config: loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', QUEUE_SIGNING_KEY: JSON.stringify(key), QUEUE_REBUILD_INTERVAL_MS: '3600000', QUEUE_TICK_MS: '3600000', ...env }),
+  config: loadConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', QUEUE_SIGNING_KEY: JSON.stringify(key), QUEUE_REBUILD_INTERVAL_MS: '3600000', QUEUE_TICK_MS: '3600000', ...env }),
   logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis, bus,
 });
 

@@ -1,16 +1,19 @@
 import { enqueue, handleOnce, startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
-import type { Knex } from '@ticketping/db';
-import type { HttpApp } from '@ticketping/http';
+import { pingDb, type Knex } from '@ticketping/db';
+import { createHttpApp, requireInternalCaller, type HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
-import { createApp } from './app.ts';
+import { deadLetterRoutes } from './dead-letters/dead-letters.routes.ts';
 import type { CatalogConfig } from './config.ts';
 import { SCHEMA } from './migrate.ts';
+import { performanceRoutes } from './performances/performances.routes.ts';
 import { createPerformanceUseCases, type PerformanceUseCases } from './performances/performances.service.ts';
 import type { OutgoingEvent } from './performances/performance-events.ts';
 import { applyCatalogEvent, CONSUMED_TOPICS, type Applied } from './seats/order-events.ts';
 import { createSeatMapCache, type SeatMapCache } from './seats/seat-map-cache.ts';
 import { createSeatMapSource } from './seats/seat-map-source.ts';
+import { seatRoutes } from './seats/seats.routes.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 /** Consumer group and inbox name (docs/events.md). */
 export const CONSUMER = 'catalog';
@@ -45,7 +48,22 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
       await enqueue<OutgoingEvent['payload']>(trx, SCHEMA, event);
     },
   });
-  const app = createApp({ logger, metrics, db, internalToken: config.INTERNAL_TOKEN, performances, seatMaps, now, readiness: { bus: () => bus.ready() }, redrive: bus.redrive?.bind(bus) });
+  const redrive = bus.redrive?.bind(bus);
+  // Every route needs the gateway's internal token.
+  const app = createHttpApp({
+    logger,
+    metrics,
+    // A performance body lists sections, not seats, so it stays small.
+    bodyLimit: '256kb',
+    readiness: { db: () => pingDb(db), bus: () => bus.ready() },
+    routes: (router) => {
+      router.use(requireInternalCaller(config.INTERNAL_TOKEN));
+      performanceRoutes(router, { performances, now });
+      seatRoutes(router, { seatMaps });
+      // Without a redrive (a bus that has none) the admin endpoint answers 501.
+      deadLetterRoutes(router, { redrive, logger });
+    },
+  });
 
   async function handleEvent(event: BusEvent): Promise<HandleResult> {
     let applied: Applied = {};
@@ -75,4 +93,11 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
       relay = undefined;
     },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: CatalogConfig, kit: ServiceKit): Promise<CatalogService> {
+  const db = await kit.db({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, db, bus });
 }

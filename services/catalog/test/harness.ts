@@ -100,6 +100,7 @@ export interface PerformanceView {
   status: string;
   maxSeatsPerOrder: number;
   maxSeatsPerPerson: number;
+  requireVerifiedEmail: boolean;
   bookingOpensAt: string;
   bookingClosesAt: string;
   schedules: { id: string; startsAt: string }[];

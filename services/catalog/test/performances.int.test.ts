@@ -181,6 +181,21 @@ test('the per-person limit follows maxSeatsPerOrder until an admin sets it, and 
   assert.equal((await problem(tooMany)).errors?.map((e) => e.field), ['body.maxSeatsPerPerson']);
 });
 
+test('a performance asks for confirmed addresses only when the admin says so, and the waiting room learns it from performance.published', async () => {
+  const created = await createPerformance(h);
+  assert.is(created.requireVerifiedEmail, false);
+  const payload = async () => ((await h.db.knex('outbox').where({ key: created.id, type: 'performance.published' }).orderBy('seq', 'desc').first()) as { payload: { requireVerifiedEmail: boolean } }).payload;
+  assert.is((await payload()).requireVerifiedEmail, false);
+  const set = await h.call(`/api/v1/performances/${created.id}`, { method: 'PATCH', body: { requireVerifiedEmail: true }, headers: ADMIN });
+  assert.is(((await set.json()) as PerformanceView).requireVerifiedEmail, true);
+  assert.is((await payload()).requireVerifiedEmail, true);
+  const strict = await createPerformance(h, { requireVerifiedEmail: true });
+  assert.is(strict.requireVerifiedEmail, true);
+  const wrong = await h.call(`/api/v1/performances/${created.id}`, { method: 'PATCH', body: { requireVerifiedEmail: 'yes' }, headers: ADMIN });
+  assert.is(wrong.status, 400);
+  assert.equal((await problem(wrong)).errors?.map((e) => e.field), ['body.requireVerifiedEmail']);
+});
+
 test('cancelling is idempotent, shows CANCELLED, publishes once and freezes the performance', async () => {
   const created = await createPerformance(h);
   const first = await h.call(`/api/v1/performances/${created.id}/cancel`, { method: 'POST', headers: ADMIN });

@@ -19,7 +19,7 @@ import { createMetrics } from '@ticketping/metrics';
 import { createRedis } from '@ticketping/redis';
 import { initTracing, traceFields } from '@ticketping/telemetry';
 import { randomPrefix, testEnv } from '@ticketping/testing';
-import { loadGatewayConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { createService } from '../src/service.ts';
 
 const ENTRY = JSON.stringify({ performanceId: randomUUID(), status: 'WAITING', position: 1234, ahead: 1233, etaSeconds: 90, pollAfterMs: 2000, queueToken: null, expiresAt: null });
@@ -56,7 +56,7 @@ async function serveHttpApp(): Promise<Served> {
 }
 
 async function serveGateway(): Promise<Served> {
-  const config = loadGatewayConfig({
+  const config = loadConfig({
     // Limits high enough never to refuse, still counted (locally: a fan never reaches a tenth of them; 0 turns them off).
     RATE_LIMIT_POLL_PER_USER: '1000000000', RATE_LIMIT_POLL_PER_IP: '1000000000',
     ...process.env as Record<string, string>,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { env, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const serviceUrl = (port: number) => z.string().url().default(`http://127.0.0.1:${port}`);
@@ -87,6 +87,6 @@ export const gatewayConfigSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
-export function loadGatewayConfig(environment: Record<string, string | undefined> = process.env): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, environment);
+export function loadConfig(environment: Record<string, string | undefined> = process.env): GatewayConfig {
+  return load(gatewayConfigSchema, environment);
 }

@@ -27,6 +27,8 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/v1/auth/refresh', upstream: 'auth', access: 'public' },
   { method: 'POST', path: '/api/v1/auth/logout', upstream: 'auth', access: 'user' },
   { method: 'GET', path: '/api/v1/users/me', upstream: 'auth', access: 'user' },
+  // public: the link in the verification mail may be opened where the fan is not logged in
+  { method: 'POST', path: '/api/v1/users/verification', upstream: 'auth', access: 'public' },
 
   { method: 'GET', path: '/api/v1/performances', upstream: 'catalog', access: 'public' },
   { method: 'GET', path: '/api/v1/performances/:performanceId', upstream: 'catalog', access: 'public' },
@@ -40,6 +42,7 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user', cap: 'entry' },
   { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
   { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
+  { method: 'GET', path: '/api/v1/queues/:performanceId/timeline', upstream: 'queue', access: 'user' },
 
   { method: 'POST', path: '/api/v1/orders', upstream: 'booking', access: 'user', admission: true },
   { method: 'GET', path: '/api/v1/orders', upstream: 'booking', access: 'user' },
@@ -57,6 +60,7 @@ export const ROUTES: GatewayRoute[] = [
   // The offer is the admission: no queue token.
   { method: 'POST', path: '/api/v1/waitlist/offers/:offerId/claim', upstream: 'booking', access: 'user' },
   { method: 'GET', path: '/api/v1/admin/waitlist', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/admin/schedules/:scheduleId/sales', upstream: 'booking', access: 'user' },
 
   { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
   { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },

@@ -14,6 +14,7 @@ import { scripts } from './redis/lua/index.generated.ts';
 import { gatewayRoutes } from './routes.ts';
 import { cors } from './web/cors.ts';
 import { securityHeaders } from './web/security-headers.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 /**
  * helmet's defaults, plus WebAssembly for the door scanner's QR decoder (ZXing in wasm, served from
@@ -72,4 +73,10 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
       await upstreams.close();
     },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export function build(config: GatewayConfig, kit: ServiceKit): GatewayService {
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, redis });
 }

@@ -10,7 +10,7 @@ import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
 import { randomPrefix, testEnv } from '@ticketping/testing';
-import { loadGatewayConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { createService, type GatewayService } from '../src/service.ts';
 
 export const INTERNAL_TOKEN = 'gateway-test-internal-token';
@@ -124,7 +124,7 @@ export async function startGateway(env: Record<string, string>, redisUrl = testE
   const keyPrefix = env.REDIS_KEY_PREFIX ?? randomPrefix('gw');
   const redis = createRedis({ url: redisUrl });
   redis.on('error', () => {}); // a test may point it at a dead server on purpose
-  const config = loadGatewayConfig({ INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: '/nonexistent', ...env });
+  const config = loadConfig({ INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: '/nonexistent', ...env });
   const service = createService({ config, logger: quiet(), metrics: createMetrics('gateway', { defaultMetrics: false }), redis });
   await service.start();
   const server = await listen(service.app, 0);

@@ -10,7 +10,7 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { eventually, testEnv, entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
-import { loadQueueConfig } from '@ticketping/queue/config';
+import { loadConfig } from '@ticketping/queue/config';
 import { createService as createQueue, type QueueService } from '@ticketping/queue/service';
 import { INTERNAL_TOKEN, accessToken, closedPort, makeKeys, problem, quiet, startGateway, startStandIn, startTcpProxy, type Keys, type RunningGateway, type StandIn, type TcpProxy } from './helpers.ts';
 
@@ -29,7 +29,7 @@ test.before(async () => {
   proxy = await startTcpProxy(testEnv.redisUrl);
   queueRedis = createRedis({ url: proxy.url });
   queueRedis.on('error', () => {}); // cut on purpose below
-  queue = await createQueue({ config: loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent' }), logger: quiet(), metrics: createMetrics('queue', { defaultMetrics: false }), redis: queueRedis });
+  queue = await createQueue({ config: loadConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent' }), logger: quiet(), metrics: createMetrics('queue', { defaultMetrics: false }), redis: queueRedis });
   queueServer = await listen(queue.app, 0);
   const down = `http://127.0.0.1:${await closedPort()}`;
   // a low poll limit, so the rate limiter reports to Redis every third poll

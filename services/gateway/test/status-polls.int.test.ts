@@ -12,7 +12,7 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics, type ServiceMetrics } from '@ticketping/metrics';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { testEnv, entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
-import { loadQueueConfig } from '@ticketping/queue/config';
+import { loadConfig } from '@ticketping/queue/config';
 import { createService as createQueue, type QueueService } from '@ticketping/queue/service';
 import { INTERNAL_TOKEN, accessToken, closedPort, makeKeys, problem, quiet, startGateway, startStandIn, type Keys, type RunningGateway, type StandIn } from './helpers.ts';
 
@@ -30,7 +30,7 @@ test.before(async () => {
   auth = await startStandIn('auth', { jwks: [keys.auth] });
   redis = createRedis({ url: testEnv.redisUrl });
   queueMetrics = createMetrics('queue', { defaultMetrics: false });
-  queue = await createQueue({ config: loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent' }), logger: quiet(), metrics: queueMetrics, redis });
+  queue = await createQueue({ config: loadConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent' }), logger: quiet(), metrics: queueMetrics, redis });
   await queue.start();
   queueServer = await listen(queue.app, 0);
   const down = `http://127.0.0.1:${await closedPort()}`;

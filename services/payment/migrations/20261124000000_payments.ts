@@ -1,4 +1,12 @@
-import type { Knex } from '@ticketping/db';
+import { createIdempotencyKeysTable, createStatusGuard, dropIdempotencyKeysTable, dropStatusGuardFunction, dropStatusGuardTrigger, type Knex, type StatusGuard } from '@ticketping/db';
+
+/** As applied: a later change of the payment's life is a new migration. */
+const PAYMENT_STATUS: StatusGuard = {
+  table: 'payments',
+  entity: 'payment',
+  initial: 'PENDING',
+  transitions: { PENDING: ['SUCCEEDED', 'FAILED'], SUCCEEDED: ['REFUNDED'] },
+};
 
 /**
  * Payment's tables. The rules that protect money live in constraints:
@@ -44,43 +52,18 @@ export async function up(knex: Knex): Promise<void> {
     create index payments_pending on payments (updated_at) where status = 'PENDING';
     create index payments_refunds_due on payments (next_refund_attempt_at) where status = 'SUCCEEDED' and refund_requested_at is not null;
 
-    create function guard_payment_status() returns trigger language plpgsql as $$
-    begin
-      if tg_op = 'INSERT' and new.status <> 'PENDING' then
-        raise exception 'a payment starts as PENDING, not %', new.status using errcode = 'check_violation';
-      end if;
-      if tg_op = 'UPDATE' and new.status is distinct from old.status and not (
-        (old.status = 'PENDING' and new.status in ('SUCCEEDED', 'FAILED'))
-        or (old.status = 'SUCCEEDED' and new.status = 'REFUNDED')
-      ) then
-        raise exception 'illegal payment transition % -> %', old.status, new.status using errcode = 'check_violation';
-      end if;
-      return new;
-    end $$;
-    create trigger payments_status_guard before insert or update of status on payments
-      for each row execute function guard_payment_status();
+    ${createStatusGuard(PAYMENT_STATUS)}
 
-    -- Idempotency-Key records: one per (fan, key) for 24 hours.
-    create table idempotency_keys (
-      user_id text not null,
-      key text not null,
-      fingerprint text not null,
-      response_status integer,
-      response_body jsonb,
-      locked_at timestamptz not null default now(),
-      expires_at timestamptz not null,
-      primary key (user_id, key)
-    );
-    create index idempotency_keys_expiry on idempotency_keys (expires_at);
+    ${createIdempotencyKeysTable()}
   `);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
-    drop table idempotency_keys;
-    drop trigger payments_status_guard on payments;
+    ${dropIdempotencyKeysTable()}
+    ${dropStatusGuardTrigger(PAYMENT_STATUS)}
     drop table payments;
-    drop function guard_payment_status();
+    ${dropStatusGuardFunction(PAYMENT_STATUS)}
     drop table orders;
   `);
 }

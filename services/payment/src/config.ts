@@ -1,4 +1,4 @@
-import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * Payment's environment. Defaults are the standalone defaults (services/standalone runs every
@@ -68,6 +68,6 @@ export const paymentConfigSchema = z.object({
 
 export type PaymentConfig = z.infer<typeof paymentConfigSchema>;
 
-export function loadPaymentConfig(source: Record<string, string | undefined> = process.env): PaymentConfig {
-  return loadConfig(paymentConfigSchema, source);
+export function loadConfig(source: Record<string, string | undefined> = process.env): PaymentConfig {
+  return load(paymentConfigSchema, source);
 }

@@ -1,23 +1,25 @@
 import { hkdfSync } from 'node:crypto';
 import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
-import type { Knex } from '@ticketping/db';
-import type { HttpApp } from '@ticketping/http';
+import { pingDb, type Knex } from '@ticketping/db';
+import { createHttpApp, type HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
-import { createApp } from './app.ts';
 import type { PaymentConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
 import { createIdempotency } from '@ticketping/idempotency';
 import { createPaymentMetrics } from './payment-metrics.ts';
 import { SCHEMA } from './payments/payments.events.ts';
+import { mountPaymentRoutes } from './payments/payments.routes.ts';
 import { createPayments, type Payments } from './payments/payments.service.ts';
 import { createOrderReconciliation, type OrderReconciliation } from './payments/order-reconciliation.ts';
 import { createSettlement, type Settlement } from './payments/settlement.ts';
+import { knexSettlementStore } from './payments/settlement.repo.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { createProvider } from './provider/create-provider.ts';
 import { createBookingReader } from './order-copy/booking-reader.ts';
 import { guardProvider } from './provider/guarded-provider.ts';
 import type { PaymentProvider } from './provider/provider.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface ServiceDeps {
   config: Omit<PaymentConfig, 'PORT' | 'HOST' | 'LOG_LEVEL' | 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>;
@@ -69,14 +71,21 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     db, provider, metrics: paymentMetrics, logger, orderArrivalWaitMs: config.ORDER_ARRIVAL_WAIT_MS, breakerResetMs: config.PROVIDER_BREAKER_RESET_MS, ...(booking ? { booking } : {}), ...clock,
   });
   // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
-  const settlement = createSettlement({ db, provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });
+  const settlement = createSettlement({ store: knexSettlementStore(db), provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });
   const idempotency = createIdempotency(db, { fingerprintKey: fingerprintKey(config) });
   let refundWorker: Periodic | undefined;
   const handleEvent = createEventHandler({ db, logger, onRefundRequested: () => refundWorker?.wake() });
   const orderReconciliation = createOrderReconciliation({
     db, metrics: paymentMetrics, logger, afterMs: config.ORDER_RECONCILE_AFTER_MS, onRefundRequested: () => refundWorker?.wake(), ...clock,
   });
-  const app = createApp({ logger, metrics, db, payments, idempotency, internalToken: config.INTERNAL_TOKEN, readiness: { bus: () => bus.ready() } });
+  // The payment routes of docs/api.md behind the gateway's credential.
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness: { db: () => pingDb(db), bus: () => bus.ready() },
+    bodyLimit: '16kb',
+    routes: (router) => mountPaymentRoutes(router, { payments, idempotency, internalToken: config.INTERNAL_TOKEN }),
+  });
 
   let relay: OutboxRelay | undefined;
   let subscription: Subscription | undefined;
@@ -109,4 +118,11 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       relay = undefined;
     },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: PaymentConfig, kit: ServiceKit): Promise<PaymentService> {
+  const db = await kit.db({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, db, bus });
 }

@@ -1,4 +1,4 @@
-import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * The queue's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on
@@ -26,6 +26,12 @@ export const queueConfigSchema = z
     QUEUE_POLL_BUDGET_PER_SECOND: env.int(500, 1),
     /** Default line limit = factor × seats still available (0: no default limit). */
     QUEUE_MAX_LINE_FACTOR: env.int(2, 0),
+    /**
+     * A pre-queued fan must enter or poll within this many seconds before the open, or is dropped
+     * at the open (EXPIRED, reason ABSENT); from the start of this window the line limit counts only
+     * the pre-queued fans seen in it. Pre-queued fans are told to poll inside it. 0: no such rule.
+     */
+    QUEUE_PRESENCE_WINDOW_SECONDS: env.int(180, 0),
     QUEUE_TICK_MS: env.int(500, 10),
     /** ring: one replica ticks each queue (rendezvous hashing over live replicas); all: every replica ticks every queue. */
     QUEUE_TICKERS: z.enum(['ring', 'all']).default('ring'),
@@ -67,6 +73,6 @@ export const queueConfigSchema = z
 
 export type QueueConfig = z.infer<typeof queueConfigSchema>;
 
-export function loadQueueConfig(environment: Record<string, string | undefined> = process.env): QueueConfig {
-  return loadConfig(queueConfigSchema, environment);
+export function loadConfig(environment: Record<string, string | undefined> = process.env): QueueConfig {
+  return load(queueConfigSchema, environment);
 }

@@ -17,6 +17,9 @@ import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
 import { createProofOfWork, derivedHmacKey, type ProofOfWork } from './proof-of-work/proof-of-work.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
+import { createQueueTimeline, sampleEveryMinute } from './timeline/queue-timeline.ts';
+import { timelineRoutes } from './timeline/timeline.routes.ts';
 
 export interface QueueDeps {
   config: QueueConfig;
@@ -53,6 +56,7 @@ export function tuningFrom(config: QueueConfig): QueueTuning {
     maxPollMs: config.QUEUE_MAX_POLL_MS,
     pollBudgetPerSecond: config.QUEUE_POLL_BUDGET_PER_SECOND,
     maxLineFactor: config.QUEUE_MAX_LINE_FACTOR,
+    presenceWindowMs: config.QUEUE_PRESENCE_WINDOW_SECONDS * 1000,
     maxAdmitPerTick: config.QUEUE_MAX_ADMIT_PER_TICK,
     sweepBatch: config.QUEUE_SWEEP_BATCH,
     preQueueChunk: config.QUEUE_PRE_QUEUE_CHUNK,
@@ -82,6 +86,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const rebuild = () => rebuildQueues({ store, catalog, logger });
 
   const http = waitingRoomRoutes({ room, store, proofOfWork, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
+  const timeline = createQueueTimeline({ redis, store });
+  const timelineHttp = timelineRoutes({ timeline, redis, internalToken: config.INTERNAL_TOKEN });
   const app = createHttpApp({
     logger,
     metrics,
@@ -89,7 +95,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     // of the Service would only swap the queue's own clear 503 (QUEUE_UNAVAILABLE, Retry-After)
     // for a refused connection at the gateway.
     readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
-    routes: http.routes,
+    routes: (router) => { http.routes(router); timelineHttp(router); },
     // status polls and the public summary: one step ahead of the body parser and the router
     everyRequest: [leanRoutes(http.lean)],
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
@@ -98,6 +104,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
 
   let subscription: Subscription | undefined;
   let rebuilding: Periodic | undefined;
+  let sampling: Periodic | undefined;
   return {
     app,
     handleEvent,
@@ -112,8 +119,10 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       // not awaited: a catalog that is down at start must not keep the waiting room from serving
       rebuilding = runPeriodically('queue-rebuild', config.QUEUE_REBUILD_INTERVAL_MS, logger, rebuild);
       rebuilding.wake();
+      sampling = sampleEveryMinute(timeline, logger);
     },
     async stop() {
+      await sampling?.stop();
       await rebuilding?.stop();
       rebuilding = undefined;
       await subscription?.stop();
@@ -121,4 +130,15 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       await admission.stop();
     },
   };
+}
+
+/**
+ * The service as main.ts and standalone run it: its clients from the kit. Without Kafka nothing else
+ * publishes into this process's memory bus: alone, the queue learns of performances only through
+ * PUT /internal/v1/queues/{id} (standalone's processes share one bus on Redis Streams).
+ */
+export function build(config: QueueConfig, kit: ServiceKit): Promise<QueueService> {
+  const redis = kit.redis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, redis, bus });
 }

@@ -1,13 +1,17 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@ticketping/logger';
-import { QUEUE_INDEX_KEY, queueKeys, type RedisClient } from '@ticketping/redis';
-import { loadQueueConfig, type QueueConfig } from '../src/config.ts';
+import { listen, type RunningServer } from '@ticketping/http';
+import { createMetrics } from '@ticketping/metrics';
+import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
+import { testEnv } from '@ticketping/testing';
+import { loadConfig, type QueueConfig } from '../src/config.ts';
+import { createService, type QueueService } from '../src/service.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 
 /** Standalone defaults with the given overrides (durations short enough for tests). */
 export function testConfig(overrides: Record<string, string> = {}): QueueConfig {
-  return loadQueueConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ INTERNAL_TOKEN, LOG_LEVEL: 'silent', ...overrides });
 }
 
 export const quietLogger = () => createLogger({ service: 'queue-test', level: 'silent', destination: new Writable({ write(_c, _e, done) { done(); } }) });
@@ -21,3 +25,30 @@ export async function dropQueues(redis: RedisClient, performanceIds: string[]): 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface QueueHarness {
+  redis: RedisClient;
+  queue: QueueService;
+  server: RunningServer;
+  base: string;
+  /** Stops the server, drops the queues the suite listed, and closes Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * The queue service on a free port with a Redis connection of its own, as the route suites use it.
+ * `queues` is the suite's list of the performances it created, dropped again on close.
+ */
+export async function startQueue(queues: string[]): Promise<QueueHarness> {
+  const redis = createRedis({ url: testEnv.redisUrl });
+  const queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  const server = await listen(queue.app, 0);
+  return {
+    redis, queue, server, base: `http://127.0.0.1:${server.port}`,
+    async close() {
+      await server.close();
+      await dropQueues(redis, queues);
+      await redis.quit();
+    },
+  };
+}

@@ -4,34 +4,29 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createVerifier } from '@ticketping/auth-tokens';
 import { listen, type RunningServer } from '@ticketping/http';
-import { createMetrics } from '@ticketping/metrics';
-import { createRedis, type RedisClient } from '@ticketping/redis';
+import type { RedisClient } from '@ticketping/redis';
 import { entryBody, eventually, expectContractAt, testEnv, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { scripts } from '../src/redis/lua/index.generated.ts';
-import { createService, type QueueService } from '../src/service.ts';
-import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.ts';
+import type { QueueService } from '../src/service.ts';
+import { INTERNAL_TOKEN, startQueue, type QueueHarness } from './helpers.ts';
 
+let harness: QueueHarness;
 let redis: RedisClient;
 let queue: QueueService;
-let server: RunningServer;
 let managementServer: RunningServer;
 let base = '';
 const queues: string[] = [];
 const admin = randomUUID();
 
 test.before(async () => {
-  redis = createRedis({ url: testEnv.redisUrl });
-  queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
-  server = await listen(queue.app, 0);
-  base = `http://127.0.0.1:${server.port}`;
+  harness = await startQueue(queues);
+  ({ redis, queue, base } = harness);
   managementServer = await listen(queue.app.management, 0);
 });
 
 test.after(async () => {
-  await server.close();
   await managementServer.close();
-  await dropQueues(redis, queues);
-  await redis.quit();
+  await harness.close();
 });
 
 type Body = Record<string, unknown>;

@@ -7,31 +7,25 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OperatorRateAnswer } from '@ticketping/contracts/http';
-import { listen, type RunningServer } from '@ticketping/http';
-import { createMetrics } from '@ticketping/metrics';
-import { createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
-import { eventually, testEnv } from '@ticketping/testing';
-import { createService, type QueueService } from '../src/service.ts';
-import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.ts';
+import { queueKeys, type RedisClient } from '@ticketping/redis';
+import { eventually } from '@ticketping/testing';
+import type { QueueService } from '../src/service.ts';
+import { INTERNAL_TOKEN, startQueue, type QueueHarness } from './helpers.ts';
 
+let harness: QueueHarness;
 let redis: RedisClient;
 let queue: QueueService;
-let server: RunningServer;
 let base = '';
 const queues: string[] = [];
 const admin = randomUUID();
 
 test.before(async () => {
-  redis = createRedis({ url: testEnv.redisUrl });
-  queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
-  server = await listen(queue.app, 0);
-  base = `http://127.0.0.1:${server.port}`;
+  harness = await startQueue(queues);
+  ({ redis, queue, base } = harness);
 });
 
 test.after(async () => {
-  await server.close();
-  await dropQueues(redis, queues);
-  await redis.quit();
+  await harness.close();
 });
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-internal-token': INTERNAL_TOKEN }) {

@@ -40,9 +40,10 @@ test.after(async () => {
 });
 
 type Body = Record<string, unknown>;
-async function call(method: string, path: string, options: { user: string; role?: 'ADMIN'; body?: unknown; from?: string }) {
+async function call(method: string, path: string, options: { user: string; role?: 'ADMIN'; body?: unknown; from?: string; emailVerified?: boolean }) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': options.user };
   if (options.role) headers['x-user-role'] = options.role;
+  if (options.emailVerified) headers['x-user-email-verified'] = '1';
   // what the gateway sends: the client address it worked out
   headers['x-forwarded-for'] = options.from ?? `${freshRange()}.1`;
   const res = await fetch(`${base}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
@@ -52,10 +53,10 @@ async function call(method: string, path: string, options: { user: string; role?
   return { status: res.status, body };
 }
 
-async function newQueue(): Promise<string> {
+async function newQueue(settings: { requireVerifiedEmail?: boolean } = {}): Promise<string> {
   const id = randomUUID();
   queues.push(id);
-  await queue.store.create(id, { capacity: 100, admitPerMinute: 600, opensAtMs: 0, closesAtMs: 0, totalSeats: 0 });
+  await queue.store.create(id, { capacity: 100, admitPerMinute: 600, opensAtMs: 0, closesAtMs: 0, totalSeats: 0, ...settings });
   return id;
 }
 
@@ -177,6 +178,29 @@ test('the range count is shared by replicas (one Redis)', async () => {
   const range = freshRange();
   for (let i = 1; i <= STEP; i++) await replica.proofOfWork.challenge(id, randomUUID(), `${range}.${i}`);
   assert.is((await challengeOf(id, randomUUID(), `${range}.77`)).maxnumber, BASE * 2);
+});
+
+test('a sale for confirmed addresses: an unconfirmed account gets 403 EMAIL_NOT_VERIFIED before any work, a confirmed one solves, enters once, and its proof is spent', async () => {
+  const id = await newQueue({ requireVerifiedEmail: true });
+  const unconfirmed = randomUUID();
+  const refused = await call('POST', `/api/v1/queues/${id}/challenge`, { user: unconfirmed });
+  assert.equal([refused.status, refused.body.code], [403, 'EMAIL_NOT_VERIFIED']);
+
+  // a proof solved for a confirmed session of the same account (say, a token refreshed since)
+  // still does not get an unconfirmed entry in: the entry script decides the address too
+  const fan = randomUUID();
+  const challenge = await call('POST', `/api/v1/queues/${id}/challenge`, { user: fan, emailVerified: true });
+  assert.is(challenge.status, 200);
+  const solution = solveProofOfWork(challenge.body as unknown as ProofOfWorkChallenge);
+  const unconfirmedEntry = await call('POST', `/api/v1/queues/${id}/entries`, { user: fan, body: { proofOfWork: solution } });
+  assert.equal([unconfirmedEntry.status, unconfirmedEntry.body.code], [403, 'EMAIL_NOT_VERIFIED']);
+  assert.is((await queue.room.summary(id)).waiting + (await queue.room.summary(id)).active, 0, 'the refusal holds no place');
+
+  const next = solveProofOfWork((await call('POST', `/api/v1/queues/${id}/challenge`, { user: fan, emailVerified: true })).body as unknown as ProofOfWorkChallenge);
+  const entered = await call('POST', `/api/v1/queues/${id}/entries`, { user: fan, emailVerified: true, body: { proofOfWork: next } });
+  assert.equal([entered.status, entered.body.status], [200, 'ADMITTED']);
+  const replayed = await call('POST', `/api/v1/queues/${id}/entries`, { user: fan, emailVerified: true, body: { proofOfWork: next } });
+  assert.equal([replayed.status, replayed.body.code], [409, 'PROOF_OF_WORK_REPLAYED']);
 });
 
 test.run();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '@ticketping/logger';
+import { stopLeftover } from './leftover.ts';
 
 export interface EmbeddedPostgres {
   /** postgres:// of each database, by name. */
@@ -56,32 +57,15 @@ function idsOf(user: string): { uid: number; gid: number } | undefined {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * A postmaster left running by a standalone that was killed with -9 (its children die with it,
- * Postgres does not): stopped before ours starts on the same data, or our start would fail on the lock.
+ * A postmaster left running by a standalone that was killed with -9 (Postgres outlives its
+ * parent): stopped before ours starts on the same data, or our start would fail on the lock.
  */
-async function stopLeftover(clusterDir: string, logger: Logger): Promise<void> {
+async function stopLeftoverPostgres(clusterDir: string, logger: Logger): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-  if (!pid || !alive(pid) || !cmdline.includes('postgres')) return;
-  logger.warn({ pid }, 'stopping the Postgres a previous standalone left running');
-  process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (alive(pid)) {
-    if (Date.now() > deadline) throw new Error(`the Postgres left running (pid ${pid}) did not stop; stop it and start again`);
-    await sleep(100);
-  }
+  await stopLeftover({ pid, program: 'postgres', label: 'Postgres', signal: 'SIGINT', timeoutMs: STOP_TIMEOUT_MS, logger });
 }
 
 /** As root, checks that the service user can run the binaries and write the data folder. */
@@ -124,7 +108,7 @@ export async function startEmbeddedPostgres({ dataDir, port, password, databases
   const logFile = path.join(dataDir, 'postgres.log');
   const { postgres } = await binaries();
   const asRoot = process.getuid?.() === 0;
-  await stopLeftover(clusterDir, logger);
+  await stopLeftoverPostgres(clusterDir, logger);
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     logger.info({ dir: clusterDir }, 'creating the Postgres cluster (first start only)');

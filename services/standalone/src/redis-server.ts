@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '@ticketping/logger';
+import { stopLeftover } from './leftover.ts';
 
 const installScript = path.resolve(import.meta.dirname, '../../../packages/testenv/bin/install-system-packages.sh');
 
@@ -31,28 +32,10 @@ function portOpen(port: number): Promise<boolean> {
 
 export interface RedisChild { url: string; port: number; stop(): Promise<void> }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A redis-server left running by a standalone killed with -9: two servers must never share one append-only file. */
-async function stopLeftover(pidFile: string, logger: Logger): Promise<void> {
+async function stopLeftoverRedis(pidFile: string, logger: Logger): Promise<void> {
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-  if (!pid || !alive(pid) || !cmdline.includes('redis-server')) return;
-  logger.warn({ pid }, 'stopping the redis-server a previous standalone left running');
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 15_000;
-  while (alive(pid)) {
-    if (Date.now() > deadline) throw new Error(`the redis-server left running (pid ${pid}) did not stop; stop it and start again`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await stopLeftover({ pid: Number(readFileSync(pidFile, 'utf8').trim()), program: 'redis-server', label: 'redis-server', signal: 'SIGTERM', timeoutMs: 15_000, logger });
 }
 
 /**
@@ -68,7 +51,7 @@ export async function startRedisChild(dataDir: string, port: number, logger: Log
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'redis-server.pid');
-  await stopLeftover(pidFile, logger);
+  await stopLeftoverRedis(pidFile, logger);
   if (await portOpen(port)) throw new Error(`port ${port} was taken meanwhile; start again`);
   const child: ChildProcess = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile,

@@ -1,4 +1,4 @@
-import { env, kafkaSettings, loadConfig, serviceSettings, z } from '@ticketping/config';
+import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
 
 /**
  * The tickets service's environment. Defaults are the standalone defaults (services/standalone
@@ -39,6 +39,6 @@ export const ticketsConfigSchema = z.object({
 
 export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;
 
-export function loadTicketsConfig(source: Record<string, string | undefined> = process.env): TicketsConfig {
-  return loadConfig(ticketsConfigSchema, source);
+export function loadConfig(source: Record<string, string | undefined> = process.env): TicketsConfig {
+  return load(ticketsConfigSchema, source);
 }

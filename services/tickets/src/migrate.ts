@@ -1,6 +1,6 @@
 /**
  * Applies the tickets service's migrations to its schema: the Helm hook Job runs this file before
- * an install or upgrade; standalone mode calls `migrateTickets` at start.
+ * an install or upgrade; standalone mode calls `migrate` at start.
  */
 import path from 'node:path';
 import { migrateFromEnvironment, migrateLatest, type Knex } from '@ticketping/db';
@@ -9,7 +9,7 @@ import { SCHEMA } from './tickets/tickets.events.ts';
 export { SCHEMA };
 export const MIGRATIONS_DIRECTORY = path.resolve(import.meta.dirname, '../migrations');
 
-export function migrateTickets(knex: Knex): Promise<string[]> {
+export function migrate(knex: Knex): Promise<string[]> {
   return migrateLatest(knex, { directory: MIGRATIONS_DIRECTORY, schema: SCHEMA });
 }
 

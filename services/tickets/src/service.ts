@@ -1,11 +1,11 @@
 import { startOutboxRelay, type Bus, type BusEvent, type HandleResult, type OutboxRelay, type Subscription } from '@ticketping/bus';
-import type { Knex } from '@ticketping/db';
-import type { HttpApp } from '@ticketping/http';
+import { pingDb, type Knex } from '@ticketping/db';
+import { createHttpApp, type HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import { createMailer, type Mailer } from '@ticketping/mail';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createAuthDirectory, type AccountDirectory } from './accounts/auth-directory.ts';
-import { createApp } from './app.ts';
+import { mountCheckInRoutes } from './check-in/check-in.routes.ts';
 import { createCheckIn, type CheckInService } from './check-in/check-in.service.ts';
 import { loadTicketKeys, type TicketKeys } from './codes/signing-keys.ts';
 import type { TicketsConfig } from './config.ts';
@@ -14,7 +14,9 @@ import { startTicketMailer, type TicketMailer } from './mail/ticket-mail.ts';
 import { createStaff } from './staff/staff.service.ts';
 import { createTicketsMetrics } from './tickets-metrics.ts';
 import { SCHEMA } from './tickets/tickets.events.ts';
+import { mountTicketRoutes } from './tickets/tickets.routes.ts';
 import { createTickets, type Tickets } from './tickets/tickets.service.ts';
+import type { ServiceKit } from '@ticketping/runtime';
 
 export interface ServiceDeps {
   config: Omit<TicketsConfig, 'PORT' | 'HOST' | 'LOG_LEVEL' | 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>;
@@ -52,9 +54,19 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const checkIn = createCheckIn({ db, keys, metrics: ticketMetrics, ...clock });
   const mailer = deps.mailer ?? (config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined);
   const handleEvent = createEventHandler({ db, logger, metrics: ticketMetrics, mailTickets: mailer !== undefined });
-  const app = createApp({
-    logger, metrics, db, tickets, checkIn, staff: createStaff({ db, accounts }), jwks: async () => (await keys).jwks,
-    internalToken: config.INTERNAL_TOKEN, maxScansPerSync: config.MAX_SCANS_PER_SYNC, readiness: { bus: () => bus.ready() },
+  const staff = createStaff({ db, accounts });
+  const internalToken = config.INTERNAL_TOKEN;
+  // docs/openapi.yaml, tags Tickets and Check-in, behind the gateway's credential.
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness: { db: () => pingDb(db), bus: () => bus.ready() },
+    // A sync of 500 scans of ~200-byte codes, with room to spare.
+    bodyLimit: '512kb',
+    routes: (router) => {
+      mountTicketRoutes(router, { tickets, internalToken, jwks: async () => (await keys).jwks });
+      mountCheckInRoutes(router, { checkIn, staff, db, internalToken, maxScansPerSync: config.MAX_SCANS_PER_SYNC });
+    },
   });
 
   let relay: OutboxRelay | undefined;
@@ -86,4 +98,11 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       relay = undefined;
     },
   };
+}
+
+/** The service as main.ts and standalone run it: its clients from the kit. */
+export async function build(config: TicketsConfig, kit: ServiceKit): Promise<TicketsService> {
+  const db = await kit.db({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const bus = kit.bus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  return createService({ config, logger: kit.logger, metrics: kit.metrics, db, bus });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { loadAuthConfig } from '@ticketping/auth/config';
-import { MIGRATIONS_DIR as AUTH_MIGRATIONS, SCHEMA as AUTH_SCHEMA } from '@ticketping/auth/migrate';
+import { loadConfig } from '@ticketping/auth/config';
+import { MIGRATIONS_DIRECTORY as AUTH_MIGRATIONS, SCHEMA as AUTH_SCHEMA } from '@ticketping/auth/migrate';
 import { createService as createAuth } from '@ticketping/auth/service';
 import { createMemoryBus, type Bus, type BusEvent } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
@@ -31,7 +31,7 @@ async function startAuth() {
   const db = await createTestDatabase(testEnv.postgresUrl, [{ directory: AUTH_MIGRATIONS, schema: AUTH_SCHEMA }]);
   const redis = createRedis({ url: testEnv.redisUrl });
   const keyPrefix = randomPrefix('tickets-auth');
-  const config = loadAuthConfig({ INTERNAL_TOKEN, DATABASE_URL: db.url, PASSWORD_HASH_COST: '10', REDIS_KEY_PREFIX: keyPrefix });
+  const config = loadConfig({ INTERNAL_TOKEN, DATABASE_URL: db.url, PASSWORD_HASH_COST: '10', REDIS_KEY_PREFIX: keyPrefix });
   const service = createAuth({ config, logger: quietLogger('auth-test'), metrics: createMetrics('auth', { defaultMetrics: false }), db: db.knex, redis });
   await service.start();
   const server = await listen(service.app, 0);

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadGatewayConfig } from '@ticketping/gateway/config';
+import { loadConfig } from '@ticketping/gateway/config';
 import { createService as createGateway } from '@ticketping/gateway/service';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
@@ -21,7 +21,7 @@ const keyPrefix = randomPrefix('gw-tickets');
 test.before(async () => {
   h = await startTickets();
   const down = 'http://127.0.0.1:9'; // services this test does not need
-  const config = loadGatewayConfig({
+  const config = loadConfig({
     INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: '/nonexistent',
     AUTH_URL: h.auth.base, TICKETS_URL: h.base, CATALOG_URL: down, QUEUE_URL: down, BOOKING_URL: down, PAYMENT_URL: down, QUEUE_JWKS: '{"keys":[]}',
   });

@@ -9,6 +9,7 @@ import { startTelemetry } from './telemetry/faro.ts';
 import { layout } from './ui/layout.ts';
 import { lazyPage, type PageContext, type PageFactory, type PageView } from './ui/page.ts';
 import { loginPage, signupPage } from './pages/account.ts';
+import { verifyPage } from './pages/verify.ts';
 import { bookingsPage } from './pages/bookings.ts';
 import { checkoutPage } from './pages/checkout.ts';
 import { confirmationPage } from './pages/confirmation.ts';
@@ -36,6 +37,7 @@ const pages: Record<Route['name'], PageFactory> = {
   scanner: lazyPage(async () => (await import('./pages/scanner.ts')).scannerPage),
   login: loginPage,
   signup: signupPage,
+  verify: verifyPage,
   // Only organisers open it: loaded on demand, so fans never download it.
   admin: lazyPage(async () => (await import('./pages/admin.ts')).adminPage),
   'not-found': notFoundPage,

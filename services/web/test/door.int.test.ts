@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadGatewayConfig } from '@ticketping/gateway/config';
+import { loadConfig } from '@ticketping/gateway/config';
 import { createService as createGateway } from '@ticketping/gateway/service';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
@@ -18,7 +18,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // The tickets service's own test harness: auth and tickets on a test database each.
 import { INTERNAL_TOKEN, quietLogger, startTickets, type Harness, type Show } from '../../tickets/test/harness.ts';
-import { TOPICS } from '../../tickets/src/tickets/tickets.events.ts';
+import { TOPICS } from '@ticketping/contracts/topics';
 import { fromBase64Url, rotateCode } from '@ticketping/tickets/codes';
 import { openBrowser, screenshot, type Browser } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
@@ -41,7 +41,7 @@ test.before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'ticketping-door-'));
   h = await startTickets();
   const down = 'http://127.0.0.1:9'; // services these pages do not reach here
-  const config = loadGatewayConfig({
+  const config = loadConfig({
     INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: webDist,
     AUTH_URL: h.auth.base, TICKETS_URL: h.base, CATALOG_URL: down, QUEUE_URL: down, BOOKING_URL: down, PAYMENT_URL: down, QUEUE_JWKS: '{"keys":[]}',
   });
@@ -200,7 +200,7 @@ test('the scanner admits a ticket seen by the camera, refuses it the second time
   await eventually(async () => (await page.getByTestId('queued').textContent()) === '0', 15_000);
 
   // Refunded: the revocation reaches the gate within one sync.
-  await h.bus.publish(TOPICS.orders, [h.orderEvent('order.refunded', refunded.orderId, randomUUID(), show, [show.seatIds[1]!])]);
+  await h.bus.publish(TOPICS.bookingOrders, [h.orderEvent('order.refunded', refunded.orderId, randomUUID(), show, [show.seatIds[1]!])]);
   await eventually(async () => (await h.call('GET', `/api/v1/check-in/performances/${show.performanceId}/revocations`, { userId: randomUUID(), role: 'ADMIN' })).body.items, 15_000);
   await page.getByRole('button', { name: 'Sync now' }).click();
   await eventually(async () => {

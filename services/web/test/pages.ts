@@ -11,6 +11,9 @@ export async function signUp(page: Page, account: Account): Promise<void> {
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Create account' }).click();
+  // a new account is told a verification mail is on its way; these fans go on without it
+  await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+  await page.getByRole('link', { name: 'Later' }).click();
 }
 
 export async function logIn(page: Page, baseUrl: string, email: string, password: string, next = '#/'): Promise<void> {
@@ -21,7 +24,7 @@ export async function logIn(page: Page, baseUrl: string, email: string, password
   await page.getByRole('button', { name: 'Log out' }).waitFor();
 }
 
-export interface NewShow { title: string; venue: string; capacity: number; admitPerMinute: number; rows: number; seatsPerRow: number; price: string; dates?: number }
+export interface NewShow { title: string; venue: string; capacity: number; admitPerMinute: number; rows: number; seatsPerRow: number; price: string; dates?: number; confirmedFansOnly?: boolean }
 
 /** Fills the admin page's form and returns the new performance's id. */
 export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, show: NewShow): Promise<string> {
@@ -37,6 +40,7 @@ export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, 
   await form.getByLabel(/^Price/).fill(show.price);
   await form.getByLabel('Capacity (fans choosing seats at once)').fill(String(show.capacity));
   await form.getByLabel('Admissions per minute').fill(String(show.admitPerMinute));
+  if (show.confirmedFansOnly) await form.getByLabel('Only fans with a confirmed e-mail address may join').check();
   await form.getByRole('button', { name: 'Create performance' }).click();
   const link = form.getByRole('status').getByRole('link', { name: show.title });
   await link.waitFor();

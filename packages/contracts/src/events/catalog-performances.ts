@@ -14,6 +14,8 @@ export const performancePublished = z.object({
   /** Absent from events published before the per-person limit existed: then it is maxSeatsPerOrder. */
   maxSeatsPerPerson: z.number().int().positive().optional(),
   queue: z.object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) }),
+  /** Only accounts with a confirmed e-mail address may enter the waiting room. Absent from older events: false. */
+  requireVerifiedEmail: z.boolean().optional(),
   /** Seats on sale over all schedules: the performance is sold out when they all are. */
   totalSeats: z.number().int().nonnegative(),
   schedules: z.array(z.object({ scheduleId: uuid(), startsAt: instant() })),

@@ -25,9 +25,20 @@ export const TokenPair = z
 
 export const User = z.object({ id: uuid(), email: z.email(), nickname: z.string() }).meta({ id: 'User' });
 export const Role = z.enum(['USER', 'ADMIN']);
-export const Profile = User.extend({ role: Role }).meta({ id: 'Profile' });
+export const Profile = User.extend({
+  role: Role,
+  emailVerified: z.boolean().meta({ description: 'Whether the address was confirmed (`POST /api/v1/users/verification`); some waiting rooms admit only confirmed addresses.' }),
+}).meta({ id: 'Profile' });
+
+/** The secret from the verification mail's link (or typed from the mail). */
+export const EmailVerification = z
+  .object({ token: z.string().trim().min(16).max(128).regex(/^[\w-]+$/, 'the code from the mail') })
+  .meta({ id: 'EmailVerification' });
+export const userIdParams = z.object({ userId: uuid() });
+export const EmailVerified = z.object({ id: uuid(), email: z.email(), emailVerified: z.literal(true) }).meta({ id: 'EmailVerified' });
 
 export type SignUp = z.infer<typeof SignUp>;
 export type TokenPair = z.infer<typeof TokenPair>;
 export type User = z.infer<typeof User>;
 export type Profile = z.infer<typeof Profile>;
+export type EmailVerification = z.infer<typeof EmailVerification>;

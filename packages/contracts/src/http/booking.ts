@@ -48,3 +48,23 @@ export const OrderPage = page(Order);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 export type Order = z.infer<typeof Order>;
 export type OrderSeat = z.infer<typeof OrderSeat>;
+
+export const salesTimelineQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(10_080).default(60).meta({ description: 'How far back from now' }),
+});
+
+/** Minutes with nothing in them are left out: the organiser's page fills the gaps with zeros. */
+export const SalesTimeline = z
+  .object({
+    scheduleId: z.uuid(),
+    from: dateTime(),
+    to: dateTime(),
+    soldBefore: z.number().int().meta({ description: 'Seats in orders confirmed before `from` (and not refunded since)' }),
+    buckets: z.array(z.object({
+      minute: dateTime().meta({ description: 'Start of the minute (UTC)' }),
+      sold: z.number().int().meta({ description: 'Seats in orders confirmed in that minute (and not refunded since)' }),
+      held: z.number().int().meta({ description: 'Seats in orders placed (held) in that minute, whatever became of them' }),
+    })),
+  })
+  .meta({ id: 'SalesTimeline' });
+export type SalesTimeline = z.infer<typeof SalesTimeline>;

@@ -79,6 +79,7 @@ export function createPerformanceSchema(now: Date) {
       maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
       /** Over every schedule and order of the performance; unset, it is maxSeatsPerOrder. */
       maxSeatsPerPerson: count(1, LIMITS.maxSeatsPerPerson).optional(),
+      requireVerifiedEmail: z.boolean().default(false).meta({ description: 'Only accounts with a confirmed e-mail address may enter the waiting room (403 `EMAIL_NOT_VERIFIED` otherwise). Off unless set: the performance asks for it.' }),
       schedules: z.array(z.object({ startsAt: futureInstant(now) })).min(1, 'must list at least one schedule').max(LIMITS.schedulesPerPerformance, `must list at most ${LIMITS.schedulesPerPerformance} schedules`).superRefine(checkSchedules, everyElementParsed),
       sections: z.array(section).min(1, 'must list at least one section').max(LIMITS.sectionsPerPerformance, `must list at most ${LIMITS.sectionsPerPerformance} sections`).superRefine(checkSections, everyElementParsed),
       queue: queueSettings,
@@ -103,6 +104,7 @@ export function updatePerformanceSchema(now: Date) {
       maxSeatsPerOrder: count(1, LIMITS.maxSeatsPerOrder),
       /** null: back to "as many as one order". */
       maxSeatsPerPerson: count(1, LIMITS.maxSeatsPerPerson).nullable(),
+      requireVerifiedEmail: z.boolean(),
       queue: queueSettings,
     })
     .partial()
@@ -134,6 +136,7 @@ export const Performance = PerformanceSummary.extend({
     description:
       'Seats one fan may hold over every schedule and order of the performance (live orders count; cancelled, expired and refunded ones do not). Equals `maxSeatsPerOrder` unless an admin set it.',
   }),
+  requireVerifiedEmail: z.boolean().meta({ description: 'Only accounts with a confirmed e-mail address may enter the waiting room (403 `EMAIL_NOT_VERIFIED` otherwise). Off unless set: the performance asks for it.' }),
   queue: z
     .object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) })
     .meta({ description: 'The waiting-room settings the performance was published with (the live ones are at `GET /api/v1/queues/{performanceId}`).' }),

@@ -73,6 +73,9 @@ export const Queue = z
     }),
     opensAt: dateTime().nullable().meta({ description: 'The scheduled open (the performance\'s `bookingOpensAt`); null when the waiting room opened at once. Entries before it wait in the pre-queue.' }),
     closesAt: dateTime().nullable().meta({ description: 'When the waiting room closes itself (the performance\'s `bookingClosesAt`); null when it never does.' }),
+    requireVerifiedEmail: z.boolean().meta({
+      description: 'Only accounts with a confirmed e-mail address may enter (the performance asks for it); others get 403 `EMAIL_NOT_VERIFIED`.',
+    }),
     proofOfWorkMaxNumber: z.number().int().meta({
       description: "The entry's base proof-of-work difficulty (ALTCHA `maxnumber`); 0 when proof-of-work is off. A busy address range is given more (see `POST …/challenge`).",
     }),
@@ -83,7 +86,7 @@ export const Queue = z
   .meta({ id: 'Queue' });
 
 export const QueueEntryStatus = z.enum(['WAITING', 'ADMITTED', 'EXPIRED']);
-export const QueueEntryReason = z.enum(['PRE_QUEUE', 'EXPIRED', 'ABANDONED', 'SOLD_OUT', 'QUEUE_CLOSED']);
+export const QueueEntryReason = z.enum(['PRE_QUEUE', 'EXPIRED', 'ABANDONED', 'ABSENT', 'SOLD_OUT', 'QUEUE_CLOSED']);
 
 export const QueueEntry = z
   .object({
@@ -97,7 +100,7 @@ export const QueueEntry = z
     expiresAt: dateTime().nullable(),
     reason: QueueEntryReason.nullable().meta({
       description:
-        '`PRE_QUEUE` while WAITING for a scheduled open (the place is decided by the draw at `opensAt`); why an entry is EXPIRED: `EXPIRED` (the active window ran out), `ABANDONED` (stopped polling, or never claimed the admission), `SOLD_OUT`, `QUEUE_CLOSED`. Null otherwise.',
+        '`PRE_QUEUE` while WAITING for a scheduled open (the place is decided by the draw at `opensAt`); why an entry is EXPIRED: `EXPIRED` (the active window ran out), `ABANDONED` (stopped polling, or never claimed the admission), `ABSENT` (pre-queued but did not poll in the last minutes before the open, `QUEUE_PRESENCE_WINDOW_SECONDS`), `SOLD_OUT`, `QUEUE_CLOSED`. Null otherwise.',
     }),
     opensAt: dateTime().nullable().meta({ description: 'The waiting room\'s scheduled open, in every state; null when it opened at once. While pre-queued, `etaSeconds` includes the time until it.' }),
   })
@@ -150,6 +153,7 @@ export const NewQueue = z
     opensAt: z.iso.datetime().optional(),
     closesAt: z.iso.datetime().optional(),
     totalSeats: z.number().int().min(0).optional(),
+    requireVerifiedEmail: z.boolean().optional(),
   })
   .strict();
 
@@ -193,3 +197,22 @@ export type QueueEntryRequest = z.input<typeof QueueEntryRequest>;
 export type StatusPollsBody = z.input<typeof StatusPolls>;
 export type OperatorRateBody = z.input<typeof OperatorRate>;
 export type OperatorRateAnswer = z.infer<typeof OperatorRateAnswer>;
+
+export const queueTimelineQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(1440).default(60).meta({ description: 'How far back from now' }),
+});
+
+/** One sample a minute, written by one replica: an organiser who opens the page mid-sale sees the sale so far. */
+export const QueueTimeline = z
+  .object({
+    performanceId: uuid(),
+    from: dateTime(),
+    to: dateTime(),
+    samples: z.array(z.object({
+      minute: dateTime().meta({ description: 'Start of the minute (UTC) the sample was taken in' }),
+      waiting: z.number().int().meta({ description: 'Fans in the line when the sample was taken' }),
+      admitted: z.number().int().meta({ description: 'Fans admitted since the previous sample (0 for the first one kept)' }),
+    })),
+  })
+  .meta({ id: 'QueueTimeline' });
+export type QueueTimeline = z.infer<typeof QueueTimeline>;

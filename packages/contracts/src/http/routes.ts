@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Credentials, Profile, RefreshRequest, SignUp, TokenPair, User } from './auth.ts';
-import { NewOrder, Order, OrderPage, RefundRequest } from './booking.ts';
+import { Credentials, EmailVerification, EmailVerified, Profile, RefreshRequest, SignUp, TokenPair, User, userIdParams } from './auth.ts';
+import { NewOrder, Order, OrderPage, RefundRequest, SalesTimeline, salesTimelineQuery } from './booking.ts';
 import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedule, SeatMap } from './catalog.ts';
 import { idempotencyHeaders, orderIdParams, pageQuery, paymentIdParams, performanceIdParams, Problem, scheduleIdParams } from './common.ts';
 import { NewPayment, Payment } from './payment.ts';
 import { FaroPayload, OpenApiText, Redrive, RedriveRequest } from './platform.ts';
-import { ProofOfWorkChallenge, Queue, QueueEntry, QueueEntryRequest, QueueSettingsChange } from './queue.ts';
+import { ProofOfWorkChallenge, Queue, QueueEntry, QueueEntryRequest, QueueSettingsChange, QueueTimeline, queueTimelineQuery } from './queue.ts';
 import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
@@ -49,7 +49,8 @@ export const ROUTES = {
     path: '/api/v1/users',
     tags: ['Identity'],
     summary: 'Sign up',
-    description: 'Always creates a `USER`; any `role` in the body is ignored. Administrators come from configuration only.',
+    description:
+      'Always creates a `USER`; any `role` in the body is ignored. Administrators come from configuration only.\nA verification mail with a link (and its code) goes to the address; until it is followed\n(`POST /api/v1/users/verification`) the account cannot enter waiting rooms that ask for a\nconfirmed address (403 `EMAIL_NOT_VERIFIED`).',
     public: true,
     request: { body: SignUp },
     responses: {
@@ -117,6 +118,49 @@ export const ROUTES = {
     responses: {
       200: { description: 'Profile', body: Profile },
       401: { shared: 'Unauthorized' },
+    },
+  },
+  verifyEmail: {
+    method: 'post',
+    path: '/api/v1/users/verification',
+    tags: ['Identity'],
+    summary: 'Confirm the e-mail address',
+    description:
+      'The token comes from the link in the verification mail (valid `EMAIL_VERIFY_TTL_SECONDS`, 48 h;\neach resend adds a new one). No login needed: the link may be opened on another device.\nAccess tokens issued from then on carry the confirmed address (`ev` claim); a client that\nis logged in refreshes its tokens after this call. A token works once.',
+    public: true,
+    request: { body: EmailVerification },
+    responses: {
+      200: { description: 'The address is confirmed', body: EmailVerified },
+      400: { shared: 'BadRequest', description: '`VERIFICATION_INVALID`: unknown, used or expired; ask for a new mail' },
+    },
+  },
+  resendVerificationMail: {
+    method: 'post',
+    path: '/api/v1/users/me/verification-mail',
+    tags: ['Identity'],
+    summary: 'Send the verification mail again',
+    description:
+      'At most one mail per `EMAIL_VERIFY_RESEND_SECONDS` (60 s) and `EMAIL_VERIFY_MAX_PER_DAY` (5) per\naccount: 429 `VERIFICATION_MAIL_LIMITED` with `Retry-After`. 204 when the address is\nalready confirmed (nothing is sent).',
+    request: {},
+    responses: {
+      202: { description: 'A mail is on its way' },
+      204: { description: 'Already confirmed' },
+      401: { shared: 'Unauthorized' },
+      429: { shared: 'TooManyRequests', description: '`VERIFICATION_MAIL_LIMITED`' },
+    },
+  },
+  verifyEmailAsAdmin: {
+    method: 'post',
+    path: '/api/v1/users/{userId}/verification',
+    tags: ['Identity'],
+    summary: "Confirm an account's address (admin)",
+    description: "Support staff confirm an address they checked another way (and load tests their fans'). ADMIN only.",
+    request: { params: userIdParams },
+    responses: {
+      200: { description: 'The address is confirmed', body: EmailVerified },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      404: { shared: 'NotFound', description: '`USER_NOT_FOUND`' },
     },
   },
   listPerformances: {
@@ -232,6 +276,22 @@ export const ROUTES = {
       429: { shared: 'TooManyRequests' },
     },
   },
+  queueTimeline: {
+    method: 'get',
+    path: '/api/v1/queues/{performanceId}/timeline',
+    tags: ['Waiting room'],
+    summary: 'Waiting fans and admissions per minute over the sale (ADMIN)',
+    description:
+      "The organiser's chart of the waiting room: one sample a minute (fans waiting, fans admitted\nsince the previous sample), kept in Redis for about a day, over the last `minutes`. Minutes\nwithout a sample (no replica running, or before the waiting room existed) are left out.",
+    request: { params: performanceIdParams, query: queueTimelineQuery },
+    responses: {
+      200: { description: 'Samples, oldest first', body: QueueTimeline },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      503: { shared: 'Unavailable' },
+    },
+  },
   configureQueue: {
     method: 'patch',
     path: '/api/v1/queues/{performanceId}',
@@ -261,6 +321,7 @@ export const ROUTES = {
       200: { description: 'The challenge', body: ProofOfWorkChallenge },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`EMAIL_NOT_VERIFIED`: the waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`), so no proof is handed out to an account it would refuse' },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
       429: { shared: 'TooManyRequests' },
       503: { shared: 'Unavailable', description: '`QUEUE_UNAVAILABLE` (`Retry-After: 2`)' },
@@ -272,14 +333,14 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\n\n' +
-      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`). Missing: 403 `PROOF_OF_WORK_REQUIRED`; not issued by the\nwaiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it.',
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\n' +
+      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`). Missing: 403 `PROOF_OF_WORK_REQUIRED`; not issued by the\nwaiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it. The proof is spent\nbefore the line answers: after any refusal below, enter again with a new one.',
     request: { params: performanceIdParams, body: QueueEntryRequest, bodyOptional: true },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
-      403: { shared: 'Forbidden', description: '`PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID` or `PROOF_OF_WORK_EXPIRED`' },
+      403: { shared: 'Forbidden', description: '`PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID`, `PROOF_OF_WORK_EXPIRED`; or `EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again' },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
       409: { shared: 'Conflict', description: '`SOLD_OUT`, `QUEUE_CLOSED`, or `PROOF_OF_WORK_REPLAYED`' },
       429: {
@@ -502,6 +563,21 @@ export const ROUTES = {
     summary: 'Per schedule: fans waiting and offers by state (ADMIN)',
     responses: {
       200: { description: 'One item per schedule with a waitlist', body: WaitlistStats },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+    },
+  },
+  salesTimeline: {
+    method: 'get',
+    path: '/api/v1/admin/schedules/{scheduleId}/sales',
+    tags: ['Booking'],
+    summary: 'Seats sold and held per minute for one date (ADMIN)',
+    description:
+      "The organiser's chart of a sale, from booking's orders: seats confirmed (by when the order\nwas confirmed) and seats held (by when the order was placed) per minute, over the last\n`minutes`, plus the seats sold before. Minutes with nothing in them are left out.",
+    request: { params: scheduleIdParams, query: salesTimelineQuery },
+    responses: {
+      200: { description: 'Per-minute counts, oldest first', body: SalesTimeline },
+      400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
       403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
     },

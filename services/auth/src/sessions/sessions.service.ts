@@ -35,14 +35,14 @@ export function createSessionsService(deps: SessionsDeps) {
   const { db, users, hasher, throttle, settings } = deps;
 
   /** A new opaque refresh token in `familyId`, plus a fresh access token. */
-  async function issue(user: { id: string; role: Role }, familyId: string, trx: Knex): Promise<TokenPair> {
+  async function issue(user: { id: string; role: Role; emailVerified: boolean }, familyId: string, trx: Knex): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
     await createRefreshTokensRepo(trx).insert({
       id: randomUUID(), familyId, userId: user.id, tokenHash: sha256(refreshToken),
       expiresAt: new Date(Date.now() + settings.refreshTokenTtlSeconds * 1000),
     });
     const { signer } = await deps.keys;
-    const { token } = await signer.sign({ subject: user.id, audience: settings.audience, expiresInSeconds: settings.accessTokenTtlSeconds, claims: { role: user.role } });
+    const { token } = await signer.sign({ subject: user.id, audience: settings.audience, expiresInSeconds: settings.accessTokenTtlSeconds, claims: { role: user.role, ...(user.emailVerified ? { ev: true } : {}) } });
     return { accessToken: token, refreshToken, tokenType: 'Bearer', expiresIn: settings.accessTokenTtlSeconds };
   }
 
@@ -92,6 +92,7 @@ export function createSessionsService(deps: SessionsDeps) {
      * while the pair it issued is still unused, is a client whose response was lost; it gets that
      * same pair back instead of being logged out mid-checkout.
      */
+    // A refresh reads the account again, so tokens refreshed after the address was confirmed carry `ev`.
     async refresh(refreshToken: string): Promise<TokenPair> {
       const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
         const tokens = createRefreshTokensRepo(trx);

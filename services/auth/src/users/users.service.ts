@@ -1,28 +1,44 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from '@ticketping/db';
 import { ConflictError, NotFoundError, type Role } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
-import type { UsersRepo } from './users.repo.ts';
+import { createUsersRepo, type UsersRepo } from './users.repo.ts';
 
 export interface PublicUser { id: string; email: string; nickname: string }
-export interface Profile extends PublicUser { role: Role }
+export interface Profile extends PublicUser { role: Role; emailVerified: boolean }
 
 /** Emails compare case-insensitively: stored trimmed and lower-cased. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-export function createUsersService({ users, hasher, logger }: { users: UsersRepo; hasher: PasswordHasher; logger: Logger }) {
+export interface UsersDeps {
+  db: Knex;
+  users: UsersRepo;
+  hasher: PasswordHasher;
+  logger: Logger;
+  /** Adds the verification mail of a new account, in the transaction that creates it. */
+  requestVerification: (trx: Knex.Transaction, user: { id: string; email: string }) => Promise<void>;
+}
+
+export function createUsersService({ db, users, hasher, logger, requestVerification }: UsersDeps) {
   return {
-    /** Public sign-up always makes a USER: roles are never taken from the request. */
+    /**
+     * Public sign-up always makes a USER: roles are never taken from the request. The account and
+     * its verification mail are written together: no account is left without its mail.
+     */
     async signUp(input: { email: string; password: string; nickname: string }): Promise<PublicUser> {
       const user = { id: randomUUID(), email: normalizeEmail(input.email), nickname: input.nickname.trim(), passwordHash: await hasher.hash(input.password), role: 'USER' as const };
-      if (!(await users.insert(user))) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
+      await db.transaction(async (trx) => {
+        if (!(await createUsersRepo(trx).insert(user))) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
+        await requestVerification(trx, user);
+      });
       return { id: user.id, email: user.email, nickname: user.nickname };
     },
 
     async profile(id: string): Promise<Profile> {
       const user = await users.findById(id);
       if (!user) throw new NotFoundError('USER_NOT_FOUND', 'The account no longer exists');
-      return { id: user.id, email: user.email, nickname: user.nickname, role: user.role };
+      return { id: user.id, email: user.email, nickname: user.nickname, role: user.role, emailVerified: user.emailVerified };
     },
 
     /** The account with this address, for another service (transfers, staff grants); 404 when none. */

@@ -2,6 +2,8 @@ import type { Knex } from '@ticketping/db';
 import { handOverSeats } from '../waitlist/hand-over.ts';
 import { heldSeatsOfOrder } from '../waitlist/waitlist.repo.ts';
 import type { SeatSource } from '../waitlist/waitlist.types.ts';
+import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
+import type { OrderCursor, OrdersStore, OrdersTx } from './orders.service.ts';
 import type { Order, OrderSeat, OrderStatus } from './orders.types.ts';
 
 /** A connection or a transaction: repository functions work in either. */
@@ -88,7 +90,6 @@ export async function findOrder(db: Db, orderId: string, userId?: string): Promi
   return row ? (await withSeats(db, [row]))[0] : undefined;
 }
 
-export interface OrderCursor { createdAt: Date; id: string }
 
 /** A fan's orders, newest first, keyset-paginated on (created_at, id). */
 export async function listOrders(db: Db, userId: string, limit: number, after?: OrderCursor): Promise<Order[]> {
@@ -162,4 +163,24 @@ export async function addSoldSeats(trx: Knex.Transaction, performanceId: string,
   if (soldOut === (row.sold_out_at !== null)) return { becameSoldOut: false };
   await trx('performances').where('performance_id', performanceId).update({ sold_out_at: soldOut ? trx.fn.now() : null });
   return { becameSoldOut: soldOut };
+}
+
+/** The orders use cases' store on booking's Postgres: the functions above, the outbox of orders.events.ts. */
+export function knexOrdersStore(db: Knex): OrdersStore {
+  const inTransaction = (trx: Knex.Transaction): OrdersTx => ({
+    claimSeats: (orderId, seatIds) => claimSeats(trx, orderId, seatIds),
+    insertOrder: (order) => insertOrder(trx, order),
+    findOrder: (orderId, userId) => findOrder(trx, orderId, userId),
+    transition: (orderId, from, to) => transition(trx, orderId, from, to),
+    emitOrderEvent: (type, order) => emitOrderEvent(trx, type, order),
+    emitRefundRequested: (refund) => emitRefundRequested(trx, refund),
+  });
+  return {
+    transaction: (work) => db.transaction((trx) => work(inTransaction(trx))),
+    findHeldSeats: (seatIds) => findHeldSeats(db, seatIds),
+    countSeatsHeld: (userId, performanceId) => countSeatsHeld(db, userId, performanceId),
+    findLiveOrderId: (userId, scheduleId) => findLiveOrderId(db, userId, scheduleId),
+    findOrder: (orderId, userId) => findOrder(db, orderId, userId),
+    listOrders: (userId, limit, after) => listOrders(db, userId, limit, after),
+  };
 }

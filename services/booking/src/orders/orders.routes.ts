@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { NewOrder, orderIdParams, pageQuery, RefundRequest } from '@ticketping/contracts/http';
 import { caller, requireAdmin, requireInternalCaller, validate, validationFailed } from '@ticketping/http';
 import type { Idempotency } from '@ticketping/idempotency';
-import type { OrderCursor } from './orders.repo.ts';
-import type { Orders } from './orders.service.ts';
+import type { OrderCursor, Orders } from './orders.service.ts';
 import { orderResponse } from './orders.types.ts';
 
 

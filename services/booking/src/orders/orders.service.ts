@@ -1,16 +1,45 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from '@ticketping/db';
+import type { EventPayload, EventTypeOn } from '@ticketping/contracts/events';
 import type { Caller } from '@ticketping/http';
 import { queueTokenRequired, type AdmissionCheck } from '../admission/admission.ts';
 import type { BookingMetrics } from '../booking-metrics.ts';
 import type { SellableCache } from '../catalog-copy/sellable-cache.ts';
 import * as errors from './orders.errors.ts';
-import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
-import { claimSeats, countSeatsHeld, findHeldSeats, findLiveOrderId, findOrder, insertOrder, listOrders, transition, type OrderCursor } from './orders.repo.ts';
-import type { Order } from './orders.types.ts';
+import type { TOPICS } from './orders.events.ts';
+import type { Order, OrderStatus } from './orders.types.ts';
+
+export interface OrderCursor { createdAt: Date; id: string }
+
+/** Writes of one transaction: they commit together with the events, or not at all. */
+export interface OrdersTx {
+  /** Holds the seats that are free; the ones returned. The database's key decides, not a read before. */
+  claimSeats(orderId: string, seatIds: string[]): Promise<string[]>;
+  /**
+   * Refused, as Postgres refuses it, with `{ code: '23505', constraint: 'orders_one_live_per_fan_and_schedule' }`
+   * or `{ code: '23514', constraint: 'fan_seats_within_limit' }`.
+   */
+  insertOrder(order: Order): Promise<void>;
+  findOrder(orderId: string, userId?: string): Promise<Order | undefined>;
+  /** Compare-and-set on the status; leaving the live states releases the seats. */
+  transition(orderId: string, from: OrderStatus, to: OrderStatus): Promise<Order | undefined>;
+  emitOrderEvent(type: Exclude<EventTypeOn<typeof TOPICS.orders>, 'order.refund-requested'>, order: Order): Promise<void>;
+  emitRefundRequested(refund: EventPayload<'order.refund-requested'>): Promise<void>;
+}
+
+/** Booking's orders: Postgres (`knexOrdersStore` in orders.repo.ts), or memory in the unit tests. */
+export interface OrdersStore {
+  transaction<T>(work: (tx: OrdersTx) => Promise<T>): Promise<T>;
+  /** Which of these seats are held now (may be stale by the time it returns). */
+  findHeldSeats(seatIds: string[]): Promise<string[]>;
+  countSeatsHeld(userId: string, performanceId: string): Promise<{ held: number; limit: number }>;
+  findLiveOrderId(userId: string, scheduleId: string): Promise<string | undefined>;
+  findOrder(orderId: string, userId?: string): Promise<Order | undefined>;
+  /** Newest first, after the cursor. */
+  listOrders(userId: string, limit: number, after?: OrderCursor): Promise<Order[]>;
+}
 
 export interface OrdersDeps {
-  db: Knex;
+  store: OrdersStore;
   catalog: SellableCache;
   admission: AdmissionCheck;
   metrics: BookingMetrics;
@@ -25,7 +54,7 @@ const isViolation = (error: unknown, code: '23505' | '23514', constraint: string
 const isUniqueViolation = (error: unknown, constraint: string) => isViolation(error, '23505', constraint);
 
 export function createOrders(deps: OrdersDeps) {
-  const { db, catalog, admission, metrics } = deps;
+  const { store, catalog, admission, metrics } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Rejections before the seats are even tried (token, window, limits, unknown seats). */
@@ -79,23 +108,23 @@ export function createOrders(deps: OrdersDeps) {
       try {
         // Fast path for the usual loser of a race: a seat already held is refused with one read.
         // It only ever refuses; whether a seat is free is decided below by the constraint.
-        const held = await findHeldSeats(db, input.seatIds);
+        const held = await store.findHeldSeats(input.seatIds);
         if (held.length) throw errors.seatUnavailable(held);
-        await db.transaction(async (trx) => {
-          const claimed = new Set(await claimSeats(trx, order.id, input.seatIds));
+        await store.transaction(async (tx) => {
+          const claimed = new Set(await tx.claimSeats(order.id, input.seatIds));
           const taken = input.seatIds.filter((id) => !claimed.has(id));
           if (taken.length) throw errors.seatUnavailable(taken);
-          await insertOrder(trx, order);
-          await emitOrderEvent(trx, 'order.created', order);
+          await tx.insertOrder(order);
+          await tx.emitOrderEvent('order.created', order);
         });
       } catch (error) {
         if (isUniqueViolation(error, 'orders_one_live_per_fan_and_schedule')) {
           metrics.hold('rejected');
-          throw errors.liveOrderExists(await findLiveOrderId(db, who.id, input.scheduleId));
+          throw errors.liveOrderExists(await store.findLiveOrderId(who.id, input.scheduleId));
         }
         if (isViolation(error, '23514', 'fan_seats_within_limit')) {
           metrics.hold('rejected');
-          const { held, limit } = await countSeatsHeld(db, who.id, order.performanceId);
+          const { held, limit } = await store.countSeatsHeld(who.id, order.performanceId);
           throw errors.personLimitReached(limit, held);
         }
         metrics.hold((error as { code?: string }).code === 'SEAT_UNAVAILABLE' ? 'seat_unavailable' : 'rejected');
@@ -108,13 +137,13 @@ export function createOrders(deps: OrdersDeps) {
 
     /** A fan sees only their own orders: someone else's is "not found", not "forbidden". */
     async getOrder(who: Caller, orderId: string): Promise<Order> {
-      const order = await findOrder(db, orderId, who.id);
+      const order = await store.findOrder(orderId, who.id);
       if (!order) throw errors.orderNotFound();
       return order;
     },
 
     async listOrders(who: Caller, limit: number, after?: OrderCursor): Promise<{ items: Order[]; next?: OrderCursor }> {
-      const items = await listOrders(db, who.id, limit + 1, after);
+      const items = await store.listOrders(who.id, limit + 1, after);
       const page = items.slice(0, limit);
       const last = page.at(-1);
       return items.length > limit && last ? { items: page, next: { createdAt: last.createdAt, id: last.id } } : { items: page };
@@ -122,27 +151,27 @@ export function createOrders(deps: OrdersDeps) {
 
     /** Cancelling releases the seats at once. Cancelling a cancelled order again is a no-op. */
     async cancelOrder(who: Caller, orderId: string): Promise<Order> {
-      const cancelled = await db.transaction(async (trx) => {
-        const order = await findOrder(trx, orderId, who.id);
+      const cancelled = await store.transaction(async (tx) => {
+        const order = await tx.findOrder(orderId, who.id);
         if (!order) throw errors.orderNotFound();
         if (order.status === 'CANCELLED') return undefined;
-        const updated = await transition(trx, orderId, 'PENDING_PAYMENT', 'CANCELLED');
-        if (!updated) throw errors.orderNotCancellable((await findOrder(trx, orderId))!.status);
-        await emitOrderEvent(trx, 'order.cancelled', updated);
+        const updated = await tx.transition(orderId, 'PENDING_PAYMENT', 'CANCELLED');
+        if (!updated) throw errors.orderNotCancellable((await tx.findOrder(orderId))!.status);
+        await tx.emitOrderEvent('order.cancelled', updated);
         return updated;
       });
-      if (!cancelled) return (await findOrder(db, orderId, who.id))!;
+      if (!cancelled) return (await store.findOrder(orderId, who.id))!;
       metrics.orderStatus('CANCELLED');
       return cancelled;
     },
 
     /** An administrator refunds a confirmed order: payment refunds, then the order becomes REFUNDED. */
     async requestRefund(orderId: string, reason: string): Promise<Order> {
-      return db.transaction(async (trx) => {
-        const order = await findOrder(trx, orderId);
+      return store.transaction(async (tx) => {
+        const order = await tx.findOrder(orderId);
         if (!order) throw errors.orderNotFound();
         if (order.status !== 'CONFIRMED' || !order.paymentId) throw errors.orderNotRefundable(order.status);
-        await emitRefundRequested(trx, { orderId, userId: order.userId, paymentId: order.paymentId, reason });
+        await tx.emitRefundRequested({ orderId, userId: order.userId, paymentId: order.paymentId, reason });
         return order;
       });
     },

@@ -28,6 +28,7 @@ export function performancePublished(p: PerformanceDetail): OutgoingEvent {
       bookingClosesAt: p.bookingClosesAt.toISOString(),
       maxSeatsPerOrder: p.maxSeatsPerOrder,
       maxSeatsPerPerson: seatsPerPerson(p),
+      requireVerifiedEmail: p.requireVerifiedEmail,
       queue: { capacity: p.queue.capacity, admitPerMinute: p.queue.admitPerMinute },
       // Seats on sale over all schedules: the performance is sold out when they all are.
       totalSeats: seatsPerSchedule * p.schedules.length,

@@ -13,6 +13,8 @@ export interface Performance {
   maxSeatsPerOrder: number;
   /** Seats one fan may hold over all schedules and orders; null: maxSeatsPerOrder (see seatsPerPerson). */
   maxSeatsPerPerson: number | null;
+  /** The waiting room admits only accounts with a confirmed e-mail address. */
+  requireVerifiedEmail: boolean;
   queue: QueueSettings;
   soldOut: boolean;
   cancelledAt: Date | null;

@@ -11,6 +11,7 @@ interface PerformanceRow {
   booking_closes_at: Date;
   max_seats_per_order: number;
   max_seats_per_person: number | null;
+  require_verified_email: boolean;
   queue_capacity: number;
   queue_admit_per_minute: number;
   sold_out: boolean;
@@ -26,6 +27,7 @@ const toPerformance = (r: PerformanceRow): Performance => ({
   bookingClosesAt: r.booking_closes_at,
   maxSeatsPerOrder: r.max_seats_per_order,
   maxSeatsPerPerson: r.max_seats_per_person,
+  requireVerifiedEmail: r.require_verified_email,
   queue: { capacity: r.queue_capacity, admitPerMinute: r.queue_admit_per_minute },
   soldOut: r.sold_out,
   cancelledAt: r.cancelled_at,
@@ -41,6 +43,7 @@ const toRow = (p: Partial<PerformanceFields>) => ({
   booking_closes_at: p.bookingClosesAt,
   max_seats_per_order: p.maxSeatsPerOrder,
   max_seats_per_person: p.maxSeatsPerPerson,
+  require_verified_email: p.requireVerifiedEmail,
   queue_capacity: p.queue?.capacity,
   queue_admit_per_minute: p.queue?.admitPerMinute,
 });

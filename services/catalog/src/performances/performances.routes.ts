@@ -18,6 +18,7 @@ const detailView = (p: PerformanceDetail, now: Date): PerformanceBody => ({
   description: p.description,
   maxSeatsPerOrder: p.maxSeatsPerOrder,
   maxSeatsPerPerson: seatsPerPerson(p),
+  requireVerifiedEmail: p.requireVerifiedEmail,
   queue: p.queue,
   schedules: p.schedules.map((s) => ({ id: s.id, startsAt: s.startsAt.toISOString() })),
   grades: p.grades,

@@ -48,6 +48,7 @@ export function createPerformanceUseCases({ db, enqueue, now }: PerformanceDeps)
           bookingClosesAt: input.bookingClosesAt,
           maxSeatsPerOrder: input.maxSeatsPerOrder,
           maxSeatsPerPerson: input.maxSeatsPerPerson ?? null,
+          requireVerifiedEmail: input.requireVerifiedEmail,
           queue: input.queue,
           schedules: input.schedules.map((s) => ({ id: randomUUID(), startsAt: s.startsAt })),
           grades: [...grades.values()],

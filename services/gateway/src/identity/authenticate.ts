@@ -20,7 +20,7 @@ export async function authenticate(req: Request, verifyAccessToken: (token: stri
   if (!token) throw new UnauthorizedError('TOKEN_INVALID', 'Send the access token as "Authorization: Bearer <token>"');
   try {
     const payload = await verifyAccessToken(token);
-    return { id: payload.sub, role: payload.role === 'ADMIN' ? 'ADMIN' : 'USER' };
+    return { id: payload.sub, role: payload.role === 'ADMIN' ? 'ADMIN' : 'USER', emailVerified: payload.ev === true };
   } catch (error) {
     if (error instanceof TokenError) throw new UnauthorizedError(error.reason === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', error.message);
     throw error;

@@ -17,6 +17,13 @@ test('client copies of identity, internal and forwarding headers are replaced, n
   });
 });
 
+test('a confirmed address travels as x-user-email-verified only when the verified token says so; a client copy never does', () => {
+  const verified = upstreamHeaders({ 'x-user-email-verified': '1' }, { ...context, caller: { ...context.caller, emailVerified: true } });
+  assert.is(verified['x-user-email-verified'], '1');
+  const unverified = upstreamHeaders({ 'x-user-email-verified': '1' }, context);
+  assert.not.ok('x-user-email-verified' in unverified);
+});
+
 test('an anonymous request carries no identity at all, whatever the client sent', () => {
   const headers = upstreamHeaders({ 'x-user-id': 'victim', 'x-user-role': 'ADMIN' }, { ...context, caller: undefined });
   assert.not.ok('x-user-id' in headers);

@@ -36,6 +36,7 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, context: ForwardC
   if (context.caller) {
     headers[IDENTITY_HEADERS.userId] = context.caller.id;
     headers[IDENTITY_HEADERS.role] = context.caller.role;
+    if (context.caller.emailVerified) headers[IDENTITY_HEADERS.emailVerified] = '1';
   }
   headers['x-request-id'] = context.requestId;
   headers['x-forwarded-for'] = context.clientIp;

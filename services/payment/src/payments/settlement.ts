@@ -1,13 +1,12 @@
-import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
 import type { PaymentMetrics } from '../payment-metrics.ts';
 import type { GuardedProvider } from '../provider/guarded-provider.ts';
-import { emitPaymentEvent } from './payments.events.ts';
-import { lockNextRefundDue, lockStalePending, markRefunded, postponeSettlement, scheduleRefundRetry, settle } from './payments.repo.ts';
+import type { SettlementStore } from './settlement.repo.ts';
 
 export interface SettlementDeps {
-  db: Knex;
-  provider: GuardedProvider;
+  /** Postgres (`knexSettlementStore`), or the in-memory store of the unit tests. */
+  store: SettlementStore;
+  provider: Pick<GuardedProvider, 'lookup' | 'refund'>;
   metrics: PaymentMetrics;
   logger: Logger;
   /** A PENDING payment older than this can no longer be in a running request. */
@@ -25,7 +24,7 @@ const MAX_REFUND_BACKOFF_MS = 5 * 60_000;
  * booking could not use. Both take their rows with FOR UPDATE SKIP LOCKED, so every replica
  * may run them at once.
  */
-export function createSettlement({ db, provider, metrics, logger, staleAfterMs, settlementWindowMs, now = () => new Date() }: SettlementDeps) {
+export function createSettlement({ store, provider, metrics, logger, staleAfterMs, settlementWindowMs, now = () => new Date() }: SettlementDeps) {
   return {
     /**
      * Asks the provider about PENDING payments left by a timeout or a crash; returns how many it
@@ -34,8 +33,8 @@ export function createSettlement({ db, provider, metrics, logger, staleAfterMs, 
      * and goes to the back of the line, and a late settlement ends SUCCEEDED like any other.
      */
     async settleStalePayments(): Promise<number> {
-      return db.transaction(async (trx) => {
-        const stale = await lockStalePending(trx, new Date(now().getTime() - staleAfterMs), BATCH);
+      return store.transaction(async (tx) => {
+        const stale = await tx.lockStalePending(new Date(now().getTime() - staleAfterMs), BATCH);
         let settled = 0;
         for (const payment of stale) {
           let answer;
@@ -46,14 +45,14 @@ export function createSettlement({ db, provider, metrics, logger, staleAfterMs, 
             continue;
           }
           if (answer.outcome === 'not_found' && now().getTime() - payment.createdAt.getTime() < settlementWindowMs) {
-            await postponeSettlement(trx, payment.id);
+            await tx.postponeSettlement(payment.id);
             continue;
           }
           const to = answer.outcome === 'approved' ? 'SUCCEEDED' : 'FAILED';
           const failureReason = answer.outcome === 'declined' ? answer.reason : answer.outcome === 'not_found' ? 'NOT_CHARGED' : undefined;
-          const done = await settle(trx, payment.id, to, { ...(answer.outcome === 'approved' ? { reference: answer.reference } : {}), ...(failureReason ? { failureReason } : {}) });
+          const done = await tx.settle(payment.id, to, { ...(answer.outcome === 'approved' ? { reference: answer.reference } : {}), ...(failureReason ? { failureReason } : {}) });
           if (!done) continue;
-          await emitPaymentEvent(trx, to === 'SUCCEEDED' ? 'payment.succeeded' : 'payment.failed', done, failureReason);
+          await tx.emit(to === 'SUCCEEDED' ? 'payment.succeeded' : 'payment.failed', done, failureReason);
           metrics.outcome(to);
           settled++;
         }
@@ -69,8 +68,8 @@ export function createSettlement({ db, provider, metrics, logger, staleAfterMs, 
     async refundDue(): Promise<number> {
       let refunded = 0;
       for (let i = 0; i < BATCH; i++) {
-        const outcome = await db.transaction(async (trx) => {
-          const payment = await lockNextRefundDue(trx, now());
+        const outcome = await store.transaction(async (tx) => {
+          const payment = await tx.lockNextRefundDue(now());
           if (!payment) return 'none';
           try {
             await provider.refund({
@@ -81,12 +80,12 @@ export function createSettlement({ db, provider, metrics, logger, staleAfterMs, 
             const attempts = payment.refundAttempts + 1;
             const pause = Math.min(1000 * 2 ** attempts, MAX_REFUND_BACKOFF_MS);
             logger.warn({ err: error, paymentId: payment.id, attempts }, 'refund failed; retrying later');
-            await scheduleRefundRetry(trx, payment.id, attempts, new Date(now().getTime() + pause));
+            await tx.scheduleRefundRetry(payment.id, attempts, new Date(now().getTime() + pause));
             return 'retry';
           }
-          const done = await markRefunded(trx, payment.id);
+          const done = await tx.markRefunded(payment.id);
           if (done) {
-            await emitPaymentEvent(trx, 'payment.refunded', done, payment.refundReason ?? undefined);
+            await tx.emit('payment.refunded', done, payment.refundReason ?? undefined);
             metrics.outcome('REFUNDED');
           }
           return 'refunded';

@@ -1,4 +1,5 @@
 import type { Logger } from '@ticketping/logger';
+import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import type { QueueMetrics } from '../metrics.ts';
 import type { QueueStore, TickResult } from '../redis/queue-store.ts';
 import type { TickerRing } from './ticker-ring.ts';
@@ -20,9 +21,7 @@ export interface AdmissionLoop {
  */
 export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMetrics; logger: Logger; tickMs: number; ring?: TickerRing }): AdmissionLoop {
   const { store, metrics, logger, tickMs, ring } = deps;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
+  let periodic: Periodic | undefined;
 
   async function tick(performanceId: string): Promise<TickResult> {
     const result = await store.admit(performanceId);
@@ -72,25 +71,13 @@ export function createAdmissionLoop(deps: { store: QueueStore; metrics: QueueMet
     logger.error({ err: error }, 'admission pass failed');
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tickOwned()
-        .catch(passFailed)
-        .finally(() => { running = undefined; schedule(); });
-    }, tickMs);
-  }
-
   return {
     start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
+      periodic ??= runPeriodically('admission', tickMs, logger, () => tickOwned().catch(passFailed));
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await periodic?.stop();
+      periodic = undefined;
       await ring?.leave().catch(() => undefined); // the others take over at their next tick instead of after the heartbeat runs out
     },
     tick,

@@ -95,9 +95,18 @@ export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSetti
   return failFastWithoutRedis(redis, {
     baseMaxNumber,
 
-    async challenge(performanceId: string, userId: string, clientIp: string): Promise<ProofOfWorkChallenge> {
-      const base = await baseMaxNumber(performanceId);
-      if (base === undefined) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+    /**
+     * A challenge for this account and performance. An account the entry would refuse for its
+     * unconfirmed address (the entry script decides that too) gets that 403 here, before a fan
+     * spends seconds solving a proof that cannot get them in.
+     */
+    async challenge(performanceId: string, userId: string, clientIp: string, emailVerified = false): Promise<ProofOfWorkChallenge> {
+      const [capacity, own, requireVerifiedEmail] = await redis.hmget(queueKeys(performanceId).config, 'capacity', POW_FIELD, 'requireVerifiedEmail');
+      if (capacity === null) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
+      if (requireVerifiedEmail === '1' && !emailVerified) {
+        throw new ForbiddenError('EMAIL_NOT_VERIFIED', 'This sale admits only confirmed e-mail addresses: follow the link in the mail we sent at sign-up (or ask for a new one), then enter again');
+      }
+      const base = own === null || own === undefined ? s.defaultMaxNumber : Number(own);
       const attempts = await countRange(clientIp);
       const maxnumber = base === 0 ? TRIVIAL_MAX_NUMBER : scaled(base, attempts);
       if (maxnumber > base && base > 0) observe.raised();

@@ -18,6 +18,7 @@ export interface SaleSettings {
   opensAtMs: number;
   closesAtMs: number;
   totalSeats: number;
+  requireVerifiedEmail?: boolean;
 }
 
 const PAGE_SIZE = 100;
@@ -34,6 +35,7 @@ const detail = z.object({
   bookingOpensAt: z.iso.datetime({ offset: true }),
   bookingClosesAt: z.iso.datetime({ offset: true }),
   queue: z.object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) }),
+  requireVerifiedEmail: z.boolean().default(false),
   schedules: z.array(z.unknown()),
   sections: z.array(z.object({ rows: z.number().int(), seatsPerRow: z.number().int() })),
 });
@@ -79,6 +81,7 @@ export function createCatalogReader(options: { baseUrl: string; internalToken: s
         opensAtMs: Date.parse(p.bookingOpensAt),
         closesAtMs: Date.parse(p.bookingClosesAt),
         totalSeats: seatsPerSchedule * p.schedules.length,
+        requireVerifiedEmail: p.requireVerifiedEmail,
       };
     },
   };

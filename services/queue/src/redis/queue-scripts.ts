@@ -19,6 +19,8 @@ export interface QueueTuning {
   maxPollMs: number;
   pollBudgetPerSecond: number;
   maxLineFactor: number;
+  /** A pre-queued fan must enter or poll within this long before the open, or is dropped at it (0: no rule). */
+  presenceWindowMs: number;
   maxAdmitPerTick: number;
   sweepBatch: number;
   preQueueChunk: number;
@@ -43,7 +45,7 @@ export interface EntryReply {
 
 export type EntryResult =
   | { kind: 'entry'; entry: EntryReply }
-  | { kind: 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' }
+  | { kind: 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' | 'EMAIL_NOT_VERIFIED' }
   | { kind: 'QUEUE_FULL'; retryAfterSeconds: number };
 
 export interface TickResult {
@@ -83,6 +85,7 @@ export interface QueueView {
   admitRatePerMinute: number;
   etaSeconds: number;
   seatsTaken: number;
+  requireVerifiedEmail: boolean;
 }
 
 export type OrderEventKind = 'created' | 'confirmed' | 'cancelled' | 'expired' | 'refunded';
@@ -91,8 +94,8 @@ export type OrderEventResult = 'NO_QUEUE' | 'EXTENDED' | 'FREED' | 'UNCHANGED';
 
 type Reply = ScriptArg[];
 
-/** entry-10.lua: enters the line (`enter`) or reads the fan's entry (`poll`), one EVALSHA. */
-export async function runEntry(redis: RedisClient, performanceId: string, args: { userId: string; mode: 'enter' | 'poll' } & Pick<QueueTuning, 'minPollMs' | 'maxPollMs' | 'pollBudgetPerSecond' | 'graceMs' | 'activeWindowMs' | 'maxLineFactor'>): Promise<EntryResult> {
+/** entry-11.lua: enters the line (`enter`) or reads the fan's entry (`poll`), one EVALSHA. */
+export async function runEntry(redis: RedisClient, performanceId: string, args: { userId: string; mode: 'enter' | 'poll'; emailVerified: 0 | 1 } & Pick<QueueTuning, 'minPollMs' | 'maxPollMs' | 'pollBudgetPerSecond' | 'graceMs' | 'activeWindowMs' | 'maxLineFactor' | 'presenceWindowMs'>): Promise<EntryResult> {
   const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs] = (await runScript(redis, lua.entry, queueKeys(performanceId), args)) as Reply;
   if (status === 'QUEUE_FULL') return { kind: 'QUEUE_FULL', retryAfterSeconds: Number(windowEndMs) };
   if (status === 'WAITING' || status === 'ADMITTED' || status === 'EXPIRED') {
@@ -104,11 +107,11 @@ export async function runEntry(redis: RedisClient, performanceId: string, args: 
       },
     };
   }
-  return { kind: status as 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' };
+  return { kind: status as 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' | 'EMAIL_NOT_VERIFIED' };
 }
 
-/** admit-12.lua: one admission tick. */
-export async function runAdmit(redis: RedisClient, performanceId: string, args: Pick<QueueTuning, 'maxAdmitPerTick' | 'sweepBatch' | 'preQueueChunk' | 'minPollMs' | 'maxPollMs' | 'graceMs' | 'outcomeTtlMs' | 'retainMs'>): Promise<TickResult> {
+/** admit-13.lua: one admission tick. */
+export async function runAdmit(redis: RedisClient, performanceId: string, args: Pick<QueueTuning, 'maxAdmitPerTick' | 'sweepBatch' | 'preQueueChunk' | 'minPollMs' | 'maxPollMs' | 'graceMs' | 'outcomeTtlMs' | 'retainMs' | 'presenceWindowMs'>): Promise<TickResult> {
   const reply = (await runScript(redis, lua.admit, queueKeys(performanceId), args)) as Reply;
   const [nowMs, state, , expired, abandoned, waiting, active, capacity, admitPerMinute, admitRatePerMinute, etaSecondsOfLast, operatorAdmitPerMinute, effectiveAdmitPerMinute] = reply;
   return {
@@ -125,13 +128,13 @@ export async function runStoreToken(redis: RedisClient, performanceId: string, a
   return (await runScript(redis, lua.storeToken, queueKeys(performanceId), args)) === 1;
 }
 
-/** leave-5.lua: out of the line or the pre-queue, or the active slot freed. */
+/** leave-6.lua: out of the line or the pre-queue, or the active slot freed. */
 export async function runLeave(redis: RedisClient, performanceId: string, args: { userId: string }): Promise<LeaveResult> {
   return (await runScript(redis, lua.leave, queueKeys(performanceId), args)) as LeaveResult;
 }
 
 /** createQueue-3.lua: creates the queue or updates its schedule; true when it was created. */
-export async function runCreateQueue(redis: RedisClient, performanceId: string, args: { capacity: number; admitPerMinute: number; opensAtMs: number; closesAtMs: number; totalSeats: number; drawSeed: string; drawCommitment: string }): Promise<boolean> {
+export async function runCreateQueue(redis: RedisClient, performanceId: string, args: { capacity: number; admitPerMinute: number; opensAtMs: number; closesAtMs: number; totalSeats: number; drawSeed: string; drawCommitment: string; requireVerifiedEmail: 0 | 1 }): Promise<boolean> {
   return (await runScript(redis, lua.createQueue, queueKeys(performanceId), args)) === 1;
 }
 
@@ -150,7 +153,7 @@ export async function runOrderEvent(redis: RedisClient, performanceId: string, a
 export async function runDescribe(redis: RedisClient, performanceId: string): Promise<QueueView | undefined> {
   const reply = (await runScript(redis, lua.describe, queueKeys(performanceId), {})) as Reply;
   if (reply.length === 0) return undefined;
-  const [capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, maxLine, drawSeed, drawCommitment, openedAtMs, preQueued, waiting, active, admitRatePerMinute, etaSeconds, seatsTaken] = reply;
+  const [capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, maxLine, drawSeed, drawCommitment, openedAtMs, preQueued, waiting, active, admitRatePerMinute, etaSeconds, seatsTaken, requireVerifiedEmail] = reply;
   const text = (value: ScriptArg | undefined) => (value === '' || value === undefined ? null : String(value));
   return {
     capacity: Number(capacity ?? 0), admitPerMinute: Number(admitPerMinute ?? 0), state: String(state) as QueueState,
@@ -158,6 +161,7 @@ export async function runDescribe(redis: RedisClient, performanceId: string): Pr
     maxLine: text(maxLine) === null ? null : Number(maxLine), drawSeed: text(drawSeed), drawCommitment: text(drawCommitment),
     openedAtMs: text(openedAtMs) === null ? null : Number(openedAtMs), preQueued: Number(preQueued ?? 0), waiting: Number(waiting ?? 0),
     active: Number(active ?? 0), admitRatePerMinute: Number(admitRatePerMinute ?? 0), etaSeconds: Number(etaSeconds ?? 0), seatsTaken: Number(seatsTaken ?? 0),
+    requireVerifiedEmail: String(requireVerifiedEmail) === '1',
   };
 }
 

@@ -21,6 +21,8 @@ export interface NewQueue {
   opensAtMs: number;
   closesAtMs: number;
   totalSeats: number;
+  /** Only accounts with a confirmed e-mail address may enter (default: anyone logged in). */
+  requireVerifiedEmail?: boolean;
 }
 
 export type SettingsChange = Partial<{ capacity: number; admitPerMinute: number; state: QueueState; maxLine: number | null; proofOfWorkMaxNumber: number | null }>;
@@ -66,8 +68,8 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
   return failFastWithoutRedis(redis, {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
-    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll'): Promise<EntryResult> {
-      return runEntry(redis, performanceId, { ...t, userId, mode });
+    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', emailVerified = false): Promise<EntryResult> {
+      return runEntry(redis, performanceId, { ...t, userId, mode, emailVerified: emailVerified ? 1 : 0 });
     },
 
     async storeToken(performanceId: string, userId: string, windowEndMs: number, token: string): Promise<boolean> {
@@ -78,7 +80,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return runLeave(redis, performanceId, { userId });
     },
 
-    /** One admission tick (see admit-12.lua). */
+    /** One admission tick (see admit-13.lua). */
     async admit(performanceId: string): Promise<TickResult> {
       return runAdmit(redis, performanceId, t);
     },
@@ -90,7 +92,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
     async create(performanceId: string, queue: NewQueue): Promise<boolean> {
       const drawSeed = randomBytes(16).toString('hex');
       const drawCommitment = createHash('sha256').update(drawSeed).digest('hex');
-      const created = await runCreateQueue(redis, performanceId, { ...queue, drawSeed, drawCommitment });
+      const created = await runCreateQueue(redis, performanceId, { ...queue, drawSeed, drawCommitment, requireVerifiedEmail: queue.requireVerifiedEmail ? 1 : 0 });
       await runIndex(redis, { action: 'add', performanceId });
       return created;
     },

@@ -71,16 +71,19 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
     router.post('/api/v1/queues/:performanceId/challenge', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
       res.setHeader('cache-control', 'no-store');
-      res.json(await proofOfWork.challenge(performanceId, caller(req).id, String(req.headers['x-forwarded-for'] ?? 'unknown')));
+      const who = caller(req);
+      res.json(await proofOfWork.challenge(performanceId, who.id, String(req.headers['x-forwarded-for'] ?? 'unknown'), who.emailVerified === true));
     });
 
+    // The proof is spent first (a solution is one entry attempt, whatever the line answers); the
+    // entry script then decides the confirmed address and, before the open, the fan's presence.
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
       const { proofOfWork: solution } = validate.body(QueueEntryRequest, req);
-      const userId = caller(req).id;
-      await proofOfWork.spend(performanceId, userId, solution);
+      const who = caller(req);
+      await proofOfWork.spend(performanceId, who.id, solution);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, userId));
+      res.json(await room.enter(performanceId, who.id, who.emailVerified === true));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
@@ -116,7 +119,7 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0, requireVerifiedEmail: body.requireVerifiedEmail ?? false,
       });
       res.status(created ? 201 : 200).json(await room.summary(performanceId));
     });

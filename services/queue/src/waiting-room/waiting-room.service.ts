@@ -1,5 +1,5 @@
 import type { TokenSigner } from '@ticketping/auth-tokens';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
 import type { EntryReply, EntryResult, QueueState, QueueStore, SettingsChange } from '../redis/queue-store.ts';
 
@@ -28,6 +28,7 @@ export interface QueueSummary {
   admitRatePerMinute: number;
   etaSeconds: number;
   maxLine: number | null;
+  requireVerifiedEmail: boolean;
   opensAt: string | null;
   closesAt: string | null;
   proofOfWorkMaxNumber: number;
@@ -41,11 +42,19 @@ const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 /** Polls come a little early rather than all at once (clients that started together drift apart). */
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.1));
 
-export function createWaitingRoom(deps: {
-  store: QueueStore; signer: TokenSigner; admission: AdmissionLoop;
+/** What the waiting room needs of the line's store: the Redis store, or the in-memory line of the unit tests. */
+export type WaitingRoomStore = Pick<QueueStore, 'entry' | 'storeToken' | 'leave' | 'configure' | 'describe'>;
+
+export interface WaitingRoomDeps {
+  store: WaitingRoomStore;
+  signer: Pick<TokenSigner, 'sign'>;
+  /** Admits now (the head of an empty line, a freed slot, a queue opened) instead of at the next tick. */
+  admission: Pick<AdmissionLoop, 'tick'>;
   /** Where the summary reads the entry's difficulty from; without it the summary says 0 (off). */
   proofOfWork?: { baseMaxNumber(performanceId: string): Promise<number | undefined> };
-}) {
+}
+
+export function createWaitingRoom(deps: WaitingRoomDeps) {
   const { store, signer, admission } = deps;
 
   function failOn(result: EntryResult): EntryReply {
@@ -55,6 +64,7 @@ export function createWaitingRoom(deps: {
       case 'NOT_IN_QUEUE': throw new NotFoundError('NOT_IN_QUEUE', 'You are not in this waiting room; enter it first');
       case 'SOLD_OUT': throw new ConflictError('SOLD_OUT', 'This performance is sold out');
       case 'QUEUE_CLOSED': throw new ConflictError('QUEUE_CLOSED', 'This waiting room is closed');
+      case 'EMAIL_NOT_VERIFIED': throw new ForbiddenError('EMAIL_NOT_VERIFIED', 'This sale admits only confirmed e-mail addresses: follow the link in the mail we sent at sign-up (or ask for a new one), then enter again');
       case 'QUEUE_FULL': throw new ServiceUnavailableError('QUEUE_FULL', 'The line is full; try again later', result.retryAfterSeconds);
     }
   }
@@ -95,6 +105,7 @@ export function createWaitingRoom(deps: {
       admitRatePerMinute: view.admitRatePerMinute,
       etaSeconds: view.etaSeconds,
       maxLine: view.maxLine,
+      requireVerifiedEmail: view.requireVerifiedEmail,
       opensAt: iso(view.opensAtMs),
       closesAt: iso(view.closesAtMs),
       proofOfWorkMaxNumber: proofOfWorkMaxNumber ?? 0,
@@ -104,8 +115,8 @@ export function createWaitingRoom(deps: {
 
   return {
     /** Enters the line; entering again returns the same entry. */
-    async enter(performanceId: string, userId: string): Promise<Entry> {
-      let reply = failOn(await store.entry(performanceId, userId, 'enter'));
+    async enter(performanceId: string, userId: string, emailVerified = false): Promise<Entry> {
+      let reply = failOn(await store.entry(performanceId, userId, 'enter', emailVerified));
       // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken).
       // The entry is read again whatever this tick admitted: another replica's tick (or this
       // replica's loop) may have admitted the fan between the entry and this tick, and the fan

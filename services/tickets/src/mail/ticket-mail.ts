@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@ticketping/db';
 import type { Logger } from '@ticketping/logger';
-import { MailError, type MailAttachment, type Mailer } from '@ticketping/mail';
+import { startMailOutbox, type MailAttachment, type MailOutbox, type Mailer } from '@ticketping/mail';
 import type { AccountDirectory } from '../accounts/auth-directory.ts';
 import { renderQr } from '../tickets/ticket-files.ts';
 import { findOrderTickets, findHolderTicket } from '../tickets/tickets.repo.ts';
@@ -41,9 +40,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /**
  * Sends each confirmed order's tickets to its holder, from `ticket_mails` (written with the
- * tickets). The row stays locked while its mail goes out, so two replicas never send the same
- * order; a crash after the server took the mail but before the commit sends it again with the same
- * Message-ID (at least once, as packages/mail promises).
+ * tickets), through packages/mail's outbox sender: one order's mail at a time per locked row, at
+ * least once, the same Message-ID when a crash sends it again.
  */
 export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
   const { db, mailer, accounts, tickets, logger, publicUrl, batchSize = 10, maxAttempts = 8, concurrency = 2 } = deps;
@@ -94,53 +92,15 @@ export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
     return true;
   }
 
-  /** One pass: how many mails it took (sent, retried or given up) and how many went out. */
-  async function pass(): Promise<{ taken: number; sent: number }> {
-    return db.transaction(async (trx) => {
-      let sent = 0;
-      const due = await lockDueMails(trx, batchSize);
-      for (const mail of due) {
-        try {
-          if (await sendOne(trx, mail)) sent++;
-        } catch (error) {
-          const permanent = error instanceof MailError && !error.transient;
-          const message = (error as Error).message;
-          if (permanent || mail.attempts + 1 >= maxAttempts) {
-            logger.error({ err: error, orderId: mail.orderId, attempts: mail.attempts + 1 }, 'ticket mail given up');
-            await markFailed(trx, mail.orderId, message);
-          } else {
-            // Exponential backoff from 2 s, at most 10 min: an SMTP server down for a while is not hammered.
-            const delayMs = Math.min(600_000, 2000 * 2 ** mail.attempts);
-            logger.warn({ err: error, orderId: mail.orderId, retryInMs: delayMs }, 'ticket mail not sent; will retry');
-            await markRetry(trx, mail.orderId, delayMs, message);
-          }
-        }
-      }
-      return { taken: due.length, sent };
-    });
-  }
-
-  async function sendDue(): Promise<number> {
-    return (await pass()).sent;
-  }
-
-  const controller = new AbortController();
-  const loop = (async () => {
-    while (!controller.signal.aborted) {
-      // Settled, not all: stop() waits for every pass, and one failing pass leaves the others be.
-      const passes = await Promise.allSettled(Array.from({ length: concurrency }, () => pass()));
-      for (const failed of passes) if (failed.status === 'rejected') logger.error({ err: failed.reason }, 'ticket mail pass failed');
-      // A full pass means more were due: go on at once instead of waiting out the interval.
-      const more = passes.some((p) => p.status === 'fulfilled' && p.value.taken === batchSize);
-      if (!more) await sleep(deps.pollIntervalMs, undefined, { signal: controller.signal }).catch(() => undefined);
-    }
-  })();
-
-  return {
-    sendDue,
-    async stop() {
-      controller.abort();
-      await loop;
-    },
+  const outbox: MailOutbox<DueMail, Knex.Transaction> = {
+    transaction: (work) => db.transaction(work),
+    lockDue: lockDueMails,
+    send: sendOne,
+    markRetry: (trx, mail, delayMs, error) => markRetry(trx, mail.orderId, delayMs, error),
+    markFailed: (trx, mail, error) => markFailed(trx, mail.orderId, error),
+    logFields: (mail) => ({ orderId: mail.orderId }),
   };
+  const sender = startMailOutbox(outbox, { name: 'ticket mail', logger, pollIntervalMs: deps.pollIntervalMs, batchSize, maxAttempts, concurrency });
+
+  return { sendDue: () => sender.sendDue(), stop: () => sender.stop() };
 }

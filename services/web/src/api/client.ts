@@ -4,7 +4,8 @@
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus,
+  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus, QueueTimeline,
+  SalesTimeline,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
 } from './types.ts';
 
@@ -44,6 +45,10 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     // A sign-up refused with 503 AUTH_BUSY created nothing; a repeat after a gateway timeout would
     // at worst answer EMAIL_TAKEN, which the form shows.
     signUp: (body: { email: string; password: string; nickname: string }) => call<User>('/users', { method: 'POST', body, retryWhenBusy: 5 }),
+
+    /** Follows the verification mail's link (no login needed); the tokens must be refreshed after it. */
+    verifyEmail: (token: string) => call<{ id: string; email: string; emailVerified: true }>('/users/verification', { method: 'POST', body: { token } }),
+    resendVerificationMail: () => call<void>('/users/me/verification-mail', { method: 'POST', body: {} }),
 
     listPerformances: (cursor?: string) => call<Page<PerformanceSummary>>(`/performances?limit=50${cursor ? `&cursor=${e(cursor)}` : ''}`),
     getPerformance: (id: string) => call<Performance>(`/performances/${e(id)}`),
@@ -86,6 +91,10 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     /** Per-minute tickets issued, revoked and checked in (ADMIN), the organiser's charts. */
     checkInTimeline: (performanceId: string, scheduleId: string, minutes: number) =>
       call<CheckInTimeline>(`/check-in/performances/${e(performanceId)}/timeline?scheduleId=${e(scheduleId)}&minutes=${minutes}`),
+    /** Waiting fans and admissions, one sample a minute (ADMIN): the waiting room's history. */
+    queueTimeline: (performanceId: string, minutes: number) => call<QueueTimeline>(`/queues/${e(performanceId)}/timeline?minutes=${minutes}`),
+    /** Seats sold and held per minute for one date (ADMIN): the sale's history. */
+    salesTimeline: (scheduleId: string, minutes: number) => call<SalesTimeline>(`/admin/schedules/${e(scheduleId)}/sales?minutes=${minutes}`),
     sendScans: (performanceId: string, body: { gate: string; deviceId: string; scans: ScanToSend[] }) =>
       call<{ results: ScanResult[] }>(`/check-in/performances/${e(performanceId)}/scans`, { method: 'POST', body }),
   };

@@ -12,6 +12,7 @@ test('the default draft with a title and venue builds a valid body', () => {
   assert.is(result.body.title, 'Swan Lake');
   assert.equal(result.body.sections, [{ name: 'A', rows: 5, seatsPerRow: 10, grade: 'Standard', price: 4500, currency: 'EUR' }]);
   assert.equal(result.body.queue, { capacity: 100, admitPerMinute: 60 });
+  assert.is(result.body.requireVerifiedEmail, false, 'a performance asks for confirmed addresses only when the admin ticks it');
   assert.is(result.body.schedules.length, 1);
   assert.ok(result.body.bookingOpensAt < result.body.bookingClosesAt);
   assert.is(result.body.bookingOpensAt, now.toISOString());

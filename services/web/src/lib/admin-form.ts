@@ -18,6 +18,8 @@ export interface PerformanceDraft {
   sections: SectionDraft[];
   capacity: string;
   admitPerMinute: string;
+  /** Only accounts with a confirmed e-mail address may enter the waiting room. */
+  requireVerifiedEmail: boolean;
 }
 
 /** "2026-03-14T19:30" for a datetime-local input, in local time. */
@@ -42,6 +44,7 @@ export function defaultDraft(now = new Date()): PerformanceDraft {
     sections: [{ name: 'A', rows: '5', seatsPerRow: '10', grade: 'Standard', price: '45' }],
     capacity: '100',
     admitPerMinute: '60',
+    requireVerifiedEmail: false,
   };
 }
 
@@ -94,6 +97,7 @@ export function buildPerformance(d: PerformanceDraft): { body: NewPerformance } 
       schedules,
       sections,
       queue: { capacity: capacity!, admitPerMinute: admitPerMinute! },
+      requireVerifiedEmail: d.requireVerifiedEmail,
     },
   };
 }

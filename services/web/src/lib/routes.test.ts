@@ -12,6 +12,7 @@ test('parses every page route', () => {
   assert.equal(parseRoute('#/orders/o1/checkout'), { name: 'checkout', orderId: 'o1' });
   assert.equal(parseRoute('#/orders/o1/confirmation'), { name: 'confirmation', orderId: 'o1' });
   assert.equal(parseRoute('#/login?next=%23%2Fbookings'), { name: 'login', next: '#/bookings' });
+  assert.equal(parseRoute('#/verify?token=abc_-123'), { name: 'verify', token: 'abc_-123' });
   assert.equal(parseRoute('#/nope'), { name: 'not-found', path: '/nope' });
 });
 
@@ -20,6 +21,7 @@ test('href and parse round-trip', () => {
     { name: 'performances' }, { name: 'performance', performanceId: 'a b' }, { name: 'queue', performanceId: 'p', scheduleId: 's' },
     { name: 'seats', performanceId: 'p', scheduleId: 's' }, { name: 'checkout', orderId: 'o' }, { name: 'confirmation', orderId: 'o' },
     { name: 'bookings' }, { name: 'login', next: '#/bookings' }, { name: 'signup' }, { name: 'admin' },
+    { name: 'verify', token: 't', next: '#/performances/p/queue' }, { name: 'verify' },
   ];
   for (const route of routes) assert.equal(parseRoute(href(route)), route);
 });

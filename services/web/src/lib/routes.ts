@@ -13,6 +13,7 @@ export type Route =
   | { name: 'scanner'; performanceId?: string; scheduleId?: string; gate?: string }
   | { name: 'login'; next?: string }
   | { name: 'signup'; next?: string }
+  | { name: 'verify'; token?: string; next?: string }
   | { name: 'admin' }
   | { name: 'not-found'; path: string };
 
@@ -32,6 +33,7 @@ const patterns: { pattern: RegExp; build: (m: string[], q: URLSearchParams) => R
   },
   { pattern: /^\/login$/, build: (_m, q) => withOptional({ name: 'login' }, 'next', q.get('next')) },
   { pattern: /^\/signup$/, build: (_m, q) => withOptional({ name: 'signup' }, 'next', q.get('next')) },
+  { pattern: /^\/verify$/, build: (_m, q) => withOptional(withOptional({ name: 'verify' }, 'token', q.get('token')), 'next', q.get('next')) },
   { pattern: /^\/admin$/, build: () => ({ name: 'admin' }) },
 ];
 
@@ -70,6 +72,7 @@ export function href(route: Route): string {
     case 'scanner': return `#/scanner${query({ performance: route.performanceId, schedule: route.scheduleId, gate: route.gate })}`;
     case 'login': return `#/login${query({ next: route.next })}`;
     case 'signup': return `#/signup${query({ next: route.next })}`;
+    case 'verify': return `#/verify${query({ token: route.token, next: route.next })}`;
     case 'admin': return '#/admin';
     case 'not-found': return `#${route.path}`;
   }

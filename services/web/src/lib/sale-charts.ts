@@ -1,11 +1,13 @@
 // The organiser's charts as data: uPlot takes one x array (seconds) and one y array per series, all
-// the same length. Two sources feed them (documented in the web README, "Organiser view"):
+// the same length. Where the figures come from (documented in the web README, "Organiser view"):
 //  - the tickets service's per-minute timeline (issued, revoked, checked in, per gate): history,
 //    sparse (minutes with nothing are left out), filled here with zeros;
-//  - samples the page takes while it is open (the queue's waiting fans and measured admissions per
-//    minute, booking's seats sold): the waiting room keeps no history, so these start with the page.
+//  - the waiting room's per-minute samples (waiting fans, admissions) and booking's per-minute seats
+//    sold: history too, so a page opened mid-sale shows the sale from its start (historySamples);
+//  - samples the page takes while it is open (the same figures, every few seconds), appended after
+//    the history (appendLive).
 
-import type { CheckInTimeline } from '../api/types.ts';
+import type { CheckInTimeline, QueueTimeline, SalesTimeline } from '../api/types.ts';
 
 export type Timeline = CheckInTimeline;
 /** x first, then one series per name, as uPlot's AlignedData. */
@@ -17,6 +19,37 @@ export interface SaleSample { at: number; waiting: number; admittedPerMinute: nu
 export function addSample(samples: SaleSample[], sample: SaleSample, max = 720): SaleSample[] {
   const next = [...samples, sample];
   return next.length > max ? next.slice(next.length - max) : next;
+}
+
+/**
+ * The history before the page opened, one sample a minute: waiting fans and admissions from the
+ * waiting room's samples, seats sold as a running total from booking's minutes. A minute known to
+ * only one source keeps the other's last figure (waiting) or counts nothing (admissions).
+ */
+export function historySamples(queue: QueueTimeline | undefined, sales: SalesTimeline | undefined): SaleSample[] {
+  const byMinute = new Map<number, { waiting?: number; admitted?: number; sold?: number }>();
+  const at = (minute: string) => {
+    const ms = Math.floor(Date.parse(minute) / 60_000) * 60_000;
+    let entry = byMinute.get(ms);
+    if (!entry) byMinute.set(ms, (entry = {}));
+    return entry;
+  };
+  for (const s of queue?.samples ?? []) Object.assign(at(s.minute), { waiting: s.waiting, admitted: s.admitted });
+  for (const b of sales?.buckets ?? []) at(b.minute).sold = b.sold;
+  let waiting = 0;
+  let seatsSold = sales?.soldBefore ?? 0;
+  return [...byMinute.entries()].sort(([a], [b]) => a - b).map(([ms, m]) => {
+    waiting = m.waiting ?? waiting;
+    seatsSold += m.sold ?? 0;
+    return { at: ms, waiting, admittedPerMinute: m.admitted ?? 0, seatsSold };
+  });
+}
+
+/** History first, then the page's own samples taken after it (an overlap would draw the line backwards). */
+export function withHistory(history: SaleSample[], live: SaleSample[], max = 720): SaleSample[] {
+  const last = history.at(-1)?.at ?? -Infinity;
+  const merged = [...history, ...live.filter((s) => s.at > last)];
+  return merged.length > max ? merged.slice(merged.length - max) : merged;
 }
 
 export function liveSeries(samples: SaleSample[]): Aligned {

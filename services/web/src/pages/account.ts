@@ -70,7 +70,8 @@ function accountForm(ctx: PageContext, kind: 'login' | 'signup'): ReturnType<Pag
         ctx.track('signed_up');
       }
       await ctx.session.logIn(data.email!, data.password!, formData.get('remember') === 'on');
-      ctx.navigate(next, { replace: true });
+      // a new account has a verification mail on its way: say so before going on
+      ctx.navigate(kind === 'signup' ? href({ name: 'verify', next }) : next, { replace: true });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') errors = { email: 'An account with this email already exists. Log in instead.' };
       else if (kind === 'login' && error instanceof ApiError && error.status === 401) formProblem = 'That email and password do not match.';

@@ -4,7 +4,8 @@
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
-import type { PerformanceSummary, QueueState, QueueStatus } from '../api/types.ts';
+import type { PerformanceSummary, QueueState } from '../api/types.ts';
+import { initialAdminQueue, reduceAdminQueue, type AdminQueueEvent } from '../lib/admin-queue.ts';
 import { buildPerformance, dayAfter, defaultDraft, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
 import { formErrorsFromProblem } from '../lib/problem-fields.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
@@ -27,44 +28,37 @@ export const adminPage: PageFactory = (ctx) => {
   let created: { id: string; title: string } | undefined;
 
   let performances: PerformanceSummary[] = [];
-  let selectedId: string | undefined;
-  let queue: QueueStatus | undefined;
-  let queueForm = { capacity: '', admitPerMinute: '', state: 'OPEN' as QueueState };
-  let queueMessage: string | undefined;
-  let queueProblem: string | undefined;
-  let saving = false;
+  // The waiting-room panel's state changes only through its reducer (lib/admin-queue.ts).
+  let panel = initialAdminQueue();
+  const dispatch = (event: AdminQueueEvent) => {
+    const result = reduceAdminQueue(panel, event);
+    panel = result.state;
+    return result.send;
+  };
+  let loadProblem: string | undefined;
   let queuePoller: Poller | undefined;
   const sale = salePanel(ctx);
 
   const loadPerformances = async () => {
     try {
       performances = (await ctx.api.listPerformances()).items;
-      if (!selectedId && performances[0]) selectQueue(performances[0].id);
+      if (!panel.selectedId && performances[0]) selectQueue(performances[0].id);
     } catch (error) {
-      queueProblem = problemMessage(error);
+      loadProblem = problemMessage(error);
     }
     ctx.update();
   };
   void loadPerformances();
 
   const selectQueue = (id: string) => {
-    selectedId = id;
+    dispatch({ type: 'select', id });
     void sale.select(id);
-    queue = undefined;
-    queueMessage = undefined;
-    queueProblem = undefined;
     queuePoller?.stop();
-    let formFilled = false;
     queuePoller = startPolling(async () => {
       try {
-        queue = await ctx.api.getQueue(id);
-        if (!formFilled) {
-          // the form sets only OPEN, PAUSED or CLOSED: a sold-out waiting room shows as CLOSED, not as a state it cannot send
-          queueForm = { capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state === 'SOLD_OUT' ? 'CLOSED' : queue.state };
-          formFilled = true;
-        }
+        dispatch({ type: 'loaded', id, queue: await ctx.api.getQueue(id) });
       } catch (error) {
-        queueProblem = problemMessage(error);
+        dispatch({ type: 'load-failed', id, problem: problemMessage(error) });
       }
       ctx.update();
       return 3_000;
@@ -73,26 +67,16 @@ export const adminPage: PageFactory = (ctx) => {
 
   const saveQueue = async (event: SubmitEvent) => {
     event.preventDefault();
-    if (!selectedId) return;
-    const capacity = Number(queueForm.capacity);
-    const admitPerMinute = Number(queueForm.admitPerMinute);
-    if (!Number.isInteger(capacity) || capacity < 0 || !Number.isInteger(admitPerMinute) || admitPerMinute < 0) {
-      queueProblem = 'Capacity and admissions per minute are whole numbers, 0 or more.';
-      ctx.update();
-      return;
-    }
-    saving = true;
-    queueProblem = undefined;
-    queueMessage = undefined;
+    const id = panel.selectedId;
+    const change = dispatch({ type: 'save' });
     ctx.update();
+    if (!id || !change) return;
     try {
-      queue = await ctx.api.updateQueue(selectedId, { capacity, admitPerMinute, state: queueForm.state });
-      queueMessage = 'Saved. Fans in the line see the change on their next update.';
-      ctx.track('admin_queue_updated', { performanceId: selectedId });
+      dispatch({ type: 'saved', queue: await ctx.api.updateQueue(id, change) });
+      ctx.track('admin_queue_updated', { performanceId: id });
     } catch (error) {
-      queueProblem = problemMessage(error);
+      dispatch({ type: 'save-failed', problem: problemMessage(error) });
     } finally {
-      saving = false;
       ctx.update();
     }
   };
@@ -177,14 +161,20 @@ export const adminPage: PageFactory = (ctx) => {
       <fieldset><legend>Waiting room</legend><div class="grid-2">
         ${input('capacity', 'Capacity (fans choosing seats at once)', draft.capacity, (v) => set('capacity', v), 'text', { inputmode: 'numeric' })}
         ${input('admitPerMinute', 'Admissions per minute', draft.admitPerMinute, (v) => set('admitPerMinute', v), 'text', { inputmode: 'numeric' })}
-      </div></fieldset>
+      </div>
+      <div class="field checkbox"><input id="requireVerifiedEmail" type="checkbox" .checked=${draft.requireVerifiedEmail}
+        @change=${(e: Event) => set('requireVerifiedEmail', (e.target as HTMLInputElement).checked)}>
+        <label for="requireVerifiedEmail">Only fans with a confirmed e-mail address may join</label></div></fieldset>
       ${formError(createProblem)}
       ${Object.keys(draftErrors).length > 0 && !createProblem ? formError('Please fix the fields marked above.') : nothing}
       ${created ? html`<p class="notice notice-ok" role="status">Created <a href=${href({ name: 'performance', performanceId: created.id })}>${created.title}</a>.</p>` : nothing}
       <button class="button primary" type="submit" ?disabled=${creating}>${creating ? 'Creating…' : 'Create performance'}</button>
     </form>`;
 
-  const queuePanel = () => html`
+  const queuePanel = () => {
+    const { selectedId, queue, form: queueForm, saving } = panel;
+    const queueProblem = panel.problem ?? loadProblem;
+    return html`
     <section class="panel" aria-labelledby="queues-heading">
       <h2 id="queues-heading">Waiting rooms</h2>
       ${performances.length === 0 ? html`<p class="muted">No performances yet.</p>` : html`
@@ -199,18 +189,19 @@ export const adminPage: PageFactory = (ctx) => {
         <form class="form" @submit=${saveQueue} novalidate aria-label="Waiting room settings">
           <div class="grid-3">
             <div class="field"><label for="queue-capacity">Capacity</label>
-              <input id="queue-capacity" inputmode="numeric" .value=${queueForm.capacity} @input=${(e: Event) => (queueForm.capacity = (e.target as HTMLInputElement).value)}></div>
+              <input id="queue-capacity" inputmode="numeric" .value=${queueForm.capacity} @input=${(e: Event) => dispatch({ type: 'edit', field: 'capacity', value: (e.target as HTMLInputElement).value })}></div>
             <div class="field"><label for="queue-rate">Admissions per minute</label>
-              <input id="queue-rate" inputmode="numeric" .value=${queueForm.admitPerMinute} @input=${(e: Event) => (queueForm.admitPerMinute = (e.target as HTMLInputElement).value)}></div>
+              <input id="queue-rate" inputmode="numeric" .value=${queueForm.admitPerMinute} @input=${(e: Event) => dispatch({ type: 'edit', field: 'admitPerMinute', value: (e.target as HTMLInputElement).value })}></div>
             <div class="field"><label for="queue-state">State</label>
-              <select id="queue-state" @change=${(e: Event) => (queueForm.state = (e.target as HTMLSelectElement).value as QueueState)}>
+              <select id="queue-state" @change=${(e: Event) => dispatch({ type: 'edit', field: 'state', value: (e.target as HTMLSelectElement).value as QueueState })}>
                 ${QUEUE_STATES.map((s) => html`<option value=${s} ?selected=${s === queueForm.state}>${s}</option>`)}</select></div>
           </div>
           ${formError(queueProblem)}
-          ${queueMessage ? html`<p class="notice notice-ok" role="status">${queueMessage}</p>` : nothing}
+          ${panel.message ? html`<p class="notice notice-ok" role="status">${panel.message}</p>` : nothing}
           <button class="button primary" type="submit" ?disabled=${saving || !selectedId}>${saving ? 'Saving…' : 'Save waiting room'}</button>
         </form>`}
     </section>`;
+  };
 
   return {
     title: 'Admin',

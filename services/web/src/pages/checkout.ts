@@ -5,6 +5,7 @@
 import { html, nothing } from 'lit-html';
 import { ApiError, NetworkError, newIdempotencyKey, problemMessage } from '../api/http.ts';
 import type { Order, Payment } from '../api/types.ts';
+import { DECLINED, initialCheckout, normaliseCard, reduceCheckout, type CheckoutCommand, type CheckoutEvent } from '../lib/checkout-page.ts';
 import { announcementFor, countdownView, thresholdCrossed } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { queuePasses } from '../lib/memory.ts';
@@ -14,47 +15,49 @@ import { formError, loadError, loading, orderBadge, pageHeading } from '../ui/pa
 import type { PageFactory } from '../ui/page.ts';
 import { orderContext, type OrderContext } from './order-context.ts';
 
-type Phase = 'loading' | 'form' | 'paying' | 'confirming' | 'closed';
-
-/** Card numbers are 12–19 digits; spaces and dashes as typed are fine. */
-export function normaliseCard(input: string): string | undefined {
-  const digits = input.replace(/[\s-]/g, '');
-  return /^\d{12,19}$/.test(digits) ? digits : undefined;
-}
-
 export const checkoutPage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'checkout') throw new Error('route mismatch');
   const { orderId } = ctx.route;
   let context: OrderContext | undefined;
-  let order: Order | undefined;
-  let loadProblem: unknown;
-  let phase: Phase = 'loading';
-  let cardError: string | undefined;
-  let payError: string | undefined;
-  let paymentKey: string | undefined;
-  let payment: Payment | undefined;
   let confirmPoller: Poller | undefined;
   let lastRemaining = Number.POSITIVE_INFINITY;
+  // What the page shows changes only through the reducer (lib/checkout-page.ts); `run` does what it asks.
+  let state = initialCheckout();
+  const dispatch = (event: CheckoutEvent): CheckoutCommand => {
+    const result = reduceCheckout(state, event);
+    state = result.state;
+    return result.command;
+  };
+  const run = (command: CheckoutCommand) => {
+    switch (command.kind) {
+      case 'to-confirmation': ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true }); break;
+      case 'follow': followPayment(); break;
+      case 'reload': void load(); break;
+      case 'declined': ctx.announce(DECLINED); ctx.track('payment_declined', { orderId }); break;
+      case 'announce': ctx.announce(command.text); break;
+      case 'none': case 'focus-card': case 'pay': break;
+    }
+  };
 
   const load = async () => {
     try {
-      order = await ctx.api.getOrder(orderId);
-      loadProblem = undefined;
-      if (order.status === 'CONFIRMED') return ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true });
-      phase = order.status === 'PENDING_PAYMENT' ? 'form' : 'closed';
+      const order = await ctx.api.getOrder(orderId);
+      const command = dispatch({ type: 'loaded', order });
+      if (command.kind === 'to-confirmation') return run(command);
       context ??= await orderContext(ctx.api, order);
       // Reloaded while a payment was on its way: follow it instead of offering to pay twice.
-      if (phase === 'form' && order.paymentId && !confirmPoller) {
-        payment = await ctx.api.getPayment(order.paymentId);
-        if (payment.status === 'PENDING' || payment.status === 'SUCCEEDED') followPayment();
+      if (state.phase === 'form' && order.paymentId && !confirmPoller) {
+        const payment = await ctx.api.getPayment(order.paymentId);
+        if (payment.status === 'PENDING' || payment.status === 'SUCCEEDED') run(dispatch({ type: 'paid', payment }));
       }
     } catch (error) {
-      loadProblem = error;
+      dispatch({ type: 'load-failed', error });
     }
     ctx.update();
   };
 
   const tick = () => {
+    const { order, phase } = state;
     if (!order || phase === 'closed') return;
     const view = countdownView(order.expiresAt, Date.now());
     const crossed = thresholdCrossed(lastRemaining, view.remainingMs);
@@ -79,27 +82,26 @@ export const checkoutPage: PageFactory = (ctx) => {
 
   /** After a payment is accepted: follow it, then the order, until CONFIRMED (or the card is declined). */
   const followPayment = () => {
-    phase = 'confirming';
     ctx.announce('Payment sent. Confirming your booking…');
     let failures = 0;
     confirmPoller = startPolling(async () => {
       try {
-        if (payment && payment.status === 'PENDING') payment = await ctx.api.getPayment(payment.id);
-        if (payment?.status === 'FAILED') {
-          declined();
-          return undefined;
+        const { payment } = state;
+        if (payment?.status === 'PENDING' || payment?.status === 'FAILED') {
+          const seen = dispatch({ type: 'payment-seen', payment: payment.status === 'PENDING' ? await ctx.api.getPayment(payment.id) : payment });
+          if (seen.kind === 'declined') {
+            run(seen);
+            return undefined;
+          }
         }
-        order = await ctx.api.getOrder(orderId);
+        const command = dispatch({ type: 'order-updated', order: await ctx.api.getOrder(orderId) });
         failures = 0;
-        if (order.status === 'CONFIRMED') {
+        if (command.kind === 'to-confirmation') {
           ctx.track('order_confirmed', { orderId });
-          ctx.navigate(href({ name: 'confirmation', orderId }), { replace: true });
+          run(command);
           return undefined;
         }
-        if (order.status !== 'PENDING_PAYMENT') {
-          phase = 'closed';
-          return undefined;
-        }
+        if (state.phase === 'closed') return undefined;
         return 500;
       } catch {
         failures += 1;
@@ -110,48 +112,22 @@ export const checkoutPage: PageFactory = (ctx) => {
     });
   };
 
-  const declined = () => {
-    paymentKey = undefined; // the next try is a new payment
-    payment = undefined;
-    phase = 'form';
-    payError = 'Your card was declined. Try another card.';
-    ctx.announce(payError);
-    ctx.track('payment_declined', { orderId });
-  };
 
   const pay = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    const card = normaliseCard(String(new FormData(form).get('card') ?? ''));
-    payError = undefined;
-    cardError = card ? undefined : 'Enter the card number: 12 to 19 digits.';
-    if (!card) {
-      ctx.update();
-      form.querySelector<HTMLInputElement>('#card')?.focus();
-      return;
-    }
-    phase = 'paying';
-    paymentKey ??= newIdempotencyKey();
+    const command = dispatch({ type: 'submit', card: normaliseCard(String(new FormData(form).get('card') ?? '')), newKey: newIdempotencyKey() });
     ctx.update();
+    if (command.kind === 'focus-card') form.querySelector<HTMLInputElement>('#card')?.focus();
+    if (command.kind !== 'pay') return;
     try {
-      payment = await submitPayment(card, paymentKey);
-      if (payment.status === 'FAILED') declined();
-      else followPayment();
+      run(dispatch({ type: 'paid', payment: await submitPayment(command.card, command.key) }));
     } catch (error) {
-      phase = 'form';
       const code = error instanceof ApiError ? error.code : undefined;
-      const existing = error instanceof ApiError ? (error.problem.paymentId as string | undefined) : undefined;
-      if ((code === 'PAYMENT_IN_PROGRESS' || code === 'ORDER_ALREADY_PAID') && existing) {
-        // This order is already being paid (another tab, or a lost response): follow that payment.
-        payment = await ctx.api.getPayment(existing).catch(() => undefined);
-        if (payment) return followPayment();
-      }
-      if (code === 'ORDER_EXPIRED' || code === 'ORDER_NOT_PAYABLE') return void load();
-      // Keep the key after a lost response or a server error: the retry is the same payment.
-      const sameAttempt = error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
-      if (!sameAttempt) paymentKey = undefined;
-      payError = problemMessage(error);
-      ctx.announce(payError);
+      const existingId = error instanceof ApiError ? (error.problem.paymentId as string | undefined) : undefined;
+      const existing = (code === 'PAYMENT_IN_PROGRESS' || code === 'ORDER_ALREADY_PAID') && existingId ? await ctx.api.getPayment(existingId).catch(() => undefined) : undefined;
+      const status = error instanceof ApiError ? error.status : undefined;
+      run(dispatch({ type: 'pay-failed', failure: { code, status, network: error instanceof NetworkError, message: problemMessage(error), existing } }));
     } finally {
       ctx.update();
     }
@@ -163,9 +139,9 @@ export const checkoutPage: PageFactory = (ctx) => {
       const pass = context ? queuePasses.get(context.performanceId) : undefined;
       ctx.track('order_cancelled', { orderId });
       ctx.announce('Your order was cancelled and the seats released.');
-      ctx.navigate(context && pass ? href({ name: 'seats', performanceId: context.performanceId, scheduleId: order!.scheduleId }) : href({ name: 'bookings' }));
+      ctx.navigate(context && pass ? href({ name: 'seats', performanceId: context.performanceId, scheduleId: state.order!.scheduleId }) : href({ name: 'bookings' }));
     } catch (error) {
-      payError = problemMessage(error);
+      dispatch({ type: 'cancel-failed', message: problemMessage(error) });
       ctx.update();
     }
   };
@@ -179,6 +155,7 @@ export const checkoutPage: PageFactory = (ctx) => {
     </section>`;
 
   const paymentForm = (o: Order) => {
+    const { phase, cardError, payError } = state;
     const countdown = countdownView(o.expiresAt, Date.now());
     if (countdown.expired) {
       return html`<div class="notice notice-error" role="alert"><p>Your hold has expired and the seats were released.</p>
@@ -207,7 +184,9 @@ export const checkoutPage: PageFactory = (ctx) => {
   void load();
   return {
     title: 'Checkout',
-    render: () => html`
+    render: () => {
+      const { order, loadProblem, phase } = state;
+      return html`
       ${pageHeading('Checkout')}
       ${loadProblem ? loadError(loadProblem, () => void load()) : nothing}
       ${!order && !loadProblem ? loading('Loading your order…') : nothing}
@@ -217,7 +196,8 @@ export const checkoutPage: PageFactory = (ctx) => {
           <div>${phase === 'closed'
             ? html`<div class="notice" role="status"><p>This order is ${orderBadge(order.status)} and can no longer be paid.</p><a href=${href({ name: 'bookings' })}>My bookings</a></div>`
             : paymentForm(order)}</div>
-        </div>` : nothing}`,
+        </div>` : nothing}`;
+    },
     dispose: () => {
       clearInterval(ticker);
       confirmPoller?.stop();

@@ -10,23 +10,12 @@ import { formatDateTime, formatEta } from '../lib/format.ts';
 import { powProgress } from '../lib/proof-of-work.ts';
 import { solveInWorker } from '../pow/solve.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
-import { nextPollDelay, startPolling } from '../lib/poll.ts';
+import { startPolling } from '../lib/poll.ts';
+import { expiredMessage, initialQueueState, isWaiting, reduceQueue, type QueueCommand, type QueueEvent } from '../lib/queue-page.ts';
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
 import { href } from '../lib/routes.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
-
-function expiredMessage(reason: string | null | undefined): string {
-  switch (reason) {
-    case 'ABANDONED': return 'You lost your place: this page stopped checking in for too long.';
-    case 'EXPIRED': return 'Your turn to choose seats has ended.';
-    case 'SOLD_OUT': return 'This performance has sold out.';
-    case 'QUEUE_CLOSED': return 'The waiting room has closed.';
-    default: return 'Your place in line has expired.';
-  }
-}
-
-type Phase = 'joining' | 'solving' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left';
 
 export const queuePage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'queue') throw new Error('route mismatch');
@@ -37,20 +26,20 @@ export const queuePage: PageFactory = (ctx) => {
   }
 
   const performance = resource(ctx, () => ctx.api.getPerformance(performanceId));
-  let phase: Phase = 'joining';
-  let entry: QueueEntry | undefined;
-  let problem: string | undefined;
-  let failures = 0;
-  let retryingSince: Date | undefined;
-  let lastUpdated: Date | undefined;
-  let fatal: unknown;
-  let solving: { tried: number; maxnumber: number } | undefined;
+  // Every change of what the page shows goes through the reducer (lib/queue-page.ts); this
+  // function runs its commands: polling, navigation, the pass in storage.
+  let state = initialQueueState();
+  const dispatch = (event: QueueEvent): QueueCommand => {
+    const result = reduceQueue(state, event);
+    state = result.state;
+    return result.command;
+  };
   const solver = new AbortController();
+  const signIn = () => ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
   const admitted = async (current: QueueEntry) => {
-    phase = 'admitted';
     queuePasses.set(performanceId, { token: current.queueToken!, expiresAt: current.expiresAt! });
     queueBaselines.clear(performanceId);
     ctx.track('queue_admitted', { performanceId });
@@ -65,14 +54,12 @@ export const queuePage: PageFactory = (ctx) => {
   const enterWithProof = async (): Promise<QueueEntry> => {
     const challenge = await ctx.api.queueChallenge(performanceId);
     if (!challenge.required) return ctx.api.enterQueue(performanceId);
-    phase = 'solving';
-    solving = { tried: 0, maxnumber: challenge.maxnumber };
+    dispatch({ type: 'solving', tried: 0, maxnumber: challenge.maxnumber });
     ctx.update();
     const { ms, ...proofOfWork } = await solveInWorker(challenge, (tried) => {
-      solving = { tried, maxnumber: challenge.maxnumber };
+      dispatch({ type: 'solving', tried, maxnumber: challenge.maxnumber });
       ctx.update();
     }, solver.signal);
-    solving = undefined;
     ctx.track('queue_proof_of_work_solved', { performanceId, ms: String(ms) });
     return ctx.api.enterQueue(performanceId, proofOfWork);
   };
@@ -94,73 +81,35 @@ export const queuePage: PageFactory = (ctx) => {
     return current;
   };
 
+  /** Runs a command; the delay until the next poll, if any. */
+  const run = async (command: QueueCommand): Promise<number | undefined> => {
+    switch (command.kind) {
+      case 'poll-in': return command.ms;
+      case 'sign-in': signIn(); return undefined;
+      case 'admitted': await admitted(command.entry); return undefined;
+      case 'stop': return undefined;
+    }
+  };
+
+  const failed = (error: unknown) =>
+    dispatch({ type: 'failed', error, refusal: error instanceof ApiError ? { status: error.status, code: error.code, retryAfterSeconds: error.retryAfterSeconds } : undefined, at: new Date() });
+
   const poll = async (): Promise<number | undefined> => {
     try {
-      entry = await fetchEntry();
-      failures = 0;
-      retryingSince = undefined;
-      problem = undefined;
-      lastUpdated = new Date();
-      if (entry.status === 'ADMITTED') {
-        await admitted(entry);
-        return undefined;
-      }
-      if (entry.status === 'EXPIRED') {
-        phase = 'expired';
-        return undefined;
-      }
-      phase = 'waiting';
-      const baseline = nextBaseline(queueBaselines.get(performanceId), entry.ahead ?? 0);
-      queueBaselines.set(performanceId, baseline);
-      return nextPollDelay({ pollAfterMs: entry.pollAfterMs });
+      const entry = await fetchEntry();
+      const command = dispatch({ type: 'entry', entry, at: new Date() });
+      if (state.phase === 'waiting') queueBaselines.set(performanceId, nextBaseline(queueBaselines.get(performanceId), entry.ahead ?? 0));
+      return await run(command);
     } catch (error) {
-      return failed(error);
+      return run(failed(error));
     } finally {
       ctx.update();
     }
   };
 
-  const failed = (error: unknown): number | undefined => {
-    if (error instanceof ApiError) {
-      if (error.status === 401) {
-        ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
-        return undefined;
-      }
-      if (error.code === 'SOLD_OUT' || error.code === 'QUEUE_CLOSED') {
-        phase = 'closed';
-        problem = error.code === 'SOLD_OUT' ? 'This performance is sold out.' : 'The waiting room for this performance is closed.';
-        return undefined;
-      }
-      if (error.status === 404) {
-        // The performance exists but its waiting room is not set up yet (it follows the catalog).
-        phase = 'not-open';
-        problem = 'The waiting room for this performance is not open yet. Keep this page open: you join as soon as it opens.';
-        return nextPollDelay({ pollAfterMs: 3_000, consecutiveFailures: Math.min(failures++, 3) });
-      }
-      if (error.code?.startsWith('PROOF_OF_WORK_')) {
-        // expired while a slow device solved it, or spent by a lost answer's retry: a new one
-        phase = 'joining';
-        return nextPollDelay({ pollAfterMs: 500, consecutiveFailures: Math.min(failures++, 3) });
-      }
-      if (error.code === 'QUEUE_FULL') {
-        phase = 'full';
-        problem = 'The line is full right now. Keep this page open: we will try to get you in again shortly.';
-        return nextPollDelay({ retryAfterSeconds: error.retryAfterSeconds ?? 10 });
-      }
-      if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) {
-        fatal = error;
-        return undefined;
-      }
-    }
-    failures += 1;
-    retryingSince ??= new Date();
-    const retryAfterSeconds = error instanceof ApiError ? error.retryAfterSeconds : undefined;
-    return nextPollDelay({ pollAfterMs: entry?.pollAfterMs, consecutiveFailures: failures, retryAfterSeconds });
-  };
-
   const poller = startPolling(poll);
   // A hidden tab's timers are throttled; check at once when the fan comes back.
-  const onVisible = () => document.visibilityState === 'visible' && (phase === 'waiting' || phase === 'joining') && !solving && poller.pollNow();
+  const onVisible = () => document.visibilityState === 'visible' && (state.phase === 'waiting' || state.phase === 'joining') && poller.pollNow();
   document.addEventListener('visibilitychange', onVisible);
 
   const leave = async () => {
@@ -169,23 +118,26 @@ export const queuePage: PageFactory = (ctx) => {
       await ctx.api.leaveQueue(performanceId);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) {
-        problem = 'We could not take you out of the line. Please try again.';
+        dispatch({ type: 'leave-failed' });
         ctx.update();
         return;
       }
     }
     queueBaselines.clear(performanceId);
     queuePasses.clear(performanceId);
-    phase = 'left';
+    dispatch({ type: 'left' });
     ctx.track('queue_left', { performanceId });
     ctx.navigate(href({ name: 'performance', performanceId }));
   };
 
   const rejoin = () => {
-    phase = 'joining';
+    dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => { failed(error); ctx.update(); });
+    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => {
+      if (failed(error).kind === 'sign-in') signIn();
+      ctx.update();
+    });
   };
 
   const waitingView = (current: QueueEntry) => {
@@ -210,10 +162,11 @@ export const queuePage: PageFactory = (ctx) => {
   };
 
   const statusView = () => {
+    const { phase, entry, problem } = state;
     switch (phase) {
       case 'joining': return html`<div class="queue-card"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Finding your place in line…</p></div>`;
       case 'solving': {
-        const percent = powProgress(solving?.tried ?? 0, solving?.maxnumber ?? 1);
+        const percent = powProgress(state.solving?.tried ?? 0, state.solving?.maxnumber ?? 1);
         return html`<div class="queue-card" data-testid="proof-of-work"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Checking this browser before it joins the line…</p>
           <label class="progress-label" for="pow-progress">Check: ${percent}%</label>
           <progress id="pow-progress" max="100" .value=${percent}>${percent}%</progress>
@@ -231,6 +184,8 @@ export const queuePage: PageFactory = (ctx) => {
       case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">${expiredMessage(entry?.reason)}</p>
         <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
       case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
+      case 'unverified': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
+        <a class="button" href=${href({ name: 'verify', next: location.hash })}>Confirm my address</a></div>`;
       case 'full':
       case 'not-open': return html`<div class="notice" role="status"><p>${problem}</p></div>`;
       case 'left': return nothing;
@@ -242,9 +197,9 @@ export const queuePage: PageFactory = (ctx) => {
     render: () => html`
       ${pageHeading('Waiting room')}
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
-      ${fatal ? loadError(fatal) : statusView()}
-      ${retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
-      ${phase === 'waiting' || phase === 'joining' || phase === 'solving' || phase === 'full' || phase === 'not-open' ? html`
+      ${state.fatal ? loadError(state.fatal) : statusView()}
+      ${state.retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
+      ${isWaiting(state.phase) ? html`
         <section class="panel queue-help" aria-labelledby="help-heading">
           <h2 id="help-heading">While you wait</h2>
           <ul>
@@ -252,7 +207,7 @@ export const queuePage: PageFactory = (ctx) => {
             <li>Reloading or closing the page does not lose your place: your place belongs to your account.</li>
             <li>Opening more tabs does not move you forward.</li>
           </ul>
-          ${lastUpdated ? html`<p class="muted">Last updated ${lastUpdated.toLocaleTimeString()}</p>` : nothing}
+          ${state.lastUpdated ? html`<p class="muted">Last updated ${state.lastUpdated.toLocaleTimeString()}</p>` : nothing}
           <button type="button" class="button secondary" @click=${leave}>Leave the line</button>
         </section>` : nothing}`,
     dispose: () => {

@@ -1,6 +1,7 @@
 // The organiser's view of a sale and its door, on the admin page: for the chosen performance and
 // date, live charts of the waiting room (fans waiting, admissions per minute), seats sold, and the
-// tickets (issued, checked in, revoked per minute, entries per gate), refreshed every few seconds.
+// tickets (issued, checked in, revoked per minute, entries per gate), from the start of the sale
+// (each service's per-minute history, read once) and then refreshed every few seconds.
 // Where each figure comes from: lib/sale-charts.ts.
 
 import { html, nothing } from 'lit-html';
@@ -8,14 +9,16 @@ import { ref } from 'lit-html/directives/ref.js';
 import { problemMessage } from '../api/http.ts';
 import type { Schedule } from '../api/types.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { addSample, gateSeries, liveSeries, ticketSeries, timelineTotals, type SaleSample, type Timeline } from '../lib/sale-charts.ts';
+import { addSample, gateSeries, historySamples, liveSeries, ticketSeries, timelineTotals, withHistory, type SaleSample, type Timeline } from '../lib/sale-charts.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
 import type { PageContext } from '../ui/page.ts';
 import { lineChart, type LiveChart } from '../ui/sale-charts.ts';
 
 const REFRESH_MS = 5_000;
-/** The last hour, a minute a point: an on-sale's rush and a door's opening both fit. */
-const TIMELINE_MINUTES = 60;
+/** The last day, a minute a point: as far back as the waiting room keeps its samples, so a whole on-sale fits. */
+const TIMELINE_MINUTES = 1440;
+/** The page's own samples kept after the history: an hour at REFRESH_MS. */
+const LIVE_SAMPLES = 720;
 type ChartName = 'waiting' | 'tickets' | 'gates';
 
 export function salePanel(ctx: PageContext) {
@@ -23,6 +26,8 @@ export function salePanel(ctx: PageContext) {
   let schedules: Schedule[] = [];
   let scheduleId: string | undefined;
   let samples: SaleSample[] = [];
+  /** Per minute, before the page opened: waiting room and booking's own history. */
+  let history: SaleSample[] = [];
   let timeline: Timeline | undefined;
   let problem: string | undefined;
   let poller: Poller | undefined;
@@ -37,7 +42,8 @@ export function salePanel(ctx: PageContext) {
     return (charts[name] ??= make(host));
   };
   const draw = () => {
-    if (samples.length) chart('waiting', (h) => lineChart(h, { title: 'Waiting room and sales (since this page opened)', yLabel: 'fans, seats', rightAxis: 'Admissions per minute' }))?.set(liveSeries(samples));
+    const shown = withHistory(history, samples, TIMELINE_MINUTES + LIVE_SAMPLES);
+    if (shown.length) chart('waiting', (h) => lineChart(h, { title: 'Waiting room and sales', yLabel: 'fans, seats', rightAxis: 'Admissions per minute' }))?.set(liveSeries(shown));
     if (timeline) {
       chart('tickets', (h) => lineChart(h, { title: 'Tickets per minute', yLabel: 'tickets' }))?.set(ticketSeries(timeline));
       chart('gates', (h) => lineChart(h, { title: 'Check-ins per minute, per gate', yLabel: 'entries' }))?.set(gateSeries(timeline));
@@ -52,10 +58,25 @@ export function salePanel(ctx: PageContext) {
     poller?.stop();
     clearCharts();
     samples = [];
+    history = [];
     timeline = undefined;
     problem = undefined;
     const generation = ++watching;
+    let historyLoaded = false;
     poller = startPolling(async () => {
+      if (!historyLoaded) {
+        // once per choice, before the first live sample: the live ones are appended after it
+        historyLoaded = true;
+        const [queueHistory, salesHistory] = await Promise.allSettled([
+          ctx.api.queueTimeline(performance, TIMELINE_MINUTES),
+          ctx.api.salesTimeline(schedule, TIMELINE_MINUTES),
+        ]);
+        if (generation !== watching) return REFRESH_MS;
+        history = historySamples(
+          queueHistory.status === 'fulfilled' ? queueHistory.value : undefined,
+          salesHistory.status === 'fulfilled' ? salesHistory.value : undefined,
+        );
+      }
       // Three services, three reads: one failing (say, booking busy) leaves the others' figures on screen.
       const [queue, seats, ticketsTimeline] = await Promise.allSettled([
         ctx.api.getQueue(performance),
@@ -65,13 +86,13 @@ export function salePanel(ctx: PageContext) {
       if (generation !== watching) return REFRESH_MS;
       if (ticketsTimeline.status === 'fulfilled') timeline = ticketsTimeline.value;
       if (queue.status === 'fulfilled' || seats.status === 'fulfilled') {
-        const last = samples.at(-1);
+        const last = samples.at(-1) ?? history.at(-1);
         samples = addSample(samples, {
           at: Date.now(),
           waiting: queue.status === 'fulfilled' ? queue.value.waiting : last?.waiting ?? 0,
           admittedPerMinute: queue.status === 'fulfilled' ? queue.value.admitRatePerMinute : last?.admittedPerMinute ?? 0,
           seatsSold: seats.status === 'fulfilled' ? seats.value.items.filter((s) => s.status === 'SOLD').length : last?.seatsSold ?? 0,
-        });
+        }, LIVE_SAMPLES);
       }
       const failed = [queue, seats, ticketsTimeline].find((r) => r.status === 'rejected');
       problem = failed ? problemMessage(failed.reason) : undefined;
@@ -117,6 +138,14 @@ export function salePanel(ctx: PageContext) {
     </dl>`;
   };
 
+  /** Says from when the charts run: the sale's start when the history reached back that far. */
+  const since = () => {
+    const first = withHistory(history, samples, TIMELINE_MINUTES + LIVE_SAMPLES)[0];
+    if (!first) return nothing;
+    const at = new Date(first.at).toISOString();
+    return html`<p class="muted" data-testid="sale-since">Waiting room and sales charted from <time datetime=${at}>${formatDateTime(at)}</time>.</p>`;
+  };
+
   return {
     select,
     render: () => html`
@@ -127,6 +156,7 @@ export function salePanel(ctx: PageContext) {
             ${schedules.map((s) => html`<option value=${s.id} ?selected=${s.id === scheduleId}>${formatDateTime(s.startsAt)}</option>`)}
           </select></div>` : nothing}
         ${performanceId ? summary() : html`<p class="muted">Choose a performance above.</p>`}
+        ${since()}
         ${problem ? html`<p class="form-error" role="alert">${problem}</p>` : nothing}
         <figure class="sale-chart" data-testid="chart-waiting" ${host('waiting')} aria-label="Waiting fans, admissions per minute and seats sold over time"></figure>
         <figure class="sale-chart" data-testid="chart-tickets" ${host('tickets')} aria-label="Tickets issued, checked in and revoked per minute"></figure>

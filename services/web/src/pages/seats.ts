@@ -4,19 +4,17 @@
 
 import { html, nothing } from 'lit-html';
 import { ApiError, newIdempotencyKey, problemMessage } from '../api/http.ts';
-import type { Performance, Seat } from '../api/types.ts';
+import type { Seat } from '../api/types.ts';
 import { countdownView } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { queuePasses } from '../lib/memory.ts';
-import { nextPollDelay, startPolling } from '../lib/poll.ts';
+import { startPolling } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
-import { layoutSeats, moveFocus, reconcileSelection, selectionTotal, toggleSeat, type SeatSection } from '../lib/seat-selection.ts';
+import { moveFocus, selectionTotal } from '../lib/seat-selection.ts';
+import { initialSeats, maxSeats as maxSeatsOf, reduceSeats, type SeatsCommand, type SeatsEvent } from '../lib/seats-page.ts';
 import { formError, loadError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
 import { seatLegend, seatMap } from '../ui/seat-map.ts';
-
-/** How often the map refreshes while open (the seat list is cacheable and cheap for the catalog). */
-const SEAT_REFRESH_MS = 3_000;
 
 export const seatsPage: PageFactory = (ctx) => {
   if (ctx.route.name !== 'seats') throw new Error('route mismatch');
@@ -28,35 +26,24 @@ export const seatsPage: PageFactory = (ctx) => {
     return { title: 'Choose seats', render: () => html`` };
   }
 
-  let performance: Performance | undefined;
-  let seats: Seat[] | undefined;
-  let layout: SeatSection[] = [];
-  let selection: string[] = [];
-  let focusedId: string | undefined;
-  let loadProblem: unknown;
-  let failures = 0;
-  let holding = false;
-  let holdError: string | undefined;
-  let holdKey: string | undefined;
-  let existingOrderId: string | undefined;
+  // What the page shows changes only through the reducer (lib/seats-page.ts); `run` does what it asks.
+  let state = initialSeats();
+  const dispatch = (event: SeatsEvent): SeatsCommand => {
+    const result = reduceSeats(state, event);
+    state = result.state;
+    return result.command;
+  };
 
   const refresh = async (): Promise<number | undefined> => {
     try {
       // Loaded inside the poll so a failed first load is retried with the same back-off as the map.
-      performance ??= await ctx.api.getPerformance(performanceId);
-      seats = (await ctx.api.getSeats(scheduleId)).items;
-      layout = layoutSeats(seats);
-      const { selection: kept, lost } = reconcileSelection(selection, seats);
-      selection = kept;
-      if (lost.length > 0) ctx.announce(`Sorry, ${lost.map(seatLabel).join(', ')} ${lost.length === 1 ? 'was' : 'were'} just taken by someone else.`);
-      if (!focusedId || !seats.some((s) => s.id === focusedId)) focusedId = (seats.find((s) => s.status === 'AVAILABLE') ?? seats[0])?.id;
-      failures = 0;
-      loadProblem = undefined;
-      return SEAT_REFRESH_MS;
+      const performance = state.performance ?? await ctx.api.getPerformance(performanceId);
+      const command = dispatch({ type: 'loaded', performance, seats: (await ctx.api.getSeats(scheduleId)).items });
+      if (command.kind === 'poll-in' && command.announce) ctx.announce(command.announce);
+      return command.kind === 'poll-in' ? command.ms : undefined;
     } catch (error) {
-      failures += 1;
-      if (!seats || !performance) loadProblem = error;
-      return nextPollDelay({ pollAfterMs: SEAT_REFRESH_MS, consecutiveFailures: failures });
+      const command = dispatch({ type: 'load-failed', error });
+      return command.kind === 'poll-in' ? command.ms : undefined;
     } finally {
       ctx.update();
     }
@@ -64,63 +51,54 @@ export const seatsPage: PageFactory = (ctx) => {
   const poller = startPolling(refresh);
   const ticker = setInterval(() => ctx.update(), 1000); // the admission countdown
 
-  const maxSeats = () => performance?.maxSeatsPerOrder ?? 1;
-  const gradeIndex = (grade: string) => Math.max(0, performance?.grades.findIndex((g) => g.name === grade) ?? 0);
+  const maxSeats = () => maxSeatsOf(state);
+  const gradeIndex = (grade: string) => Math.max(0, state.performance?.grades.findIndex((g) => g.name === grade) ?? 0);
 
   const toggle = (seat: Seat) => {
-    focusedId = seat.id;
-    const result = toggleSeat(selection, seat, maxSeats());
-    selection = result.selection;
-    holdError = undefined;
-    const total = selectionTotal(selection, seats ?? []);
-    const totalText = total ? ` Total ${formatMoney(total.amount, total.currency)}.` : '';
-    switch (result.outcome) {
-      case 'added': ctx.announce(`${seatLabel(seat)} selected. ${selection.length} of ${maxSeats()} seats.${totalText}`); break;
-      case 'removed': ctx.announce(`${seatLabel(seat)} removed. ${selection.length} of ${maxSeats()} seats.${totalText}`); break;
-      case 'unavailable': ctx.announce(`${seatLabel(seat)} is not available.`); break;
-      case 'limit': holdError = `You can choose up to ${maxSeats()} seats per order.`; ctx.announce(holdError); break;
-    }
+    const command = dispatch({ type: 'toggle', seat });
+    if (command.kind === 'announce') ctx.announce(command.text);
     ctx.update();
   };
 
   const move = (from: Seat, key: Parameters<typeof moveFocus>[2]) => {
-    focusedId = moveFocus(layout, from.id, key);
-    document.querySelector<HTMLElement>(`[data-seat-id="${CSS.escape(focusedId)}"]`)?.focus();
+    const seatId = moveFocus(state.layout, from.id, key);
+    dispatch({ type: 'focus', seatId });
+    document.querySelector<HTMLElement>(`[data-seat-id="${CSS.escape(seatId)}"]`)?.focus();
     ctx.update();
   };
 
   const hold = async () => {
-    if (selection.length === 0 || holding) return;
-    holding = true;
-    holdError = undefined;
-    holdKey ??= newIdempotencyKey(); // the same key if this exact attempt is retried
+    const command = dispatch({ type: 'hold', newKey: newIdempotencyKey() });
+    if (command.kind !== 'create-order') return;
     ctx.update();
     try {
-      const order = await ctx.api.createOrder({ scheduleId, seatIds: selection }, pass.token, holdKey);
-      ctx.track('order_created', { performanceId, seats: String(selection.length) });
+      const order = await ctx.api.createOrder({ scheduleId, seatIds: command.seatIds }, pass.token, command.key);
+      dispatch({ type: 'held' });
+      ctx.track('order_created', { performanceId, seats: String(command.seatIds.length) });
       ctx.navigate(href({ name: 'checkout', orderId: order.id }));
     } catch (error) {
-      holdKey = undefined;
-      if (error instanceof ApiError && (error.code === 'QUEUE_TOKEN_INVALID' || error.code === 'QUEUE_TOKEN_REQUIRED')) {
+      const refusal = dispatch({
+        type: 'hold-failed',
+        code: error instanceof ApiError ? error.code : undefined,
+        orderId: error instanceof ApiError ? (error.problem.orderId as string | undefined) : undefined,
+        message: problemMessage(error),
+      });
+      if (refusal.kind === 'to-queue') {
         queuePasses.clear(performanceId);
         ctx.navigate(href({ name: 'queue', performanceId, scheduleId }), { replace: true });
         return;
       }
-      existingOrderId = error instanceof ApiError && error.code === 'ACTIVE_ORDER_EXISTS' ? (error.problem.orderId as string | undefined) : undefined;
-      holdError = error instanceof ApiError && error.code === 'SEAT_UNAVAILABLE'
-        ? 'Some of your seats were just taken by someone else. The map is updated: please choose again.'
-        : error instanceof ApiError && error.code === 'ACTIVE_ORDER_EXISTS'
-          ? 'You already have an order for this date. One order per fan and date keeps it fair.'
-          : problemMessage(error);
-      ctx.announce(holdError);
-      poller.pollNow();
+      if (refusal.kind === 'refused') {
+        ctx.announce(refusal.text);
+        poller.pollNow();
+      }
     } finally {
-      holding = false;
       ctx.update();
     }
   };
 
   const summary = () => {
+    const { seats, selection, holdError, existingOrderId, holding } = state;
     const chosen = (seats ?? []).filter((s) => selection.includes(s.id));
     const total = selectionTotal(selection, seats ?? []);
     return html`
@@ -138,7 +116,7 @@ export const seatsPage: PageFactory = (ctx) => {
   };
 
   const render = () => {
-    const p = performance;
+    const { performance: p, seats, loadProblem, layout, selection, focusedId } = state;
     const turn = countdownView(pass.expiresAt, Date.now());
     const schedule = p?.schedules.find((s) => s.id === scheduleId);
     return html`

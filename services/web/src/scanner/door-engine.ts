@@ -32,10 +32,11 @@ export async function openDoor(api: Api, performanceId: string, scheduleId: stri
   }
   if (!bundle.schedules.some((s) => s.scheduleId === scheduleId)) throw new Error('This date is not one of the performance’s dates.');
   const keys = await importVerifyKeys(bundle.keys);
-  const rotationSecret = fromBase64Url(bundle.rotation.secret);
+  // The contract makes the rotation's fields optional: without a secret no rotating code verifies (FORGED).
+  const rotationSecret = bundle.rotation.secret ? fromBase64Url(bundle.rotation.secret) : new Uint8Array();
   const revoked = new Map((await store.allRevoked()).map((r) => [r.ticketId, r.version]));
   const entries = new Map((await store.allEntries()).map((e) => [e.ticketId, e]));
-  const performance = { mode: bundle.codeMode, scheduleIds: bundle.schedules.map((s) => s.scheduleId), rotationSecret };
+  const performance = { mode: bundle.codeMode, scheduleIds: bundle.schedules.flatMap((s) => (s.scheduleId ? [s.scheduleId] : [])), rotationSecret };
 
   async function pull(): Promise<void> {
     for (let more = true; more;) {
@@ -76,10 +77,11 @@ export async function openDoor(api: Api, performanceId: string, scheduleId: stri
         const { results } = await api.sendScans(performanceId, { gate, deviceId, scans: batch.map(({ ticketId: _t, ...scan }) => scan) });
         for (const [j, result] of results.entries()) {
           // Another gate's entry synced first: this one is the double entry, flagged for the staff.
-          if (result.outcome === 'DUPLICATE' && result.firstCheckIn) {
+          const first = result.firstCheckIn;
+          if (result.outcome === 'DUPLICATE' && first?.gate && first.scannedAt) {
             const scan = batch[j]!;
-            doubleEntries.push({ ticketId: scan.ticketId, gate, scannedAt: scan.scannedAt, first: result.firstCheckIn });
-            entries.set(scan.ticketId, { ticketId: scan.ticketId, ...result.firstCheckIn });
+            doubleEntries.push({ ticketId: scan.ticketId, gate, scannedAt: scan.scannedAt, first: { gate: first.gate, scannedAt: first.scannedAt } });
+            entries.set(scan.ticketId, { ticketId: scan.ticketId, gate: first.gate, scannedAt: first.scannedAt });
           }
         }
         await store.dequeue(batch.map((s) => s.scanId));

@@ -4,7 +4,7 @@
   changes come from the admin or the operator and win); the open time moves only until the queue
   has opened; the draw seed is chosen once.
 
-  KEYS[1] config    hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, drawSeed, drawCommitment
+  KEYS[1] config    hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, drawSeed, drawCommitment, requireVerifiedEmail
   KEYS[2] runtime   hash: openedAtMs (present once the queue has opened)
   KEYS[3] stats     hash: the figures (initialised on creation)
 
@@ -15,6 +15,7 @@
   ARGV[5] totalSeats (0: unknown, no default line limit)
   ARGV[6] drawSeed (hex, secret until the open)
   ARGV[7] drawCommitment (SHA-256 of the seed, published from the start)
+  ARGV[8] requireVerifiedEmail (1: only confirmed addresses enter; follows the performance on every event)
 
   Returns 1 when the queue was created, 0 when it existed
 ]]
@@ -27,7 +28,7 @@ end
 if redis.call('HEXISTS', KEYS[2], 'openedAtMs') == 0 then
   redis.call('HSET', KEYS[1], 'opensAtMs', ARGV[3])
 end
-redis.call('HSET', KEYS[1], 'closesAtMs', ARGV[4], 'totalSeats', ARGV[5])
+redis.call('HSET', KEYS[1], 'closesAtMs', ARGV[4], 'totalSeats', ARGV[5], 'requireVerifiedEmail', ARGV[8])
 if redis.call('HSETNX', KEYS[1], 'drawSeed', ARGV[6]) == 1 then
   redis.call('HSET', KEYS[1], 'drawCommitment', ARGV[7])
 end

@@ -10,9 +10,9 @@
 
   Returns {capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, maxLine, drawSeed
            (only once opened), drawCommitment, openedAtMs, preCount, waiting, active,
-           admitRatePerMinute, etaSeconds, seatsTaken}, or {} when there is no such queue
+           admitRatePerMinute, etaSeconds, seatsTaken, requireVerifiedEmail}, or {} when there is no such queue
 ]]
-local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs', 'totalSeats', 'maxLine', 'drawSeed', 'drawCommitment')
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs', 'totalSeats', 'maxLine', 'drawSeed', 'drawCommitment', 'requireVerifiedEmail')
 if not cfg[1] then return {} end
 local run = redis.call('HMGET', KEYS[3], 'openedAtMs', 'preCount')
 local stats = redis.call('HMGET', KEYS[2], 'admitRatePerMinute', 'etaSeconds', 'seatsTaken')
@@ -24,5 +24,5 @@ return {
   run[1] or '', run[2] or '0',
   redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5]),
   redis.call('ZCOUNT', KEYS[6], '(' .. now, '+inf'),
-  stats[1] or '0', stats[2] or '0', stats[3] or '0',
+  stats[1] or '0', stats[2] or '0', stats[3] or '0', cfg[10] or '0',
 }

@@ -17,6 +17,7 @@
   KEYS[8] outcomes     hash: userId → ABANDONED | EXPIRED
   KEYS[9] sequence     string: arrival counter
   KEYS[10] deadlines   string of u32: arrival sequence → poll-again deadline (epoch seconds)
+  KEYS[11] presence    zset: pre-queued userId → last entry or poll (ms)
 
   ARGV[1] userId
   ARGV[2] mode: enter | poll
@@ -26,22 +27,28 @@
   ARGV[6] graceMs
   ARGV[7] activeWindowMs
   ARGV[8] maxLineFactor (the default line limit is this × seats still available; 0 = none)
+  ARGV[9] emailVerified: 1 when the caller's address is confirmed (checked only for new entries,
+          and only when config.requireVerifiedEmail is 1)
+  ARGV[10] presenceWindowMs: a pre-queued fan must enter or poll within this long before the open,
+          or is dropped at the open (ABSENT); 0 = no such rule. Until the open, the line limit
+          counts, once the window has begun, only the pre-queued fans who were present in it.
 
   Returns {status, position, ahead, etaSeconds, pollAfterMs, windowEndMs|retryAfterSeconds, token, reason, opensAtMs}
-  status: WAITING | ADMITTED | EXPIRED | NOT_IN_QUEUE | NO_QUEUE | SOLD_OUT | QUEUE_CLOSED | QUEUE_FULL
-  reason: PRE_QUEUE (waiting for the draw) | ABANDONED | EXPIRED | SOLD_OUT | QUEUE_CLOSED | ''
+  status: WAITING | ADMITTED | EXPIRED | NOT_IN_QUEUE | NO_QUEUE | SOLD_OUT | QUEUE_CLOSED | QUEUE_FULL | EMAIL_NOT_VERIFIED
+  reason: PRE_QUEUE (waiting for the draw) | ABANDONED | ABSENT | EXPIRED | SOLD_OUT | QUEUE_CLOSED | ''
 ]]
 local userId, mode = ARGV[1], ARGV[2]
 local minPoll, maxPoll = tonumber(ARGV[3]), tonumber(ARGV[4])
 local budget, grace = tonumber(ARGV[5]), tonumber(ARGV[6])
 local activeWindow, lineFactor = tonumber(ARGV[7]), tonumber(ARGV[8])
+local emailVerified, presenceWindow = ARGV[9] == '1', tonumber(ARGV[10])
 
 --- @include "clock"
 --- @include "admission-record"
 --- @include "pre-queue-reservation"
 local now = nowMs()
 
-local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'totalSeats', 'maxLine', 'drawSeed')
+local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'totalSeats', 'maxLine', 'drawSeed', 'requireVerifiedEmail')
 if not cfg[1] then return {'NO_QUEUE'} end
 local state = cfg[3]
 local opensAt = tonumber(cfg[4] or '0')
@@ -88,7 +95,11 @@ local function waitingEntry(ahead, seq)
   return entry('WAITING', ahead + 1, ahead, etaSeconds, pollMs, 0, '', '')
 end
 
+-- the presence window: from its start, only pre-queued fans seen in it are still to be admitted
+local presenceFrom = (presenceWindow > 0 and opensAt > 0) and (opensAt - presenceWindow) or nil
+
 local function preQueueEntry()
+  if presenceFrom then redis.call('ZADD', KEYS[11], int(now), userId) end
   local ahead = redis.call('ZRANK', KEYS[5], userId)
   -- once the draw has started, fans already moved into the line are ahead too
   if preEnd > 0 then ahead = ahead + redis.call('ZCOUNT', KEYS[4], '-inf', int(preEnd)) end
@@ -96,7 +107,12 @@ local function preQueueEntry()
   local pollMs = pollAfter(ahead, etaSeconds)
   if now < opensAt then
     etaSeconds = etaSeconds + math.ceil((opensAt - now) / 1000)
-    pollMs = math.min(maxPoll, opensAt - now + pollMs)
+    if presenceFrom and now < presenceFrom then
+      -- come back inside the presence window (halfway into it), or the place is lost at the open
+      pollMs = math.max(minPoll, math.min(maxPoll, presenceFrom + math.floor(presenceWindow / 2) - now))
+    else
+      pollMs = math.min(maxPoll, opensAt - now + pollMs)
+    end
   end
   return entry('WAITING', ahead + 1, ahead, etaSeconds, pollMs, 0, '', 'PRE_QUEUE')
 end
@@ -124,7 +140,15 @@ end
 
 -- a new entry
 if closed then return {closed} end
-local line = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5])
+if cfg[8] == '1' and not emailVerified then return {'EMAIL_NOT_VERIFIED'} end
+local preQueued
+if presenceFrom and now >= presenceFrom then
+  -- fans who stayed silent through the window are dropped at the open: they hold no place
+  preQueued = redis.call('ZCOUNT', KEYS[11], int(presenceFrom), '+inf')
+else
+  preQueued = redis.call('ZCARD', KEYS[5])
+end
+local line = redis.call('ZCARD', KEYS[4]) + preQueued
 local limit = tonumber(cfg[6] or '')
 local totalSeats = tonumber(cfg[5] or '0')
 if not limit and lineFactor > 0 and totalSeats > 0 then

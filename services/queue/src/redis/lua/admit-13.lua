@@ -4,7 +4,8 @@
   admit a fan twice.
 
   In order: ends active windows that ran out (claimed: EXPIRED, never claimed: ABANDONED); at a
-  scheduled open, moves a chunk of the pre-queue into the line in draw order; admits from the
+  scheduled open, moves a chunk of the pre-queue into the line in draw order (dropping those who
+  showed no presence in the window before the open); admits from the
   head while capacity (the live active set's size, never a counter) and the rate allow (at most
   admitPerMinute in any sliding minute and ceil(admitPerMinute / 60) in any sliding second);
   drops fans at the head or under the sweep cursor who missed their poll deadline; refreshes the
@@ -23,6 +24,7 @@
   KEYS[10] deadlines   string of u32: arrival sequence → poll-again deadline (epoch seconds)
   KEYS[11] admittedRecently  zset: userId:ms → admission time (ms), the last minute
   KEYS[12] orders      hash: orderId → seats (only dropped here, with the rest)
+  KEYS[13] presence    zset: pre-queued userId → last entry or poll (ms)
 
   ARGV[1] maxAdmitPerTick
   ARGV[2] sweepBatch (waiting fans checked for abandonment per tick)
@@ -32,6 +34,8 @@
   ARGV[6] graceMs
   ARGV[7] outcomeTtlMs
   ARGV[8] retainMs (how long after closesAt the keys are kept)
+  ARGV[9] presenceWindowMs: pre-queued fans not seen within this long before the open are dropped
+          as they come up (outcome ABSENT) instead of joining the line; 0 = everyone joins
 
   The rate admitted at is min(admitPerMinute, operatorAdmitPerMinute): the admin's setting is a
   ceiling the operator's rate never lifts. The operator's rate counts only until
@@ -45,6 +49,7 @@
 local maxAdmit, sweepBatch, preChunk = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local minPoll, maxPoll, grace = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local outcomeTtl, retain = tonumber(ARGV[7]), tonumber(ARGV[8])
+local presenceWindow = tonumber(ARGV[9])
 
 --- @include "clock"
 --- @include "admission-record"
@@ -123,15 +128,29 @@ if opened then
     local nextSeq = tonumber(run[2])
     -- moved fans were told to come back after the open: they get the longest interval to do so
     local deadline = math.ceil((now + maxPoll + grace) / 1000)
-    local lineArgs, deadlineArgs = {}, {}
+    local presentFrom = (presenceWindow > 0 and opensAt > 0) and (opensAt - presenceWindow) or nil
+    local lineArgs, deadlineArgs, movedIds = {}, {}, {}
     for i = 1, #moved, 2 do
-      lineArgs[#lineArgs + 1] = int(nextSeq); lineArgs[#lineArgs + 1] = moved[i]
-      deadlineArgs[#deadlineArgs + 1] = 'SET'; deadlineArgs[#deadlineArgs + 1] = 'u32'
-      deadlineArgs[#deadlineArgs + 1] = '#' .. int(nextSeq); deadlineArgs[#deadlineArgs + 1] = deadline
+      local userId = moved[i]
+      movedIds[#movedIds + 1] = userId
+      local seen = presentFrom and tonumber(redis.call('ZSCORE', KEYS[13], userId) or '0')
+      if presentFrom and seen < presentFrom then
+        -- silent through the whole window: a script's idle account, not a fan at a screen.
+        -- Its sequence number stays unused, so nobody's order changes.
+        abandoned = abandoned + 1
+        recordOutcome(userId, 'ABSENT')
+      else
+        lineArgs[#lineArgs + 1] = int(nextSeq); lineArgs[#lineArgs + 1] = userId
+        deadlineArgs[#deadlineArgs + 1] = 'SET'; deadlineArgs[#deadlineArgs + 1] = 'u32'
+        deadlineArgs[#deadlineArgs + 1] = '#' .. int(nextSeq); deadlineArgs[#deadlineArgs + 1] = deadline
+      end
       nextSeq = nextSeq + 1
     end
-    callInSlices('ZADD', KEYS[4], lineArgs, 1000)
-    callInSlices('BITFIELD', KEYS[10], deadlineArgs, 2000)
+    if #lineArgs > 0 then
+      callInSlices('ZADD', KEYS[4], lineArgs, 1000)
+      callInSlices('BITFIELD', KEYS[10], deadlineArgs, 2000)
+    end
+    callInSlices('ZREM', KEYS[13], movedIds, 1000)
     redis.call('HSET', KEYS[3], 'preNext', int(nextSeq))
   end
   preLeft = redis.call('ZCARD', KEYS[5])

@@ -7,6 +7,7 @@
   KEYS[3] active       zset: userId → active-window end (ms)
   KEYS[4] admissions   hash: userId → admission record
   KEYS[5] outcomes     hash: userId → ABANDONED | EXPIRED
+  KEYS[6] presence     zset: pre-queued userId → last entry or poll (ms)
 
   ARGV[1] userId
 
@@ -19,5 +20,8 @@ if redis.call('ZREM', KEYS[3], userId) == 1 then
   return 'ACTIVE'
 end
 if redis.call('ZREM', KEYS[1], userId) == 1 then return 'WAITING' end
-if redis.call('ZREM', KEYS[2], userId) == 1 then return 'PRE_QUEUE' end
+if redis.call('ZREM', KEYS[2], userId) == 1 then
+  redis.call('ZREM', KEYS[6], userId)
+  return 'PRE_QUEUE'
+end
 return 'NONE'

@@ -1,0 +1,56 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { QueueStatus } from '../api/types.ts';
+import { initialAdminQueue, reduceAdminQueue, type AdminQueueEvent, type AdminQueueState } from './admin-queue.ts';
+
+const status = (fields: Partial<QueueStatus> = {}) => ({ performanceId: 'p1', waiting: 40, active: 2, capacity: 5, admitPerMinute: 60, state: 'OPEN', ...fields }) as QueueStatus;
+const run = (events: AdminQueueEvent[], from: AdminQueueState = initialAdminQueue()) =>
+  events.reduce<{ state: AdminQueueState; send?: unknown }>(({ state }, event) => reduceAdminQueue(state, event), { state: from });
+
+test('the first answer fills the form; later polls update the figures but not what the admin types', () => {
+  const { state } = run([
+    { type: 'select', id: 'p1' },
+    { type: 'loaded', id: 'p1', queue: status() },
+    { type: 'edit', field: 'capacity', value: '50' },
+    { type: 'loaded', id: 'p1', queue: status({ waiting: 39, capacity: 5 }) },
+  ]);
+  assert.equal(state.form, { capacity: '50', admitPerMinute: '60', state: 'OPEN' });
+  assert.is(state.queue?.waiting, 39);
+});
+
+test('a sold-out waiting room shows as CLOSED in the form (a state the admin can send)', () => {
+  assert.is(run([{ type: 'select', id: 'p1' }, { type: 'loaded', id: 'p1', queue: status({ state: 'SOLD_OUT' }) }]).state.form.state, 'CLOSED');
+});
+
+test('an answer for the queue shown before is ignored after switching', () => {
+  const { state } = run([{ type: 'select', id: 'p1' }, { type: 'select', id: 'p2' }, { type: 'loaded', id: 'p1', queue: status() }, { type: 'load-failed', id: 'p1', problem: 'x' }]);
+  assert.is(state.queue, undefined);
+  assert.is(state.formFilled, false);
+  assert.is(state.problem, undefined);
+});
+
+test('saving sends whole numbers only; a bad number is refused in the form and nothing is sent', () => {
+  const ready = run([{ type: 'select', id: 'p1' }, { type: 'loaded', id: 'p1', queue: status() }]).state;
+  const bad = reduceAdminQueue(reduceAdminQueue(ready, { type: 'edit', field: 'admitPerMinute', value: '1.5' }).state, { type: 'save' });
+  assert.is(bad.send, undefined);
+  assert.match(bad.state.problem!, /whole numbers/);
+  const good = reduceAdminQueue(reduceAdminQueue(ready, { type: 'edit', field: 'state', value: 'PAUSED' }).state, { type: 'save' });
+  assert.equal(good.send, { capacity: 5, admitPerMinute: 60, state: 'PAUSED' });
+  assert.is(good.state.saving, true);
+  assert.is(reduceAdminQueue(good.state, { type: 'save' }).send, undefined, 'one save at a time');
+});
+
+test('a save ends with the new figures and a confirmation, or with the server\'s problem', () => {
+  const saving = run([{ type: 'select', id: 'p1' }, { type: 'loaded', id: 'p1', queue: status() }, { type: 'save' }]).state;
+  const saved = reduceAdminQueue(saving, { type: 'saved', queue: status({ capacity: 9 }) }).state;
+  assert.equal([saved.saving, saved.queue?.capacity], [false, 9]);
+  assert.match(saved.message!, /Saved/);
+  const failed = reduceAdminQueue(saving, { type: 'save-failed', problem: 'Capacity must be at most 100000' }).state;
+  assert.equal([failed.saving, failed.problem, failed.message], [false, 'Capacity must be at most 100000', undefined]);
+});
+
+test('nothing is saved before a queue is chosen', () => {
+  assert.is(reduceAdminQueue(initialAdminQueue(), { type: 'save' }).send, undefined);
+});
+
+test.run();

@@ -1,0 +1,65 @@
+// The admin page's waiting-room panel: which queue is shown, its figures, the settings form and
+// the save's outcome, changed only by `reduceAdminQueue`. pages/admin.ts polls, saves and renders.
+
+import type { QueueState, QueueStatus } from '../api/types.ts';
+
+export interface QueueForm { capacity: string; admitPerMinute: string; state: QueueState }
+
+export interface AdminQueueState {
+  selectedId: string | undefined;
+  queue: QueueStatus | undefined;
+  form: QueueForm;
+  /** The form is filled from the first answer only: later polls must not overwrite what the admin types. */
+  formFilled: boolean;
+  message: string | undefined;
+  problem: string | undefined;
+  saving: boolean;
+}
+
+export type AdminQueueEvent =
+  | { type: 'select'; id: string }
+  | { type: 'loaded'; id: string; queue: QueueStatus }
+  | { type: 'load-failed'; id: string; problem: string }
+  | { type: 'edit'; field: 'capacity' | 'admitPerMinute'; value: string }
+  | { type: 'edit'; field: 'state'; value: QueueState }
+  | { type: 'save' }
+  | { type: 'saved'; queue: QueueStatus }
+  | { type: 'save-failed'; problem: string };
+
+/** The settings to send when a save was accepted by the form. */
+export interface QueueChange { capacity: number; admitPerMinute: number; state: QueueState }
+
+export const initialAdminQueue = (): AdminQueueState => ({
+  selectedId: undefined, queue: undefined, form: { capacity: '', admitPerMinute: '', state: 'OPEN' }, formFilled: false, message: undefined, problem: undefined, saving: false,
+});
+
+export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent): { state: AdminQueueState; send?: QueueChange } {
+  switch (event.type) {
+    case 'select':
+      return { state: { ...state, selectedId: event.id, queue: undefined, formFilled: false, message: undefined, problem: undefined } };
+    case 'loaded': {
+      if (event.id !== state.selectedId) return { state }; // an answer for the queue shown before
+      const { queue } = event;
+      // The form sets only OPEN, PAUSED or CLOSED: a sold-out waiting room shows as CLOSED, not as a state it cannot send.
+      const form = state.formFilled ? state.form : { capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state === 'SOLD_OUT' ? 'CLOSED' : queue.state };
+      return { state: { ...state, queue, form, formFilled: true } };
+    }
+    case 'load-failed':
+      return { state: event.id === state.selectedId ? { ...state, problem: event.problem } : state };
+    case 'edit':
+      return { state: { ...state, form: event.field === 'state' ? { ...state.form, state: event.value } : { ...state.form, [event.field]: event.value } } };
+    case 'save': {
+      if (!state.selectedId || state.saving) return { state };
+      const capacity = Number(state.form.capacity);
+      const admitPerMinute = Number(state.form.admitPerMinute);
+      if (!Number.isInteger(capacity) || capacity < 0 || !Number.isInteger(admitPerMinute) || admitPerMinute < 0) {
+        return { state: { ...state, problem: 'Capacity and admissions per minute are whole numbers, 0 or more.' } };
+      }
+      return { state: { ...state, saving: true, problem: undefined, message: undefined }, send: { capacity, admitPerMinute, state: state.form.state } };
+    }
+    case 'saved':
+      return { state: { ...state, queue: event.queue, saving: false, message: 'Saved. Fans in the line see the change on their next update.' } };
+    case 'save-failed':
+      return { state: { ...state, saving: false, problem: event.problem } };
+  }
+}
