@@ -15,7 +15,8 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createLogger } from '@ticketping/logger';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
-import { expectContractAt, testEnv } from '@ticketping/testing';
+import type { ProofOfWorkChallenge } from '@ticketping/contracts/http';
+import { entryBody, expectContractAt, testEnv } from '@ticketping/testing';
 import { createService, type QueueService } from '../src/service.ts';
 import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.ts';
 
@@ -92,9 +93,13 @@ async function code(performanceId: string, body: Json): Promise<Json> {
   return res.body;
 }
 
-async function enter(performanceId: string, user: string, accessCode?: string) {
+/** Enters as every client does: solves the entry's proof-of-work (proof-of-work.int.test.ts tests it), with the code if any. */
+async function enter(performanceId: string, user: string, accessCode?: string, headers: Record<string, string> = {}) {
   const path = `/api/v1/queues/${performanceId}/entries`;
-  const res = await send(queueUrl, 'POST', path, { user, ...(accessCode === undefined ? {} : { body: { accessCode } }) });
+  const challenge = await send(queueUrl, 'POST', `/api/v1/queues/${performanceId}/challenge`, { user, headers });
+  assert.is(challenge.status, 200, JSON.stringify(challenge.body));
+  const proof = entryBody(challenge.body as unknown as ProofOfWorkChallenge);
+  const res = await send(queueUrl, 'POST', path, { user, headers, body: { ...proof, ...(accessCode === undefined ? {} : { accessCode }) } });
   expectContractAt('POST', path, res.status, res.body);
   return res;
 }
@@ -196,7 +201,8 @@ test('catalog out of reach: an entry with a code is a fast 503 with Retry-After,
   const closed = await listen(catalog.app, 0);
   const deadUrl = `http://127.0.0.1:${closed.port}`;
   await closed.close(); // nothing listens there any more
-  const cut = await createService({ config: testConfig({ CATALOG_URL: deadUrl }), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  // proof-of-work off here: this case is about catalog being out of reach, which a proof would not change
+  const cut = await createService({ config: testConfig({ CATALOG_URL: deadUrl, QUEUE_POW_MAX_NUMBER: '0' }), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
   const server = await listen(cut.app, 0);
   try {
     const started = Date.now();
@@ -220,7 +226,7 @@ test('a sale for confirmed addresses refuses a code holder whose address is not 
   assert.equal([unconfirmed.status, unconfirmed.body.code], [403, 'EMAIL_NOT_VERIFIED']);
   const listed = await send(catalogUrl, 'GET', `/api/v1/performances/${id}/access-codes`, { headers: ADMIN });
   assert.is((listed.body.items as Json[]).find((x) => x.id === c.id)!.uses, 0, 'the single use is still there');
-  const confirmed = await send(queueUrl, 'POST', `/api/v1/queues/${id}/entries`, { user: randomUUID(), body: { accessCode: 'CONFIRMED' }, headers: { 'x-user-email-verified': '1' } });
+  const confirmed = await enter(id, randomUUID(), 'CONFIRMED', { 'x-user-email-verified': '1' });
   assert.equal([confirmed.status, confirmed.body.status], [200, 'ADMITTED'], 'a confirmed holder gets the presale lane (empty: in at once)');
 });
 
