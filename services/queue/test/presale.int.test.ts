@@ -44,7 +44,9 @@ test.before(async () => {
   catalogServer = await listen(catalog.app, 0);
   catalogUrl = `http://127.0.0.1:${catalogServer.port}`;
   redis = createRedis({ url: testEnv.redisUrl });
-  queue = await createService({ config: testConfig({ CATALOG_URL: catalogUrl }), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  // every fan here enters from one address, so the per-range rise would make each later proof harder
+  // than the suite's own work warrants (proof-of-work.int.test.ts tests the rise)
+  queue = await createService({ config: testConfig({ CATALOG_URL: catalogUrl, QUEUE_POW_MAX_DOUBLINGS: '0' }), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
   queueServer = await listen(queue.app, 0);
   queueUrl = `http://127.0.0.1:${queueServer.port}`;
 });
@@ -97,7 +99,8 @@ async function code(performanceId: string, body: Json): Promise<Json> {
 async function enter(performanceId: string, user: string, accessCode?: string, headers: Record<string, string> = {}) {
   const path = `/api/v1/queues/${performanceId}/entries`;
   const challenge = await send(queueUrl, 'POST', `/api/v1/queues/${performanceId}/challenge`, { user, headers });
-  assert.is(challenge.status, 200, JSON.stringify(challenge.body));
+  // a refusal the waiting room can tell before any work (an unconfirmed address) comes with the challenge
+  if (challenge.status !== 200) return challenge;
   const proof = entryBody(challenge.body as unknown as ProofOfWorkChallenge);
   const res = await send(queueUrl, 'POST', path, { user, headers, body: { ...proof, ...(accessCode === undefined ? {} : { accessCode }) } });
   expectContractAt('POST', path, res.status, res.body);
@@ -170,7 +173,7 @@ test('ten fans race for a single-use code at the entry: one gets the lane, nine 
   const fans = Array.from({ length: 10 }, () => randomUUID());
   const answers = await Promise.all(fans.map((fan) => enter(id, fan, 'just-one')));
   const won = answers.filter((a) => a.status === 200);
-  assert.is(won.length, 1);
+  assert.is(won.length, 1, JSON.stringify(answers.map((a) => [a.status, a.body.code])));
   assert.is(won[0]!.body.status, 'ADMITTED', 'the presale lane was empty: in at once');
   assert.equal(answers.filter((a) => a.status !== 200).map((a) => [a.status, a.body.code]), Array.from({ length: 9 }, () => [409, 'ACCESS_CODE_USED_UP']));
   const losers = fans.filter((_, i) => answers[i]!.status !== 200);
