@@ -126,7 +126,7 @@ export function createController(deps: ControllerDeps) {
       await event(scaler, 'FallbackActivated', 'Warning', decision.message);
     }
     if (spec.admissionControl && !spec.paused) {
-      Object.assign(extra, await deps.admission.control(key, spec, scaler.status, spec.pollingIntervalSeconds));
+      Object.assign(extra, await deps.admission.control(key, spec, scaler.status, spec.pollingIntervalSeconds, target.selector));
     }
     await writeStatus(scaler, decision, extra);
 
