@@ -19,7 +19,7 @@ import { createMetrics } from '@ticketping/metrics';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
 import { eventually, testEnv } from '@ticketping/testing';
 import {
-  applyCrd, clients, createDeployment, createNamespace, createQueueScaler, deleteNamespace, mergePatch, operatorEnv, readQueueScaler,
+  applyCrd, clients, createDeployment, createNamespace, createQueueScaler, deleteNamespace, mergePatch, operatorEnv, readQueueScaler, sample,
   startOperator, startQueueProcess, type OperatorProcess, type QueueScalerObject, type ServiceProcess,
 } from './support.ts';
 import { parseSnapshot, quantileMs } from '../src/booking-signal.ts';
@@ -135,6 +135,10 @@ async function until(check: (s: NonNullable<QueueScalerObject['status']>) => boo
 test('both pods fast: both are read and the rate climbs', async () => {
   const s = await until((x) => x.bookingPods === 2 && (x.admitPerMinute ?? 0) >= 800 && /booking healthy/.test(x.admissionMessage ?? ''));
   assert.ok((s.bookingP95Milliseconds ?? Infinity) < SLO_MS, `p95 ${s.bookingP95Milliseconds}`);
+  const exposed = await operator.metrics();
+  assert.is(sample(exposed, 'queue_scaler_booking_pods', `name="booking"`), 2);
+  assert.ok((sample(exposed, 'queue_scaler_admit_per_minute', `name="booking"`) ?? 0) >= 40);
+  assert.is(sample(exposed, 'queue_scaler_admin_admit_per_minute', `name="booking"`), 6000);
 });
 
 test('one pod of two slows down: the merged p95 crosses the SLO and the rate is cut, though the other pod stays fast', async () => {
