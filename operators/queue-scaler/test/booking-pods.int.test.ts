@@ -38,7 +38,7 @@ let traffic: NodeJS.Timeout | undefined;
 interface StandIn { server: RunningServer; delayMs: number }
 const pods: Record<'a' | 'b', StandIn | undefined> = { a: undefined, b: undefined };
 
-async function standIn(): Promise<StandIn> {
+async function standIn(port = 0): Promise<StandIn> {
   const metrics = createMetrics('booking', { defaultMetrics: false });
   const self: StandIn = { server: undefined as unknown as RunningServer, delayMs: 5 };
   const app = createHttpApp({
@@ -48,7 +48,7 @@ async function standIn(): Promise<StandIn> {
       res.status(201).json({});
     }),
   });
-  self.server = await listen(app, 0);
+  self.server = await listen(app, port);
   return self;
 }
 
@@ -159,6 +159,16 @@ test('the slow pod goes away: only the Ready pod is read, and the rate climbs ag
   await eventually(async () => (await readyPods()).length === 1, 60_000, 250);
   const s = await until((x) => x.bookingPods === 1 && (x.admitPerMinute ?? 0) > 400, 60_000);
   assert.match(s.admissionMessage ?? '', /booking healthy|probing/);
+});
+
+test('the pod\'s process restarts (its counters start again from zero): the next windows are judged as before, not lost', async () => {
+  const port = pods.a!.server.port;
+  const before = await until((x) => /booking healthy/.test(x.admissionMessage ?? ''));
+  await pods.a!.server.close();
+  pods.a = await standIn(port);
+  // a window against the old process's higher counters would be negative: too few requests to judge, never "healthy"
+  const after = await until((x) => (x.admitPerMinute ?? 0) > (before.admitPerMinute ?? 0) + 400 && /booking healthy/.test(x.admissionMessage ?? ''), 60_000);
+  assert.is(after.bookingPods, 1);
 });
 
 test.run();
