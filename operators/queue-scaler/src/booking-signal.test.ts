@@ -78,15 +78,27 @@ test('a restart is seen by a new start time, or by any counter going down', () =
 
 test('per-pod windows: the first poll is a baseline, then each pod against its own last scrape; new pods from zero, gone pods forgotten', () => {
   const snap = (count: number): Snapshot => ({ buckets: new Map([[0.1, count], [Infinity, count]]), count, errors: 0 });
-  const first = podWindows(undefined, ['a', 'b'], new Map([['a', snap(1000)], ['b', snap(500)]]));
+  const all = (...uids: string[]) => new Set(uids);
+  const first = podWindows(undefined, ['a', 'b'], all('a', 'b'), new Map([['a', snap(1000)], ['b', snap(500)]]));
   assert.equal(first.windows, [], 'lifetime counters are not this window');
   // b restarted (counters down), c is new, a was not scrapable this time
-  const second = podWindows(first.remember, ['a', 'b', 'c'], new Map([['b', snap(30)], ['c', snap(7)]]));
+  const second = podWindows(first.remember, ['a', 'b', 'c'], all('a', 'b', 'c'), new Map([['b', snap(30)], ['c', snap(7)]]));
   assert.equal(second.windows.map((w) => w.count), [30, 7]);
-  assert.is(second.remember.get('a')?.count, 1000, 'an unreadable pod keeps its last snapshot');
-  const third = podWindows(second.remember, ['a', 'c'], new Map([['a', snap(1100)], ['c', snap(9)]]));
+  assert.is(second.remember.snapshots.get('a')?.count, 1000, 'an unreadable pod keeps its last snapshot');
+  const third = podWindows(second.remember, ['a', 'c'], all('a', 'c'), new Map([['a', snap(1100)], ['c', snap(9)]]));
   assert.equal(third.windows.map((w) => w.count), [100, 2], 'a\'s window spans the poll it missed');
-  assert.equal([...third.remember.keys()], ['a', 'c'], 'b is gone');
+  assert.equal([...third.remember.snapshots.keys()], ['a', 'c'], 'b is gone');
+});
+
+test('a pod Ready but unreadable with nothing to count from is a baseline when it answers, not its whole life', () => {
+  const snap = (count: number): Snapshot => ({ buckets: new Map([[0.1, count], [Infinity, count]]), count, errors: 0 });
+  // the first poll: a answers, b (Ready) does not, c is not Ready yet
+  const first = podWindows(undefined, ['a', 'b', 'c'], new Set(['a', 'b']), new Map([['a', snap(10)]]));
+  assert.equal([...first.remember.unknown], ['b']);
+  const second = podWindows(first.remember, ['a', 'b', 'c'], new Set(['a', 'b', 'c']), new Map([['a', snap(20)], ['b', snap(5000)], ['c', snap(6)]]));
+  assert.equal(second.windows.map((w) => w.count), [10, 6], 'b\'s 5000 are history; c became Ready since, so all it served is new');
+  const third = podWindows(second.remember, ['a', 'b', 'c'], new Set(['a', 'b', 'c']), new Map([['a', snap(30)], ['b', snap(5040)], ['c', snap(9)]]));
+  assert.equal(third.windows.map((w) => w.count), [10, 40, 3]);
 });
 
 function fakeCluster(pods: PodView[], answers: Map<string, Snapshot | Error>) {

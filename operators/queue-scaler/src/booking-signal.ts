@@ -194,22 +194,37 @@ export function podTargets(pods: readonly PodView[], source: Pick<BookingPods, '
   return { listed: pods.map((p) => p.uid), ready, withoutPort };
 }
 
+/** What one QueueScaler remembers of booking's pods between polls. */
+export interface PodMemory {
+  /** Each pod's last good scrape. */
+  snapshots: Map<string, Snapshot>;
+  /** Pods that were Ready but could not be read, with no scrape to count from: their counters hold unknown history. */
+  unknown: Set<string>;
+}
+
 /**
  * One poll over the pods: each scraped pod's window against its own previous snapshot, and what
  * to remember for the next poll. `previous` undefined is the first poll: every pod is a baseline
- * (its counters hold its whole life, not this window). Later, a pod without a snapshot counts from
- * zero: it is new, or it was never Ready (a Service sent it no fans). A pod that could not be
- * scraped, or is not Ready now, keeps its last snapshot; a pod no longer listed is forgotten.
+ * (its counters hold its whole life, not this window); so is a pod that was Ready but unreadable
+ * with nothing to count from. Otherwise a pod without a snapshot counts from zero: it is new, or
+ * it was never Ready (a Service sent it no fans). A pod that could not be scraped, or is not
+ * Ready now, keeps its last snapshot, so its next window spans the polls it missed; a pod no
+ * longer listed is forgotten.
  */
 export function podWindows(
-  previous: ReadonlyMap<string, Snapshot> | undefined, listed: readonly string[], scraped: ReadonlyMap<string, Snapshot>,
-): { windows: Snapshot[]; remember: Map<string, Snapshot> } {
-  const remember = new Map<string, Snapshot>();
+  previous: PodMemory | undefined, listed: readonly string[], ready: ReadonlySet<string>, scraped: ReadonlyMap<string, Snapshot>,
+): { windows: Snapshot[]; remember: PodMemory } {
+  const remember: PodMemory = { snapshots: new Map(), unknown: new Set() };
   for (const uid of listed) {
-    const snapshot = scraped.get(uid) ?? previous?.get(uid);
-    if (snapshot) remember.set(uid, snapshot);
+    const snapshot = scraped.get(uid) ?? previous?.snapshots.get(uid);
+    if (snapshot) remember.snapshots.set(uid, snapshot);
+    else if (ready.has(uid) && (!previous || previous.unknown.has(uid))) remember.unknown.add(uid);
   }
-  const windows = previous ? [...scraped].map(([uid, after]) => windowBetween(previous.get(uid), after)) : [];
+  const windows: Snapshot[] = [];
+  for (const [uid, after] of scraped) {
+    if (!previous || previous.unknown.has(uid)) continue; // a baseline
+    windows.push(windowBetween(previous.snapshots.get(uid), after));
+  }
   return { windows, remember };
 }
 
@@ -232,7 +247,7 @@ export interface BookingSignalDeps {
  * an unreadable booking: the law cuts. Fewer are left out of the window and counted.
  */
 export function createBookingSignal(deps: BookingSignalDeps) {
-  const memory = new Map<string, Map<string, Snapshot>>();
+  const memory = new Map<string, PodMemory>();
 
   async function read(key: string, targets: ScrapeTargets, none: string): Promise<SignalReading> {
     const scraped = new Map<string, Snapshot>();
@@ -244,7 +259,7 @@ export function createBookingSignal(deps: BookingSignalDeps) {
         failures.push(error instanceof Error ? error.message : String(error));
       }
     }));
-    const { windows, remember } = podWindows(memory.get(key), targets.listed, scraped);
+    const { windows, remember } = podWindows(memory.get(key), targets.listed, new Set(targets.ready.keys()), scraped);
     memory.set(key, remember);
     const wanted = targets.ready.size + targets.withoutPort.length;
     const unreadable = wanted - scraped.size;
