@@ -216,14 +216,19 @@ test('defaults: network policies let only the ingress controller reach the gatew
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
   const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
   const paymentPods = find(objects, 'Deployment', name('payment')).spec.selector.matchLabels;
+  const queueScaler = { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } };
   for (const service of SERVICES) {
     const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
     assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
-    assert.deepEqual(rules[1]!.from, [monitoring], service);
+    // the operator's admission control scrapes every booking pod's /metrics
+    assert.deepEqual(rules[1]!.from, service === 'booking' ? [monitoring, queueScaler] : [monitoring], service);
     if (service === 'gateway' || service === 'auth') continue;
-    // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost
-    // and payment reads an order from booking when its order.created has not arrived yet
-    const also = { catalog: [{ podSelector: { matchLabels: queuePods } }], booking: [{ podSelector: { matchLabels: paymentPods } }] }[service as string] ?? [];
+    // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost,
+    // payment reads an order from booking when its order.created has not arrived yet,
+    // and the operator hands the queue its admission rate
+    const also = {
+      catalog: [{ podSelector: { matchLabels: queuePods } }], booking: [{ podSelector: { matchLabels: paymentPods } }], queue: [queueScaler],
+    }[service as string] ?? [];
     const callers = [{ podSelector: { matchLabels: gatewayPods } }, ...also];
     assert.deepEqual(peers(name(service)), callers, service);
   }
@@ -232,7 +237,7 @@ test('defaults: network policies let only the ingress controller reach the gatew
   const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
   assert.deepEqual(peers(name('postgres')), [releasePods]);
   assert.deepEqual(peers(name('kafka')), [releasePods]);
-  assert.deepEqual(peers(name('redis')), [releasePods, { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } }]);
+  assert.deepEqual(peers(name('redis')), [releasePods, queueScaler]);
 });
 
 test('defaults: each database service migrates its schema in init containers before it starts; no hook Job', async () => {

@@ -111,7 +111,7 @@ export interface QueueScalerObject {
     observedGeneration?: number; desiredReplicas?: number; currentReplicas?: number; readyReplicas?: number;
     lastMetricValue?: number; lastMetricTime?: string; lastActiveTime?: string; lastScaleTime?: string;
     consecutiveFailures?: number; admitPerMinute?: number;
-    adminAdmitPerMinute?: number; bookingP95Milliseconds?: number; bookingErrorPercent?: number; admissionMessage?: string;
+    adminAdmitPerMinute?: number; bookingP95Milliseconds?: number; bookingErrorPercent?: number; bookingPods?: number; admissionMessage?: string;
     conditions?: { type: string; status: string; reason: string; message: string; observedGeneration?: number }[];
   };
 }
