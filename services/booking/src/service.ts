@@ -19,11 +19,13 @@ import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
 import { createWaitlist, type Waitlist } from './waitlist/waitlist.service.ts';
 import { mountWaitlistRoutes } from './waitlist/waitlist.routes.ts';
 import { mountSalesRoutes } from './sales/sales.routes.ts';
+import { mountReturnRoutes } from './returns/returns.routes.ts';
+import { createReturns, type Returns } from './returns/returns.service.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import type { ServiceKit } from '@ticketping/runtime';
 
 export interface ServiceDeps {
-  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
+  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'RETURN_FEE_PERCENT' | 'RETURN_FEE_MINIMUM' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** knex on booking's database, `booking` first on the search path; migrated already. */
@@ -44,6 +46,7 @@ export interface BookingService {
   app: HttpApp;
   orders: Orders;
   waitlist: Waitlist;
+  returns: Returns;
   /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
   handleEvent(event: BusEvent): Promise<HandleResult>;
   /** One pass of the hold-expiry sweeper; returns how many orders it expired. */
@@ -64,6 +67,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const orders = createOrders({ store: knexOrdersStore(db), catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(now ? { now } : {}) });
   registerWaitlistGauges(metrics.registry, () => waitlist.stats());
+  const returns = createReturns({ db, fee: { percent: config.RETURN_FEE_PERCENT, minimum: config.RETURN_FEE_MINIMUM }, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });
   const expireHolds = () => expireDueOrders(db, bookingMetrics, { graceSeconds: config.HOLD_EXPIRY_GRACE_SECONDS, ...(now ? { now: now() } : {}) });
@@ -77,6 +81,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
       mountOrderRoutes(router, { orders, idempotency, internalToken: config.INTERNAL_TOKEN });
       mountWaitlistRoutes(router, { waitlist, idempotency, internalToken: config.INTERNAL_TOKEN });
       mountSalesRoutes(router, { db, internalToken: config.INTERNAL_TOKEN });
+      mountReturnRoutes(router, { returns, internalToken: config.INTERNAL_TOKEN });
     },
   });
 
@@ -87,6 +92,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     app,
     orders,
     waitlist,
+    returns,
     handleEvent,
     expireHolds,
     lapseOffers: () => waitlist.lapseOffers(),
