@@ -40,6 +40,16 @@ export const bookingConfigSchema = z.object({
   RETURN_FEE_MINIMUM: env.int(0, 0),
   OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
   /**
+   * The offer e-mail (seats, claim deadline, link) goes over SMTP; unset, offers are shown on the
+   * fan pages only. The address comes from auth's internal contact lookup at AUTH_URL.
+   */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('TicketPing <waitlist@ticketping.invalid>'),
+  /** Where the fan pages are: the claim link is PUBLIC_URL/#/waitlist/<performanceId>. */
+  PUBLIC_URL: z.string().url().default('http://127.0.0.1:8080'),
+  AUTH_URL: z.string().url().default('http://127.0.0.1:8081'),
+  MAIL_POLL_INTERVAL_MS: env.int(1000, 10),
+  /**
    * How long a replica reuses its read of a schedule's seats and prices (0: read every time). A
    * republished price reaches new orders within this; availability is never cached.
    */

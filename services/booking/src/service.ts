@@ -22,10 +22,12 @@ import { mountSalesRoutes } from './sales/sales.routes.ts';
 import { mountReturnRoutes } from './returns/returns.routes.ts';
 import { createReturns, type Returns } from './returns/returns.service.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
+import { createMailer, type Mailer, type MailOutboxSender } from '@ticketping/mail';
+import { authContacts, startOfferMailer, type ContactDirectory } from './waitlist/offer-mail.ts';
 import type { ServiceKit } from '@ticketping/runtime';
 
 export interface ServiceDeps {
-  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'RETURN_FEE_PERCENT' | 'RETURN_FEE_MINIMUM' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
+  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'RETURN_FEE_PERCENT' | 'RETURN_FEE_MINIMUM' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'AUTH_URL' | 'MAIL_POLL_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** knex on booking's database, `booking` first on the search path; migrated already. */
@@ -39,6 +41,10 @@ export interface ServiceDeps {
    * without a waiting room (tests of booking alone).
    */
   queueRedis?: RedisClient;
+  /** Defaults to SMTP at SMTP_URL; no offer e-mail when both are missing. */
+  mailer?: Mailer;
+  /** Where offer e-mails go; defaults to auth's contact lookup at AUTH_URL. */
+  contacts?: ContactDirectory;
   now?: () => Date;
 }
 
@@ -51,6 +57,8 @@ export interface BookingService {
   handleEvent(event: BusEvent): Promise<HandleResult>;
   /** One pass of the hold-expiry sweeper; returns how many orders it expired. */
   expireHolds(): Promise<number>;
+  /** One pass of the offer e-mail outbox (when mail is configured); returns how many went out. */
+  sendOfferMails(): Promise<number>;
   /** One pass of the offer sweeper: unclaimed offers move on; returns how many lapsed. */
   lapseOffers(): Promise<number>;
   /** Starts the outbox relay, the consumer of catalog's and payment's events and the sweepers. */
@@ -85,9 +93,13 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     },
   });
 
+  const mailer = deps.mailer ?? (config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined);
+  const contacts = deps.contacts ?? authContacts({ authUrl: config.AUTH_URL, internalToken: config.INTERNAL_TOKEN, timeoutMs: 5000 });
+
   let relay: OutboxRelay | undefined;
   let subscription: Subscription | undefined;
   let periodic: Periodic[] = [];
+  let offerMailer: MailOutboxSender | undefined;
   return {
     app,
     orders,
@@ -96,6 +108,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     handleEvent,
     expireHolds,
     lapseOffers: () => waitlist.lapseOffers(),
+    sendOfferMails: async () => (offerMailer ? offerMailer.sendDue() : 0),
     async start() {
       relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
       subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
@@ -104,14 +117,22 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
         runPeriodically('offer-lapse', config.OFFER_SWEEP_INTERVAL_MS, logger, () => waitlist.lapseOffers()),
         runPeriodically('idempotency-key-purge', PURGE_KEYS_EVERY_MS, logger, () => idempotency.purgeExpired()),
       ];
+      if (mailer) {
+        offerMailer = startOfferMailer({ db, mailer, contacts, logger, publicUrl: config.PUBLIC_URL, pollIntervalMs: config.MAIL_POLL_INTERVAL_MS, ...(now ? { now } : {}) });
+      } else {
+        logger.info('SMTP_URL is not set: waitlist offers are not e-mailed (fans see them on the waitlist page)');
+      }
     },
     async stop() {
+      await offerMailer?.stop();
+      offerMailer = undefined;
       await Promise.all(periodic.map((p) => p.stop()));
       await subscription?.stop();
       await relay?.stop();
       periodic = [];
       subscription = undefined;
       relay = undefined;
+      if (!deps.mailer) mailer?.close();
     },
   };
 }

@@ -2,7 +2,8 @@
  * A face-value return end to end (issue 20), on real servers: the tickets service with the real
  * auth service, booking and payment, each on its own Postgres, sharing one bus. A ticket returned
  * by its holder is sold to a waitlisted fan: the old code is refused at the door, the new one
- * admitted, the seller refunded exactly once, whatever is delivered again.
+ * admitted, the seller refunded exactly once, whatever is delivered again. The waitlisted fan is
+ * told by e-mail (booking's mail outbox, to the test environment's Mailpit).
  */
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
@@ -18,7 +19,7 @@ import { createMetrics } from '@ticketping/metrics';
 import { paymentConfigSchema } from '@ticketping/payment/config';
 import { MIGRATIONS_DIRECTORY as PAYMENT_MIGRATIONS, SCHEMA as PAYMENT_SCHEMA } from '@ticketping/payment/migrate';
 import { createService as createPayment, type PaymentService } from '@ticketping/payment/service';
-import { eventually, expectContract, testEnv } from '@ticketping/testing';
+import { eventually, expectContract, testEnv, waitForMail } from '@ticketping/testing';
 import { INTERNAL_TOKEN, quietLogger, recordEvents, scan, startTickets, type Account, type Harness, type Show } from './harness.ts';
 
 const GOOD_CARD = { type: 'card', cardNumber: '4242424242424242' };
@@ -71,7 +72,8 @@ test.before(async () => {
   const key = await generateSigningKey();
   signer = await createSigner('ticketping-queue', key);
   booking = createBooking({
-    config: bookingConfigSchema.parse({ INTERNAL_TOKEN, QUEUE_JWKS: JSON.stringify(publicJwks([key])), DATABASE_URL: bookingDb.url, OUTBOX_POLL_INTERVAL_MS: '20', RETURN_FEE_PERCENT: '5', CATALOG_COPY_TTL_MS: '0' }),
+    config: bookingConfigSchema.parse({ INTERNAL_TOKEN, QUEUE_JWKS: JSON.stringify(publicJwks([key])), DATABASE_URL: bookingDb.url, OUTBOX_POLL_INTERVAL_MS: '20', RETURN_FEE_PERCENT: '5', CATALOG_COPY_TTL_MS: '0',
+      SMTP_URL: testEnv.smtpUrl, AUTH_URL: h.auth.base, PUBLIC_URL: 'https://tickets.example.test', MAIL_POLL_INTERVAL_MS: '50' }),
     logger, metrics: createMetrics('booking', { defaultMetrics: false }), db: bookingDb.knex, bus,
   });
   const simulator = cardProvider();
@@ -171,6 +173,13 @@ test('a return sold to a waitlisted fan: the old code is refused at the door, th
   const entry = await api(bookingUrl, 'GET', `/api/v1/waitlist/${show.scheduleId}/entries/me`, waiting.id);
   const offer = entry.body.offer as { id: string; seats: Array<{ id: string; price: number }> };
   assert.equal(offer.seats.map((s) => [s.id, s.price]), [[show.seatIds[0], 50_000]]);
+  // The offer e-mail: the seat, the deadline and the link to the waitlist page, from the outbox row written with the offer.
+  const mail = await waitForMail({ to: waiting.email, subject: /^Seats for Hamlet are held for you until / }, { timeoutMs: 20_000 });
+  assert.match(mail.Text, /Section A, row 3, seat 1 \(50,000 KRW\)/);
+  const deadline = (entry.body.offer as { expiresAt: string }).expiresAt.slice(0, 16).replace('T', ' ');
+  assert.ok(mail.Text.includes(`held for you until ${deadline} UTC`), mail.Text);
+  assert.ok(mail.Text.includes(`https://tickets.example.test/#/waitlist/${show.performanceId}`), mail.Text);
+  assert.ok((await bookingDb.knex('offer_mails').where('offer_id', offer.id).first()).sent_at, 'the outbox row is marked sent');
   const withdrawWhileOffered = await api(bookingUrl, 'DELETE', `/api/v1/returns/${listed.body.id}`, seller.id);
   assert.equal([withdrawWhileOffered.status, withdrawWhileOffered.body.code], [409, 'RETURN_NOT_WITHDRAWABLE']);
 

@@ -1,4 +1,5 @@
 import type { Knex } from '@ticketping/db';
+import { requestOfferMail } from './offer-mails.repo.ts';
 import { emitOfferEvent } from './waitlist.events.ts';
 import { returnToSellersOrRelease } from '../returns/returns.repo.ts';
 import { insertOffer, lockSchedule, moveHoldsToOffer, nextWaiting, setEntryStatus } from './waitlist.repo.ts';
@@ -29,6 +30,7 @@ export async function handOverSeats(trx: Knex.Transaction, scheduleId: string, s
     if (moved !== seats.length) throw new Error(`hand-over of ${seats.length} seat(s) found ${moved} held`);
     await setEntryStatus(trx, entry.id, 'OFFERED');
     await emitOfferEvent(trx, 'waitlist.offer-made', offer);
+    await requestOfferMail(trx, offer.id, offer.userId);
     offers.push(offer);
   }
   await returnToSellersOrRelease(trx, remaining);
