@@ -28,6 +28,8 @@ import type {
   ScanBatch,
   Revocation,
   CheckInPage,
+  ReturnQuote,
+  TicketReturn,
 } from '@ticketping/contracts/http';
 
 export type { CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
@@ -54,3 +56,5 @@ export type { Revocation };
 export type RemoteCheckIn = CheckInPage['items'][number];
 /** One scan as the scanner sends it in a batch (POST /check-in/scans). */
 export type ScanToSend = ScanBatch['scans'][number];
+
+export type { ReturnQuote, TicketReturn };
