@@ -117,11 +117,17 @@ async function commandsPerPoll(target: Child, poll: () => Call, count: number): 
   const tally = new Map<string, number>();
   const named = new Map([[queue.redisAddress, 'queue'], ...(gateway ? [[gateway.redisAddress, 'gateway'] as const] : [])]);
   const [entrySha, admitSha] = [shaOf('entry'), shaOf('admit')];
+  // The poll path never opens a transaction; the admission loop's ticker-ring heartbeat is one
+  // MULTI…EXEC per replica and tick, so everything inside one counts as tick work.
+  const inTransaction = new Set<string>();
   monitor.on('monitor', (_time: string, commandArgs: string[], source: string) => {
     const who = named.get(source);
     if (!who) return; // Lua's own commands ("lua") and other clients
     const [command = '', sha = ''] = commandArgs.map((a) => a.toLowerCase());
-    const kind = command === 'evalsha' && sha === entrySha ? 'evalsha entry' : command === 'evalsha' && sha === admitSha ? 'evalsha admit (tick)' : command === 'smembers' ? 'smembers (tick)' : command;
+    if (command === 'multi') inTransaction.add(source);
+    const tick = inTransaction.has(source);
+    if (command === 'exec' || command === 'discard') inTransaction.delete(source);
+    const kind = command === 'evalsha' && sha === entrySha ? 'evalsha entry' : command === 'evalsha' && sha === admitSha ? 'evalsha admit (tick)' : command === 'smembers' || tick ? `${command} (tick)` : command;
     tally.set(`${who}: ${kind}`, (tally.get(`${who}: ${kind}`) ?? 0) + 1);
   });
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -55,7 +55,7 @@ that send mail.
   value: {{ $service }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "INTERNAL_TOKEN") }}
 {{- if $values.uses.postgres }}
-{{ include "ticketping.secretEnv" (dict "name" "DATABASE_URL" "ref" (include "ticketping.databaseUrlRef" $root)) }}
+{{ include "ticketping.databaseUrlEnv" $root | trim }}
 {{- end }}
 {{- $redisRef := include "ticketping.redisUrlRef" $root }}
 {{- if and $values.uses.redis $redisRef }}
