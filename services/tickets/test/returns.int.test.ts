@@ -227,6 +227,16 @@ test('a return sold to a waitlisted fan: the old code is refused at the door, th
   assert.equal([(await quote(waiting, newTicket!.id)).body.code], ['TICKET_CHECKED_IN']);
   // The seller's old ticket is gone: returning it again is refused.
   assert.equal([(await returnTicket(seller, oldTicket!.id)).status], [409]);
+
+  // The performance is cancelled: every paid order is refunded whole, except what the seller already got
+  // back for the resold seat (all of their one-seat order): the buyer and the other fan get 50,000 each.
+  await bus.publish('catalog.performances', [{ id: randomUUID(), type: 'performance.cancelled', key: show.performanceId, occurredAt: new Date().toISOString(), payload: { performanceId: show.performanceId, cancelledAt: new Date().toISOString() } }]);
+  const paymentOf = async (orderId: string) => (await bookingDb.knex('orders').where('id', orderId).first()).payment_id as string;
+  const [sellerPayment, buyerPayment] = [await paymentOf(sellerOrder), await paymentOf(claimed.body.id)];
+  await eventually(async () => (await bookingDb.knex('orders').where('performance_id', show.performanceId).andWhere('status', 'REFUNDED')).length === 3, 30_000);
+  assert.equal(refunds.get(`refund-${buyerPayment}`)?.amount, 50_000);
+  assert.is(refunds.has(`refund-${sellerPayment}`), false, 'the seller is not paid the resold seat a second time');
+  assert.equal([...refunds.values()].filter((r) => r.paymentId === sellerPayment).map((r) => r.amount), [47_500]);
 });
 
 test('nobody waiting: the listing stays with the seller (ticket valid), can be withdrawn, and goes to the first fan who joins', async () => {
