@@ -14,12 +14,15 @@ import { MIGRATIONS_DIRECTORY as BOOKING_MIGRATIONS, SCHEMA as BOOKING_SCHEMA } 
 import { createService as createBooking, type BookingService } from '@ticketping/booking/service';
 import { createMemoryBus, type Bus, type BusEvent } from '@ticketping/bus';
 import { createTestDatabase, type TestDatabase } from '@ticketping/db/testing';
+import { loadConfig as loadGatewayConfig } from '@ticketping/gateway/config';
+import { createService as createGateway } from '@ticketping/gateway/service';
 import { listen } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
 import { paymentConfigSchema } from '@ticketping/payment/config';
 import { MIGRATIONS_DIRECTORY as PAYMENT_MIGRATIONS, SCHEMA as PAYMENT_SCHEMA } from '@ticketping/payment/migrate';
 import { createService as createPayment, type PaymentService } from '@ticketping/payment/service';
-import { eventually, expectContract, testEnv, waitForMail } from '@ticketping/testing';
+import { createRedis } from '@ticketping/redis';
+import { eventually, expectContract, randomPrefix, testEnv, waitForMail } from '@ticketping/testing';
 import { INTERNAL_TOKEN, quietLogger, recordEvents, scan, startTickets, type Account, type Harness, type Show } from './harness.ts';
 
 const GOOD_CARD = { type: 'card', cardNumber: '4242424242424242' };
@@ -53,6 +56,7 @@ let payment: PaymentService;
 let paymentDb: TestDatabase;
 let bookingUrl: string;
 let paymentUrl: string;
+let gatewayUrl: string;
 let signer: TokenSigner;
 let recorder: Awaited<ReturnType<typeof recordEvents>>;
 /** What the simulated card provider paid back, by idempotency key. */
@@ -88,6 +92,26 @@ test.before(async () => {
   closers.push(() => b.close(), () => p.close());
   bookingUrl = `http://127.0.0.1:${b.port}`;
   paymentUrl = `http://127.0.0.1:${p.port}`;
+  // The gateway in front, as fans reach the returns routes: access tokens from the real auth service.
+  const redis = createRedis({ url: testEnv.redisUrl });
+  const keyPrefix = randomPrefix('gw-returns');
+  closers.push(async () => {
+    const keys = await redis.keys(`${keyPrefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+  const gateway = createGateway({
+    config: loadGatewayConfig({
+      INTERNAL_TOKEN, REDIS_KEY_PREFIX: keyPrefix, WEB_DIST: '/nonexistent', QUEUE_JWKS: JSON.stringify(publicJwks([key])),
+      AUTH_URL: h.auth.base, TICKETS_URL: h.base, BOOKING_URL: bookingUrl, PAYMENT_URL: paymentUrl, CATALOG_URL: 'http://127.0.0.1:9', QUEUE_URL: 'http://127.0.0.1:9',
+    }),
+    logger, metrics: createMetrics('gateway', { defaultMetrics: false }), redis,
+  });
+  await gateway.start();
+  closers.push(() => gateway.stop());
+  const g = await listen(gateway.app, 0);
+  closers.push(() => g.close());
+  gatewayUrl = `http://127.0.0.1:${g.port}`;
   recorder = await recordEvents(bus, ['booking.orders', 'payment.payments', 'tickets.tickets', 'booking.waitlist']);
   closers.push(() => recorder.stop());
 });
@@ -165,7 +189,18 @@ test('a return sold to a waitlisted fan: the old code is refused at the door, th
   assert.equal([(await quote(other, oldTicket!.id)).body.code], ['NOT_TICKET_HOLDER']);
   assert.equal([(await quote(seller, randomUUID())).status], [404]);
 
-  const listed = await returnTicket(seller, oldTicket!.id);
+  // The seller returns it through the gateway, logged in at auth: the quote, then the listing.
+  const login = await fetch(`${gatewayUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: seller.email, password: 'fan-password-1' }) });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const viaGateway = (method: string, path: string, body?: unknown, token: string | null = accessToken) => fetch(`${gatewayUrl}${path}`, {
+    method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  assert.is((await viaGateway('POST', '/api/v1/returns', { ticketId: oldTicket!.id }, null)).status, 401, 'a return needs the fan\'s token');
+  const quoted = await viaGateway('GET', `/api/v1/returns/tickets/${oldTicket!.id}/quote`);
+  assert.equal([quoted.status, ((await quoted.json()) as { refund: number }).refund], [200, 47_500]);
+  const listedRes = await viaGateway('POST', '/api/v1/returns', { ticketId: oldTicket!.id });
+  const listed = { status: listedRes.status, body: (await listedRes.json()) as Json };
+  expectContract('returnTicket', listed.status, listed.body);
   assert.equal([listed.status, listed.body.status, listed.body.refund], [201, 'LISTED', 47_500]);
   assert.equal([(await returnTicket(seller, oldTicket!.id)).body.code], ['ALREADY_RETURNED']);
 
