@@ -10,7 +10,7 @@ import { SCHEMA, TOPICS } from './orders/orders.events.ts';
 import { outcomeTx, type PaymentOutcomes } from './orders/payment-outcomes.ts';
 import { settleCancelledPerformance } from './orders/performance-cancelled.ts';
 import { saveTicketCopy, updateTicketCopy } from './returns/returns.repo.ts';
-import { markReturnRefunded, withdrawUsedTicket } from './returns/settle.ts';
+import { markReturnRefunded, withdrawListingOfTicket } from './returns/settle.ts';
 
 /** Consumer group and inbox name (docs/events.md). */
 export const CONSUMER = 'booking';
@@ -62,12 +62,13 @@ export function createEventHandler({ db, outcomes, logger, metrics }: { db: Knex
     'ticket.transferred': async (trx, payload) => {
       const t = ticketTransferred.parse(payload);
       await updateTicketCopy(trx, t.ticketId, { holderId: t.userId });
+      await withdrawListingOfTicket(trx, t.ticketId, 'transferred', logger);
     },
     'ticket.revoked': (trx, payload) => updateTicketCopy(trx, ticketRevoked.parse(payload).ticketId, { revoked: true }),
     'ticket.checked-in': async (trx, payload) => {
       const { ticketId } = ticketCheckedIn.parse(payload);
       await updateTicketCopy(trx, ticketId, { checkedIn: true });
-      await withdrawUsedTicket(trx, ticketId, logger);
+      await withdrawListingOfTicket(trx, ticketId, 'checked-in', logger);
     },
   };
 

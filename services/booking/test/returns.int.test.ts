@@ -80,8 +80,8 @@ test('refusals: bad ids, someone else\'s, transferred, revoked, used, and a date
   assert.is((await h.db.knex('seat_returns').where('schedule_id', perf.scheduleId)).length, 0, 'nothing was listed');
 });
 
-test('a used ticket\'s listing is withdrawn; a buyer who does not pay gives the seat back to its seller; a refunded seller order ends its listing', async () => {
-  const perf = await h.seed({ seats: 3, price: 50_000 });
+test('a used or given-away ticket\'s listing is withdrawn; a buyer who does not pay gives the seat back to its seller; a refunded seller order ends its listing', async () => {
+  const perf = await h.seed({ seats: 4, price: 50_000 });
   const recorder = await recordEvents(h.bus, ['booking.orders']);
   try {
     const used = await ticketed(perf, perf.seatIds[0]!);
@@ -89,6 +89,12 @@ test('a used ticket\'s listing is withdrawn; a buyer who does not pay gives the 
     assert.is(listedUsed.status, 201);
     await h.service.handleEvent(ticketEvent('ticket.checked-in', { checkInId: randomUUID(), ticketId: used.ticketId, performanceId: perf.performanceId, scheduleId: perf.scheduleId, gate: 'North', scannedAt: new Date().toISOString() }));
     assert.is((await h.db.knex('seat_returns').where('id', listedUsed.body.id).first()).status, 'WITHDRAWN');
+
+    // Given away after listing: the receiver's ticket is not for sale, the listing ends.
+    const giver = await ticketed(perf, perf.seatIds[3]!);
+    const givenListing = await returnTicket(giver.fan, giver.ticketId);
+    await h.service.handleEvent(ticketEvent('ticket.transferred', { ...giver.facts, userId: randomUUID(), fromUserId: giver.fan, version: 2, previousVersion: 1 }));
+    assert.is((await h.db.knex('seat_returns').where('id', givenListing.body.id).first()).status, 'WITHDRAWN');
 
     const seller = await ticketed(perf, perf.seatIds[1]!);
     await ticketed(perf, perf.seatIds[2]!); // sold out now

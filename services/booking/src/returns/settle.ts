@@ -45,10 +45,11 @@ export async function markReturnRefunded(trx: Knex.Transaction, returnId: string
 }
 
 /**
- * A ticket used at the door is no longer for sale: its listing is withdrawn if the seat is with
- * the seller; if a waitlisted fan holds it right now, the sale would admit two people, so it is logged.
+ * A ticket used at the door, or given to someone else, is no longer for sale: its listing is
+ * withdrawn if the seat is with the seller; if a waitlisted fan holds it right now, the sale would
+ * let two people in (or revoke the receiver's ticket), so it is logged for the organiser.
  */
-export async function withdrawUsedTicket(trx: Knex.Transaction, ticketId: string, logger: Logger): Promise<void> {
+export async function withdrawListingOfTicket(trx: Knex.Transaction, ticketId: string, why: 'checked-in' | 'transferred', logger: Logger): Promise<void> {
   const live = await findLiveReturnOfTicket(trx, ticketId);
   if (!live || live.status !== 'LISTED') return;
   await lockSchedule(trx, live.scheduleId);
@@ -58,7 +59,7 @@ export async function withdrawUsedTicket(trx: Knex.Transaction, ticketId: string
     const withdrawn = await transitionReturn(trx, r.id, 'LISTED', 'WITHDRAWN');
     if (withdrawn) await emitReturnEvent(trx, 'return.withdrawn', withdrawn);
   } else {
-    logger.error({ returnId: r.id, ticketId }, 'a listed ticket was used at the door while a waitlisted fan holds its seat');
+    logger.error({ returnId: r.id, ticketId, why }, 'a listed ticket was used or given away while a waitlisted fan holds its seat');
   }
 }
 
