@@ -5,7 +5,8 @@ import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionCheck, liveSlotsIn, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
-import { createBookingMetrics, registerWaitlistGauges } from './booking-metrics.ts';
+import { createBookingMetrics, registerReturnGauge, registerWaitlistGauges } from './booking-metrics.ts';
+import { returnStats } from './returns/returns.repo.ts';
 import { createSellableCache } from './catalog-copy/sellable-cache.ts';
 import type { BookingConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
@@ -75,6 +76,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const orders = createOrders({ store: knexOrdersStore(db), catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
   const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(now ? { now } : {}) });
   registerWaitlistGauges(metrics.registry, () => waitlist.stats());
+  registerReturnGauge(metrics.registry, () => returnStats(db));
   const returns = createReturns({ db, fee: { percent: config.RETURN_FEE_PERCENT, minimum: config.RETURN_FEE_MINIMUM }, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });

@@ -237,6 +237,8 @@ test('a return sold to a waitlisted fan: the old code is refused at the door, th
 
   // Every event delivered again, to every service, and the sale announced once more under a new id
   // (an outbox replay): still one refund, the seller's return still REFUNDED, one ticket for the buyer.
+  // (the recorder is a consumer group of its own: it may see the last events a moment after the services)
+  await eventually(() => recorder.of('payment.return-refunded').length === 1 || undefined);
   const seen = [...recorder.events];
   for (const event of seen) {
     const { topic, ...delivered } = event;
