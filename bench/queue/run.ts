@@ -71,12 +71,15 @@ const performances: string[] = [];
 
 const direct = (userId: string) => ({ 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': userId, 'content-type': 'application/json' });
 
-/** A PAUSED queue, created through the queue's internal route. */
+/**
+ * A PAUSED queue, created through the queue's internal route. With its seats known (as many as
+ * fans, so the line limit never refuses one), every waiting fan's poll carries the odds.
+ */
 async function newLine(): Promise<string> {
   const id = randomUUID();
   performances.push(id);
   const admin = { ...direct(randomUUID()), 'x-user-role': 'ADMIN' };
-  for (const [method, route, body] of [['PUT', `/internal/v1/queues/${id}`, { capacity: 1000, admitPerMinute: 1000 }], ['PATCH', `/api/v1/queues/${id}`, { state: 'PAUSED' }]] as const) {
+  for (const [method, route, body] of [['PUT', `/internal/v1/queues/${id}`, { capacity: 1000, admitPerMinute: 1000, totalSeats: fans, maxSeatsPerOrder: 4 }], ['PATCH', `/api/v1/queues/${id}`, { state: 'PAUSED' }]] as const) {
     const res = await fetch(`${origin(queue)}${route}`, { method, headers: admin, body: JSON.stringify(body) });
     if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
   }

@@ -4,6 +4,7 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
 import { leanRoutes } from '@ticketping/http/fast-path';
 import type { RedisClient } from '@ticketping/redis';
+import { createAccessCodeClient, type AccessCodes } from './access-codes/access-code-client.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import { createTickerRing, tickerTtlMs } from './admission/ticker-ring.ts';
 import type { QueueConfig } from './config.ts';
@@ -30,6 +31,8 @@ export interface QueueDeps {
   bus?: Bus;
   /** Where lost queues are rebuilt from; defaults to catalog's API at CATALOG_URL. */
   catalog?: CatalogReader;
+  /** Where access codes are redeemed; defaults to catalog's internal API at CATALOG_URL. */
+  accessCodes?: AccessCodes;
 }
 
 export interface QueueService {
@@ -70,7 +73,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const store = createQueueStore(redis, tuningFrom(config));
   const ring = config.QUEUE_TICKERS === 'ring' ? createTickerRing(redis, { ttlMs: tickerTtlMs(config.QUEUE_TICK_MS) }) : undefined;
   const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS, ...(ring ? { ring } : {}) });
-  const room = createWaitingRoom({ store, signer: keys.signer, admission });
+  const accessCodes = deps.accessCodes ?? createAccessCodeClient({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
+  const room = createWaitingRoom({ store, signer: keys.signer, admission, accessCodes });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
   const rebuild = () => rebuildQueues({ store, catalog, logger });

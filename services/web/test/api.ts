@@ -17,11 +17,13 @@ async function call<T>(baseUrl: string, method: string, path: string, body?: unk
 export interface ApiFan {
   enterQueue(performanceId: string): Promise<Entry>;
   myEntry(performanceId: string): Promise<Entry>;
-  seats(scheduleId: string): Promise<{ id: string; status: string }[]>;
+  seats(scheduleId: string): Promise<{ id: string; status: string; section: string; row: number; number: number }[]>;
   holdSeats(scheduleId: string, seatIds: string[], queueToken: string): Promise<{ id: string; status: string }>;
   performance(performanceId: string): Promise<{ schedules: { id: string }[] }>;
   pay(orderId: string): Promise<{ id: string; status: string }>;
   tickets(): Promise<Array<{ id: string; orderId: string; code: { code: string } | null }>>;
+  cancelOrder(orderId: string): Promise<{ id: string; status: string }>;
+  joinWaitlist(scheduleId: string, seats: number): Promise<{ status: string; place: number }>;
 }
 
 export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiFan> {
@@ -32,11 +34,13 @@ export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiF
   return {
     enterQueue: (id) => call(baseUrl, 'POST', `/queues/${id}/entries`, {}, auth),
     myEntry: (id) => call(baseUrl, 'GET', `/queues/${id}/entries/me`, undefined, auth),
-    seats: async (scheduleId) => (await call<{ items: { id: string; status: string }[] }>(baseUrl, 'GET', `/schedules/${scheduleId}/seats`)).items,
+    seats: async (scheduleId) => (await call<{ items: { id: string; status: string; section: string; row: number; number: number }[] }>(baseUrl, 'GET', `/schedules/${scheduleId}/seats`)).items,
     holdSeats: (scheduleId, seatIds, queueToken) =>
       call(baseUrl, 'POST', '/orders', { scheduleId, seatIds }, { ...auth, 'x-queue-token': queueToken, 'idempotency-key': crypto.randomUUID() }),
     performance: (id) => call(baseUrl, 'GET', `/performances/${id}`),
     pay: (orderId) => call(baseUrl, 'POST', '/payments', { orderId, method: { type: 'card', cardNumber: '4242424242424242' } }, { ...auth, 'idempotency-key': crypto.randomUUID() }),
+    cancelOrder: (orderId) => call(baseUrl, 'DELETE', `/orders/${orderId}`, undefined, { ...auth, 'idempotency-key': crypto.randomUUID() }),
+    joinWaitlist: (scheduleId, seats) => call(baseUrl, 'POST', `/waitlist/${scheduleId}/entries`, { seats }, auth),
     tickets: async () => (await call<{ items: Array<{ id: string; orderId: string; code: { code: string } | null }> }>(baseUrl, 'GET', '/tickets', undefined, auth)).items,
   };
 }

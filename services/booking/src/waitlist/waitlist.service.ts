@@ -13,7 +13,7 @@ import { listedPrices } from '../returns/returns.repo.ts';
 import { offerListedSeats } from '../returns/settle.ts';
 import {
   findLatestEntry, findLiveEntry, findOffer, findOpenOfferOfEntry, insertEntry, isSoldOut, listOffers, lockLapsedOffers, lockSchedule,
-  moveHoldsToOrder, placeOf, setEntryStatus, setOfferStatus, waitlistStats,
+  moveHoldsToOrder, placeInLine, setEntryStatus, setOfferStatus, waitlistStats,
 } from './waitlist.repo.ts';
 import type { Offer, WaitlistEntry, WaitlistStats } from './waitlist.types.ts';
 
@@ -27,7 +27,7 @@ export interface WaitlistDeps {
   now?: () => Date;
 }
 
-export interface EntryView { entry: WaitlistEntry; place: number; offer: OfferView | undefined }
+export interface EntryView { entry: WaitlistEntry; place: number; waiting: number; offer: OfferView | undefined }
 export interface OfferView { offer: Offer; seats: OrderSeat[]; currency: string }
 
 const isViolation = (error: unknown, code: '23505' | '23514', constraint: string) =>
@@ -57,7 +57,7 @@ export function createWaitlist(deps: WaitlistDeps) {
 
   async function entryView(entry: WaitlistEntry): Promise<EntryView> {
     const open = entry.status === 'OFFERED' ? await findOpenOfferOfEntry(db, entry.id) : undefined;
-    return { entry, place: await placeOf(db, entry), offer: open ? await offerView(open) : undefined };
+    return { entry, ...(await placeInLine(db, entry)), offer: open ? await offerView(open) : undefined };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { NewQueue, OperatorRate, performanceIdParams as params, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
+import { EnterQueue, NewQueue, OperatorRate, performanceIdParams as params, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
 import { IDENTITY_HEADERS, NotFoundError, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
 import { sendJson, settleAnswer, type LeanRoute } from '@ticketping/http/fast-path';
 import type { QueueStore } from '../redis/queue-store.ts';
@@ -67,9 +67,11 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
 
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
+      // the body is optional: a plain entry sends none (or `{}`)
+      const { accessCode } = req.body === undefined ? {} : validate.body(EnterQueue, req);
       res.setHeader('cache-control', 'no-store');
       const who = caller(req);
-      res.json(await room.enter(performanceId, who.id, who.emailVerified === true));
+      res.json(await room.enter(performanceId, who.id, { emailVerified: who.emailVerified === true, ...(accessCode ? { accessCode } : {}) }));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
@@ -105,7 +107,8 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0, requireVerifiedEmail: body.requireVerifiedEmail ?? false,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+        requireVerifiedEmail: body.requireVerifiedEmail ?? false, maxSeatsPerOrder: body.maxSeatsPerOrder ?? 0,
       });
       res.status(created ? 201 : 200).json(await room.summary(performanceId));
     });

@@ -2,7 +2,10 @@
 // (the source of docs/openapi.yaml). Type-only imports: none of the schemas reach the bundle.
 
 import type {
+  AccessCode,
+  AccessCodeUses,
   CheckInTimeline,
+  NewAccessCode,
   NewPerformanceBody,
   Order,
   OrderSeat,
@@ -30,9 +33,13 @@ import type {
   CheckInPage,
   ReturnQuote,
   TicketReturn,
+  WaitlistEntry,
+  WaitlistOffer,
+  WaitlistStats as WaitlistStatsBody,
 } from '@ticketping/contracts/http';
 
-export type { CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { AccessCode, AccessCodeUses, NewAccessCode };
+export type { WaitlistEntry, WaitlistOffer, CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;
@@ -56,5 +63,7 @@ export type { Revocation };
 export type RemoteCheckIn = CheckInPage['items'][number];
 /** One scan as the scanner sends it in a batch (POST /check-in/scans). */
 export type ScanToSend = ScanBatch['scans'][number];
+/** One schedule's waitlist as an organiser sees it (GET /admin/waitlist). */
+export type WaitlistStats = WaitlistStatsBody['items'][number];
 
 export type { ReturnQuote, TicketReturn };

@@ -7,7 +7,7 @@ const at = new Date('2026-12-07T10:00:00Z');
 const half = () => 0.5;
 const entry = (fields: Partial<QueueEntry> = {}): QueueEntry => ({
   performanceId: 'p', status: 'WAITING', position: 12, ahead: 11, etaSeconds: 60, pollAfterMs: 4_000,
-  queueToken: null, expiresAt: null, reason: null, opensAt: null, ...fields,
+  queueToken: null, expiresAt: null, reason: null, opensAt: null, lane: null, odds: null, ...fields,
 });
 const run = (events: QueueEvent[], from: QueuePageState = initialQueueState()) =>
   events.reduce<{ state: QueuePageState; command?: unknown }>(({ state }, event) => reduceQueue(state, event, half), { state: from });
@@ -63,6 +63,13 @@ test('sold out and closed stop the page with their reason; an expired session go
   assert.equal([sold.state.phase, sold.state.problem, sold.command], ['closed', 'This performance is sold out.', { kind: 'stop' }]);
   assert.equal(run([refused(409, 'QUEUE_CLOSED')]).state.problem, 'The waiting room for this performance is closed.');
   assert.equal(run([refused(401)]).command, { kind: 'sign-in' });
+});
+
+test('sold out offers the waitlist, whether refused at the door or dropped from the line; other endings do not', () => {
+  assert.is(run([refused(409, 'SOLD_OUT')]).state.offerWaitlist, true);
+  assert.is(run([{ type: 'entry', entry: entry({ status: 'EXPIRED', reason: 'SOLD_OUT' }), at }]).state.offerWaitlist, true);
+  assert.is(run([refused(409, 'QUEUE_CLOSED')]).state.offerWaitlist, false);
+  assert.is(run([{ type: 'entry', entry: entry({ status: 'EXPIRED', reason: 'ABANDONED' }), at }]).state.offerWaitlist, false);
 });
 
 test('any other client error is shown as the page error and stops; 429 is retried', () => {

@@ -17,6 +17,8 @@ export interface QueuePageState {
   lastUpdated: Date | undefined;
   /** An answer the page cannot recover from (shown as the page's load error). */
   fatal: unknown;
+  /** Sold out: the page offers the waitlist, where seats that come back are offered in order. */
+  offerWaitlist: boolean;
 }
 
 /** An API refusal as the page reads it (ApiError has these fields); a network failure has none. */
@@ -33,7 +35,7 @@ export type QueueEvent =
 export type QueueCommand = { kind: 'poll-in'; ms: number } | { kind: 'stop' } | { kind: 'sign-in' } | { kind: 'admitted'; entry: QueueEntry };
 
 export const initialQueueState = (): QueuePageState => ({
-  phase: 'joining', entry: undefined, problem: undefined, failures: 0, retryingSince: undefined, lastUpdated: undefined, fatal: undefined,
+  phase: 'joining', entry: undefined, problem: undefined, failures: 0, retryingSince: undefined, lastUpdated: undefined, fatal: undefined, offerWaitlist: false,
 });
 
 export function expiredMessage(reason: string | null | undefined): string {
@@ -56,7 +58,7 @@ export function reduceQueue(state: QueuePageState, event: QueueEvent, random: ()
       const { entry } = event;
       const next: QueuePageState = { ...state, entry, failures: 0, retryingSince: undefined, problem: undefined, lastUpdated: event.at };
       if (entry.status === 'ADMITTED') return { state: { ...next, phase: 'admitted' }, command: { kind: 'admitted', entry } };
-      if (entry.status === 'EXPIRED') return { state: { ...next, phase: 'expired' }, command: { kind: 'stop' } };
+      if (entry.status === 'EXPIRED') return { state: { ...next, phase: 'expired', offerWaitlist: entry.reason === 'SOLD_OUT' }, command: { kind: 'stop' } };
       return { state: { ...next, phase: 'waiting' }, command: { kind: 'poll-in', ms: nextPollDelay({ pollAfterMs: entry.pollAfterMs, random }) } };
     }
     case 'failed': return failed(state, event.error, event.refusal, event.at, random);
@@ -72,7 +74,7 @@ function failed(state: QueuePageState, error: unknown, refusal: Refusal | undefi
     if (status === 401) return { state, command: { kind: 'sign-in' } };
     if (code === 'SOLD_OUT' || code === 'QUEUE_CLOSED') {
       const problem = code === 'SOLD_OUT' ? 'This performance is sold out.' : 'The waiting room for this performance is closed.';
-      return { state: { ...state, phase: 'closed', problem }, command: { kind: 'stop' } };
+      return { state: { ...state, phase: 'closed', problem, offerWaitlist: code === 'SOLD_OUT' }, command: { kind: 'stop' } };
     }
     if (status === 404) {
       // The performance exists but its waiting room is not set up yet (it follows the catalog).

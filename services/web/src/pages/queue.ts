@@ -1,9 +1,10 @@
 // The waiting room. Polls the fan's entry at the server's pace, shows place, people ahead, a
-// progress bar and the ETA, and moves on to the seat map by itself once admitted. The server
-// keeps one entry per account, so a reload (or a second tab) finds the same place in line.
+// progress bar, the ETA and an honest word on the odds (with the figures behind it), the price
+// range, and a field for a presale access code; moves on to the seat map by itself once admitted.
+// The server keeps one entry per account, so a reload (or a second tab) finds the same place in line.
 
 import { html, nothing } from 'lit-html';
-import { ApiError } from '../api/http.ts';
+import { ApiError, problemMessage } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
@@ -11,6 +12,7 @@ import { startPolling } from '../lib/poll.ts';
 import { expiredMessage, initialQueueState, isWaiting, reduceQueue, type QueueCommand, type QueueEvent } from '../lib/queue-page.ts';
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
 import { href } from '../lib/routes.ts';
+import { accessCodeProblem, oddsMessage, priceRange, waitlistHref } from '../lib/waiting-room-facts.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
@@ -32,6 +34,13 @@ export const queuePage: PageFactory = (ctx) => {
     return result.command;
   };
   const signIn = () => ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
+  // The presale-code form's own state (not the line's)
+  let accessCode = '';
+  let codeProblem: string | undefined;
+  let codeSending = false;
+  /** Sent again when the page has to re-enter (the entry was lost), so the fan keeps the lane; the server counts it once. */
+  let acceptedCode: string | undefined;
+  const enter = () => ctx.api.enterQueue(performanceId, acceptedCode ? { accessCode: acceptedCode } : {});
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
@@ -59,7 +68,7 @@ export const queuePage: PageFactory = (ctx) => {
         if (!(error instanceof ApiError && error.status === 404)) throw error;
       }
     }
-    const current = await ctx.api.enterQueue(performanceId);
+    const current = await enter();
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -118,10 +127,61 @@ export const queuePage: PageFactory = (ctx) => {
     dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void ctx.api.enterQueue(performanceId).then(() => poller.pollNow(), (error: unknown) => {
+    void enter().then(() => poller.pollNow(), (error: unknown) => {
       if (failed(error).kind === 'sign-in') signIn();
       ctx.update();
     });
+  };
+
+  /** A presale code moves the fan to the code's lane (or in at once); a refusal keeps the place. */
+  const submitCode = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const code = accessCode.trim();
+    if (!code) {
+      codeProblem = 'Enter your code.';
+      ctx.update();
+      return;
+    }
+    codeSending = true;
+    codeProblem = undefined;
+    ctx.update();
+    try {
+      const entry = await ctx.api.enterQueue(performanceId, { accessCode: code });
+      acceptedCode = code;
+      entered = true;
+      ctx.track('queue_access_code', { performanceId });
+      const command = dispatch({ type: 'entry', entry, at: new Date() });
+      if (entry.status === 'WAITING') ctx.announce(entry.lane === 'PRESALE' ? 'Code accepted: you are in the presale lane.' : 'Code accepted: you are in the priority lane.');
+      if (command.kind === 'admitted') await run(command);
+      else poller.pollNow();
+    } catch (error) {
+      codeProblem = error instanceof ApiError ? (accessCodeProblem(error.code, error.problem.detail) ?? problemMessage(error)) : problemMessage(error);
+    } finally {
+      codeSending = false;
+      ctx.update();
+    }
+  };
+
+  const codeForm = () => html`
+    <form class="panel form access-code" @submit=${submitCode} novalidate aria-labelledby="code-heading">
+      <h2 id="code-heading">Have a presale code?</h2>
+      <div class="field"><label for="access-code">Presale code</label>
+        <input id="access-code" autocomplete="off" autocapitalize="characters" spellcheck="false" .value=${accessCode}
+          @input=${(e: Event) => (accessCode = (e.target as HTMLInputElement).value)}
+          aria-invalid=${codeProblem ? 'true' : 'false'} aria-describedby=${codeProblem ? 'access-code-error' : nothing}></div>
+      ${codeProblem ? html`<p id="access-code-error" class="field-error" role="alert">${codeProblem}</p>` : nothing}
+      <button class="button secondary" type="submit" ?disabled=${codeSending}>${codeSending ? 'Checking…' : 'Use code'}</button>
+    </form>`;
+
+  /** The odds in words with the figures behind them; low odds say so at once and offer the waitlist. */
+  const oddsView = (current: QueueEntry) => {
+    if (!current.odds) return nothing;
+    const message = oddsMessage(current.odds);
+    return html`<div class=${`notice odds odds-${message.tone}`} role=${message.tone === 'warn' ? 'alert' : 'status'} data-testid="odds">
+      <p><strong>${message.headline}</strong></p>
+      <p class="muted">${message.basis}</p>
+      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
+    </div>`;
   };
 
   const waitingView = (current: QueueEntry) => {
@@ -139,11 +199,19 @@ export const queuePage: PageFactory = (ctx) => {
         <label class="progress-label" for="queue-progress">Progress through the line: ${progress}%</label>
         <progress id="queue-progress" max="100" .value=${progress}>${progress}%</progress>
         <p class="live-sentence" aria-live="polite" aria-atomic="true">${positionSentence(position, ahead)}</p>
+        ${current.lane ? html`<p class="notice notice-ok lane">${current.lane === 'PRESALE'
+          ? 'Presale code accepted: you are in the presale lane, ahead of the general line.'
+          : 'Priority code accepted: you are in the priority lane, ahead of the general line.'}</p>` : nothing}
+        ${oddsView(current)}
         ${current.reason === 'PRE_QUEUE' && current.opensAt ? html`<p class="notice pre-queue">The sale opens ${formatDateTime(current.opensAt)}.
           Everyone who joins before then is put in a random order at the opening, so there is no need to rush;
           your place may change once then.</p>` : nothing}
       </div>`;
   };
+
+  /** Sold out is not the end: seats that come back go to the waitlist, in the order fans joined. */
+  const waitlistOffer = () => html`<p>Seats that come back are offered to the waitlist, in the order fans join it.</p>
+    <p><a class="button primary" href=${href({ name: 'waitlist', performanceId, ...(scheduleId ? { scheduleId } : {}) })}>Join the waitlist</a></p>`;
 
   const statusView = () => {
     const { phase, entry, problem } = state;
@@ -159,8 +227,9 @@ export const queuePage: PageFactory = (ctx) => {
               <a class="button" href=${href({ name: 'seats', performanceId, scheduleId: s.id })}>Choose seats</a></li>`)}</ul>`}</div>`;
       }
       case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">${expiredMessage(entry?.reason)}</p>
-        <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
-      case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
+        ${state.offerWaitlist ? waitlistOffer() : html`<button type="button" class="button" @click=${rejoin}>Join the line again</button>`}</div>`;
+      case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
+        ${state.offerWaitlist ? waitlistOffer() : nothing}<a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
       case 'unverified': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
         <a class="button" href=${href({ name: 'verify', next: location.hash })}>Confirm my address</a></div>`;
       case 'full':
@@ -174,6 +243,7 @@ export const queuePage: PageFactory = (ctx) => {
     render: () => html`
       ${pageHeading('Waiting room')}
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
+      ${performance.value && priceRange(performance.value.grades) ? html`<p class="price-range" data-testid="price-range">Prices: ${priceRange(performance.value.grades)}</p>` : nothing}
       ${state.fatal ? loadError(state.fatal) : statusView()}
       ${state.retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
       ${isWaiting(state.phase) ? html`
@@ -186,7 +256,8 @@ export const queuePage: PageFactory = (ctx) => {
           </ul>
           ${state.lastUpdated ? html`<p class="muted">Last updated ${state.lastUpdated.toLocaleTimeString()}</p>` : nothing}
           <button type="button" class="button secondary" @click=${leave}>Leave the line</button>
-        </section>` : nothing}`,
+        </section>
+        ${state.entry?.lane ? nothing : codeForm()}` : nothing}`,
     dispose: () => {
       poller.stop();
       document.removeEventListener('visibilitychange', onVisible);
