@@ -45,10 +45,11 @@ export const ticketsPage: PageFactory = (ctx) => {
   let retry: ReturnType<typeof setTimeout> | undefined;
   const load = async () => {
     try {
-      const [{ items }, returns] = await Promise.all([ctx.api.listTickets(), ctx.api.listReturns().catch(() => undefined)]);
+      // Returns are booking's: asked beside the tickets, never holding them up; if booking does not
+      // answer, the tickets show without their return status.
+      void ctx.api.listReturns().then((returns) => dispatch({ type: 'returns-loaded', returns: returns.items }), () => undefined);
+      const { items } = await ctx.api.listTickets();
       dispatch({ type: 'loaded', tickets: items });
-      // returns are booking's: the tickets still show if it does not answer, without their return status
-      if (returns) dispatch({ type: 'returns-loaded', returns: returns.items });
       // Tickets are issued a moment after the payment confirms: a fan who came straight here waits for them.
       if (items.length === 0) retry = setTimeout(() => void load(), 3000);
     } catch (error) {
