@@ -208,7 +208,7 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue, booking also payment), Prometheus only the management ports', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets and booking, catalog also the queue, booking also payment), Prometheus only the management ports', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
@@ -233,7 +233,8 @@ test('defaults: network policies let only the ingress controller reach the gatew
     assert.deepEqual(peers(name(service)), callers, service);
   }
   const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;
-  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }]);
+  const bookingPods = find(objects, 'Deployment', name('booking')).spec.selector.matchLabels;
+  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }, { podSelector: { matchLabels: bookingPods } }]);
   const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
   assert.deepEqual(peers(name('postgres')), [releasePods]);
   assert.deepEqual(peers(name('kafka')), [releasePods]);
@@ -346,7 +347,7 @@ test('gitops: a render that would generate a secret fails and names every value 
   assert.ok(given.includes('kind: Secret'));
 });
 
-test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
+test('e-mail: off by default; with an SMTP host, tickets, auth and booking (waitlist offers) get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
   const mailVariables = ['SMTP_URL', 'SMTP_USERNAME', 'SMTP_PASSWORD', 'MAIL_FROM'];
   const defaults = await render();
   for (const service of SERVICES) {
@@ -363,7 +364,7 @@ test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (
   for (const service of SERVICES) {
     const deployment = find(objects, 'Deployment', name(service));
     const env = containerEnv(deployment);
-    if (service !== 'tickets' && service !== 'auth') {
+    if (service !== 'tickets' && service !== 'auth' && service !== 'booking') {
       assert.deepEqual(mailVariables.filter((v) => env.has(v)), [], `${service} sends no mail`);
       continue;
     }
