@@ -38,7 +38,7 @@ function load(child: Child, forSeconds: number): Promise<LoadResult> {
 
 const children: Child[] = [];
 try {
-  const queue = { capacity: 1, admitPerMinute: 60, opensAtMs: 0, closesAtMs: 0, totalSeats: 0, drawSeed: 'seed', drawCommitment: 'commitment', requireVerifiedEmail: 0 };
+  const queue = { capacity: 1, admitPerMinute: 60, opensAtMs: 0, closesAtMs: 0, totalSeats: 0, drawSeed: 'seed', drawCommitment: 'commitment', requireVerifiedEmail: 0, maxSeatsPerOrder: 0 };
   await redis.eval(luaOf('createQueue'), createQueue.numberOfKeys, ...scriptKeys(createQueue, keys), ...scriptArgs(createQueue, queue));
   await redis.hset(keys.config, 'state', 'PAUSED'); // the line stays as long as it is
   const tuning = await queueTuning();

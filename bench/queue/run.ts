@@ -84,12 +84,15 @@ const performances: string[] = [];
 
 const direct = (userId: string) => ({ 'x-internal-token': INTERNAL_TOKEN, 'x-user-id': userId, 'content-type': 'application/json' });
 
-/** A PAUSED queue, created through the queue's internal route. */
+/**
+ * A PAUSED queue, created through the queue's internal route. With its seats known (as many as
+ * fans, so the line limit never refuses one), every waiting fan's poll carries the odds.
+ */
 async function newLine(): Promise<string> {
   const id = randomUUID();
   performances.push(id);
   const admin = { ...direct(randomUUID()), 'x-user-role': 'ADMIN' };
-  for (const [method, route, body] of [['PUT', `/internal/v1/queues/${id}`, { capacity: 1000, admitPerMinute: 1000 }], ['PATCH', `/api/v1/queues/${id}`, { state: 'PAUSED' }]] as const) {
+  for (const [method, route, body] of [['PUT', `/internal/v1/queues/${id}`, { capacity: 1000, admitPerMinute: 1000, totalSeats: fans, maxSeatsPerOrder: 4 }], ['PATCH', `/api/v1/queues/${id}`, { state: 'PAUSED' }]] as const) {
     const res = await fetch(`${origin(queue)}${route}`, { method, headers: admin, body: JSON.stringify(body) });
     if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
   }
@@ -150,11 +153,17 @@ async function commandsPerPoll(target: Child, poll: () => Call, count: number): 
   const tally = new Map<string, number>();
   const named = new Map([[queue.redisAddress, 'queue'], ...(gateway ? [[gateway.redisAddress, 'gateway'] as const] : [])]);
   const [entrySha, admitSha] = [shaOf('entry'), shaOf('admit')];
+  // The poll path never opens a transaction; the admission loop's ticker-ring heartbeat is one
+  // MULTI…EXEC per replica and tick, so everything inside one counts as tick work.
+  const inTransaction = new Set<string>();
   monitor.on('monitor', (_time: string, commandArgs: string[], source: string) => {
     const who = named.get(source);
     if (!who) return; // Lua's own commands ("lua") and other clients
     const [command = '', sha = ''] = commandArgs.map((a) => a.toLowerCase());
-    const kind = command === 'evalsha' && sha === entrySha ? 'evalsha entry' : command === 'evalsha' && sha === admitSha ? 'evalsha admit (tick)' : command === 'smembers' ? 'smembers (tick)' : command;
+    if (command === 'multi') inTransaction.add(source);
+    const tick = inTransaction.has(source);
+    if (command === 'exec' || command === 'discard') inTransaction.delete(source);
+    const kind = command === 'evalsha' && sha === entrySha ? 'evalsha entry' : command === 'evalsha' && sha === admitSha ? 'evalsha admit (tick)' : command === 'smembers' || tick ? `${command} (tick)` : command;
     tally.set(`${who}: ${kind}`, (tally.get(`${who}: ${kind}`) ?? 0) + 1);
   });
   await new Promise((resolve) => setTimeout(resolve, 200));

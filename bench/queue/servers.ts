@@ -28,7 +28,8 @@ export interface Child {
 /** The same body a waiting fan's poll returns (same fields, same size class). */
 export const SAMPLE_ENTRY = JSON.stringify({
   performanceId: '6f1c1a52-2d8e-4c34-9a53-2b1f8c1f4a10', status: 'WAITING', position: 51234, ahead: 51233, etaSeconds: 3075, pollAfterMs: 102466,
-  queueToken: null, expiresAt: null, reason: null, opensAt: null,
+  queueToken: null, expiresAt: null, reason: null, opensAt: null, lane: null,
+  odds: { outlook: 'UNLIKELY', seatsLeft: 100000, peopleAhead: 51233, seatsPerOrder: 4, seatsPerOrderMeasured: false, orderShare: 1, expectedSeatsBeforeYou: 204932, asOf: '2026-12-07T06:00:00.000Z' },
 });
 
 const quiet = () => createLogger({ service: 'bench', level: 'warn', destination: new Writable({ write(_c, _e, done) { done(); } }) });
@@ -94,7 +95,7 @@ export async function queueTuning(): Promise<QueueTuning> {
 /** The entry script's KEYS then ARGV for one fan, by the names its header gives them. */
 export function entryCall(performanceId: string, tuning: QueueTuning, userId: string, mode: 'enter' | 'poll'): [number, ...(string | number)[]] {
   const keys = scriptKeys(entry, queueKeys(performanceId));
-  return [keys.length, ...keys, ...scriptArgs(entry, { ...tuning, userId, mode, emailVerified: 1 })];
+  return [keys.length, ...keys, ...scriptArgs(entry, { ...tuning, userId, mode, emailVerified: 1, laneWanted: '' })];
 }
 
 export const luaOf = (name: string): string => scripts.find((script) => script.name === name)!.lua;

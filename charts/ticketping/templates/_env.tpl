@@ -55,7 +55,7 @@ that send mail.
   value: {{ $service }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "INTERNAL_TOKEN") }}
 {{- if $values.uses.postgres }}
-{{ include "ticketping.secretEnv" (dict "name" "DATABASE_URL" "ref" (include "ticketping.databaseUrlRef" $root)) }}
+{{ include "ticketping.databaseUrlEnv" $root | trim }}
 {{- end }}
 {{- $redisRef := include "ticketping.redisUrlRef" $root }}
 {{- if and $values.uses.redis $redisRef }}
@@ -83,7 +83,7 @@ that send mail.
 {{- include "ticketping.mailEnv" $root }}
 {{- else if eq $service "queue" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_SIGNING_KEY") }}
-{{- /* the waiting rooms Redis loses are rebuilt from catalog's performances on sale */}}
+{{- /* the waiting rooms Redis loses are rebuilt from catalog's performances on sale; presale access codes are redeemed there */}}
 - name: CATALOG_URL
   value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "catalog") | quote }}
 {{- else if eq $service "booking" }}

@@ -135,6 +135,21 @@ queue booking gateway
 {{- if and (eq .Values.postgres.mode "external") (not (or .Values.postgres.external.url .Values.postgres.external.existingSecret)) }}
 {{- fail "postgres.mode=external needs postgres.external.url or postgres.external.existingSecret" }}
 {{- end }}
+{{- /* helm template cannot `lookup` the live Secret: anything generated would change on every render. */}}
+{{- if .Values.gitops }}
+{{- $generated := list }}
+{{- if not .Values.secrets.existingSecret }}
+{{- range $key := list "internalToken" "adminPassword" "authSigningKey" "queueSigningKey" "ticketSigningKeys" }}
+{{- if not (index $.Values.secrets $key) }}{{ $generated = append $generated (printf "secrets.%s" $key) }}{{ end }}
+{{- end }}
+{{- end }}
+{{- if and (eq .Values.postgres.mode "statefulset") (not (or .Values.postgres.statefulset.existingSecret .Values.postgres.statefulset.password)) }}
+{{- $generated = append $generated "postgres.statefulset.password" }}
+{{- end }}
+{{- if $generated }}
+{{- fail (printf "gitops=true: helm template cannot read the live Secret back, so %s would be generated anew on every render; set secrets.existingSecret and postgres.statefulset.existingSecret (or give the values)" (join ", " $generated)) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -170,4 +185,50 @@ capabilities:
     resources:
       requests:
         storage: {{ .persistence.size }}
+{{- end }}
+
+{{/*
+Init containers of a service with a database, (dict "root" $ "service" "booking"): wait until
+Postgres answers, then run the service image's migrate script on its own schema.
+
+Why init containers and not a Helm hook Job: the in-cluster Postgres and the chart's Secret are
+ordinary release objects, so a pre-install hook would wait for a database that is not created
+until it ends, and a post-install hook runs only after `helm install --wait` has waited for pods
+that cannot become Ready without their schema: a deadlock either way. Argo CD maps the same hooks
+to PreSync/PostSync, with the same deadlocks. As init containers, the migrations go with the
+objects themselves: `--wait`, Argo CD and Flux all see a pod Ready only after its schema is
+migrated, and in a rolling upgrade the first new pod migrates before any new code serves while
+the old pods keep serving (migrations stay expand-then-contract, as they had to before). Runs of
+the same service's pods take turns on an advisory lock (migrateFromEnvironment), and a run with
+nothing to do is a few queries; an older image (a rollback) starts on the newer schema unchanged.
+*/}}
+{{- define "ticketping.migrationContainers" -}}
+{{- $root := .root }}
+{{- $databaseUrl := include "ticketping.databaseUrlEnv" $root | trim }}
+initContainers:
+  - name: wait-for-postgres
+    image: {{ include "ticketping.dependencyImage" (dict "root" $root "image" $root.Values.postgres.statefulset.image) }}
+    command: [sh, -c, 'until pg_isready --timeout=5 --dbname="$DATABASE_URL"; do sleep 2; done']
+    env:
+      {{- $databaseUrl | nindent 6 }}
+    resources:
+      {{- toYaml $root.Values.migrations.resources | nindent 6 }}
+    securityContext:
+      {{- toYaml $root.Values.containerSecurityContext | nindent 6 }}
+  - name: migrate
+    image: {{ include "ticketping.image" (dict "root" $root "service" .service) }}
+    imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+    command:
+      {{- toYaml $root.Values.migrations.command | nindent 6 }}
+    env:
+      {{- $databaseUrl | nindent 6 }}
+      - name: LOG_LEVEL
+        value: {{ $root.Values.config.logLevel | quote }}
+    resources:
+      {{- toYaml $root.Values.migrations.resources | nindent 6 }}
+    securityContext:
+      {{- toYaml $root.Values.containerSecurityContext | nindent 6 }}
+    volumeMounts:
+      - name: tmp
+        mountPath: /tmp
 {{- end }}

@@ -67,7 +67,32 @@ stored (so upgrades keep it), then a new one. Returns {"key": ..., "jwks": ...} 
 {{- end }}
 {{- end }}
 
-{{/* secretKeyRef {name, key} of DATABASE_URL. */}}
+{{/*
+DATABASE_URL as env entries. With postgres.statefulset.existingSecret the password is only in that
+Secret, so the URL is put together by Kubernetes ($(VAR) expands a variable listed before it).
+*/}}
+{{- define "ticketping.databaseUrlEnv" -}}
+{{- if and (eq .Values.postgres.mode "statefulset") .Values.postgres.statefulset.existingSecret }}
+{{ include "ticketping.secretEnv" (dict "name" "DATABASE_PASSWORD" "ref" (include "ticketping.postgresPasswordRef" .)) }}
+- name: DATABASE_URL
+  value: {{ printf "postgres://%s:$(DATABASE_PASSWORD)@%s-postgres.%s.svc:5432/%s" .Values.postgres.username (include "ticketping.fullname" .) .Release.Namespace .Values.postgres.database | quote }}
+{{- else }}
+{{ include "ticketping.secretEnv" (dict "name" "DATABASE_URL" "ref" (include "ticketping.databaseUrlRef" .)) }}
+{{- end }}
+{{- end }}
+
+{{/* secretKeyRef {name, key} of the in-cluster Postgres owner's password. */}}
+{{- define "ticketping.postgresPasswordRef" -}}
+{{- if .Values.postgres.statefulset.existingSecret }}
+name: {{ .Values.postgres.statefulset.existingSecret }}
+key: {{ .Values.postgres.statefulset.existingSecretPasswordKey }}
+{{- else }}
+name: {{ include "ticketping.secretName" . }}
+key: POSTGRES_PASSWORD
+{{- end }}
+{{- end }}
+
+{{/* secretKeyRef {name, key} of DATABASE_URL (not for a statefulset Postgres with an existingSecret). */}}
 {{- define "ticketping.databaseUrlRef" -}}
 {{- if eq .Values.postgres.mode "cloudnativepg" }}
 name: {{ include "ticketping.fullname" . }}-postgres-app

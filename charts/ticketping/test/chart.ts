@@ -11,11 +11,16 @@ import { parseAllDocuments } from 'yaml';
 export const chartDir = path.resolve(import.meta.dirname, '..');
 export const repoRoot = path.resolve(chartDir, '../..');
 
-/** helm from PATH (the test run puts ~/.cache/ticketping/bin there), else from that folder. */
-export const helmBinary = (() => {
-  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'helm')).find((file) => existsSync(file));
-  return fromPath ?? path.join(os.homedir(), '.cache/ticketping/bin/helm');
-})();
+/** A binary from PATH (the test run puts ~/.cache/ticketping/bin there), else from that folder. */
+function cachedBinary(name: string): string {
+  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, name)).find((file) => existsSync(file));
+  return fromPath ?? path.join(os.homedir(), '.cache/ticketping/bin', name);
+}
+
+/** Helm 3, which renders in every test. */
+export const helmBinary = cachedBinary('helm');
+/** Helm 4 (the testenv builds both): the install tests run with each. */
+export const helm4Binary = cachedBinary('helm4');
 
 export interface K8sObject {
   apiVersion: string;
@@ -64,9 +69,14 @@ export function parseObjects(text: string): K8sObject[] {
   return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
 }
 
+/** `helm template` → its output as text. */
+export function renderText(options: RenderOptions = {}): Promise<string> {
+  return mustRun(helmBinary, templateArgs(options));
+}
+
 /** `helm template` → objects (hooks included). */
 export async function render(options: RenderOptions = {}): Promise<K8sObject[]> {
-  return parseObjects(await mustRun(helmBinary, templateArgs(options)));
+  return parseObjects(await renderText(options));
 }
 
 /** `helm template` that is expected to fail: its error output. */

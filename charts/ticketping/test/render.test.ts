@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'uvu';
 import {
-  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, secretData, type K8sObject,
+  SERVICES, byKind, chartDir, containerEnv, find, helmBinary, mustRun, podSpecs, render, renderError, renderText, run, secretData, type K8sObject,
 } from './chart.ts';
 
 const name = (service: string) => `tp-ticketping-${service}`;
@@ -233,16 +235,24 @@ test('defaults: network policies let only the ingress controller reach the gatew
   assert.deepEqual(peers(name('redis')), [releasePods, { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } }]);
 });
 
-test('defaults: the migrations hook Job runs each database service image after install and before upgrade', async () => {
-  const job = find(await render(), 'Job', name('migrations'));
-  assert.equal(job.metadata.annotations?.['helm.sh/hook'], 'post-install,pre-upgrade');
-  const containers = job.spec.template.spec.containers as { name: string; image: string; command: string[] }[];
-  assert.deepEqual(containers.map((c) => c.name), ['auth', 'catalog', 'booking', 'payment', 'tickets']);
-  for (const container of containers) {
-    assert.equal(container.image, `docker.io/ticketping/${container.name}:0.1.0`);
-    assert.deepEqual(container.command, ['node', 'dist/migrate.js']);
+test('defaults: each database service migrates its schema in init containers before it starts; no hook Job', async () => {
+  const objects = await render();
+  assert.deepEqual(byKind(objects, 'Job'), []);
+  assert.deepEqual(objects.filter((o) => o.metadata.annotations?.['helm.sh/hook']).map((o) => `${o.kind}/${o.metadata.name}`), []);
+  for (const service of SERVICES) {
+    const spec = find(objects, 'Deployment', name(service)).spec.template.spec;
+    const init = (spec.initContainers ?? []) as { name: string; image: string; command: string[]; env: { name: string }[] }[];
+    if (!['auth', 'catalog', 'booking', 'payment', 'tickets'].includes(service)) {
+      assert.deepEqual(init, [], service);
+      continue;
+    }
+    assert.deepEqual(init.map((c) => c.name), ['wait-for-postgres', 'migrate'], service);
+    assert.equal(init[1]?.image, `docker.io/ticketping/${service}:0.1.0`, 'the service migrates with its own image');
+    assert.deepEqual(init[1]?.command, ['node', 'dist/migrate.js']);
+    assert.ok(init.every((c) => c.env.some((e) => e.name === 'DATABASE_URL')), service);
   }
-  assert.equal(job.spec.template.spec.initContainers[0].name, 'wait-for-postgres');
+  const off = await render({ set: { 'migrations.enabled': false } });
+  assert.equal(find(off, 'Deployment', name('booking')).spec.template.spec.initContainers, undefined);
 });
 
 test('external dependencies: no StatefulSets; URLs and brokers come from values or the given Secrets', async () => {
@@ -262,7 +272,9 @@ test('external dependencies: no StatefulSets; URLs and brokers come from values 
   for (const service of ['auth', 'booking'] as const) {
     assert.deepEqual(containerEnv(find(objects, 'Deployment', name(service))).get('DATABASE_URL')?.valueFrom?.secretKeyRef, { name: 'pg-credentials', key: 'url' });
   }
-  assert.deepEqual(find(objects, 'Job', name('migrations')).spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef, { name: 'pg-credentials', key: 'url' });
+  const migrate = (find(objects, 'Deployment', name('booking')).spec.template.spec.initContainers as { name: string; env: { name: string; valueFrom?: unknown }[] }[])
+    .find((c) => c.name === 'migrate');
+  assert.deepEqual(migrate?.env.find((e) => e.name === 'DATABASE_URL')?.valueFrom, { secretKeyRef: { name: 'pg-credentials', key: 'url' } });
 });
 
 test('external Redis Cluster: REDIS_CLUSTER_NODES reaches every service and no REDIS_URL is set', async () => {
@@ -284,6 +296,49 @@ test('existingSecret: the application secrets come from it; the chart Secret kee
     assert.equal(auth.get(variable)?.valueFrom?.secretKeyRef?.name, 'tp-app-secrets', variable);
   }
   assert.equal(auth.get('DATABASE_URL')?.valueFrom?.secretKeyRef?.name, name('secrets'));
+});
+
+test('postgres.statefulset.existingSecret: Postgres and every DATABASE_URL take the password from it; the chart generates none', async () => {
+  const objects = await render({ set: { 'postgres.statefulset.existingSecret': 'pg-owner', 'postgres.statefulset.existingSecretPasswordKey': 'pw' } });
+  assert.equal(secretData(find(objects, 'Secret', name('secrets'))).POSTGRES_PASSWORD, undefined);
+  assert.equal(secretData(find(objects, 'Secret', name('secrets'))).DATABASE_URL, undefined);
+  assert.deepEqual(containerEnv(find(objects, 'StatefulSet', name('postgres'))).get('POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef, { name: 'pg-owner', key: 'pw' });
+  const users = byKind(objects, 'Deployment');
+  for (const workload of users) {
+    for (const container of [...workload.spec.template.spec.containers, ...(workload.spec.template.spec.initContainers ?? [])]) {
+      const env = (container.env ?? []) as { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+      const url = env.findIndex((e) => e.name === 'DATABASE_URL');
+      if (url < 0) continue;
+      const where = `${workload.metadata.name}/${container.name}`;
+      // Kubernetes expands $(DATABASE_PASSWORD) only when that variable is listed before the URL.
+      const password = env.findIndex((e) => e.name === 'DATABASE_PASSWORD');
+      assert.ok(password >= 0 && password < url, where);
+      assert.deepEqual(env[password]?.valueFrom?.secretKeyRef, { name: 'pg-owner', key: 'pw' }, where);
+      assert.equal(env[url]?.value, 'postgres://ticketping:$(DATABASE_PASSWORD)@tp-ticketping-postgres.tickets.svc:5432/ticketping', where);
+    }
+  }
+  assert.deepEqual(SERVICES.filter((s) => containerEnv(find(objects, 'Deployment', name(s))).has('DATABASE_URL')), ['auth', 'catalog', 'booking', 'payment', 'tickets']);
+});
+
+test('gitops: with every secret from an existing Secret, two renders are byte-identical', async () => {
+  const options = { set: { gitops: true, 'secrets.existingSecret': 'tp-app-secrets', 'postgres.statefulset.existingSecret': 'tp-postgres' } };
+  const [first, second] = [await renderText(options), await renderText(options)];
+  assert.ok(first.length > 10_000);
+  assert.equal(first, second);
+  // The defaults generate keys and passwords anew on every render: what an Argo CD sync would see.
+  assert.notEqual(await renderText(), await renderText());
+});
+
+test('gitops: a render that would generate a secret fails and names every value to give', async () => {
+  const message = await renderError({ set: { gitops: true } });
+  assert.match(message, /gitops=true: helm template cannot read the live Secret back/);
+  for (const value of ['secrets.internalToken', 'secrets.adminPassword', 'secrets.authSigningKey', 'secrets.queueSigningKey', 'secrets.ticketSigningKeys', 'postgres.statefulset.password']) {
+    assert.ok(message.includes(value), value);
+  }
+  assert.match(await renderError({ set: { gitops: true, 'secrets.existingSecret': 'tp-app-secrets' } }), /so postgres\.statefulset\.password would be generated/);
+  // Values in git (e.g. decrypted by a plugin) are stable too, and so is a Postgres the chart does not run.
+  const given = await renderText({ set: { gitops: true, 'secrets.existingSecret': 'tp-app-secrets', 'postgres.mode': 'external', 'postgres.external.existingSecret': 'pg' } });
+  assert.ok(given.includes('kind: Secret'));
 });
 
 test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
@@ -375,6 +430,15 @@ test('values the chart cannot honour fail with a message naming them', async () 
   assert.match(await renderError({ set: { 'kafka.replicationFactor': 3 } }), /replicationFactor cannot exceed kafka.replicas/);
   // values.schema.json is enforced by helm itself.
   assert.match(await renderError({ set: { 'gateway.replicaCount': 'two' } }), /replicaCount/);
+});
+
+test('kubeVersion: a cluster older than 1.30 is refused before anything is applied', async () => {
+  const chart = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+  assert.match(chart, /^kubeVersion: ">=1\.30\.0-0"$/m);
+  const result = await run(helmBinary, ['template', 'tp', chartDir, '--kube-version', 'v1.29.9']);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.9/);
+  await mustRun(helmBinary, ['template', 'tp', chartDir, '--kube-version', 'v1.30.0']);
 });
 
 test('every object is namespaced to the release and labelled as part of it', async () => {

@@ -46,9 +46,14 @@ test('every image is built from the one Dockerfile with its workspace folder as 
 
 test('the dev migrations run each database service\'s TypeScript migrate script', async () => {
   assert.deepEqual(devValues.migrations.command, ['node', '--conditions=source', 'src/migrate.ts']);
-  const job = find(await render({ valuesFiles: ['values-dev.yaml'] }), 'Job', 'tp-ticketping-migrations');
-  for (const container of job.spec.template.spec.containers as { name: string }[]) {
-    assert.ok(existsSync(path.join(repoRoot, 'services', container.name, 'src/migrate.ts')), container.name);
+  const objects = await render({ valuesFiles: ['values-dev.yaml'] });
+  const migrating = objects.filter((o) => o.kind === 'Deployment' && o.spec.template.spec.initContainers);
+  assert.equal(migrating.length, 5);
+  for (const deployment of migrating) {
+    const service = deployment.metadata.name.replace('tp-ticketping-', '');
+    const migrate = (deployment.spec.template.spec.initContainers as { name: string; command: string[] }[]).find((c) => c.name === 'migrate');
+    assert.deepEqual(migrate?.command, devValues.migrations.command, service);
+    assert.ok(existsSync(path.join(repoRoot, 'services', service, 'src/migrate.ts')), service);
   }
 });
 

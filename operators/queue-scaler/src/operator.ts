@@ -4,7 +4,7 @@
  */
 import { createHttpApp, listen } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
-import type { OperatorConfig } from './config.ts';
+import { defaultRedisConnection, type OperatorConfig } from './config.ts';
 import { createAdmission } from './admission.ts';
 import { createController } from './controller.ts';
 import { createQueueClient } from './queue-client.ts';
@@ -23,7 +23,7 @@ export interface RunningOperator {
 export async function startOperator(config: OperatorConfig, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
   const kube = createKube(loadKubeConfig(config.KUBECONFIG), logger);
   const redis = createRedisConnections({
-    defaultConnection: config.REDIS_CLUSTER_NODES?.length ? { clusterNodes: config.REDIS_CLUSTER_NODES } : { url: config.REDIS_URL ?? '' },
+    defaultConnection: defaultRedisConnection(config),
     named: config.REDIS_CONNECTIONS,
     logger,
   });

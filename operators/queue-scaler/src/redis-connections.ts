@@ -1,7 +1,9 @@
 /**
- * The waiting rooms' Redis, per QueueScaler: the default connection (REDIS_URL, or
- * REDIS_CLUSTER_NODES for a Redis Cluster, as the production values offer) and named ones from
- * REDIS_CONNECTIONS that a QueueScaler picks with `spec.redisRef`. A name maps to connection
+ * The waiting rooms' Redis, per QueueScaler: the default connection (REDIS_URL, REDIS_CLUSTER_NODES
+ * for a Redis Cluster as the production values offer, or REDIS_SENTINELS + REDIS_SENTINEL_MASTER for
+ * a Sentinel set) and named ones from REDIS_CONNECTIONS that a QueueScaler picks with `spec.redisRef`:
+ * each a single URL, a Cluster, or a Sentinel set (master name + sentinel addresses; the client asks
+ * the sentinels where the master is, and follows a failover). A name maps to connection
  * settings held by the operator (its environment, from a Secret), never in the QueueScaler, so
  * passwords stay out of custom resources and out of the operator's RBAC. Clients are made on first
  * use and shared by every QueueScaler that names them.
@@ -10,10 +12,21 @@ import type { Logger } from '@ticketping/logger';
 import { createRedis, type RedisClient } from '@ticketping/redis';
 import { z } from '@ticketping/config';
 
+const HostPort = z.string().regex(/^[^:\s]+:\d+$/);
+
+export const RedisSentinelSettings = z.object({
+  masterName: z.string().min(1),
+  sentinels: z.array(HostPort).min(1),
+  password: z.string().min(1).optional(),
+  sentinelPassword: z.string().min(1).optional(),
+}).strict();
+
 export const RedisConnectionSettings = z.object({
   url: z.string().regex(/^rediss?:\/\//).optional(),
-  clusterNodes: z.array(z.string().regex(/^[^:\s]+:\d+$/)).min(1).optional(),
-}).strict().refine((c) => Boolean(c.url) !== Boolean(c.clusterNodes), { message: 'give either url or clusterNodes' });
+  clusterNodes: z.array(HostPort).min(1).optional(),
+  sentinel: RedisSentinelSettings.optional(),
+}).strict().refine((c) => [c.url, c.clusterNodes, c.sentinel].filter(Boolean).length === 1, { message: 'give one of url, clusterNodes or sentinel' });
+export type RedisConnectionSettings = z.infer<typeof RedisConnectionSettings>;
 
 export const RedisConnectionsSetting = z.record(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/), RedisConnectionSettings);
 export type RedisConnectionsSetting = z.infer<typeof RedisConnectionsSetting>;
@@ -25,14 +38,15 @@ export interface RedisConnections {
 }
 
 export function createRedisConnections(options: {
-  defaultConnection: { url?: string; clusterNodes?: string[] };
+  defaultConnection: RedisConnectionSettings;
   named: RedisConnectionsSetting;
   logger: Logger;
 }): RedisConnections {
   const clients = new Map<string, RedisClient>();
-  const open = (name: string, settings: { url?: string; clusterNodes?: string[] }) => {
+  const open = (name: string, settings: RedisConnectionSettings) => {
     const client = createRedis({
-      ...(settings.clusterNodes?.length ? { clusterNodes: settings.clusterNodes } : { url: settings.url ?? '' }),
+      ...(settings.clusterNodes?.length ? { clusterNodes: settings.clusterNodes }
+        : settings.sentinel ? { sentinel: settings.sentinel } : { url: settings.url ?? '' }),
       maxRetriesPerRequest: 1,
     });
     client.on('error', (error: Error) => options.logger.debug({ err: error, redis: name }, 'redis connection error'));

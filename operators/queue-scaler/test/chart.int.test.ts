@@ -121,8 +121,24 @@ test('RBAC is least privilege: no wildcards, only scale for Deployments, its own
   assert.equal(roles, ['ops/qs-queue-scaler-leader-election', 'shows/qs-queue-scaler']);
 });
 
+test('redis.sentinel makes a Sentinel set the default connection; half of it is refused', async () => {
+  const sentinelEnv = (objects: K8sObject[]) => {
+    const deployment = find(objects, 'Deployment') as K8sObject & { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
+    return deployment.spec.template.spec.containers[0]?.env.filter((e) => e.name.startsWith('REDIS_SENTINEL'));
+  };
+  assert.equal(sentinelEnv(await render('--set', 'redis.sentinel.masterName=rooms', '--set', 'redis.sentinel.sentinels={s0.redis:26379,s1.redis:26379}')), [
+    { name: 'REDIS_SENTINELS', value: 's0.redis:26379,s1.redis:26379' }, { name: 'REDIS_SENTINEL_MASTER', value: 'rooms' }]);
+  assert.equal(sentinelEnv(await render()), []);
+  try {
+    await render('--set', 'redis.sentinel.masterName=rooms');
+    assert.unreachable('accepted a master name without sentinels');
+  } catch (error) {
+    assert.match(String((error as { stderr?: string }).stderr ?? error), 'redis.sentinel needs both masterName and sentinels');
+  }
+});
+
 test('values.schema.json rejects bad values', async () => {
-  for (const [set, expected] of [['replicaCount=two', 'replicaCount'], ['redis.url=http://x', 'redis/url'], ['podAntiAffinityPreset=always', 'podAntiAffinityPreset'], ['typo=1', 'typo']]) {
+  for (const [set, expected] of [['replicaCount=two', 'replicaCount'], ['redis.url=http://x', 'redis/url'], ['podAntiAffinityPreset=always', 'podAntiAffinityPreset'], ['typo=1', 'typo'], ['redis.sentinel.sentinels={no-port}', 'sentinels']]) {
     try {
       await render('--set', set as string);
       assert.unreachable(`accepted ${set}`);

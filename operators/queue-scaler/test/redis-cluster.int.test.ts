@@ -85,7 +85,8 @@ test('the rooms are spread over the cluster\'s masters', async () => {
 test('a QueueScaler with redisRef sums the rooms of the Redis Cluster; one without reads the default Redis', async () => {
   await eventually(async () => (await replicasOf(c, ns, 'booking')) === 3, 15_000, 100);
   await eventually(async () => (await replicasOf(c, ns, 'queue')) === 7, 15_000, 100);
-  assert.is((await readQueueScaler(c, ns, 'booking')).status?.lastMetricValue, 30);
+  // The status is written after the scale: wait for it rather than race it.
+  await eventually(async () => (await readQueueScaler(c, ns, 'booking')).status?.lastMetricValue === 30, 10_000, 100);
 });
 
 test('a redisRef the operator does not know is a failed metric read, named in the condition', async () => {

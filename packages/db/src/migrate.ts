@@ -25,13 +25,18 @@ function migrationSource(directory: string): Knex.MigrationSource<string> {
   };
 }
 
-/** Creates the schema when missing and applies pending migrations; returns their names. */
-export async function migrateLatest(knex: Knex, { directory, schema }: { directory: string; schema: string }): Promise<string[]> {
+/**
+ * Creates the schema when missing and applies pending migrations; returns their names.
+ * `allowNewerSchema`: a schema that has migrations this directory does not know (an older image
+ * after an upgrade migrated it, as on a rollback) is left as it is instead of refused.
+ */
+export async function migrateLatest(knex: Knex, { directory, schema, allowNewerSchema = false }: { directory: string; schema: string; allowNewerSchema?: boolean }): Promise<string[]> {
   await knex.raw('create schema if not exists ??', [schema]);
   const [, applied] = (await knex.migrate.latest({
     migrationSource: migrationSource(directory),
     schemaName: schema,
     tableName: 'knex_migrations',
+    disableMigrationsListValidation: allowNewerSchema,
   })) as [number, string[]];
   return applied;
 }
@@ -42,15 +47,21 @@ export async function migrateRollback(knex: Knex, { directory, schema }: { direc
 }
 
 /**
- * The body of every service's `migrate.ts` when run as a program (the Helm hook Job runs
- * `node dist/migrate.js`): reads only `DATABASE_URL`, so the Job needs no other service secret.
+ * The body of every service's `migrate.ts` when run as a program (the chart's init container runs
+ * `node dist/migrate.js` before each pod of the service starts): reads only `DATABASE_URL`.
+ * Pods start together (an install, a scale-up), so the runs take turns on an advisory lock per
+ * schema: knex's own lock table would make every run but one fail. An image older than the schema
+ * (a rollback) starts on it unchanged.
  */
 export async function migrateFromEnvironment({ schema, directory }: { schema: string; directory: string }, env: Record<string, string | undefined> = process.env): Promise<string[]> {
   const url = env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required to run migrations');
-  const knex = createDb({ url, schema, poolMax: 1 });
+  // One connection: the session that holds the lock is the one that migrates. No statement
+  // timeout, since waiting for the lock may outlast one (the chart's probes and deadline bound it).
+  const knex = createDb({ url, schema, poolMax: 1, statementTimeoutMs: 0 });
   try {
-    const applied = await migrateLatest(knex, { directory, schema });
+    await knex.raw('select pg_advisory_lock(hashtext(?))', [`ticketping.migrate.${schema}`]);
+    const applied = await migrateLatest(knex, { directory, schema, allowNewerSchema: true });
     process.stdout.write(`${schema} migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}\n`);
     return applied;
   } finally {

@@ -40,6 +40,8 @@ export function queueKeys(performanceId: string) {
     admittedRecently: `${tag}:rate`,
     /** string: the arrival sequence counter */
     sequence: `${tag}:seq`,
+    /** zset: userId → access-code holders ahead of the line (presale: arrival sequence; priority: 1e12 + arrival sequence) */
+    lane: `${tag}:lane`,
     /** zset: userId → draw value (the pre-queue before a scheduled open, ordered by the draw) */
     preQueue: `${tag}:pre`,
     /** zset: pre-queued userId → when the fan last entered or polled (ms), for the presence rule before the open */

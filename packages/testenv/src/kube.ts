@@ -15,7 +15,9 @@ export const KWOK_MANUAL_STATUS = 'kwok.x-k8s.io/status=custom';
  * ReplicaSets, PodDisruptionBudgets their status, Jobs their pods, garbage collection works), kube-scheduler, and kwok
  * in the kubelet's place for three fake Nodes. Pods are scheduled onto those Nodes and kwok reports
  * them Running and Ready at once (no container runs, no probe is checked), a Job's pods as Succeeded;
- * deleted pods go away. No StatefulSet controller or volume provisioner: StatefulSets make no pods.
+ * deleted pods go away. StatefulSets make pods too, and claims bind to PersistentVolumes a test
+ * creates (no provisioner makes them). The binaries report their real version (stamped at build),
+ * so charts with a `kubeVersion` install.
  * Clients authenticate with a static admin token; the kubeconfig trusts the self-signed serving cert.
  */
 export async function startKube(workDir: string, binDir: string): Promise<Server> {
@@ -67,7 +69,7 @@ export async function startKube(workDir: string, binDir: string): Promise<Server
 
   log('starting kube-controller-manager');
   const controllerManager = startProcess(path.join(binDir, 'kube-controller-manager'), [`--kubeconfig=${kubeconfig}`,
-    '--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,disruption-controller,job-controller',
+    '--controllers=deployment-controller,replicaset-controller,statefulset-controller,persistentvolume-binder-controller,persistentvolume-protection-controller,persistentvolumeclaim-protection-controller,garbage-collector-controller,namespace-controller,disruption-controller,job-controller',
     '--leader-elect=false', '--bind-address=127.0.0.1', '--secure-port=0', '--use-service-account-credentials=false',
     `--service-account-private-key-file=${saKey}`, '--v=0'], path.join(workDir, 'kube-controller-manager.log'));
 

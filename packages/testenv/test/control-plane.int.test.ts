@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, StorageV1Api, VersionApi, setHeaderOptions } from '@kubernetes/client-node';
 import { eventually, randomPrefix, testEnv } from '@ticketping/testing';
 
 const kc = new KubeConfig();
@@ -11,6 +11,12 @@ const namespace = randomPrefix('ns').replace('_', '-');
 
 test.after(async () => {
   await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+test('the API server reports the Kubernetes version it was built from (charts check it against their kubeVersion)', async () => {
+  const version = await kc.makeApiClient(VersionApi).getCode();
+  assert.match(version.gitVersion, /^v1\.\d+\.\d+$/);
+  assert.is(`v${version.major}.${version.minor}`, version.gitVersion.replace(/\.\d+$/, ''));
 });
 
 test('a Deployment gets its ReplicaSet from the controller-manager and scales through the scale subresource', async () => {
@@ -68,6 +74,39 @@ test('a Pod of a Deployment is scheduled onto a kwok Node and becomes Ready with
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
   await eventually(async () => (await core.listNamespacedPod({ namespace, labelSelector: 'app=api' })).items.length === 1, 30_000, 200);
+});
+
+test('a StatefulSet makes its pods; their claims bind to the PersistentVolumes given and the pods become Ready', async () => {
+  const storageClass = `${namespace}-local`;
+  await kc.makeApiClient(StorageV1Api).createStorageClass({ body: {
+    metadata: { name: storageClass }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate' } });
+  for (const i of [0, 1]) {
+    await core.createPersistentVolume({ body: {
+      metadata: { name: `${namespace}-pv-${i}` },
+      spec: { storageClassName: storageClass, capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${namespace}-${i}` } },
+    } });
+  }
+  try {
+    await apps.createNamespacedStatefulSet({
+      namespace,
+      body: {
+        metadata: { name: 'store' },
+        spec: {
+          replicas: 2, serviceName: 'store',
+          selector: { matchLabels: { app: 'store' } },
+          template: { metadata: { labels: { app: 'store' } }, spec: { containers: [{ name: 'store', image: 'ticketping/store:1' }] } },
+          volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        },
+      },
+    });
+    await eventually(async () => (await apps.readNamespacedStatefulSet({ namespace, name: 'store' })).status?.readyReplicas === 2, 60_000, 250);
+    const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items;
+    assert.equal(claims.map((c) => [c.metadata?.name, c.status?.phase]).sort(), [['data-store-0', 'Bound'], ['data-store-1', 'Bound']]);
+  } finally {
+    await apps.deleteNamespacedStatefulSet({ namespace, name: 'store' }).catch(() => undefined);
+    for (const i of [0, 1]) await core.deletePersistentVolume({ name: `${namespace}-pv-${i}` }).catch(() => undefined);
+    await kc.makeApiClient(StorageV1Api).deleteStorageClass({ name: storageClass }).catch(() => undefined);
+  }
 });
 
 test.run();

@@ -279,7 +279,7 @@ test("each database image's node dist/migrate.js applies its built migrations to
   try {
     for (const image of images.filter((i) => i.migrations)) {
       const cwd = path.join(layoutOf(image), image.dir);
-      // Exactly what the chart's migration Job sets: no service secret.
+      // Exactly what the chart's migrate init container sets: no service secret.
       const env = { PATH: process.env.PATH, DATABASE_URL: database.url, LOG_LEVEL: 'info' };
       await run(node, ['dist/migrate.js'], { cwd, env }).catch((error: Error & { stderr?: string }) => {
         assert.unreachable(`${image.dir}: ${error.stderr ?? error.message}`);

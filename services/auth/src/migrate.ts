@@ -1,6 +1,6 @@
 /**
- * Applies auth's migrations to the `auth` schema. Standalone calls `migrate(db)`; the Helm hook
- * Job runs this file: `DATABASE_URL=… node --conditions=source src/migrate.ts`.
+ * Applies auth's migrations to the `auth` schema. Standalone calls `migrate(db)`; the chart's
+ * `migrate` init container runs this file: `DATABASE_URL=… node --conditions=source src/migrate.ts`.
  */
 import path from 'node:path';
 import { migrateFromEnvironment, migrateLatest, type Knex } from '@ticketping/db';

@@ -1,6 +1,6 @@
 /**
- * Applies catalog's migrations to its schema: the Helm hook Job runs this file before an install
- * or upgrade; standalone mode calls `migrate` at start.
+ * Applies catalog's migrations to its schema: the chart's `migrate` init container runs this file
+ * before each pod starts; standalone mode calls `migrate` at start.
  */
 import path from 'node:path';
 import { migrateFromEnvironment, migrateLatest, type Knex } from '@ticketping/db';

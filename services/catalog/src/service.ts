@@ -3,6 +3,8 @@ import { pingDb, type Knex } from '@ticketping/db';
 import { createHttpApp, requireInternalCaller, type HttpApp } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
+import { accessCodeRoutes } from './access-codes/access-codes.routes.ts';
+import { createAccessCodeUseCases, type AccessCodeUseCases } from './access-codes/access-codes.service.ts';
 import { deadLetterRoutes } from './dead-letters/dead-letters.routes.ts';
 import type { CatalogConfig } from './config.ts';
 import { SCHEMA } from './migrate.ts';
@@ -31,6 +33,7 @@ export interface ServiceDeps {
 export interface CatalogService {
   app: HttpApp;
   performances: PerformanceUseCases;
+  accessCodes: AccessCodeUseCases;
   seatMaps: SeatMapCache;
   /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
   handleEvent(event: BusEvent): Promise<HandleResult>;
@@ -48,6 +51,7 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
       await enqueue<OutgoingEvent['payload']>(trx, SCHEMA, event);
     },
   });
+  const accessCodes = createAccessCodeUseCases({ db, now });
   const redrive = bus.redrive?.bind(bus);
   // Every route needs the gateway's internal token.
   const app = createHttpApp({
@@ -59,6 +63,7 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
     routes: (router) => {
       router.use(requireInternalCaller(config.INTERNAL_TOKEN));
       performanceRoutes(router, { performances, now });
+      accessCodeRoutes(router, { accessCodes });
       seatRoutes(router, { seatMaps });
       // Without a redrive (a bus that has none) the admin endpoint answers 501.
       deadLetterRoutes(router, { redrive, logger });
@@ -80,6 +85,7 @@ export function createService({ config, logger, metrics, db, bus, now = () => ne
   return {
     app,
     performances,
+    accessCodes,
     seatMaps,
     handleEvent,
     async start() {

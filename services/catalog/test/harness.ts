@@ -44,13 +44,14 @@ export async function startCatalog(options: { bus?: Bus; seatMapTtlMs?: number; 
 export type Replica = Pick<Harness, 'service' | 'server' | 'call' | 'close'>;
 
 /** One more catalog process on a harness's database and bus, with its own seat-map cache. */
-export async function startReplica({ db, bus, seatMapTtlMs = 250, start = false }: { db: TestDatabase; bus: Bus; seatMapTtlMs?: number | undefined; start?: boolean }): Promise<Replica> {
+export async function startReplica({ db, bus, seatMapTtlMs = 250, start = false, now }: { db: TestDatabase; bus: Bus; seatMapTtlMs?: number | undefined; start?: boolean; now?: () => Date }): Promise<Replica> {
   const service = createService({
     config: { INTERNAL_TOKEN, OUTBOX_POLL_MS: 50, SEAT_MAP_TTL_MS: seatMapTtlMs },
     logger,
     metrics: createMetrics('catalog', { defaultMetrics: false }),
     db: db.knex,
     bus,
+    ...(now ? { now } : {}),
   });
   if (start) await service.start();
   const server = await listen(service.app, 0);

@@ -33,6 +33,10 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/api/v1/performances', upstream: 'catalog', access: 'public' },
   { method: 'GET', path: '/api/v1/performances/:performanceId', upstream: 'catalog', access: 'public' },
   { method: 'POST', path: '/api/v1/performances', upstream: 'catalog', access: 'user' },
+  // presale access codes (ADMIN; catalog checks the role)
+  { method: 'POST', path: '/api/v1/performances/:performanceId/access-codes', upstream: 'catalog', access: 'user' },
+  { method: 'GET', path: '/api/v1/performances/:performanceId/access-codes', upstream: 'catalog', access: 'user' },
+  { method: 'GET', path: '/api/v1/performances/:performanceId/access-codes/:codeId/uses', upstream: 'catalog', access: 'user' },
   { method: 'GET', path: '/api/v1/schedules/:scheduleId', upstream: 'catalog', access: 'public' },
   { method: 'GET', path: '/api/v1/schedules/:scheduleId/seats', upstream: 'catalog', access: 'public' },
 

@@ -4,6 +4,7 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
 import { leanRoutes } from '@ticketping/http/fast-path';
 import type { RedisClient } from '@ticketping/redis';
+import { createAccessCodeClient, type AccessCodes } from './access-codes/access-code-client.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import { createTickerRing, tickerTtlMs } from './admission/ticker-ring.ts';
 import type { QueueConfig } from './config.ts';
@@ -31,6 +32,8 @@ export interface QueueDeps {
   bus?: Bus;
   /** Where lost queues are rebuilt from; defaults to catalog's API at CATALOG_URL. */
   catalog?: CatalogReader;
+  /** Where access codes are redeemed; defaults to catalog's internal API at CATALOG_URL. */
+  accessCodes?: AccessCodes;
 }
 
 export interface QueueService {
@@ -80,7 +83,8 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     rangeWindowMs: config.QUEUE_POW_RANGE_WINDOW_SECONDS * 1000,
     maxDoublings: config.QUEUE_POW_MAX_DOUBLINGS,
   }, Date.now, createProofOfWorkMetrics(metrics.registry));
-  const room = createWaitingRoom({ store, signer: keys.signer, admission, proofOfWork });
+  const accessCodes = deps.accessCodes ?? createAccessCodeClient({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
+  const room = createWaitingRoom({ store, signer: keys.signer, admission, accessCodes, proofOfWork });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
   const rebuild = () => rebuildQueues({ store, catalog, logger });

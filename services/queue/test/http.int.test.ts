@@ -122,12 +122,14 @@ test('PATCH is for admins and changes the queue at runtime; closed and full queu
   assert.equal([closed.status, closed.body.code], [409, 'QUEUE_CLOSED']);
 });
 
-test('a status poll is exactly one Redis command, alone or in a batch (counted with MONITOR)', async () => {
-  const id = await newQueue({ capacity: 1, admitPerMinute: 600 });
+test('a status poll is exactly one Redis command, alone or in a batch, odds included (counted with MONITOR)', async () => {
+  // the seats are known, so each poll carries the odds the admission tick left (no read of its own)
+  const id = await newQueue({ capacity: 1, admitPerMinute: 600, totalSeats: 100, maxSeatsPerOrder: 4 });
   await call('PATCH', `/api/v1/queues/${id}`, { user: admin, role: 'ADMIN', body: { state: 'PAUSED' } });
   const user = randomUUID();
   await call('POST', `/api/v1/queues/${id}/entries`, { user });
-  await call('GET', `/api/v1/queues/${id}/entries/me`, { user }); // the script is loaded by now
+  // the script is loaded by now, and a tick has left the odds' figures
+  await eventually(async () => ((await call('GET', `/api/v1/queues/${id}/entries/me`, { user })).body as { odds: unknown }).odds !== null);
   await redis.client('SETNAME', 'queue-under-test');
   const address = /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1];
   // redis-cli's MONITOR, not ioredis': under a flood of other commands (the other suites share this
@@ -148,7 +150,10 @@ test('a status poll is exactly one Redis command, alone or in a batch (counted w
   const echoed = (marker: string) => (args: string[]) => args[0]?.toLowerCase() === 'echo' && args[1] === marker;
   const [start, end] = [`start-${randomUUID()}`, `end-${randomUUID()}`];
   await eventually(async () => { await redis.echo(start); return seen.some(echoed(start)); });
-  for (let i = 0; i < 20; i++) assert.is((await call('GET', `/api/v1/queues/${id}/entries/me`, { user })).body.position, 1);
+  for (let i = 0; i < 20; i++) {
+    const polled = (await call('GET', `/api/v1/queues/${id}/entries/me`, { user })).body as Body & { odds: { seatsLeft: number } | null };
+    assert.equal([polled.position, polled.odds?.seatsLeft], [1, 100]);
+  }
   // the gateway's batch of 20 polls: written to Redis together, still one command each
   const batch = await call('POST', '/internal/v1/status-polls', { body: { polls: Array.from({ length: 20 }, () => ({ performanceId: id, userId: user })) } });
   assert.equal((batch.body.answers as Array<{ body: Body }>).map((answer) => answer.body.position), Array.from({ length: 20 }, () => 1));

@@ -51,13 +51,13 @@ test('a performance that asks for confirmed addresses refuses other accounts wit
   const id = await newQueue({ requireVerifiedEmail: true });
   assert.is((await queue.room.summary(id)).requireVerifiedEmail, true);
   const fan = randomUUID();
-  assert.is(await codeOf(queue.room.enter(id, fan, false)), '403 EMAIL_NOT_VERIFIED');
+  assert.is(await codeOf(queue.room.enter(id, fan, { emailVerified: false })), '403 EMAIL_NOT_VERIFIED');
   assert.is((await queue.room.summary(id)).waiting, 0, 'the refused entry holds no place');
-  assert.ok(['WAITING', 'ADMITTED'].includes((await queue.room.enter(id, fan, true)).status));
+  assert.ok(['WAITING', 'ADMITTED'].includes((await queue.room.enter(id, fan, { emailVerified: true })).status));
 
   const open = await newQueue();
   assert.is((await queue.room.summary(open)).requireVerifiedEmail, false);
-  assert.ok(['WAITING', 'ADMITTED'].includes((await queue.room.enter(open, randomUUID(), false)).status), 'others do not ask');
+  assert.ok(['WAITING', 'ADMITTED'].includes((await queue.room.enter(open, randomUUID(), { emailVerified: false })).status), 'others do not ask');
 });
 
 test('the setting follows performance.published: turned on by a later event, it refuses new unconfirmed entries', async () => {
@@ -73,9 +73,9 @@ test('the setting follows performance.published: turned on by a later event, it 
   await published(false);
   await queue.store.forget(performanceId);
   const early = randomUUID();
-  await queue.room.enter(performanceId, early, false);
+  await queue.room.enter(performanceId, early, { emailVerified: false });
   await published(true);
-  assert.is(await codeOf(queue.room.enter(performanceId, randomUUID(), false)), '403 EMAIL_NOT_VERIFIED');
+  assert.is(await codeOf(queue.room.enter(performanceId, randomUUID(), { emailVerified: false })), '403 EMAIL_NOT_VERIFIED');
   assert.not.equal((await queue.room.status(performanceId, early)).status, 'EXPIRED', 'who entered before keeps the place');
 });
 

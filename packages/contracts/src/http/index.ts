@@ -1,3 +1,4 @@
+export * from './access-codes.ts';
 export * from './auth.ts';
 export * from './booking.ts';
 export * from './catalog.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
+import { AccessCodeLane, EnterQueue } from './access-codes.ts';
 import { dateTime, uuid } from './common.ts';
 
 const count = z.number().int().min(1).max(LIMITS.queueCount);
@@ -88,6 +89,22 @@ export const Queue = z
 export const QueueEntryStatus = z.enum(['WAITING', 'ADMITTED', 'EXPIRED']);
 export const QueueEntryReason = z.enum(['PRE_QUEUE', 'EXPIRED', 'ABANDONED', 'ABSENT', 'SOLD_OUT', 'QUEUE_CLOSED']);
 
+export const QueueOdds = z
+  .object({
+    outlook: z.enum(['LIKELY', 'UNCERTAIN', 'UNLIKELY', 'NONE']).meta({
+      description:
+        'Whether seats are likely to be left when the fan reaches the front. With `need` = (`peopleAhead` × `orderShare` + 1) × `seatsPerOrder`: `NONE` when `seatsLeft` is 0, `LIKELY` when `seatsLeft` ≥ 1.25 × `need`, `UNLIKELY` when `seatsLeft` < 0.75 × `need`, `UNCERTAIN` in between.',
+    }),
+    seatsLeft: z.number().int().meta({ description: 'Seats not in a live or paid order, over every schedule.' }),
+    peopleAhead: z.number().int().meta({ description: 'Fans who reach booking first: the people ahead in line plus those choosing seats now.' }),
+    seatsPerOrder: z.number().meta({ description: 'Seats per order so far (two decimals); before the first order, the performance\'s `maxSeatsPerOrder` (the worst case).' }),
+    seatsPerOrderMeasured: z.boolean().meta({ description: 'False while `seatsPerOrder` is the assumed worst case.' }),
+    orderShare: z.number().meta({ description: 'Share of admitted fans who placed an order so far (two decimals); 1 until 20 fans were admitted.' }),
+    expectedSeatsBeforeYou: z.number().int().meta({ description: 'ceil(`peopleAhead` × `orderShare` × `seatsPerOrder`).' }),
+    asOf: dateTime().nullable().meta({ description: 'When the figures were refreshed (the admission tick; null before the first).' }),
+  })
+  .meta({ id: 'QueueOdds', description: 'An estimate, published with the figures it is built from; refreshed on every admission tick.' });
+
 export const QueueEntry = z
   .object({
     performanceId: uuid(),
@@ -103,6 +120,8 @@ export const QueueEntry = z
         '`PRE_QUEUE` while WAITING for a scheduled open (the place is decided by the draw at `opensAt`); why an entry is EXPIRED: `EXPIRED` (the active window ran out), `ABANDONED` (stopped polling, or never claimed the admission), `ABSENT` (pre-queued but did not poll in the last minutes before the open, `QUEUE_PRESENCE_WINDOW_SECONDS`), `SOLD_OUT`, `QUEUE_CLOSED`. Null otherwise.',
     }),
     opensAt: dateTime().nullable().meta({ description: 'The waiting room\'s scheduled open, in every state; null when it opened at once. While pre-queued, `etaSeconds` includes the time until it.' }),
+    lane: AccessCodeLane.nullable().meta({ description: 'The access-code lane the fan waits in; null in the general line.' }),
+    odds: QueueOdds.nullable().meta({ description: 'While WAITING, when the number of seats is known; null otherwise.' }),
   })
   .meta({ id: 'QueueEntry' });
 
@@ -136,8 +155,9 @@ export const ProofOfWorkSolution = z
   .strict()
   .meta({ id: 'ProofOfWorkSolution' });
 
-export const QueueEntryRequest = z
-  .object({
+/** The body of `POST …/entries`: the presale code (access-codes.ts) and the solved proof-of-work. */
+export const QueueEntryRequest = EnterQueue
+  .extend({
     proofOfWork: ProofOfWorkSolution.optional().meta({
       description: 'The solved challenge of `POST /api/v1/queues/{performanceId}/challenge`; required unless that challenge said `required: false`.',
     }),
@@ -153,6 +173,7 @@ export const NewQueue = z
     opensAt: z.iso.datetime().optional(),
     closesAt: z.iso.datetime().optional(),
     totalSeats: z.number().int().min(0).optional(),
+    maxSeatsPerOrder: z.number().int().min(1).optional(),
     requireVerifiedEmail: z.boolean().optional(),
   })
   .strict();
@@ -189,6 +210,7 @@ export const StatusPolls = z
 
 export type Queue = z.infer<typeof Queue>;
 export type QueueEntry = z.infer<typeof QueueEntry>;
+export type QueueOdds = z.infer<typeof QueueOdds>;
 export type QueueEntryStatus = z.infer<typeof QueueEntryStatus>;
 export type QueueSettingsChange = z.input<typeof QueueSettingsChange>;
 export type ProofOfWorkChallenge = z.infer<typeof ProofOfWorkChallenge>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccessCode, AccessCodeList, accessCodeParams, AccessCodeUses, NewAccessCode } from './access-codes.ts';
 import { Credentials, EmailVerification, EmailVerified, Profile, RefreshRequest, SignUp, TokenPair, User, userIdParams } from './auth.ts';
 import { NewOrder, Order, OrderPage, RefundRequest, SalesTimeline, salesTimelineQuery } from './booking.ts';
 import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedule, SeatMap } from './catalog.ts';
@@ -235,6 +236,51 @@ export const ROUTES = {
       404: { shared: 'NotFound', description: '`PERFORMANCE_NOT_FOUND`' },
     },
   },
+  createAccessCode: {
+    method: 'post',
+    path: '/api/v1/performances/{performanceId}/access-codes',
+    tags: ['Catalog'],
+    summary: 'Create a presale access code (ADMIN)',
+    description:
+      'A code opens a lane of the waiting room (`lane`) to up to `maxUses` fans between `validFrom`\nand `validUntil` (the window limits new uses: a fan who used the code keeps its lane when\nentering again later). Fans send it as `accessCode` when they enter. Codes are compared without\nregard to case and kept upper-case; without `code` a random 12-character one is made.',
+    request: { params: performanceIdParams, body: NewAccessCode },
+    responses: {
+      201: { description: 'Created', body: AccessCode },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      404: { shared: 'NotFound', description: '`PERFORMANCE_NOT_FOUND`' },
+      409: { shared: 'Conflict', description: '`ACCESS_CODE_EXISTS`: the performance has this code already' },
+    },
+  },
+  listAccessCodes: {
+    method: 'get',
+    path: '/api/v1/performances/{performanceId}/access-codes',
+    tags: ['Catalog'],
+    summary: "A performance's access codes with their use counts (ADMIN)",
+    request: { params: performanceIdParams },
+    responses: {
+      200: { description: 'Codes, oldest first', body: AccessCodeList },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      404: { shared: 'NotFound', description: '`PERFORMANCE_NOT_FOUND`' },
+    },
+  },
+  listAccessCodeUses: {
+    method: 'get',
+    path: '/api/v1/performances/{performanceId}/access-codes/{codeId}/uses',
+    tags: ['Catalog'],
+    summary: 'Who used an access code, and when (ADMIN)',
+    request: { params: accessCodeParams },
+    responses: {
+      200: { description: 'The code and its uses', body: AccessCodeUses },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`ADMIN_ONLY`' },
+      404: { shared: 'NotFound', description: '`ACCESS_CODE_NOT_FOUND`' },
+    },
+  },
   getSchedule: {
     method: 'get',
     path: '/api/v1/schedules/{scheduleId}',
@@ -333,16 +379,22 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\n' +
-      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`). Missing: 403 `PROOF_OF_WORK_REQUIRED`; not issued by the\nwaiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it. The proof is spent\nbefore the line answers: after any refusal below, enter again with a new one.',
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\nWith `accessCode` the fan enters the code\'s lane instead (`lane` in the entry): `PRESALE`\nholders are admitted even before `opensAt`, `PRIORITY` holders ahead of the general line from\nthe open. A fan already in the general line moves to the lane. A code is used once per fan\n(entering again with it counts nothing); lane entries are not refused by the line limit (they\nare still refused `EMAIL_NOT_VERIFIED` where the sale asks for confirmed addresses).\n\n' +
+      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`), with or without a code. Missing: 403 `PROOF_OF_WORK_REQUIRED`;\nnot issued by the waiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it. The proof is spent\nbefore the code and the line answer: after any refusal below, enter again with a new one.',
     request: { params: performanceIdParams, body: QueueEntryRequest, bodyOptional: true },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
-      403: { shared: 'Forbidden', description: '`PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID`, `PROOF_OF_WORK_EXPIRED`; or `EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again' },
+      403: {
+        shared: 'Forbidden',
+        description: '`PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID`, `PROOF_OF_WORK_EXPIRED`; `EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again. `ACCESS_CODE_INVALID`: no such access code for this performance',
+      },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
-      409: { shared: 'Conflict', description: '`SOLD_OUT`, `QUEUE_CLOSED`, or `PROOF_OF_WORK_REPLAYED`' },
+      409: {
+        shared: 'Conflict',
+        description: '`SOLD_OUT` or `QUEUE_CLOSED`; `PROOF_OF_WORK_REPLAYED`; `ACCESS_CODE_USED_UP` (the code has no uses left) or `ACCESS_CODE_OUTSIDE_WINDOW` (before `validFrom` or from `validUntil`, both in the problem)',
+      },
       429: {
         shared: 'TooManyRequests',
         description:
@@ -351,7 +403,7 @@ export const ROUTES = {
       503: {
         shared: 'Unavailable',
         description:
-          '`QUEUE_FULL` (with `Retry-After`: the time the line needs to shrink below its limit, 5 to\n300 seconds), or a service outage. The limit is `maxLine` when set, otherwise\n`QUEUE_MAX_LINE_FACTOR` (2 by default) × the seats still available.\n`QUEUE_UNAVAILABLE` (`Retry-After: 2`): the waiting room cannot reach its store right now.',
+          '`QUEUE_FULL` (with `Retry-After`: the time the line needs to shrink below its limit, 5 to\n300 seconds), or a service outage. The limit is `maxLine` when set, otherwise\n`QUEUE_MAX_LINE_FACTOR` (2 by default) × the seats still available.\n`QUEUE_UNAVAILABLE` (`Retry-After: 2`): the waiting room cannot reach its store right now.\n`ACCESS_CODES_UNAVAILABLE` (`Retry-After`): an access code could not be checked right now.',
       },
     },
   },

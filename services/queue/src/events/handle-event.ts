@@ -20,8 +20,8 @@ export const QUEUE_TOPICS = [TOPICS.catalogPerformances, TOPICS.bookingOrders, T
 // The queue reads only what it needs of each event (a tolerant reader), typed as the contract says.
 // Without a closing time or a seat count a waiting room still opens: it never closes itself and has no line limit.
 const performancePublished = EVENTS['performance.published'].payload
-  .pick({ performanceId: true, bookingOpensAt: true, bookingClosesAt: true, queue: true, totalSeats: true, requireVerifiedEmail: true })
-  .partial({ bookingClosesAt: true, totalSeats: true });
+  .pick({ performanceId: true, bookingOpensAt: true, bookingClosesAt: true, queue: true, totalSeats: true, requireVerifiedEmail: true, maxSeatsPerOrder: true })
+  .partial({ bookingClosesAt: true, totalSeats: true, maxSeatsPerOrder: true });
 
 // Only the number of seats matters here, so seat ids are not checked.
 const orderEvent = EVENTS['order.created'].payload
@@ -58,6 +58,7 @@ export function createEventHandler(deps: { store: QueueStore; admission: Admissi
         closesAtMs: p.bookingClosesAt ? Date.parse(p.bookingClosesAt) : 0,
         totalSeats: p.totalSeats ?? 0,
         requireVerifiedEmail: p.requireVerifiedEmail ?? false,
+        maxSeatsPerOrder: p.maxSeatsPerOrder ?? 0,
       });
       logger.info({ performanceId: p.performanceId, created, eventId: event.id }, created ? 'waiting room created' : 'waiting room schedule updated');
       return;

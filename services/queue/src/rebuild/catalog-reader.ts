@@ -19,6 +19,8 @@ export interface SaleSettings {
   closesAtMs: number;
   totalSeats: number;
   requireVerifiedEmail?: boolean;
+  /** Absent or 0: unknown. */
+  maxSeatsPerOrder?: number;
 }
 
 const PAGE_SIZE = 100;
@@ -36,6 +38,7 @@ const detail = z.object({
   bookingClosesAt: z.iso.datetime({ offset: true }),
   queue: z.object({ capacity: z.number().int().min(1), admitPerMinute: z.number().int().min(1) }),
   requireVerifiedEmail: z.boolean().default(false),
+  maxSeatsPerOrder: z.number().int().min(1).optional(),
   schedules: z.array(z.unknown()),
   sections: z.array(z.object({ rows: z.number().int(), seatsPerRow: z.number().int() })),
 });
@@ -82,6 +85,7 @@ export function createCatalogReader(options: { baseUrl: string; internalToken: s
         closesAtMs: Date.parse(p.bookingClosesAt),
         totalSeats: seatsPerSchedule * p.schedules.length,
         requireVerifiedEmail: p.requireVerifiedEmail,
+        maxSeatsPerOrder: p.maxSeatsPerOrder ?? 0,
       };
     },
   };

@@ -1,3 +1,4 @@
+import type { AccessCodeLane } from '@ticketping/contracts/http';
 import { QUEUE_INDEX_KEY, queueKeys, runScript, type RedisClient, type ScriptArg } from '@ticketping/redis';
 import * as lua from './lua/index.generated.ts';
 
@@ -41,6 +42,28 @@ export interface EntryReply {
   /** PRE_QUEUE while waiting for the draw; why an entry EXPIRED. */
   reason: string;
   opensAtMs: number;
+  /** The access-code lane the fan waits in; '' in the general line. */
+  lane: '' | AccessCodeLane;
+  /** WAITING: the figures the odds are estimated from, as of the last tick; null when the seats are unknown. */
+  odds: OddsFigures | null;
+}
+
+/** What the admission tick leaves in stats.odds for every poll to read (see admit-14.lua, step 6). */
+export interface OddsFigures {
+  seatsLeft: number;
+  seatsPerOrder: number;
+  seatsPerOrderMeasured: boolean;
+  orderShare: number;
+  choosingNow: number;
+  asOfMs: number;
+}
+
+/** stats.odds is `seatsLeft|seatsPerOrder|measured (1/0)|orderShare|choosingNow|asOfMs`, or '' when the seats are unknown. */
+function parseOdds(text: string): OddsFigures | null {
+  const parts = text.split('|').map(Number);
+  if (parts.length !== 6 || parts.some((n) => !Number.isFinite(n))) return null;
+  const [seatsLeft, seatsPerOrder, measured, orderShare, choosingNow, asOfMs] = parts as [number, number, number, number, number, number];
+  return { seatsLeft, seatsPerOrder, seatsPerOrderMeasured: measured === 1, orderShare, choosingNow, asOfMs };
 }
 
 export type EntryResult =
@@ -89,14 +112,17 @@ export interface QueueView {
 }
 
 export type OrderEventKind = 'created' | 'confirmed' | 'cancelled' | 'expired' | 'refunded';
-export type LeaveResult = 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'NONE';
+export type LeaveResult = 'ACTIVE' | 'WAITING' | 'PRE_QUEUE' | 'LANE' | 'NONE';
 export type OrderEventResult = 'NO_QUEUE' | 'EXTENDED' | 'FREED' | 'UNCHANGED';
 
 type Reply = ScriptArg[];
 
-/** entry-11.lua: enters the line (`enter`) or reads the fan's entry (`poll`), one EVALSHA. */
-export async function runEntry(redis: RedisClient, performanceId: string, args: { userId: string; mode: 'enter' | 'poll'; emailVerified: 0 | 1 } & Pick<QueueTuning, 'minPollMs' | 'maxPollMs' | 'pollBudgetPerSecond' | 'graceMs' | 'activeWindowMs' | 'maxLineFactor' | 'presenceWindowMs'>): Promise<EntryResult> {
-  const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs] = (await runScript(redis, lua.entry, queueKeys(performanceId), args)) as Reply;
+/**
+ * entry-12.lua: enters the line (`enter`) or reads the fan's entry (`poll`), one EVALSHA. An entry
+ * with `laneWanted` (the caller redeemed an access code) joins that lane.
+ */
+export async function runEntry(redis: RedisClient, performanceId: string, args: { userId: string; mode: 'enter' | 'poll'; emailVerified: 0 | 1; laneWanted: '' | AccessCodeLane } & Pick<QueueTuning, 'minPollMs' | 'maxPollMs' | 'pollBudgetPerSecond' | 'graceMs' | 'activeWindowMs' | 'maxLineFactor' | 'presenceWindowMs'>): Promise<EntryResult> {
+  const [status, position, ahead, etaSeconds, pollAfterMs, windowEndMs, token, reason, opensAtMs, lane, odds] = (await runScript(redis, lua.entry, queueKeys(performanceId), args)) as Reply;
   if (status === 'QUEUE_FULL') return { kind: 'QUEUE_FULL', retryAfterSeconds: Number(windowEndMs) };
   if (status === 'WAITING' || status === 'ADMITTED' || status === 'EXPIRED') {
     return {
@@ -104,13 +130,14 @@ export async function runEntry(redis: RedisClient, performanceId: string, args: 
       entry: {
         status, position: Number(position), ahead: Number(ahead), etaSeconds: Number(etaSeconds), pollAfterMs: Number(pollAfterMs),
         windowEndMs: Number(windowEndMs), token: String(token), reason: String(reason), opensAtMs: Number(opensAtMs),
+        lane: (lane || '') as '' | AccessCodeLane, odds: odds ? parseOdds(String(odds)) : null,
       },
     };
   }
   return { kind: status as 'NO_QUEUE' | 'NOT_IN_QUEUE' | 'SOLD_OUT' | 'QUEUE_CLOSED' | 'EMAIL_NOT_VERIFIED' };
 }
 
-/** admit-13.lua: one admission tick. */
+/** admit-14.lua: one admission tick (the access-code lane first; leaves the odds' figures in stats). */
 export async function runAdmit(redis: RedisClient, performanceId: string, args: Pick<QueueTuning, 'maxAdmitPerTick' | 'sweepBatch' | 'preQueueChunk' | 'minPollMs' | 'maxPollMs' | 'graceMs' | 'outcomeTtlMs' | 'retainMs' | 'presenceWindowMs'>): Promise<TickResult> {
   const reply = (await runScript(redis, lua.admit, queueKeys(performanceId), args)) as Reply;
   const [nowMs, state, , expired, abandoned, waiting, active, capacity, admitPerMinute, admitRatePerMinute, etaSecondsOfLast, operatorAdmitPerMinute, effectiveAdmitPerMinute] = reply;
@@ -128,13 +155,13 @@ export async function runStoreToken(redis: RedisClient, performanceId: string, a
   return (await runScript(redis, lua.storeToken, queueKeys(performanceId), args)) === 1;
 }
 
-/** leave-6.lua: out of the line or the pre-queue, or the active slot freed. */
+/** leave-7.lua: out of the line, the access-code lane or the pre-queue, or the active slot freed. */
 export async function runLeave(redis: RedisClient, performanceId: string, args: { userId: string }): Promise<LeaveResult> {
   return (await runScript(redis, lua.leave, queueKeys(performanceId), args)) as LeaveResult;
 }
 
 /** createQueue-3.lua: creates the queue or updates its schedule; true when it was created. */
-export async function runCreateQueue(redis: RedisClient, performanceId: string, args: { capacity: number; admitPerMinute: number; opensAtMs: number; closesAtMs: number; totalSeats: number; drawSeed: string; drawCommitment: string; requireVerifiedEmail: 0 | 1 }): Promise<boolean> {
+export async function runCreateQueue(redis: RedisClient, performanceId: string, args: { capacity: number; admitPerMinute: number; opensAtMs: number; closesAtMs: number; totalSeats: number; drawSeed: string; drawCommitment: string; requireVerifiedEmail: 0 | 1; maxSeatsPerOrder: number }): Promise<boolean> {
   return (await runScript(redis, lua.createQueue, queueKeys(performanceId), args)) === 1;
 }
 
@@ -149,7 +176,7 @@ export async function runOrderEvent(redis: RedisClient, performanceId: string, a
   return (await runScript(redis, lua.orderEvent, queueKeys(performanceId), args)) as OrderEventResult;
 }
 
-/** describe-6.lua: the settings and live figures, or undefined when there is no such queue. */
+/** describe-7.lua: the settings and live figures, or undefined when there is no such queue. */
 export async function runDescribe(redis: RedisClient, performanceId: string): Promise<QueueView | undefined> {
   const reply = (await runScript(redis, lua.describe, queueKeys(performanceId), {})) as Reply;
   if (reply.length === 0) return undefined;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ServiceUnavailableError } from '@ticketping/http';
+import type { AccessCodeLane } from '@ticketping/contracts/http';
 import { QUEUE_INDEX_KEY, defineScripts, queueKeys, type RedisClient } from '@ticketping/redis';
 import { scripts } from './lua/index.generated.ts';
 import {
@@ -7,7 +8,7 @@ import {
   type EntryResult, type LeaveResult, type OrderEventKind, type OrderEventResult, type QueueState, type QueueTuning, type QueueView, type TickResult,
 } from './queue-scripts.ts';
 
-export type { EntryReply, EntryResult, OrderEventKind, QueueState, QueueTuning, QueueView, TickResult } from './queue-scripts.ts';
+export type { EntryReply, EntryResult, OddsFigures, OrderEventKind, QueueState, QueueTuning, QueueView, TickResult } from './queue-scripts.ts';
 
 /**
  * The waiting room's Redis side, over the typed script wrappers of queue-scripts.ts: the tuning
@@ -23,6 +24,14 @@ export interface NewQueue {
   totalSeats: number;
   /** Only accounts with a confirmed e-mail address may enter (default: anyone logged in). */
   requireVerifiedEmail?: boolean;
+  /** Unknown: 0 (the odds then assume 1 seat per order until the first order). */
+  maxSeatsPerOrder?: number;
+}
+
+/** How an entry is made: whether the caller's address is confirmed, and the lane of a redeemed access code. */
+export interface EntryOptions {
+  emailVerified?: boolean;
+  lane?: '' | AccessCodeLane;
 }
 
 export type SettingsChange = Partial<{ capacity: number; admitPerMinute: number; state: QueueState; maxLine: number | null; proofOfWorkMaxNumber: number | null }>;
@@ -68,8 +77,8 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
 
   return failFastWithoutRedis(redis, {
     /** Enters the line (or returns the existing entry) / reads the entry: one EVALSHA. */
-    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', emailVerified = false): Promise<EntryResult> {
-      return runEntry(redis, performanceId, { ...t, userId, mode, emailVerified: emailVerified ? 1 : 0 });
+    async entry(performanceId: string, userId: string, mode: 'enter' | 'poll', options: EntryOptions = {}): Promise<EntryResult> {
+      return runEntry(redis, performanceId, { ...t, userId, mode, emailVerified: options.emailVerified ? 1 : 0, laneWanted: options.lane ?? '' });
     },
 
     async storeToken(performanceId: string, userId: string, windowEndMs: number, token: string): Promise<boolean> {
@@ -80,7 +89,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
       return runLeave(redis, performanceId, { userId });
     },
 
-    /** One admission tick (see admit-13.lua). */
+    /** One admission tick (see admit-14.lua). */
     async admit(performanceId: string): Promise<TickResult> {
       return runAdmit(redis, performanceId, t);
     },
@@ -92,7 +101,7 @@ export function createQueueStore(redis: RedisClient, tuning: QueueTuning) {
     async create(performanceId: string, queue: NewQueue): Promise<boolean> {
       const drawSeed = randomBytes(16).toString('hex');
       const drawCommitment = createHash('sha256').update(drawSeed).digest('hex');
-      const created = await runCreateQueue(redis, performanceId, { ...queue, drawSeed, drawCommitment, requireVerifiedEmail: queue.requireVerifiedEmail ? 1 : 0 });
+      const created = await runCreateQueue(redis, performanceId, { ...queue, drawSeed, drawCommitment, requireVerifiedEmail: queue.requireVerifiedEmail ? 1 : 0, maxSeatsPerOrder: queue.maxSeatsPerOrder ?? 0 });
       await runIndex(redis, { action: 'add', performanceId });
       return created;
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The pre-queue draw, exactly as entry-11.lua computes it, so anyone holding the published seed
+ * The pre-queue draw, exactly as entry-12.lua computes it, so anyone holding the published seed
  * can recompute it:
  *
  *   drawValue(userId) = the first 13 hex digits (52 bits) of SHA-1(seed + ":" + userId), as an integer

@@ -26,11 +26,11 @@ export function createMemoryLine({ now = () => Date.now(), activeWindowMs = 600_
 
   const reply = (line: Line, userId: string): EntryReply | undefined => {
     const active = line.active.get(userId);
-    if (active) return { status: 'ADMITTED', position: 0, ahead: 0, etaSeconds: 0, pollAfterMs, windowEndMs: active.windowEndMs, token: active.token, reason: '', opensAtMs: 0 };
+    if (active) return { status: 'ADMITTED', position: 0, ahead: 0, etaSeconds: 0, pollAfterMs, windowEndMs: active.windowEndMs, token: active.token, reason: '', opensAtMs: 0, lane: '', odds: null };
     const index = line.waiting.indexOf(userId);
     if (index < 0) return undefined;
     const etaSeconds = Math.ceil(((index + 1) / Math.max(1, line.admitPerMinute)) * 60);
-    return { status: 'WAITING', position: index + 1, ahead: index, etaSeconds, pollAfterMs, windowEndMs: 0, token: '', reason: '', opensAtMs: 0 };
+    return { status: 'WAITING', position: index + 1, ahead: index, etaSeconds, pollAfterMs, windowEndMs: 0, token: '', reason: '', opensAtMs: 0, lane: '', odds: null };
   };
 
   return {

@@ -75,15 +75,17 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       res.json(await proofOfWork.challenge(performanceId, who.id, String(req.headers['x-forwarded-for'] ?? 'unknown'), who.emailVerified === true));
     });
 
-    // The proof is spent first (a solution is one entry attempt, whatever the line answers); the
-    // entry script then decides the confirmed address and, before the open, the fan's presence.
+    // The proof is spent first (a solution is one entry attempt, whatever the line answers, so a
+    // script guessing presale codes pays for each guess); then the code is redeemed, and the entry
+    // script decides the confirmed address and, before the open, the fan's presence.
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
-      const { proofOfWork: solution } = validate.body(QueueEntryRequest, req);
+      // the body is optional: an entry where proof-of-work is off may send none (or `{}`)
+      const { proofOfWork: solution, accessCode } = req.body === undefined ? {} : validate.body(QueueEntryRequest, req);
       const who = caller(req);
       await proofOfWork.spend(performanceId, who.id, solution);
       res.setHeader('cache-control', 'no-store');
-      res.json(await room.enter(performanceId, who.id, who.emailVerified === true));
+      res.json(await room.enter(performanceId, who.id, { emailVerified: who.emailVerified === true, ...(accessCode ? { accessCode } : {}) }));
     });
 
     router.delete('/api/v1/queues/:performanceId/entries/me', internal, async (req, res) => {
@@ -119,7 +121,8 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       const body = validate.body(NewQueue, req);
       const created = await store.create(performanceId, {
         capacity: body.capacity, admitPerMinute: body.admitPerMinute,
-        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0, requireVerifiedEmail: body.requireVerifiedEmail ?? false,
+        opensAtMs: ms(body.opensAt), closesAtMs: ms(body.closesAt), totalSeats: body.totalSeats ?? 0,
+        requireVerifiedEmail: body.requireVerifiedEmail ?? false, maxSeatsPerOrder: body.maxSeatsPerOrder ?? 0,
       });
       res.status(created ? 201 : 200).json(await room.summary(performanceId));
     });

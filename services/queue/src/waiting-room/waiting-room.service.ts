@@ -1,7 +1,10 @@
 import type { TokenSigner } from '@ticketping/auth-tokens';
+import type { AccessCodeLane, QueueOdds } from '@ticketping/contracts/http';
 import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@ticketping/http';
+import type { AccessCodes } from '../access-codes/access-code-client.ts';
 import type { AdmissionLoop } from '../admission/admission-loop.ts';
 import type { EntryReply, EntryResult, QueueState, QueueStore, SettingsChange } from '../redis/queue-store.ts';
+import { estimateOdds } from './odds.ts';
 
 /** The entry as the API returns it (docs/api.md, Waiting room). */
 export interface Entry {
@@ -16,6 +19,8 @@ export interface Entry {
   /** Extensions: PRE_QUEUE while waiting for a scheduled open; why an entry EXPIRED. */
   reason: string | null;
   opensAt: string | null;
+  lane: AccessCodeLane | null;
+  odds: QueueOdds | null;
 }
 
 export interface QueueSummary {
@@ -50,12 +55,14 @@ export interface WaitingRoomDeps {
   signer: Pick<TokenSigner, 'sign'>;
   /** Admits now (the head of an empty line, a freed slot, a queue opened) instead of at the next tick. */
   admission: Pick<AdmissionLoop, 'tick'>;
+  /** Where an entry's access code is redeemed (catalog); without it an entry with a code is a 503. */
+  accessCodes?: AccessCodes;
   /** Where the summary reads the entry's difficulty from; without it the summary says 0 (off). */
   proofOfWork?: { baseMaxNumber(performanceId: string): Promise<number | undefined> };
 }
 
 export function createWaitingRoom(deps: WaitingRoomDeps) {
-  const { store, signer, admission } = deps;
+  const { store, signer, admission, accessCodes } = deps;
 
   function failOn(result: EntryResult): EntryReply {
     switch (result.kind) {
@@ -89,7 +96,22 @@ export function createWaitingRoom(deps: WaitingRoomDeps) {
       expiresAt: admitted ? iso(reply.windowEndMs) : null,
       reason: reply.reason || null,
       opensAt: iso(reply.opensAtMs),
+      lane: reply.lane || null,
+      odds: reply.status === 'WAITING' && reply.odds ? estimateOdds(reply.odds, reply.ahead) : null,
     };
+  }
+
+  /**
+   * Enters with an access code: catalog counts the use first (durably, once per fan), then the
+   * fan joins the code's lane. A use the waiting room cannot honour (no room, closed, sold out)
+   * is given back, so a closed sale burns no code.
+   */
+  async function enterLane(performanceId: string, userId: string, code: string, emailVerified: boolean): Promise<EntryResult> {
+    if (!accessCodes) throw new ServiceUnavailableError('ACCESS_CODES_UNAVAILABLE', 'Access codes cannot be checked right now; try again shortly', 5);
+    const grant = await accessCodes.redeem(performanceId, code, userId);
+    const result = await store.entry(performanceId, userId, 'enter', { emailVerified, lane: grant.lane });
+    if (result.kind !== 'entry' && grant.firstUse) await accessCodes.release(grant.codeId, userId);
+    return result;
   }
 
   async function summary(performanceId: string): Promise<QueueSummary> {
@@ -114,9 +136,12 @@ export function createWaitingRoom(deps: WaitingRoomDeps) {
   }
 
   return {
-    /** Enters the line; entering again returns the same entry. */
-    async enter(performanceId: string, userId: string, emailVerified = false): Promise<Entry> {
-      let reply = failOn(await store.entry(performanceId, userId, 'enter', emailVerified));
+    /** Enters the line (or an access code's lane); entering again returns the same entry. */
+    async enter(performanceId: string, userId: string, options: { emailVerified?: boolean; accessCode?: string } = {}): Promise<Entry> {
+      const emailVerified = options.emailVerified ?? false;
+      let reply = failOn(options.accessCode
+        ? await enterLane(performanceId, userId, options.accessCode, emailVerified)
+        : await store.entry(performanceId, userId, 'enter', { emailVerified }));
       // at the head of an empty line: admit now rather than at the next tick (nobody is overtaken).
       // The entry is read again whatever this tick admitted: another replica's tick (or this
       // replica's loop) may have admitted the fan between the entry and this tick, and the fan

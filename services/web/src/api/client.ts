@@ -4,7 +4,7 @@
 import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus, QueueTimeline,
+  AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus, QueueTimeline,
   SalesTimeline,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
 } from './types.ts';
@@ -56,13 +56,20 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     createPerformance: (body: NewPerformance) => call<Performance>('/performances', { method: 'POST', body }),
 
     queueChallenge: (performanceId: string) => call<ProofOfWorkChallenge>(`/queues/${e(performanceId)}/challenge`, { method: 'POST', body: {} }),
-    enterQueue: (performanceId: string, proofOfWork?: ProofOfWorkSolution) =>
-      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: proofOfWork ? { proofOfWork } : {} }),
+    enterQueue: (performanceId: string, options: { accessCode?: string; proofOfWork?: ProofOfWorkSolution } = {}) =>
+      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, {
+        method: 'POST',
+        body: { ...(options.accessCode ? { accessCode: options.accessCode } : {}), ...(options.proofOfWork ? { proofOfWork: options.proofOfWork } : {}) },
+      }),
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),
     updateQueue: (performanceId: string, body: Partial<{ capacity: number; admitPerMinute: number; state: QueueState }>) =>
       call<QueueStatus>(`/queues/${e(performanceId)}`, { method: 'PATCH', body }),
+
+    listAccessCodes: (performanceId: string) => call<{ items: AccessCode[] }>(`/performances/${e(performanceId)}/access-codes`),
+    createAccessCode: (performanceId: string, body: NewAccessCode) => call<AccessCode>(`/performances/${e(performanceId)}/access-codes`, { method: 'POST', body }),
+    accessCodeUses: (performanceId: string, codeId: string) => call<AccessCodeUses>(`/performances/${e(performanceId)}/access-codes/${e(codeId)}/uses`),
 
     createOrder: (body: { scheduleId: string; seatIds: string[] }, queueToken: string, idempotencyKey: string) =>
       call<Order>('/orders', { method: 'POST', body, headers: queueHeaders(queueToken, idempotencyKey) }),

@@ -2,7 +2,10 @@
 // (the source of docs/openapi.yaml). Type-only imports: none of the schemas reach the bundle.
 
 import type {
+  AccessCode,
+  AccessCodeUses,
   CheckInTimeline,
+  NewAccessCode,
   NewPerformanceBody,
   Order,
   OrderSeat,
@@ -32,6 +35,7 @@ import type {
   CheckInPage,
 } from '@ticketping/contracts/http';
 
+export type { AccessCode, AccessCodeUses, NewAccessCode };
 export type { CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */

@@ -7,7 +7,7 @@ const at = new Date('2026-12-07T10:00:00Z');
 const half = () => 0.5;
 const entry = (fields: Partial<QueueEntry> = {}): QueueEntry => ({
   performanceId: 'p', status: 'WAITING', position: 12, ahead: 11, etaSeconds: 60, pollAfterMs: 4_000,
-  queueToken: null, expiresAt: null, reason: null, opensAt: null, ...fields,
+  queueToken: null, expiresAt: null, reason: null, opensAt: null, lane: null, odds: null, ...fields,
 });
 const run = (events: QueueEvent[], from: QueuePageState = initialQueueState()) =>
   events.reduce<{ state: QueuePageState; command?: unknown }>(({ state }, event) => reduceQueue(state, event, half), { state: from });

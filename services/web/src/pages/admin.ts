@@ -1,15 +1,17 @@
 // Admin: create a performance (with its dates, sections and queue settings), steer a live
-// waiting room (capacity, admission rate, state) and watch the sale and the door as charts
-// (sale-panel.ts). Only for ADMIN accounts; the API enforces it.
+// waiting room (capacity, admission rate, state) and its presale access codes (who used which),
+// and watch the sale and the door as charts (sale-panel.ts). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
-import type { PerformanceSummary, QueueState } from '../api/types.ts';
+import type { AccessCode, AccessCodeUses, PerformanceSummary, QueueState } from '../api/types.ts';
+import { buildAccessCode, defaultAccessCodeDraft, type AccessCodeDraft } from '../lib/access-code-form.ts';
 import { initialAdminQueue, reduceAdminQueue, type AdminQueueEvent } from '../lib/admin-queue.ts';
 import { buildPerformance, dayAfter, defaultDraft, type PerformanceDraft, type SectionDraft } from '../lib/admin-form.ts';
 import { formErrorsFromProblem } from '../lib/problem-fields.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
 import { href } from '../lib/routes.ts';
+import { formatDateTime } from '../lib/format.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
 import { salePanel } from './sale-panel.ts';
@@ -39,6 +41,64 @@ export const adminPage: PageFactory = (ctx) => {
   let queuePoller: Poller | undefined;
   const sale = salePanel(ctx);
 
+  let codes: AccessCode[] = [];
+  let codeDraft: AccessCodeDraft = defaultAccessCodeDraft();
+  let codeErrors: Record<string, string> = {};
+  let codeProblem: string | undefined;
+  let codeMessage: string | undefined;
+  let codeSaving = false;
+  let shownUses: AccessCodeUses | undefined;
+
+  const loadCodes = async (id: string) => {
+    try {
+      const items = (await ctx.api.listAccessCodes(id)).items;
+      // an answer for a performance no longer chosen is dropped
+      if (id === panel.selectedId) codes = items;
+    } catch (error) {
+      codeProblem = problemMessage(error);
+    }
+    ctx.update();
+  };
+
+  const createCode = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const id = panel.selectedId;
+    if (!id) return;
+    const result = buildAccessCode(codeDraft);
+    codeMessage = undefined;
+    codeProblem = undefined;
+    if ('errors' in result) {
+      codeErrors = result.errors;
+      ctx.update();
+      return;
+    }
+    codeErrors = {};
+    codeSaving = true;
+    ctx.update();
+    try {
+      const created = await ctx.api.createAccessCode(id, result.body);
+      codeMessage = `Code ${created.code} created.`;
+      ctx.announce(codeMessage);
+      codeDraft = defaultAccessCodeDraft();
+      await loadCodes(id);
+    } catch (error) {
+      codeErrors = error instanceof ApiError ? formErrorsFromProblem(error.problem) : {};
+      codeProblem = problemMessage(error);
+    } finally {
+      codeSaving = false;
+      ctx.update();
+    }
+  };
+
+  const showUses = async (code: AccessCode) => {
+    try {
+      shownUses = await ctx.api.accessCodeUses(code.performanceId, code.id);
+    } catch (error) {
+      codeProblem = problemMessage(error);
+    }
+    ctx.update();
+  };
+
   const loadPerformances = async () => {
     try {
       performances = (await ctx.api.listPerformances()).items;
@@ -54,6 +114,11 @@ export const adminPage: PageFactory = (ctx) => {
     dispatch({ type: 'select', id });
     void sale.select(id);
     queuePoller?.stop();
+    codes = [];
+    shownUses = undefined;
+    codeMessage = undefined;
+    codeProblem = undefined;
+    void loadCodes(id);
     queuePoller = startPolling(async () => {
       try {
         dispatch({ type: 'loaded', id, queue: await ctx.api.getQueue(id) });
@@ -203,13 +268,53 @@ export const adminPage: PageFactory = (ctx) => {
     </section>`;
   };
 
+  const codeInput = (id: string, label: string, value: string, onInput: (v: string) => void, type = 'text') => {
+    const error = codeErrors[id];
+    return html`<div class="field"><label for=${id}>${label}</label>
+      <input id=${id} type=${type} .value=${value} @input=${(e: Event) => onInput((e.target as HTMLInputElement).value)}
+        aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${id}-error` : nothing}>
+      ${error ? html`<p id=${`${id}-error`} class="field-error">${error}</p>` : nothing}</div>`;
+  };
+
+  const codesPanel = () => html`
+    <section class="panel" aria-labelledby="codes-heading">
+      <h2 id="codes-heading">Presale codes</h2>
+      ${!panel.selectedId ? html`<p class="muted">Choose a performance above.</p>` : html`
+        ${codes.length === 0 ? html`<p class="muted">No codes for this performance yet.</p>` : html`
+          <table class="codes-table"><caption class="visually-hidden">Access codes of the chosen performance</caption>
+            <thead><tr><th scope="col">Code</th><th scope="col">Lane</th><th scope="col">Used</th><th scope="col">Valid</th><th scope="col"><span class="visually-hidden">Uses</span></th></tr></thead>
+            <tbody>${codes.map((c) => html`<tr>
+              <td><code>${c.code}</code></td><td>${c.lane === 'PRESALE' ? 'Presale' : 'Priority'}</td>
+              <td data-testid="code-uses">${c.uses} / ${c.maxUses}</td>
+              <td>${formatDateTime(c.validFrom)} – ${formatDateTime(c.validUntil)}</td>
+              <td><button type="button" class="link-button" aria-label=${`Who used ${c.code}`} @click=${() => showUses(c)}>Who used it</button></td>
+            </tr>`)}</tbody></table>`}
+        ${shownUses ? html`<div class="panel-inset" aria-live="polite"><h3>Used ${shownUses.items.length === 1 ? 'once' : `${shownUses.items.length} times`}: ${shownUses.code.code}</h3>
+          ${shownUses.items.length === 0 ? html`<p class="muted">Nobody has used it yet.</p>` : html`<ul class="code-uses">${shownUses.items.map((u) => html`<li><code>${u.userId}</code> · ${formatDateTime(u.usedAt)}</li>`)}</ul>`}</div>` : nothing}
+        <form class="form" @submit=${createCode} novalidate aria-label="New presale code">
+          <div class="grid-2">
+            ${codeInput('code-text', 'Code (empty: a random one)', codeDraft.code, (v) => (codeDraft = { ...codeDraft, code: v }))}
+            <div class="field"><label for="code-lane">Lane</label>
+              <select id="code-lane" @change=${(e: Event) => (codeDraft = { ...codeDraft, lane: (e.target as HTMLSelectElement).value as AccessCodeDraft['lane'] })}>
+                <option value="PRESALE" ?selected=${codeDraft.lane === 'PRESALE'}>Presale (before the general sale)</option>
+                <option value="PRIORITY" ?selected=${codeDraft.lane === 'PRIORITY'}>Priority (ahead in the same line)</option></select></div>
+            ${codeInput('code-max-uses', 'Uses (1: single use)', codeDraft.maxUses, (v) => (codeDraft = { ...codeDraft, maxUses: v }))}
+            ${codeInput('code-from', 'Valid from', codeDraft.validFrom, (v) => (codeDraft = { ...codeDraft, validFrom: v }), 'datetime-local')}
+            ${codeInput('code-until', 'Valid until', codeDraft.validUntil, (v) => (codeDraft = { ...codeDraft, validUntil: v }), 'datetime-local')}
+          </div>
+          ${formError(codeProblem)}
+          ${codeMessage ? html`<p class="notice notice-ok" role="status">${codeMessage}</p>` : nothing}
+          <button class="button primary" type="submit" ?disabled=${codeSaving}>${codeSaving ? 'Creating…' : 'Create code'}</button>
+        </form>`}
+    </section>`;
+
   return {
     title: 'Admin',
     render: () => {
       const user = ctx.session.user;
       if (!user) return html`${pageHeading('Admin')}${loading()}`;
       if (user.role !== 'ADMIN') return html`${pageHeading('Admin')}<p class="notice" role="alert">This page is for organisers. Your account is not an admin account.</p>`;
-      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${sale.render()}${createForm()}</div>`;
+      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${codesPanel()}${sale.render()}${createForm()}</div>`;
     },
     dispose: () => {
       queuePoller?.stop();

@@ -1,10 +1,11 @@
 // The waiting room. Solves the entry's proof-of-work in a Web Worker (with a progress bar), then
-// polls the fan's entry at the server's pace, shows place, people ahead, a progress bar and the
-// ETA, and moves on to the seat map by itself once admitted. The server keeps one entry per
-// account, so a reload (or a second tab) finds the same place in line without solving again.
+// polls the fan's entry at the server's pace, shows place, people ahead, a progress bar, the ETA
+// and an honest word on the odds (with the figures behind it), the price range, and a field for a
+// presale access code; moves on to the seat map by itself once admitted. The server keeps one
+// entry per account, so a reload (or a second tab) finds the same place in line without solving again.
 
 import { html, nothing } from 'lit-html';
-import { ApiError } from '../api/http.ts';
+import { ApiError, problemMessage } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
 import { powProgress } from '../lib/proof-of-work.ts';
@@ -14,6 +15,7 @@ import { startPolling } from '../lib/poll.ts';
 import { expiredMessage, initialQueueState, isWaiting, reduceQueue, type QueueCommand, type QueueEvent } from '../lib/queue-page.ts';
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
 import { href } from '../lib/routes.ts';
+import { accessCodeProblem, oddsMessage, priceRange, waitlistHref } from '../lib/waiting-room-facts.ts';
 import { loadError, pageHeading } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
@@ -36,6 +38,12 @@ export const queuePage: PageFactory = (ctx) => {
   };
   const solver = new AbortController();
   const signIn = () => ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
+  // The presale-code form's own state (not the line's)
+  let accessCode = '';
+  let codeProblem: string | undefined;
+  let codeSending = false;
+  /** Sent again when the page has to re-enter (the entry was lost), so the fan keeps the lane; the server counts it once. */
+  let acceptedCode: string | undefined;
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
@@ -50,18 +58,24 @@ export const queuePage: PageFactory = (ctx) => {
     else ctx.update(); // several dates and none chosen: the page offers them
   };
 
-  /** Gets a challenge, solves it in a worker while the bar shows progress, and enters with it. */
-  const enterWithProof = async (): Promise<QueueEntry> => {
+  /**
+   * Gets a challenge, solves it in a worker and enters with it. The line's card shows the
+   * solver's progress, except for a code sent from the form (its button says "Checking…", and the
+   * place stays on screen: a refused code keeps the fan where they were).
+   */
+  const enterWithProof = async (options: { accessCode?: string; showProgress?: boolean } = {}): Promise<QueueEntry> => {
+    const { showProgress = true, ...body } = options;
     const challenge = await ctx.api.queueChallenge(performanceId);
-    if (!challenge.required) return ctx.api.enterQueue(performanceId);
-    dispatch({ type: 'solving', tried: 0, maxnumber: challenge.maxnumber });
-    ctx.update();
-    const { ms, ...proofOfWork } = await solveInWorker(challenge, (tried) => {
+    if (!challenge.required) return ctx.api.enterQueue(performanceId, body);
+    const progress = (tried: number) => {
+      if (!showProgress) return;
       dispatch({ type: 'solving', tried, maxnumber: challenge.maxnumber });
       ctx.update();
-    }, solver.signal);
+    };
+    progress(0);
+    const { ms, ...proofOfWork } = await solveInWorker(challenge, progress, solver.signal);
     ctx.track('queue_proof_of_work_solved', { performanceId, ms: String(ms) });
-    return ctx.api.enterQueue(performanceId, proofOfWork);
+    return ctx.api.enterQueue(performanceId, { ...body, proofOfWork });
   };
 
   /**
@@ -75,7 +89,7 @@ export const queuePage: PageFactory = (ctx) => {
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    const current = await enterWithProof();
+    const current = await enterWithProof(acceptedCode ? { accessCode: acceptedCode } : {});
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -134,10 +148,62 @@ export const queuePage: PageFactory = (ctx) => {
     dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => {
+    void enterWithProof(acceptedCode ? { accessCode: acceptedCode } : {}).then(() => poller.pollNow(), (error: unknown) => {
       if (failed(error).kind === 'sign-in') signIn();
       ctx.update();
     });
+  };
+
+  /** A presale code moves the fan to the code's lane (or in at once); a refusal keeps the place. */
+  const submitCode = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const code = accessCode.trim();
+    if (!code) {
+      codeProblem = 'Enter your code.';
+      ctx.update();
+      return;
+    }
+    codeSending = true;
+    codeProblem = undefined;
+    ctx.update();
+    try {
+      // entering with a code is an entry like any other: it carries a new proof-of-work
+      const entry = await enterWithProof({ accessCode: code, showProgress: false });
+      acceptedCode = code;
+      entered = true;
+      ctx.track('queue_access_code', { performanceId });
+      const command = dispatch({ type: 'entry', entry, at: new Date() });
+      if (entry.status === 'WAITING') ctx.announce(entry.lane === 'PRESALE' ? 'Code accepted: you are in the presale lane.' : 'Code accepted: you are in the priority lane.');
+      if (command.kind === 'admitted') await run(command);
+      else poller.pollNow();
+    } catch (error) {
+      codeProblem = error instanceof ApiError ? (accessCodeProblem(error.code, error.problem.detail) ?? problemMessage(error)) : problemMessage(error);
+    } finally {
+      codeSending = false;
+      ctx.update();
+    }
+  };
+
+  const codeForm = () => html`
+    <form class="panel form access-code" @submit=${submitCode} novalidate aria-labelledby="code-heading">
+      <h2 id="code-heading">Have a presale code?</h2>
+      <div class="field"><label for="access-code">Presale code</label>
+        <input id="access-code" autocomplete="off" autocapitalize="characters" spellcheck="false" .value=${accessCode}
+          @input=${(e: Event) => (accessCode = (e.target as HTMLInputElement).value)}
+          aria-invalid=${codeProblem ? 'true' : 'false'} aria-describedby=${codeProblem ? 'access-code-error' : nothing}></div>
+      ${codeProblem ? html`<p id="access-code-error" class="field-error" role="alert">${codeProblem}</p>` : nothing}
+      <button class="button secondary" type="submit" ?disabled=${codeSending}>${codeSending ? 'Checking…' : 'Use code'}</button>
+    </form>`;
+
+  /** The odds in words with the figures behind them; low odds say so at once and offer the waitlist. */
+  const oddsView = (current: QueueEntry) => {
+    if (!current.odds) return nothing;
+    const message = oddsMessage(current.odds);
+    return html`<div class=${`notice odds odds-${message.tone}`} role=${message.tone === 'warn' ? 'alert' : 'status'} data-testid="odds">
+      <p><strong>${message.headline}</strong></p>
+      <p class="muted">${message.basis}</p>
+      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
+    </div>`;
   };
 
   const waitingView = (current: QueueEntry) => {
@@ -155,6 +221,10 @@ export const queuePage: PageFactory = (ctx) => {
         <label class="progress-label" for="queue-progress">Progress through the line: ${progress}%</label>
         <progress id="queue-progress" max="100" .value=${progress}>${progress}%</progress>
         <p class="live-sentence" aria-live="polite" aria-atomic="true">${positionSentence(position, ahead)}</p>
+        ${current.lane ? html`<p class="notice notice-ok lane">${current.lane === 'PRESALE'
+          ? 'Presale code accepted: you are in the presale lane, ahead of the general line.'
+          : 'Priority code accepted: you are in the priority lane, ahead of the general line.'}</p>` : nothing}
+        ${oddsView(current)}
         ${current.reason === 'PRE_QUEUE' && current.opensAt ? html`<p class="notice pre-queue">The sale opens ${formatDateTime(current.opensAt)}.
           Everyone who joins before then is put in a random order at the opening, so there is no need to rush;
           your place may change once then.</p>` : nothing}
@@ -197,6 +267,7 @@ export const queuePage: PageFactory = (ctx) => {
     render: () => html`
       ${pageHeading('Waiting room')}
       <p class="lede">${performance.value ? html`<strong>${performance.value.title}</strong> · ${performance.value.venue}` : nothing}</p>
+      ${performance.value && priceRange(performance.value.grades) ? html`<p class="price-range" data-testid="price-range">Prices: ${priceRange(performance.value.grades)}</p>` : nothing}
       ${state.fatal ? loadError(state.fatal) : statusView()}
       ${state.retryingSince ? html`<p class="notice" role="status">Connection lost. Reconnecting… Your place is kept.</p>` : nothing}
       ${isWaiting(state.phase) ? html`
@@ -209,7 +280,8 @@ export const queuePage: PageFactory = (ctx) => {
           </ul>
           ${state.lastUpdated ? html`<p class="muted">Last updated ${state.lastUpdated.toLocaleTimeString()}</p>` : nothing}
           <button type="button" class="button secondary" @click=${leave}>Leave the line</button>
-        </section>` : nothing}`,
+        </section>
+        ${state.entry?.lane ? nothing : codeForm()}` : nothing}`,
     dispose: () => {
       poller.stop();
       solver.abort();

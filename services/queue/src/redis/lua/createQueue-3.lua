@@ -4,7 +4,7 @@
   changes come from the admin or the operator and win); the open time moves only until the queue
   has opened; the draw seed is chosen once.
 
-  KEYS[1] config    hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, drawSeed, drawCommitment, requireVerifiedEmail
+  KEYS[1] config    hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, maxSeatsPerOrder, drawSeed, drawCommitment, requireVerifiedEmail
   KEYS[2] runtime   hash: openedAtMs (present once the queue has opened)
   KEYS[3] stats     hash: the figures (initialised on creation)
 
@@ -16,6 +16,7 @@
   ARGV[6] drawSeed (hex, secret until the open)
   ARGV[7] drawCommitment (SHA-256 of the seed, published from the start)
   ARGV[8] requireVerifiedEmail (1: only confirmed addresses enter; follows the performance on every event)
+  ARGV[9] maxSeatsPerOrder (0: unknown), the odds' assumption before the first order
 
   Returns 1 when the queue was created, 0 when it existed
 ]]
@@ -29,6 +30,7 @@ if redis.call('HEXISTS', KEYS[2], 'openedAtMs') == 0 then
   redis.call('HSET', KEYS[1], 'opensAtMs', ARGV[3])
 end
 redis.call('HSET', KEYS[1], 'closesAtMs', ARGV[4], 'totalSeats', ARGV[5], 'requireVerifiedEmail', ARGV[8])
+if (tonumber(ARGV[9]) or 0) > 0 then redis.call('HSET', KEYS[1], 'maxSeatsPerOrder', ARGV[9]) end
 if redis.call('HSETNX', KEYS[1], 'drawSeed', ARGV[6]) == 1 then
   redis.call('HSET', KEYS[1], 'drawCommitment', ARGV[7])
 end

@@ -8,7 +8,7 @@
   - expired / refunded: the seats are given back
 
   KEYS[1] config       hash: capacity (the queue exists)
-  KEYS[2] stats        hash: seatsTaken
+  KEYS[2] stats        hash: seatsTaken; ordersTotal and orderSeatsTotal (orders seen, for the odds' seats per order)
   KEYS[3] active       zset: userId → active-window end (ms)
   KEYS[4] admissions   hash: userId → admittedAtMs|claimedAtMs|tokenWindowEndMs|token
   KEYS[5] orders       hash: orderId → seats
@@ -32,7 +32,11 @@ if redis.call('HEXISTS', KEYS[1], 'capacity') == 0 then return 'NO_QUEUE' end
 --- @include "admission-record"
 
 if kind == 'created' or kind == 'confirmed' then
-  if redis.call('HSETNX', KEYS[5], orderId, seats) == 1 then redis.call('HINCRBY', KEYS[2], 'seatsTaken', seats) end
+  if redis.call('HSETNX', KEYS[5], orderId, seats) == 1 then
+    redis.call('HINCRBY', KEYS[2], 'seatsTaken', seats)
+    redis.call('HINCRBY', KEYS[2], 'ordersTotal', 1)
+    redis.call('HINCRBY', KEYS[2], 'orderSeatsTotal', seats)
+  end
 else
   local held = redis.call('HGET', KEYS[5], orderId)
   if held then

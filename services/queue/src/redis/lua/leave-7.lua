@@ -1,5 +1,5 @@
 --[[
-  The fan leaves: out of the line or the pre-queue, or the active slot frees at once.
+  The fan leaves: out of the line, the access-code lane or the pre-queue, or the active slot frees at once.
   Leaving twice is harmless.
 
   KEYS[1] waiting      zset: userId → arrival sequence
@@ -8,10 +8,11 @@
   KEYS[4] admissions   hash: userId → admission record
   KEYS[5] outcomes     hash: userId → ABANDONED | EXPIRED
   KEYS[6] presence     zset: pre-queued userId → last entry or poll (ms)
+  KEYS[7] lane         zset: the access-code lane
 
   ARGV[1] userId
 
-  Returns 'ACTIVE' (a slot was freed), 'WAITING', 'PRE_QUEUE' or 'NONE'
+  Returns 'ACTIVE' (a slot was freed), 'WAITING', 'PRE_QUEUE', 'LANE' or 'NONE'
 ]]
 local userId = ARGV[1]
 redis.call('HDEL', KEYS[5], userId)
@@ -24,4 +25,5 @@ if redis.call('ZREM', KEYS[2], userId) == 1 then
   redis.call('ZREM', KEYS[6], userId)
   return 'PRE_QUEUE'
 end
+if redis.call('ZREM', KEYS[7], userId) == 1 then return 'LANE' end
 return 'NONE'

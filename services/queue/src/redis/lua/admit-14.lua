@@ -5,15 +5,16 @@
 
   In order: ends active windows that ran out (claimed: EXPIRED, never claimed: ABANDONED); at a
   scheduled open, moves a chunk of the pre-queue into the line in draw order (dropping those who
-  showed no presence in the window before the open); admits from the
-  head while capacity (the live active set's size, never a counter) and the rate allow (at most
+  showed no presence in the window before the open); admits from the access-code lane first
+  (presale holders whenever the queue is OPEN, even before the open; priority holders from the
+  open), then from the head of the line, while capacity (the live active set's size, never a counter) and the rate allow (at most
   admitPerMinute in any sliding minute and ceil(admitPerMinute / 60) in any sliding second);
   drops fans at the head or under the sweep cursor who missed their poll deadline; refreshes the
-  figures in stats. After closesAt the queue closes; retainMs later its keys are dropped.
+  figures in stats, with the figures the fans' odds are estimated from (`odds`). After closesAt the queue closes; retainMs later its keys are dropped.
 
   KEYS[1] config       hash: capacity, admitPerMinute, state, opensAtMs, closesAtMs,
-                       operatorAdmitPerMinute, operatorRateUntilMs
-  KEYS[2] stats        hash: the figures (written here)
+                       operatorAdmitPerMinute, operatorRateUntilMs, totalSeats, maxSeatsPerOrder
+  KEYS[2] stats        hash: the figures (written here); seatsTaken, ordersTotal, orderSeatsTotal (read)
   KEYS[3] runtime      hash: openedAtMs, preNext, preEnd, preCount, sweepCursor
   KEYS[4] waiting      zset: userId → arrival sequence
   KEYS[5] preQueue     zset: userId → draw value
@@ -25,6 +26,7 @@
   KEYS[11] admittedRecently  zset: userId:ms → admission time (ms), the last minute
   KEYS[12] orders      hash: orderId → seats (only dropped here, with the rest)
   KEYS[13] presence    zset: pre-queued userId → last entry or poll (ms)
+  KEYS[14] lane        zset: userId → presale: arrival sequence; priority: 1e12 + arrival sequence
 
   ARGV[1] maxAdmitPerTick
   ARGV[2] sweepBatch (waiting fans checked for abandonment per tick)
@@ -57,8 +59,9 @@ local presenceWindow = tonumber(ARGV[9])
 local now = nowMs()
 local nowSec = math.floor(now / 1000)
 
+local PRIORITY = 1e12
 local cfg = redis.call('HMGET', KEYS[1], 'capacity', 'admitPerMinute', 'state', 'opensAtMs', 'closesAtMs',
-  'operatorAdmitPerMinute', 'operatorRateUntilMs')
+  'operatorAdmitPerMinute', 'operatorRateUntilMs', 'totalSeats', 'maxSeatsPerOrder')
 if not cfg[1] then return {now, 'NO_QUEUE'} end
 local capacity, ceiling, state = tonumber(cfg[1]), tonumber(cfg[2]), cfg[3]
 local opensAt, closesAt = tonumber(cfg[4] or '0'), tonumber(cfg[5] or '0')
@@ -82,10 +85,12 @@ local function callInSlices(command, key, args, width)
     redis.call(command, key, unpack(args, first, math.min(first + width - 1, #args)))
   end
 end
+-- a lane score is the arrival sequence, plus PRIORITY in the priority lane
+local function seqOf(score) score = tonumber(score); return score >= PRIORITY and score - PRIORITY or score end
 local function deadlinesOf(pairsWithScores)
   local fields = {}
   for i = 2, #pairsWithScores, 2 do
-    fields[#fields + 1] = 'GET'; fields[#fields + 1] = 'u32'; fields[#fields + 1] = '#' .. pairsWithScores[i]
+    fields[#fields + 1] = 'GET'; fields[#fields + 1] = 'u32'; fields[#fields + 1] = '#' .. int(seqOf(pairsWithScores[i]))
   end
   return redis.call('BITFIELD', KEYS[10], unpack(fields))
 end
@@ -156,8 +161,8 @@ if opened then
   preLeft = redis.call('ZCARD', KEYS[5])
 end
 
--- 3. admission from the head of the line
-if state == 'OPEN' and opened then
+-- 3. admission: the access-code lane first, then the head of the line
+if state == 'OPEN' then
   local perSecond = math.max(1, math.ceil(admitPerMinute / 60))
   local allowance = math.min(
     maxAdmit,
@@ -165,30 +170,39 @@ if state == 'OPEN' and opened then
     admitPerMinute - redis.call('ZCARD', KEYS[11]),
     perSecond - redis.call('ZCOUNT', KEYS[11], '(' .. int(now - 1000), '+inf'))
   local examined, examineLimit = 0, maxAdmit + sweepBatch
+  local function take(key, userId, deadline)
+    examined = examined + 1
+    redis.call('ZREM', key, userId)
+    if deadline < nowSec then
+      abandoned = abandoned + 1
+      recordOutcome(userId, 'ABANDONED')
+    else
+      -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
+      local claimBy = math.max(now + minPoll + grace, deadline * 1000)
+      redis.call('ZADD', KEYS[6], int(claimBy), userId)
+      redis.call('HSET', KEYS[7], userId, admissionRecord(int(now), '0', '0', ''))
+      redis.call('ZADD', KEYS[11], int(now), userId .. ':' .. int(now))
+      admitted[#admitted + 1] = userId
+      allowance = allowance - 1
+    end
+  end
+  -- presale holders are let in before the open too; priority holders wait for it
+  local laneMax = opened and '+inf' or '(' .. int(PRIORITY)
   while allowance > 0 and examined < examineLimit do
+    local head = redis.call('ZRANGEBYSCORE', KEYS[14], '-inf', laneMax, 'WITHSCORES', 'LIMIT', 0, allowance)
+    if #head == 0 then break end
+    local deadlines = deadlinesOf(head)
+    for i = 1, #head, 2 do take(KEYS[14], head[i], deadlines[(i + 1) / 2]) end
+  end
+  while opened and allowance > 0 and examined < examineLimit do
     local head = redis.call('ZRANGE', KEYS[4], 0, allowance - 1, 'WITHSCORES')
     if #head == 0 then break end
     local deadlines = deadlinesOf(head)
     local blocked = false
     for i = 1, #head, 2 do
-      local userId, seq = head[i], tonumber(head[i + 1])
       -- never let a later arrival in while pre-queued fans are still being moved ahead of them
-      if preLeft > 0 and seq > preEnd then blocked = true; break end
-      examined = examined + 1
-      redis.call('ZREM', KEYS[4], userId)
-      local deadline = deadlines[(i + 1) / 2]
-      if deadline < nowSec then
-        abandoned = abandoned + 1
-        recordOutcome(userId, 'ABANDONED')
-      else
-        -- unclaimed, the slot is held only as long as the fan was told it may take to poll again
-        local claimBy = math.max(now + minPoll + grace, deadline * 1000)
-        redis.call('ZADD', KEYS[6], int(claimBy), userId)
-        redis.call('HSET', KEYS[7], userId, admissionRecord(int(now), '0', '0', ''))
-        redis.call('ZADD', KEYS[11], int(now), userId .. ':' .. int(now))
-        admitted[#admitted + 1] = userId
-        allowance = allowance - 1
-      end
+      if preLeft > 0 and tonumber(head[i + 1]) > preEnd then blocked = true; break end
+      take(KEYS[4], head[i], deadlines[(i + 1) / 2])
     end
     if blocked then break end
   end
@@ -212,7 +226,7 @@ redis.call('HSET', KEYS[3], 'sweepCursor', cursor)
 if outcomeWritten then redis.call('PEXPIRE', KEYS[8], outcomeTtl) end
 
 -- 5. the figures, in one hash the operator reads with one HGETALL
-local waiting = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5])
+local waiting = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5]) + redis.call('ZCARD', KEYS[14])
 local active = redis.call('ZCARD', KEYS[6])
 local openedAt = tonumber(redis.call('HGET', KEYS[3], 'openedAtMs') or int(now))
 local span = math.min(60000, math.max(1000, now - openedAt))
@@ -223,6 +237,23 @@ redis.call('HSET', KEYS[2], 'waiting', waiting, 'active', active, 'capacity', ca
   'admitPerMinute', ceiling, 'operatorAdmitPerMinute', operatorRate, 'effectiveAdmitPerMinute', admitPerMinute,
   'admitRatePerMinute', measuredText, 'etaSeconds', etaLast, 'state', state, 'updatedAtMs', int(now))
 if #admitted > 0 then redis.call('HINCRBY', KEYS[2], 'admittedTotal', #admitted) end
+
+-- 6. what a waiting fan's odds are estimated from (the poll reads this one string, never Postgres):
+-- seatsLeft|seatsPerOrder|measured (1/0)|orderShare|choosingNow|asOfMs; '' when the seats are unknown
+local totalSeats = tonumber(cfg[8] or '0')
+local odds = ''
+if totalSeats > 0 then
+  local sales = redis.call('HMGET', KEYS[2], 'seatsTaken', 'ordersTotal', 'orderSeatsTotal', 'admittedTotal')
+  local taken, orders, orderSeats, admittedSoFar = tonumber(sales[1] or '0'), tonumber(sales[2] or '0'), tonumber(sales[3] or '0'), tonumber(sales[4] or '0')
+  -- before the first order the worst case: every order as large as allowed
+  local perOrder, measuredPerOrder = math.max(1, tonumber(cfg[9] or '1')), 0
+  if orders > 0 then perOrder, measuredPerOrder = orderSeats / orders, 1 end
+  -- until 20 fans were admitted, assume every admitted fan buys
+  local share = 1
+  if admittedSoFar >= 20 then share = math.min(1, orders / admittedSoFar) end
+  odds = string.format('%d|%.2f|%d|%.2f|%d|%s', math.max(0, totalSeats - taken), perOrder, measuredPerOrder, share, active, int(now))
+end
+redis.call('HSET', KEYS[2], 'odds', odds)
 if expired > 0 then redis.call('HINCRBY', KEYS[2], 'expiredTotal', expired) end
 if abandoned > 0 then redis.call('HINCRBY', KEYS[2], 'abandonedTotal', abandoned) end
 

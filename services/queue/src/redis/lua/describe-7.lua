@@ -7,6 +7,7 @@
   KEYS[4] waiting     zset: the line
   KEYS[5] preQueue    zset: the pre-queue
   KEYS[6] active      zset: userId → active-window end (ms)
+  KEYS[7] lane        zset: the access-code lane
 
   Returns {capacity, admitPerMinute, state, opensAtMs, closesAtMs, totalSeats, maxLine, drawSeed
            (only once opened), drawCommitment, openedAtMs, preCount, waiting, active,
@@ -22,7 +23,7 @@ local seed = run[1] and cfg[8] or ''
 return {
   cfg[1], cfg[2], cfg[3], cfg[4] or '0', cfg[5] or '0', cfg[6] or '0', cfg[7] or '', seed, cfg[9] or '',
   run[1] or '', run[2] or '0',
-  redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5]),
+  redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[5]) + redis.call('ZCARD', KEYS[7]),
   redis.call('ZCOUNT', KEYS[6], '(' .. now, '+inf'),
   stats[1] or '0', stats[2] or '0', stats[3] or '0', cfg[10] or '0',
 }
