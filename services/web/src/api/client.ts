@@ -64,7 +64,7 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),
-    updateQueue: (performanceId: string, body: Partial<{ capacity: number; admitPerMinute: number; state: QueueState }>) =>
+    updateQueue: (performanceId: string, body: Partial<{ capacity: number; admitPerMinute: number; state: QueueState; proofOfWorkMaxNumber: number | null }>) =>
       call<QueueStatus>(`/queues/${e(performanceId)}`, { method: 'PATCH', body }),
 
     listAccessCodes: (performanceId: string) => call<{ items: AccessCode[] }>(`/performances/${e(performanceId)}/access-codes`),
