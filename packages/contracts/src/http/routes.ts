@@ -540,17 +540,19 @@ export const ROUTES = {
     tags: ['Waitlist'],
     summary: "Join a sold-out schedule's waitlist",
     description:
-      'One entry per fan and schedule: joining again answers 200 with the same entry. Seats that come\nback (an expired hold, a cancelled or refunded order, a lapsed offer) are offered to the fans\nwaiting, in the order they joined, and never go back on sale while someone waits. Capped per\nclient address like the waiting room entry.',
+      'One entry per fan and schedule: joining again answers 200 with the same entry. Seats that come\nback (an expired hold, a cancelled or refunded order, a lapsed offer) are offered to the fans\nwaiting, in the order they joined, and never go back on sale while someone waits. Capped per\nclient address like the waiting room entry.\n\n' +
+      '**The waiting room\'s rules apply.** A sale for confirmed addresses only (`Queue.requireVerifiedEmail`)\ntakes only confirmed accounts on its waitlist (403 `EMAIL_NOT_VERIFIED`). A join carries a\nproof-of-work like an entry: get a challenge with `POST /api/v1/queues/{performanceId}/challenge`\n(the schedule\'s performance), solve it, send it as `proofOfWork` (missing, forged, expired or\nreplayed: the entry\'s 403/409 codes). One solution buys one entry or one join, and it is spent\nbefore the waitlist answers: after a refusal, get a new one.',
     request: { params: scheduleIdParams, body: NewWaitlistEntry, bodyOptional: true },
     responses: {
       200: { description: 'Already on it', body: WaitlistEntry },
       201: { description: 'Joined', body: WaitlistEntry },
       400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`, `TOO_MANY_SEATS`' },
       401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`EMAIL_NOT_VERIFIED`, `PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID`, `PROOF_OF_WORK_EXPIRED`' },
       404: { shared: 'NotFound', description: '`SCHEDULE_NOT_FOUND`' },
       409: {
         shared: 'Conflict',
-        description: '`SEATS_AVAILABLE` (not sold out: book instead), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`, `PERFORMANCE_CANCELLED`, `BOOKING_CLOSED`',
+        description: '`SEATS_AVAILABLE` (not sold out: book instead), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`, `PERFORMANCE_CANCELLED`, `BOOKING_CLOSED`, `PROOF_OF_WORK_REPLAYED`',
       },
       429: { shared: 'TooManyRequests', description: '`ENTRY_CAP_REACHED`' },
     },
