@@ -98,9 +98,6 @@ that send mail.
   value: {{ .rangeWindowSeconds | int64 | quote }}
 - name: QUEUE_POW_MAX_DOUBLINGS
   value: {{ .maxDoublings | int64 | quote }}
-{{- if .hmacKey.existingSecret }}
-{{ include "ticketping.secretEnv" (dict "name" "QUEUE_POW_HMAC_KEY" "ref" (printf "name: %s\nkey: %s" .hmacKey.existingSecret .hmacKey.key)) }}
-{{- end }}
 {{- end }}
 {{- else if eq $service "booking" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_JWKS") }}

@@ -378,12 +378,12 @@ test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (
   assert.equal(plain.has('SMTP_USERNAME'), false);
 });
 
-test('proof-of-work: the queue gets its QUEUE_POW_* settings from queue.proofOfWork (large numbers as digits), the HMAC key only from a given Secret, and no other service any of them', async () => {
+test('proof-of-work: the queue gets its QUEUE_POW_* settings from queue.proofOfWork (large numbers as digits), and no other service any of them', async () => {
   const powVariables = ['QUEUE_POW_MAX_NUMBER', 'QUEUE_POW_TTL_SECONDS', 'QUEUE_POW_RANGE_STEP', 'QUEUE_POW_RANGE_WINDOW_SECONDS', 'QUEUE_POW_MAX_DOUBLINGS', 'QUEUE_POW_HMAC_KEY'];
   const defaults = await render();
   const queueEnv = containerEnv(find(defaults, 'Deployment', name('queue')));
   assert.deepEqual(powVariables.map((v) => queueEnv.get(v)?.value), ['100000', '120', '30', '60', '6', undefined]);
-  assert.equal(queueEnv.has('QUEUE_POW_HMAC_KEY'), false, 'unset: the queue derives it from INTERNAL_TOKEN, which every replica shares');
+  assert.equal(queueEnv.has('QUEUE_POW_HMAC_KEY'), false, 'derived from INTERNAL_TOKEN, which every replica (and booking) shares');
   for (const service of SERVICES.filter((s) => s !== 'queue')) {
     const env = containerEnv(find(defaults, 'Deployment', name(service)));
     assert.deepEqual(powVariables.filter((v) => env.has(v)), [], service);
@@ -392,11 +392,10 @@ test('proof-of-work: the queue gets its QUEUE_POW_* settings from queue.proofOfW
   const tuned = containerEnv(find(await render({
     set: {
       'queue.proofOfWork.maxNumber': 100_000_000, 'queue.proofOfWork.ttlSeconds': 60, 'queue.proofOfWork.rangeStep': 10,
-      'queue.proofOfWork.rangeWindowSeconds': 300, 'queue.proofOfWork.maxDoublings': 4, 'queue.proofOfWork.hmacKey.existingSecret': 'pow-key',
+      'queue.proofOfWork.rangeWindowSeconds': 300, 'queue.proofOfWork.maxDoublings': 4,
     },
   }), 'Deployment', name('queue')));
   assert.deepEqual(powVariables.slice(0, 5).map((v) => tuned.get(v)?.value), ['100000000', '60', '10', '300', '4']);
-  assert.deepEqual(tuned.get('QUEUE_POW_HMAC_KEY')?.valueFrom?.secretKeyRef, { name: 'pow-key', key: 'QUEUE_POW_HMAC_KEY' });
   assert.equal(containerEnv(find(await render({ set: { 'queue.proofOfWork.maxNumber': 0 } }), 'Deployment', name('queue'))).get('QUEUE_POW_MAX_NUMBER')?.value, '0', 'off');
 });
 
