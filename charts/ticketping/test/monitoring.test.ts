@@ -54,6 +54,11 @@ test('dashboards show what the issue asks for', () => {
   for (const metric of ['ticketping_booking_holds_total', 'ticketping_booking_orders_total', 'ticketping_payment_total', 'ticketping_outbox_oldest_pending_seconds', 'ticketping_bus_oldest_unhandled_seconds']) {
     assert.match(queries('booking.json'), new RegExp(metric), `booking: ${metric}`);
   }
+  // The organiser's waitlist row: length, offers made/claimed/expired, per date (schedule_id), replicas deduplicated by max.
+  assert.match(queries('booking.json'), /max by \(schedule_id\) \(ticketping_waitlist_waiting\{/, 'waitlist length per date');
+  assert.match(queries('booking.json'), /sum by \(schedule_id\) \(max by \(schedule_id, status\) \(ticketping_waitlist_offers\{/, 'offers made per date');
+  for (const status of ['CLAIMED', 'EXPIRED']) assert.match(queries('booking.json'), new RegExp(`ticketping_waitlist_offers\\{[^}]*status="${status}"`), `offers ${status} per date`);
+  assert.ok((dashboards.get('booking.json') as Dashboard).templating.list.some((v) => v.name === 'schedule'), 'a date (schedule) variable');
   assert.match(queries('services.json'), /rate\(http_server_request_duration_seconds_count/);
   assert.match(queries('services.json'), /status=~"5\.\."/);
   assert.match(queries('services.json'), /histogram_quantile\(0\.99/);

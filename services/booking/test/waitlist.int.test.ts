@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { eventually, expectContract } from '@ticketping/testing';
 import { paymentEvent, placeOrder, startBooking, type Body, type Harness, type SeededPerformance } from './harness.ts';
 
-type Entry = Body & { place: number; seatsWanted: number; offer: (Body & { seats: Array<{ id: string }>; expiresAt: string; orderId: string | null }) | null };
+type Entry = Body & { place: number; waiting: number; seatsWanted: number; offer: (Body & { seats: Array<{ id: string }>; expiresAt: string; orderId: string | null }) | null };
 
 async function call(h: Harness, method: string, path: string, userId: string, body?: unknown) {
   const res = await fetch(`${h.base}${path}`, { method, headers: await h.headers(userId), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -131,6 +131,8 @@ test('an expired hold goes to the first fan; the claim is an order paid as any o
     const tooMany = await join(h, w3, perf.scheduleId, 3);
     assert.equal([tooMany.status, tooMany.body.code], [400, 'TOO_MANY_SEATS']);
     assert.is((await join(h, w3, perf.scheduleId, 1)).body.place, 3);
+    const first = (await entryOf(h, w1, perf.scheduleId)).body;
+    assert.equal([first.place, first.waiting], [1, 3], "the line's length beside the place");
     assert.is((await entryOf(h, randomUUID(), perf.scheduleId)).body.code, 'NOT_ON_WAITLIST');
 
     // A's hold runs out: the seat goes straight to w1.
@@ -142,7 +144,9 @@ test('an expired hold goes to the first fan; the claim is an order paid as any o
     assert.is(offered.offer!.amount, 42_000);
     assert.ok(new Date(offered.offer!.expiresAt).getTime() > Date.now() + 500_000, 'ten minutes to claim by default');
     assert.is((await placeOrder(h, a!.fan, perf, [perf.seatIds[0]!])).body.code, 'SEAT_UNAVAILABLE', 'not back on the seat map');
-    assert.is((await entryOf(h, w2, perf.scheduleId)).body.place, 1, 'w2 is next');
+    const next = (await entryOf(h, w2, perf.scheduleId)).body;
+    assert.equal([next.place, next.waiting], [1, 2], 'w2 is next; the offered fan no longer counts as waiting');
+    assert.equal([offered.place, offered.waiting], [0, 2]);
 
     assert.is((await claim(h, w3, offered.offer!.id)).body.code, 'OFFER_NOT_FOUND', "someone else's offer");
     const claimed = await claim(h, w1, offered.offer!.id);

@@ -208,8 +208,6 @@ test('a presale code does not stand in for the proof: a code without one is 403 
   const user = randomUUID();
   const codeOnly = await enter(id, user, { accessCode: 'PRESALE-1' });
   assert.equal([codeOnly.status, codeOnly.body.code], [403, 'PROOF_OF_WORK_REQUIRED']);
-  const unknownField = await enter(id, user, { proofOfWork: solveProofOfWork(await challengeOf(id, user)), speed: 3 });
-  assert.is(unknownField.status, 400, 'the body is strict: a typo is named, not ignored');
 });
 
 test.run();

@@ -19,6 +19,7 @@ import { performancesPage } from './pages/performances.ts';
 import { queuePage } from './pages/queue.ts';
 import { seatsPage } from './pages/seats.ts';
 import { ticketsPage } from './pages/tickets.ts';
+import { waitlistPage } from './pages/waitlist.ts';
 import './ui/styles.css';
 
 const API_BASE = '/api/v1';
@@ -33,6 +34,7 @@ const pages: Record<Route['name'], PageFactory> = {
   confirmation: confirmationPage,
   bookings: bookingsPage,
   tickets: ticketsPage,
+  waitlist: waitlistPage,
   // Only staff at a door open it: its decoder and storage load on demand.
   scanner: lazyPage(async () => (await import('./pages/scanner.ts')).scannerPage),
   login: loginPage,

@@ -19,11 +19,14 @@ async function call<T>(baseUrl: string, method: string, path: string, body?: unk
 export interface ApiFan {
   enterQueue(performanceId: string): Promise<Entry>;
   myEntry(performanceId: string): Promise<Entry>;
-  seats(scheduleId: string): Promise<{ id: string; status: string }[]>;
+  seats(scheduleId: string): Promise<{ id: string; status: string; section: string; row: number; number: number }[]>;
   holdSeats(scheduleId: string, seatIds: string[], queueToken: string): Promise<{ id: string; status: string }>;
   performance(performanceId: string): Promise<{ schedules: { id: string }[] }>;
   pay(orderId: string): Promise<{ id: string; status: string }>;
   tickets(): Promise<Array<{ id: string; orderId: string; code: { code: string } | null }>>;
+  cancelOrder(orderId: string): Promise<{ id: string; status: string }>;
+  /** Joins with a proof-of-work of the performance's waiting room, as the page does. */
+  joinWaitlist(performanceId: string, scheduleId: string, seats: number): Promise<{ status: string; place: number }>;
 }
 
 export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiFan> {
@@ -35,11 +38,14 @@ export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiF
     // the documented flow: a challenge, solved, sent with the entry
     enterQueue: async (id) => call(baseUrl, 'POST', `/queues/${id}/entries`, entryBody(await call<ProofOfWorkChallenge>(baseUrl, 'POST', `/queues/${id}/challenge`, {}, auth)), auth),
     myEntry: (id) => call(baseUrl, 'GET', `/queues/${id}/entries/me`, undefined, auth),
-    seats: async (scheduleId) => (await call<{ items: { id: string; status: string }[] }>(baseUrl, 'GET', `/schedules/${scheduleId}/seats`)).items,
+    seats: async (scheduleId) => (await call<{ items: { id: string; status: string; section: string; row: number; number: number }[] }>(baseUrl, 'GET', `/schedules/${scheduleId}/seats`)).items,
     holdSeats: (scheduleId, seatIds, queueToken) =>
       call(baseUrl, 'POST', '/orders', { scheduleId, seatIds }, { ...auth, 'x-queue-token': queueToken, 'idempotency-key': crypto.randomUUID() }),
     performance: (id) => call(baseUrl, 'GET', `/performances/${id}`),
     pay: (orderId) => call(baseUrl, 'POST', '/payments', { orderId, method: { type: 'card', cardNumber: '4242424242424242' } }, { ...auth, 'idempotency-key': crypto.randomUUID() }),
+    cancelOrder: (orderId) => call(baseUrl, 'DELETE', `/orders/${orderId}`, undefined, { ...auth, 'idempotency-key': crypto.randomUUID() }),
+    joinWaitlist: async (performanceId, scheduleId, seats) =>
+      call(baseUrl, 'POST', `/waitlist/${scheduleId}/entries`, { seats, ...entryBody(await call<ProofOfWorkChallenge>(baseUrl, 'POST', `/queues/${performanceId}/challenge`, {}, auth)) }, auth),
     tickets: async () => (await call<{ items: Array<{ id: string; orderId: string; code: { code: string } | null }> }>(baseUrl, 'GET', '/tickets', undefined, auth)).items,
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
-import { AccessCodeLane, EnterQueue } from './access-codes.ts';
+import { AccessCodeLane, AccessCodeText } from './access-codes.ts';
 import { dateTime, uuid } from './common.ts';
 
 const count = z.number().int().min(1).max(LIMITS.queueCount);
@@ -155,14 +155,16 @@ export const ProofOfWorkSolution = z
   .strict()
   .meta({ id: 'ProofOfWorkSolution' });
 
-/** The body of `POST …/entries`: the presale code (access-codes.ts) and the solved proof-of-work. */
-export const QueueEntryRequest = EnterQueue
-  .extend({
+/** The body of `POST /api/v1/queues/{performanceId}/entries`; optional. Unknown fields are ignored. */
+export const QueueEntryRequest = z
+  .object({
     proofOfWork: ProofOfWorkSolution.optional().meta({
       description: 'The solved challenge of `POST /api/v1/queues/{performanceId}/challenge`; required unless that challenge said `required: false`.',
     }),
+    accessCode: AccessCodeText.optional().meta({
+      description: 'A presale access code: the fan enters the code\'s lane (see `AccessCodeLane`) instead of the general line. Unknown: 403 `ACCESS_CODE_INVALID`; used up: 409 `ACCESS_CODE_USED_UP`; outside its window: 409 `ACCESS_CODE_OUTSIDE_WINDOW`.',
+    }),
   })
-  .strict()
   .meta({ id: 'QueueEntryRequest' });
 
 /** Internal: a waiting room's settings as performance.published carries them, so an operator can create one when catalog's event cannot reach the queue. */

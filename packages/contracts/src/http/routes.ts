@@ -380,7 +380,7 @@ export const ROUTES = {
     summary: 'Enter the waiting room',
     description:
       'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\nWith `accessCode` the fan enters the code\'s lane instead (`lane` in the entry): `PRESALE`\nholders are admitted even before `opensAt`, `PRIORITY` holders ahead of the general line from\nthe open. A fan already in the general line moves to the lane. A code is used once per fan\n(entering again with it counts nothing); lane entries are not refused by the line limit (they\nare still refused `EMAIL_NOT_VERIFIED` where the sale asks for confirmed addresses).\n\n' +
-      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`), with or without a code. Missing: 403 `PROOF_OF_WORK_REQUIRED`;\nnot issued by the waiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it. The proof is spent\nbefore the code and the line answer: after any refusal below, enter again with a new one.',
+      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`), with or without an access code. Missing: 403 `PROOF_OF_WORK_REQUIRED`; not issued by the\nwaiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it. The proof is spent\nbefore the line answers: after any refusal below, enter again with a new one.',
     request: { params: performanceIdParams, body: QueueEntryRequest, bodyOptional: true },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
@@ -393,7 +393,7 @@ export const ROUTES = {
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
       409: {
         shared: 'Conflict',
-        description: '`SOLD_OUT` or `QUEUE_CLOSED`; `PROOF_OF_WORK_REPLAYED`; `ACCESS_CODE_USED_UP` (the code has no uses left) or `ACCESS_CODE_OUTSIDE_WINDOW` (before `validFrom` or from `validUntil`, both in the problem)',
+        description: '`SOLD_OUT`, `QUEUE_CLOSED`, or `PROOF_OF_WORK_REPLAYED`; `ACCESS_CODE_USED_UP` (the code has no uses left) or `ACCESS_CODE_OUTSIDE_WINDOW` (before `validFrom` or from `validUntil`, both in the problem)',
       },
       429: {
         shared: 'TooManyRequests',
@@ -540,19 +540,17 @@ export const ROUTES = {
     tags: ['Waitlist'],
     summary: "Join a sold-out schedule's waitlist",
     description:
-      'One entry per fan and schedule: joining again answers 200 with the same entry. Seats that come\nback (an expired hold, a cancelled or refunded order, a lapsed offer) are offered to the fans\nwaiting, in the order they joined, and never go back on sale while someone waits. Capped per\nclient address like the waiting room entry.\n\n' +
-      '**The waiting room\'s rules apply.** A sale for confirmed addresses only (`Queue.requireVerifiedEmail`)\ntakes only confirmed accounts on its waitlist (403 `EMAIL_NOT_VERIFIED`). A join carries a\nproof-of-work like an entry: get a challenge with `POST /api/v1/queues/{performanceId}/challenge`\n(the schedule\'s performance), solve it, send it as `proofOfWork` (missing, forged, expired or\nreplayed: the entry\'s 403/409 codes). One solution buys one entry or one join, and it is spent\nbefore the waitlist answers: after a refusal, get a new one.',
+      'One entry per fan and schedule: joining again answers 200 with the same entry. Seats that come\nback (an expired hold, a cancelled or refunded order, a lapsed offer) are offered to the fans\nwaiting, in the order they joined, and never go back on sale while someone waits. Capped per\nclient address like the waiting room entry.',
     request: { params: scheduleIdParams, body: NewWaitlistEntry, bodyOptional: true },
     responses: {
       200: { description: 'Already on it', body: WaitlistEntry },
       201: { description: 'Joined', body: WaitlistEntry },
       400: { shared: 'BadRequest', description: '`VALIDATION_FAILED`, `TOO_MANY_SEATS`' },
       401: { shared: 'Unauthorized' },
-      403: { shared: 'Forbidden', description: '`EMAIL_NOT_VERIFIED`, `PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID`, `PROOF_OF_WORK_EXPIRED`' },
       404: { shared: 'NotFound', description: '`SCHEDULE_NOT_FOUND`' },
       409: {
         shared: 'Conflict',
-        description: '`SEATS_AVAILABLE` (not sold out: book instead), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`, `PERFORMANCE_CANCELLED`, `BOOKING_CLOSED`, `PROOF_OF_WORK_REPLAYED`',
+        description: '`SEATS_AVAILABLE` (not sold out: book instead), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`, `PERFORMANCE_CANCELLED`, `BOOKING_CLOSED`',
       },
       429: { shared: 'TooManyRequests', description: '`ENTRY_CAP_REACHED`' },
     },

@@ -38,6 +38,7 @@ export const WaitlistEntry = z
     status: z.enum(['WAITING', 'OFFERED', 'CLAIMED', 'LEFT', 'LAPSED']),
     seatsWanted: z.number().int(),
     place: z.number().int().meta({ description: '1-based place among the fans still waiting; 0 once no longer waiting' }),
+    waiting: z.number().int().meta({ description: "Fans waiting on this schedule's waitlist now: the line's length" }),
     joinedAt: dateTime(),
     offer: WaitlistOffer.nullable().meta({ description: 'The open offer, while `status` is `OFFERED`' }),
   })
@@ -58,3 +59,4 @@ export const WaitlistStats = z
 
 export type WaitlistEntry = z.infer<typeof WaitlistEntry>;
 export type WaitlistOffer = z.infer<typeof WaitlistOffer>;
+export type WaitlistStats = z.infer<typeof WaitlistStats>;

@@ -65,11 +65,16 @@ export async function findLatestEntry(db: Db, userId: string, scheduleId: string
   return row ? toEntry(row) : undefined;
 }
 
-/** 1-based place among the fans still waiting (0 once the fan is no longer waiting). */
-export async function placeOf(db: Db, entry: WaitlistEntry): Promise<number> {
-  if (entry.status !== 'WAITING') return 0;
-  const row = await db('waitlist_entries').where({ schedule_id: entry.scheduleId, status: 'WAITING' }).andWhere('position', '<=', entry.position).count<{ count: string }[]>('* as count');
-  return Number(row[0]?.count ?? 0);
+/**
+ * The fan's 1-based place among the fans still waiting (0 once no longer waiting) and the line's
+ * length, in one read of the schedule's waiting entries (partial index `waitlist_waiting_in_order`).
+ */
+export async function placeInLine(db: Db, entry: WaitlistEntry): Promise<{ place: number; waiting: number }> {
+  const row = (await db('waitlist_entries')
+    .where({ schedule_id: entry.scheduleId, status: 'WAITING' })
+    .select(db.raw('count(*) filter (where position <= ?) as place', [entry.position]), db.raw('count(*) as waiting'))
+    .first()) as { place: string; waiting: string } | undefined;
+  return { place: entry.status === 'WAITING' ? Number(row?.place ?? 0) : 0, waiting: Number(row?.waiting ?? 0) };
 }
 
 export async function setEntryStatus(trx: Knex.Transaction, entryId: string, status: EntryStatus): Promise<void> {

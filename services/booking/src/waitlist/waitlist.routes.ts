@@ -15,10 +15,10 @@ export function offerResponse({ offer, seats, currency }: OfferView): OfferBody 
   };
 }
 
-export function entryResponse({ entry, place, offer }: EntryView): EntryBody {
+export function entryResponse({ entry, place, waiting, offer }: EntryView): EntryBody {
   return {
     id: entry.id, scheduleId: entry.scheduleId, performanceId: entry.performanceId, status: entry.status, seatsWanted: entry.seatsWanted,
-    place, joinedAt: entry.createdAt.toISOString(), offer: offer ? offerResponse(offer) : null,
+    place, waiting, joinedAt: entry.createdAt.toISOString(), offer: offer ? offerResponse(offer) : null,
   };
 }
 

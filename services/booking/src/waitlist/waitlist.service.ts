@@ -12,7 +12,7 @@ import { emitEntryEvent, emitOfferEvent } from './waitlist.events.ts';
 import { handOverSeats } from './hand-over.ts';
 import {
   findLatestEntry, findLiveEntry, findOffer, findOpenOfferOfEntry, insertEntry, isSoldOut, listOffers, lockLapsedOffers, lockSchedule,
-  moveHoldsToOrder, placeOf, setEntryStatus, setOfferStatus, waitlistStats,
+  moveHoldsToOrder, placeInLine, setEntryStatus, setOfferStatus, waitlistStats,
 } from './waitlist.repo.ts';
 import type { Offer, WaitlistEntry, WaitlistStats } from './waitlist.types.ts';
 
@@ -32,7 +32,7 @@ export interface WaitlistDeps {
   now?: () => Date;
 }
 
-export interface EntryView { entry: WaitlistEntry; place: number; offer: OfferView | undefined }
+export interface EntryView { entry: WaitlistEntry; place: number; waiting: number; offer: OfferView | undefined }
 export interface OfferView { offer: Offer; seats: OrderSeat[]; currency: string }
 
 const isViolation = (error: unknown, code: '23505' | '23514', constraint: string) =>
@@ -62,7 +62,7 @@ export function createWaitlist(deps: WaitlistDeps) {
 
   async function entryView(entry: WaitlistEntry): Promise<EntryView> {
     const open = entry.status === 'OFFERED' ? await findOpenOfferOfEntry(db, entry.id) : undefined;
-    return { entry, place: await placeOf(db, entry), offer: open ? await offerView(open) : undefined };
+    return { entry, ...(await placeInLine(db, entry)), offer: open ? await offerView(open) : undefined };
   }
 
   /** The order a claimed offer becomes: the seats at today's prices, waiting for payment. */

@@ -75,12 +75,12 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       res.json(await proofOfWork.challenge(performanceId, who.id, String(req.headers['x-forwarded-for'] ?? 'unknown'), who.emailVerified === true));
     });
 
-    // The proof is spent first (a solution is one entry attempt, whatever the line answers, so a
-    // script guessing presale codes pays for each guess); then the code is redeemed, and the entry
-    // script decides the confirmed address and, before the open, the fan's presence.
+    // The proof is spent first (a solution is one entry attempt, whatever the line answers); the
+    // entry script then decides the confirmed address, the code's lane and, before the open, the
+    // fan's presence.
     router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
-      // the body is optional: an entry where proof-of-work is off may send none (or `{}`)
+      // the body is optional: a plain entry with no proof needed sends none (or `{}`)
       const { proofOfWork: solution, accessCode } = req.body === undefined ? {} : validate.body(QueueEntryRequest, req);
       const who = caller(req);
       await proofOfWork.spend(performanceId, who.id, solution);

@@ -1,13 +1,17 @@
 // Typed calls for every endpoint the pages use (docs/api.md), with the access token attached and
 // one refresh-and-retry on 401.
 
-import { ApiError, NetworkError, requestJson, type RequestOptions } from './http.ts';
+import { ApiError, NetworkError, requestJsonWithStatus, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
   AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus, QueueTimeline,
   SalesTimeline,
-  RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User,
+  RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User, WaitlistEntry, WaitlistOffer, WaitlistStats,
 } from './types.ts';
+
+/** What the waitlist join sends: the seats wanted (and, where a sale asks for them, its fairness proofs). */
+/** `proofOfWork`: a solved challenge of the performance's waiting room (POST …/queues/{id}/challenge). */
+export interface WaitlistJoin { seats: number; proofOfWork?: ProofOfWorkSolution }
 
 export type Api = ReturnType<typeof createApi>;
 
@@ -15,7 +19,8 @@ export type Api = ReturnType<typeof createApi>;
 export type FailureListener = (failure: { method: string; path: string; status: number; code: string }) => void;
 
 export function createApi(apiBase: string, session: Session, onFailure: FailureListener = () => undefined) {
-  const call = async <T>(path: string, options: RequestOptions = {}): Promise<T> => {
+  const call = async <T>(path: string, options: RequestOptions = {}): Promise<T> => (await callWithStatus<T>(path, options)).body;
+  const callWithStatus = async <T>(path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> => {
     try {
       return await authorised<T>(path, options);
     } catch (error) {
@@ -24,9 +29,9 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
       throw error;
     }
   };
-  const authorised = async <T>(path: string, options: RequestOptions): Promise<T> => {
+  const authorised = async <T>(path: string, options: RequestOptions): Promise<{ status: number; body: T }> => {
     const send = (token: string | undefined) =>
-      requestJson<T>(`${apiBase}${path}`, { ...options, headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      requestJsonWithStatus<T>(`${apiBase}${path}`, { ...options, headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     const token = await session.accessToken();
     try {
       return await send(token);
@@ -56,11 +61,8 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     createPerformance: (body: NewPerformance) => call<Performance>('/performances', { method: 'POST', body }),
 
     queueChallenge: (performanceId: string) => call<ProofOfWorkChallenge>(`/queues/${e(performanceId)}/challenge`, { method: 'POST', body: {} }),
-    enterQueue: (performanceId: string, options: { accessCode?: string; proofOfWork?: ProofOfWorkSolution } = {}) =>
-      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, {
-        method: 'POST',
-        body: { ...(options.accessCode ? { accessCode: options.accessCode } : {}), ...(options.proofOfWork ? { proofOfWork: options.proofOfWork } : {}) },
-      }),
+    enterQueue: (performanceId: string, entry: { accessCode?: string; proofOfWork?: ProofOfWorkSolution } = {}) =>
+      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: { ...(entry.accessCode ? { accessCode: entry.accessCode } : {}), ...(entry.proofOfWork ? { proofOfWork: entry.proofOfWork } : {}) } }),
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),
@@ -77,6 +79,22 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     listOrders: (cursor?: string) => call<Page<Order>>(`/orders?limit=20${cursor ? `&cursor=${e(cursor)}` : ''}`),
     cancelOrder: (orderId: string) => call<Order>(`/orders/${e(orderId)}`, { method: 'DELETE' }),
 
+    /**
+     * The one place the waitlist is joined: 201 joined, 200 already on it (the same entry). Fairness
+     * checks that a join must carry (proof-of-work, …) go into this body.
+     */
+    joinWaitlist: async (scheduleId: string, join: WaitlistJoin): Promise<{ entry: WaitlistEntry; created: boolean }> => {
+      const { status, body } = await callWithStatus<WaitlistEntry>(`/waitlist/${e(scheduleId)}/entries`, { method: 'POST', body: join });
+      return { entry: body, created: status === 201 };
+    },
+    getWaitlistEntry: (scheduleId: string) => call<WaitlistEntry>(`/waitlist/${e(scheduleId)}/entries/me`),
+    /** Leaving declines an open offer: its seats go to the next fan at once. */
+    leaveWaitlist: (scheduleId: string) => call<WaitlistEntry>(`/waitlist/${e(scheduleId)}/entries/me`, { method: 'DELETE' }),
+    listWaitlistOffers: () => call<{ items: WaitlistOffer[] }>('/waitlist/offers'),
+    /** The offer becomes an order waiting for payment; claiming again answers the same order. */
+    claimWaitlistOffer: (offerId: string) => call<Order>(`/waitlist/offers/${e(offerId)}/claim`, { method: 'POST', body: {} }),
+    /** Per schedule: fans waiting and offers by state (ADMIN). */
+    waitlistStats: () => call<{ items: WaitlistStats[] }>('/admin/waitlist'),
     pay: (orderId: string, cardNumber: string, idempotencyKey: string) =>
       call<Payment>('/payments', { method: 'POST', body: { orderId, method: { type: 'card', cardNumber } }, headers: { 'idempotency-key': idempotencyKey } }),
     getPayment: (paymentId: string) => call<Payment>(`/payments/${e(paymentId)}`),

@@ -44,6 +44,11 @@ export interface RequestOptions {
 export const MAX_BUSY_WAIT_SECONDS = 10;
 
 export async function requestJson<T>(url: string, options: RequestOptions = {}): Promise<T> {
+  return (await requestJsonWithStatus<T>(url, options)).body;
+}
+
+/** As requestJson, with the answer's status (e.g. 201 created against 200 already there). */
+export async function requestJsonWithStatus<T>(url: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
   for (let retriesLeft = options.retryWhenBusy ?? 0; ; retriesLeft--) {
     try {
       return await requestOnce<T>(url, options);
@@ -63,7 +68,7 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function requestOnce<T>(url: string, { method = 'GET', body, headers = {}, signal }: RequestOptions): Promise<T> {
+async function requestOnce<T>(url: string, { method = 'GET', body, headers = {}, signal }: RequestOptions): Promise<{ status: number; body: T }> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -76,14 +81,14 @@ async function requestOnce<T>(url: string, { method = 'GET', body, headers = {},
     if ((error as Error).name === 'AbortError') throw error;
     throw new NetworkError(error);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { status: 204, body: undefined as T };
   const text = await response.text();
   const parsed: unknown = text ? safeJson(text) : undefined;
   if (!response.ok) {
     const problem: Problem = typeof parsed === 'object' && parsed !== null ? (parsed as Problem) : { title: response.statusText, status: response.status };
     throw new ApiError(response.status, problem, retryAfter(response.headers.get('retry-after')));
   }
-  return parsed as T;
+  return { status: response.status, body: parsed as T };
 }
 
 function safeJson(text: string): unknown {

@@ -33,10 +33,13 @@ import type {
   ScanBatch,
   Revocation,
   CheckInPage,
+  WaitlistEntry,
+  WaitlistOffer,
+  WaitlistStats as WaitlistStatsBody,
 } from '@ticketping/contracts/http';
 
 export type { AccessCode, AccessCodeUses, NewAccessCode };
-export type { CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { WaitlistEntry, WaitlistOffer, CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;
@@ -60,3 +63,5 @@ export type { Revocation };
 export type RemoteCheckIn = CheckInPage['items'][number];
 /** One scan as the scanner sends it in a batch (POST /check-in/scans). */
 export type ScanToSend = ScanBatch['scans'][number];
+/** One schedule's waitlist as an organiser sees it (GET /admin/waitlist). */
+export type WaitlistStats = WaitlistStatsBody['items'][number];

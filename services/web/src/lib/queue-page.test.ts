@@ -65,6 +65,13 @@ test('sold out and closed stop the page with their reason; an expired session go
   assert.equal(run([refused(401)]).command, { kind: 'sign-in' });
 });
 
+test('sold out offers the waitlist, whether refused at the door or dropped from the line; other endings do not', () => {
+  assert.is(run([refused(409, 'SOLD_OUT')]).state.offerWaitlist, true);
+  assert.is(run([{ type: 'entry', entry: entry({ status: 'EXPIRED', reason: 'SOLD_OUT' }), at }]).state.offerWaitlist, true);
+  assert.is(run([refused(409, 'QUEUE_CLOSED')]).state.offerWaitlist, false);
+  assert.is(run([{ type: 'entry', entry: entry({ status: 'EXPIRED', reason: 'ABANDONED' }), at }]).state.offerWaitlist, false);
+});
+
 test('any other client error is shown as the page error and stops; 429 is retried', () => {
   const bad = run([refused(400, 'VALIDATION_FAILED')]);
   assert.instance(bad.state.fatal, Error);

@@ -17,6 +17,8 @@ export interface QueuePageState {
   lastUpdated: Date | undefined;
   /** An answer the page cannot recover from (shown as the page's load error). */
   fatal: unknown;
+  /** Sold out: the page offers the waitlist, where seats that come back are offered in order. */
+  offerWaitlist: boolean;
   /** The entry's proof-of-work being solved: numbers tried of `maxnumber` (phase `solving`). */
   solving: { tried: number; maxnumber: number } | undefined;
 }
@@ -36,7 +38,7 @@ export type QueueEvent =
 export type QueueCommand = { kind: 'poll-in'; ms: number } | { kind: 'stop' } | { kind: 'sign-in' } | { kind: 'admitted'; entry: QueueEntry };
 
 export const initialQueueState = (): QueuePageState => ({
-  phase: 'joining', entry: undefined, problem: undefined, failures: 0, retryingSince: undefined, lastUpdated: undefined, fatal: undefined, solving: undefined,
+  phase: 'joining', entry: undefined, problem: undefined, failures: 0, retryingSince: undefined, lastUpdated: undefined, fatal: undefined, offerWaitlist: false, solving: undefined,
 });
 
 export function expiredMessage(reason: string | null | undefined): string {
@@ -59,7 +61,7 @@ export function reduceQueue(state: QueuePageState, event: QueueEvent, random: ()
       const { entry } = event;
       const next: QueuePageState = { ...state, entry, failures: 0, retryingSince: undefined, problem: undefined, lastUpdated: event.at, solving: undefined };
       if (entry.status === 'ADMITTED') return { state: { ...next, phase: 'admitted' }, command: { kind: 'admitted', entry } };
-      if (entry.status === 'EXPIRED') return { state: { ...next, phase: 'expired' }, command: { kind: 'stop' } };
+      if (entry.status === 'EXPIRED') return { state: { ...next, phase: 'expired', offerWaitlist: entry.reason === 'SOLD_OUT' }, command: { kind: 'stop' } };
       return { state: { ...next, phase: 'waiting' }, command: { kind: 'poll-in', ms: nextPollDelay({ pollAfterMs: entry.pollAfterMs, random }) } };
     }
     case 'failed': return failed({ ...state, solving: undefined }, event.error, event.refusal, event.at, random);
@@ -76,7 +78,7 @@ function failed(state: QueuePageState, error: unknown, refusal: Refusal | undefi
     if (status === 401) return { state, command: { kind: 'sign-in' } };
     if (code === 'SOLD_OUT' || code === 'QUEUE_CLOSED') {
       const problem = code === 'SOLD_OUT' ? 'This performance is sold out.' : 'The waiting room for this performance is closed.';
-      return { state: { ...state, phase: 'closed', problem }, command: { kind: 'stop' } };
+      return { state: { ...state, phase: 'closed', problem, offerWaitlist: code === 'SOLD_OUT' }, command: { kind: 'stop' } };
     }
     if (status === 404) {
       // The performance exists but its waiting room is not set up yet (it follows the catalog).

@@ -13,6 +13,9 @@ test('parses every page route', () => {
   assert.equal(parseRoute('#/orders/o1/confirmation'), { name: 'confirmation', orderId: 'o1' });
   assert.equal(parseRoute('#/login?next=%23%2Fbookings'), { name: 'login', next: '#/bookings' });
   assert.equal(parseRoute('#/verify?token=abc_-123'), { name: 'verify', token: 'abc_-123' });
+  // the path the waiting room's odds message and the offer mail link to
+  assert.equal(parseRoute('#/waitlist/p1'), { name: 'waitlist', performanceId: 'p1' });
+  assert.equal(parseRoute('#/waitlist/p1?schedule=s1'), { name: 'waitlist', performanceId: 'p1', scheduleId: 's1' });
   assert.equal(parseRoute('#/nope'), { name: 'not-found', path: '/nope' });
 });
 
@@ -22,6 +25,7 @@ test('href and parse round-trip', () => {
     { name: 'seats', performanceId: 'p', scheduleId: 's' }, { name: 'checkout', orderId: 'o' }, { name: 'confirmation', orderId: 'o' },
     { name: 'bookings' }, { name: 'login', next: '#/bookings' }, { name: 'signup' }, { name: 'admin' },
     { name: 'verify', token: 't', next: '#/performances/p/queue' }, { name: 'verify' },
+    { name: 'waitlist', performanceId: 'a b' }, { name: 'waitlist', performanceId: 'p', scheduleId: 's' },
   ];
   for (const route of routes) assert.equal(parseRoute(href(route)), route);
 });

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'confirmation'; orderId: string }
   | { name: 'bookings' }
   | { name: 'tickets' }
+  | { name: 'waitlist'; performanceId: string; scheduleId?: string }
   | { name: 'scanner'; performanceId?: string; scheduleId?: string; gate?: string }
   | { name: 'login'; next?: string }
   | { name: 'signup'; next?: string }
@@ -27,6 +28,7 @@ const patterns: { pattern: RegExp; build: (m: string[], q: URLSearchParams) => R
   { pattern: new RegExp(`^/orders/${segment}/confirmation$`), build: ([id]) => ({ name: 'confirmation', orderId: id! }) },
   { pattern: /^\/bookings$/, build: () => ({ name: 'bookings' }) },
   { pattern: /^\/tickets$/, build: () => ({ name: 'tickets' }) },
+  { pattern: new RegExp(`^/waitlist/${segment}$`), build: ([id], q) => withOptional({ name: 'waitlist', performanceId: id! }, 'scheduleId', q.get('schedule')) },
   {
     pattern: /^\/scanner$/,
     build: (_m, q) => withOptional(withOptional(withOptional({ name: 'scanner' }, 'performanceId', q.get('performance')), 'scheduleId', q.get('schedule')), 'gate', q.get('gate')),
@@ -69,6 +71,7 @@ export function href(route: Route): string {
     case 'confirmation': return `#/orders/${e(route.orderId)}/confirmation`;
     case 'bookings': return '#/bookings';
     case 'tickets': return '#/tickets';
+    case 'waitlist': return `#/waitlist/${e(route.performanceId)}${query({ schedule: route.scheduleId })}`;
     case 'scanner': return `#/scanner${query({ performance: route.performanceId, schedule: route.scheduleId, gate: route.gate })}`;
     case 'login': return `#/login${query({ next: route.next })}`;
     case 'signup': return `#/signup${query({ next: route.next })}`;

@@ -1,6 +1,7 @@
 // Admin: create a performance (with its dates, sections and queue settings), steer a live
 // waiting room (capacity, admission rate, state) and its presale access codes (who used which),
-// and watch the sale and the door as charts (sale-panel.ts). Only for ADMIN accounts; the API enforces it.
+// and watch the sale and the door as charts (sale-panel.ts) and each date's waitlist
+// (waitlist-panel.ts). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
@@ -15,6 +16,7 @@ import { formatDateTime } from '../lib/format.ts';
 import { formError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
 import { salePanel } from './sale-panel.ts';
+import { waitlistPanel } from './waitlist-panel.ts';
 
 const QUEUE_STATES: QueueState[] = ['OPEN', 'PAUSED', 'CLOSED'];
 
@@ -40,6 +42,7 @@ export const adminPage: PageFactory = (ctx) => {
   let loadProblem: string | undefined;
   let queuePoller: Poller | undefined;
   const sale = salePanel(ctx);
+  const waitlists = waitlistPanel(ctx);
 
   let codes: AccessCode[] = [];
   let codeDraft: AccessCodeDraft = defaultAccessCodeDraft();
@@ -113,6 +116,7 @@ export const adminPage: PageFactory = (ctx) => {
   const selectQueue = (id: string) => {
     dispatch({ type: 'select', id });
     void sale.select(id);
+    void waitlists.select(id);
     queuePoller?.stop();
     codes = [];
     shownUses = undefined;
@@ -319,11 +323,12 @@ export const adminPage: PageFactory = (ctx) => {
       const user = ctx.session.user;
       if (!user) return html`${pageHeading('Admin')}${loading()}`;
       if (user.role !== 'ADMIN') return html`${pageHeading('Admin')}<p class="notice" role="alert">This page is for organisers. Your account is not an admin account.</p>`;
-      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${codesPanel()}${sale.render()}${createForm()}</div>`;
+      return html`${pageHeading('Admin')}<div class="admin-layout">${queuePanel()}${codesPanel()}${sale.render()}${waitlists.render()}${createForm()}</div>`;
     },
     dispose: () => {
       queuePoller?.stop();
       sale.dispose();
+      waitlists.dispose();
     },
   };
 };

@@ -33,12 +33,15 @@ export const performancePage: PageFactory = (ctx) => {
         <h2 id="dates-heading">Dates</h2>
         ${notYet ? html`<p class="notice">Booking opens ${formatDateTime(p.bookingOpensAt)}. You can join the waiting room now:
           at the opening everyone already waiting is put in a random order, so there is no need to rush.</p>` : nothing}
-        ${closed ? html`<p class="notice">${p.status === 'SOLD_OUT' ? 'This performance is sold out.' : p.status === 'CANCELLED' ? 'This performance has been cancelled.' : 'Booking has closed for this performance.'}</p>` : nothing}
+        ${closed ? html`<p class="notice">${p.status === 'SOLD_OUT' ? 'This performance is sold out. Seats that come back are offered to its waitlist, in the order fans join it.' : p.status === 'CANCELLED' ? 'This performance has been cancelled.' : 'Booking has closed for this performance.'}</p>` : nothing}
         <ul class="schedule-list">
           ${p.schedules.map((s) => html`
             <li>
               <span class="date">${formatDateTime(s.startsAt)}</span>
-              ${closed
+              ${p.status === 'SOLD_OUT'
+                ? html`<a class="button secondary" href=${href({ name: 'waitlist', performanceId, scheduleId: s.id })}
+                      aria-label=${`Join the waitlist for ${formatDateTime(s.startsAt)}`}>Join the waitlist</a>`
+                : closed
                 ? html`<span class="muted">Not on sale</span>`
                 : html`<a class="button" href=${href({ name: 'queue', performanceId, scheduleId: s.id })}
                       aria-label=${`${notYet ? 'Join the waiting room' : 'Get tickets'} for ${formatDateTime(s.startsAt)}`}>${notYet ? 'Join the waiting room' : 'Get tickets'}</a>`}

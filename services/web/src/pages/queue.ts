@@ -231,6 +231,10 @@ export const queuePage: PageFactory = (ctx) => {
       </div>`;
   };
 
+  /** Sold out is not the end: seats that come back go to the waitlist, in the order fans joined. */
+  const waitlistOffer = () => html`<p>Seats that come back are offered to the waitlist, in the order fans join it.</p>
+    <p><a class="button primary" href=${href({ name: 'waitlist', performanceId, ...(scheduleId ? { scheduleId } : {}) })}>Join the waitlist</a></p>`;
+
   const statusView = () => {
     const { phase, entry, problem } = state;
     switch (phase) {
@@ -252,8 +256,9 @@ export const queuePage: PageFactory = (ctx) => {
               <a class="button" href=${href({ name: 'seats', performanceId, scheduleId: s.id })}>Choose seats</a></li>`)}</ul>`}</div>`;
       }
       case 'expired': return html`<div class="queue-card" role="alert"><p class="queue-big-message">${expiredMessage(entry?.reason)}</p>
-        <button type="button" class="button" @click=${rejoin}>Join the line again</button></div>`;
-      case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p><a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
+        ${state.offerWaitlist ? waitlistOffer() : html`<button type="button" class="button" @click=${rejoin}>Join the line again</button>`}</div>`;
+      case 'closed': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
+        ${state.offerWaitlist ? waitlistOffer() : nothing}<a href=${href({ name: 'performance', performanceId })}>Back to the performance</a></div>`;
       case 'unverified': return html`<div class="notice notice-error" role="alert"><p>${problem}</p>
         <a class="button" href=${href({ name: 'verify', next: location.hash })}>Confirm my address</a></div>`;
       case 'full':

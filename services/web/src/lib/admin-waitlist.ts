@@ -1,0 +1,31 @@
+// The organiser's waitlist figures per date (GET /admin/waitlist): fans waiting and the offers by
+// what became of them. Pure shaping for pages/waitlist-panel.ts.
+
+import type { WaitlistStats } from '../api/types.ts';
+
+export interface WaitlistRow {
+  scheduleId: string;
+  startsAt: string;
+  waiting: number;
+  /** Every offer made, whatever became of it. */
+  made: number;
+  open: number;
+  claimed: number;
+  expired: number;
+  /** Declined by the fan leaving, or withdrawn. */
+  declined: number;
+}
+
+/** One row per date of the performance, in date order; a date nobody joined shows zeros. */
+export function waitlistRows(schedules: { id: string; startsAt: string }[], stats: WaitlistStats[]): WaitlistRow[] {
+  const byId = new Map(stats.map((s) => [s.scheduleId, s]));
+  return [...schedules].sort((a, b) => a.startsAt.localeCompare(b.startsAt)).map(({ id, startsAt }) => {
+    const s = byId.get(id);
+    const o = s?.offers ?? { OPEN: 0, CLAIMED: 0, EXPIRED: 0, DECLINED: 0, WITHDRAWN: 0 };
+    return {
+      scheduleId: id, startsAt, waiting: s?.waiting ?? 0,
+      made: o.OPEN + o.CLAIMED + o.EXPIRED + o.DECLINED + o.WITHDRAWN,
+      open: o.OPEN, claimed: o.CLAIMED, expired: o.EXPIRED, declined: o.DECLINED + o.WITHDRAWN,
+    };
+  });
+}
