@@ -186,6 +186,61 @@ test('proof-of-work: no solution is 403, a replayed one 409, one solved for anot
   assert.is((await challenge(fan, `${quiet}.61`)).maxnumber, first.maxnumber, 'another network is not slowed');
 });
 
+test('waitlist joins follow the entry rules: confirmed addresses only where the sale asks, a proof-of-work bound to the account and spent once (entry or join), none when the admin turned it off', async () => {
+  const { performanceId, scheduleIds } = await onSale(1, {
+    sections: [{ name: 'Floor', rows: 1, seatsPerRow: 2, grade: 'VIP', price: 15000, currency: 'USD' }], requireVerifiedEmail: true,
+  });
+  const scheduleId = scheduleIds[0]!;
+  // a confirmed fan holds both seats: the schedule is sold out and has a waitlist
+  const buyer = await signUp(platform, 'wl-buyer', { verifiedBy: admin });
+  assert.is((await enter(buyer, performanceId, '203.0.113.70')).status, 200);
+  const admitted = await eventually(async () => {
+    const entry = await platform.api('GET', `/queues/${performanceId}/entries/me`, { token: buyer.accessToken });
+    return entry.body.status === 'ADMITTED' ? entry.body : undefined;
+  }, 10_000, 100);
+  const held = await eventually(async () => {
+    const seats = await platform.api('GET', `/schedules/${scheduleId}/seats`);
+    const free = (seats.body.items as Array<{ id: string; status: string }> | undefined)?.filter((s) => s.status === 'AVAILABLE');
+    if (free?.length !== 2) return undefined;
+    const order = await platform.api('POST', '/orders', {
+      token: buyer.accessToken, body: { scheduleId, seatIds: free.map((seat) => seat.id) },
+      headers: { 'x-queue-token': admitted.queueToken as string, 'idempotency-key': randomUUID() },
+    });
+    return order.status === 404 ? undefined : order;
+  }, 10_000, 100);
+  assert.is(held.status, 201, held.text);
+
+  const join = (fan: Fan, body: Record<string, unknown>) => platform.api('POST', `/waitlist/${scheduleId}/entries`, { token: fan.accessToken, headers: from('203.0.113.71'), body });
+  const proofFor = async (fan: Fan) => {
+    const challenge = await platform.api('POST', `/queues/${performanceId}/challenge`, { token: fan.accessToken, headers: from('203.0.113.71'), body: {} });
+    assert.is(challenge.status, 200, challenge.text);
+    return solveProofOfWork(challenge.body as unknown as ProofOfWorkChallenge);
+  };
+
+  const unconfirmed = await signUp(platform, 'wl-new');
+  assertProblem(await join(unconfirmed, { seats: 1 }), 403, 'EMAIL_NOT_VERIFIED');
+  const [fan, other] = [await signUp(platform, 'wl-fan', { verifiedBy: admin }), await signUp(platform, 'wl-other', { verifiedBy: admin })];
+  assertProblem(await join(fan, { seats: 1 }), 403, 'PROOF_OF_WORK_REQUIRED');
+  const othersProof = await proofFor(other);
+  assertProblem(await join(fan, { seats: 1, proofOfWork: othersProof }), 403, 'PROOF_OF_WORK_INVALID'); // bound to the other account
+  const proof = await proofFor(fan);
+  const joined = await join(fan, { seats: 1, proofOfWork: proof });
+  assert.is(joined.status, 201, joined.text);
+  assert.equal([joined.body.place, joined.body.status], [1, 'WAITING']);
+  assertProblem(await join(fan, { seats: 1, proofOfWork: proof }), 409, 'PROOF_OF_WORK_REPLAYED');
+  // one solution buys one entry or one join: the other fan's, spent on the line, joins nothing
+  // (the sold-out line answers 503 QUEUE_FULL, but only after the proof was spent)
+  const entered = await platform.api('POST', `/queues/${performanceId}/entries`, { token: other.accessToken, headers: from('203.0.113.72'), body: { proofOfWork: othersProof } });
+  assert.ok(entered.status === 200 || entered.body.code === 'QUEUE_FULL', entered.text);
+  assertProblem(await join(other, { seats: 1, proofOfWork: othersProof }), 409, 'PROOF_OF_WORK_REPLAYED');
+
+  // the admin turns proof-of-work off for this performance: a join needs none
+  assert.is((await platform.api('PATCH', `/queues/${performanceId}`, { token: admin, body: { proofOfWorkMaxNumber: 0 } })).status, 200);
+  const late = await join(other, { seats: 1 });
+  assert.is(late.status, 201, late.text);
+  assert.is(late.body.place, 2);
+});
+
 test('wrong passwords from one network throttle that network only: the owner logs in from elsewhere', async () => {
   const fan = await signUp(platform, 'target');
   for (let i = 0; i < LOGIN_MAX_FAILURES_PER_ACCOUNT; i++) {

@@ -36,7 +36,8 @@ const catalog = createCatalog({ config: { INTERNAL_TOKEN: TOKEN, OUTBOX_POLL_MS:
 const catalogServer = await listen(catalog.app, 0);
 const redis = createRedis({ url: testEnv.redisUrl });
 const queue = await createQueue({
-  config: loadQueueConfig({ INTERNAL_TOKEN: TOKEN, LOG_LEVEL: 'silent', CATALOG_URL: `http://127.0.0.1:${catalogServer.port}` }),
+  // proof-of-work off: this measures what the code adds to an entry (bench/pow and run.ts measure the proof)
+  config: loadQueueConfig({ INTERNAL_TOKEN: TOKEN, LOG_LEVEL: 'silent', CATALOG_URL: `http://127.0.0.1:${catalogServer.port}`, QUEUE_POW_MAX_NUMBER: '0' }),
   logger: silent, metrics: createMetrics('queue', { defaultMetrics: false }), redis,
 });
 const queueServer = await listen(queue.app, 0);

@@ -86,6 +86,19 @@ that send mail.
 {{- /* the waiting rooms Redis loses are rebuilt from catalog's performances on sale; presale access codes are redeemed there */}}
 - name: CATALOG_URL
   value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "catalog") | quote }}
+{{- with $values.proofOfWork }}
+{{- /* int64: helm reads numbers as floats, and a large one would print as 1e+08 */}}
+- name: QUEUE_POW_MAX_NUMBER
+  value: {{ .maxNumber | int64 | quote }}
+- name: QUEUE_POW_TTL_SECONDS
+  value: {{ .ttlSeconds | int64 | quote }}
+- name: QUEUE_POW_RANGE_STEP
+  value: {{ .rangeStep | int64 | quote }}
+- name: QUEUE_POW_RANGE_WINDOW_SECONDS
+  value: {{ .rangeWindowSeconds | int64 | quote }}
+- name: QUEUE_POW_MAX_DOUBLINGS
+  value: {{ .maxDoublings | int64 | quote }}
+{{- end }}
 {{- else if eq $service "booking" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_JWKS") }}
 - name: RETURN_FEE_PERCENT

@@ -384,6 +384,27 @@ test('e-mail: off by default; with an SMTP host, tickets, auth and booking (wait
   assert.equal(plain.has('SMTP_USERNAME'), false);
 });
 
+test('proof-of-work: the queue gets its QUEUE_POW_* settings from queue.proofOfWork (large numbers as digits), and no other service any of them', async () => {
+  const powVariables = ['QUEUE_POW_MAX_NUMBER', 'QUEUE_POW_TTL_SECONDS', 'QUEUE_POW_RANGE_STEP', 'QUEUE_POW_RANGE_WINDOW_SECONDS', 'QUEUE_POW_MAX_DOUBLINGS', 'QUEUE_POW_HMAC_KEY'];
+  const defaults = await render();
+  const queueEnv = containerEnv(find(defaults, 'Deployment', name('queue')));
+  assert.deepEqual(powVariables.map((v) => queueEnv.get(v)?.value), ['100000', '120', '30', '60', '6', undefined]);
+  assert.equal(queueEnv.has('QUEUE_POW_HMAC_KEY'), false, 'derived from INTERNAL_TOKEN, which every replica (and booking) shares');
+  for (const service of SERVICES.filter((s) => s !== 'queue')) {
+    const env = containerEnv(find(defaults, 'Deployment', name(service)));
+    assert.deepEqual(powVariables.filter((v) => env.has(v)), [], service);
+  }
+
+  const tuned = containerEnv(find(await render({
+    set: {
+      'queue.proofOfWork.maxNumber': 100_000_000, 'queue.proofOfWork.ttlSeconds': 60, 'queue.proofOfWork.rangeStep': 10,
+      'queue.proofOfWork.rangeWindowSeconds': 300, 'queue.proofOfWork.maxDoublings': 4,
+    },
+  }), 'Deployment', name('queue')));
+  assert.deepEqual(powVariables.slice(0, 5).map((v) => tuned.get(v)?.value), ['100000000', '60', '10', '300', '4']);
+  assert.equal(containerEnv(find(await render({ set: { 'queue.proofOfWork.maxNumber': 0 } }), 'Deployment', name('queue'))).get('QUEUE_POW_MAX_NUMBER')?.value, '0', 'off');
+});
+
 test('operator off: queue and booking get their replicaCount and no QueueScaler exists', async () => {
   const objects = await render({ set: { 'queueScaler.enabled': false, 'queue.replicaCount': 3, 'booking.replicaCount': 4 } });
   assert.equal(find(objects, 'Deployment', name('queue')).spec.replicas, 3);

@@ -14,6 +14,8 @@ export const bookingConfigSchema = z.object({
   /** A JWKS as JSON; when set it is used instead of fetching QUEUE_JWKS_URL. */
   QUEUE_JWKS: z.string().optional(),
   QUEUE_TOKEN_ISSUER: z.string().default('ticketping-queue'),
+  /** The key the queue signs proof-of-work challenges with, when it is not derived from INTERNAL_TOKEN (waitlist joins carry one). */
+  QUEUE_POW_HMAC_KEY: z.string().min(32).optional(),
   /**
    * The waiting room's Redis: an order needs the fan's live admission slot there (one read per
    * order), not only a token that has not expired yet.

@@ -17,6 +17,7 @@ import { mountOrderRoutes } from './orders/orders.routes.ts';
 import { knexOrdersStore } from './orders/orders.repo.ts';
 import { createOrders, type Orders } from './orders/orders.service.ts';
 import { createPaymentOutcomes } from './orders/payment-outcomes.ts';
+import { createJoinGate } from './waitlist/join-gate.ts';
 import { createWaitlist, type Waitlist } from './waitlist/waitlist.service.ts';
 import { mountWaitlistRoutes } from './waitlist/waitlist.routes.ts';
 import { mountSalesRoutes } from './sales/sales.routes.ts';
@@ -28,7 +29,7 @@ import { authContacts, startOfferMailer, type ContactDirectory } from './waitlis
 import type { ServiceKit } from '@ticketping/runtime';
 
 export interface ServiceDeps {
-  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'RETURN_FEE_PERCENT' | 'RETURN_FEE_MINIMUM' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'AUTH_URL' | 'MAIL_POLL_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'>;
+  config: Pick<BookingConfig, 'INTERNAL_TOKEN' | 'QUEUE_JWKS' | 'QUEUE_JWKS_URL' | 'QUEUE_TOKEN_ISSUER' | 'HOLD_TTL_SECONDS' | 'HOLD_EXPIRY_GRACE_SECONDS' | 'HOLD_SWEEP_INTERVAL_MS' | 'WAITLIST_CLAIM_SECONDS' | 'OFFER_SWEEP_INTERVAL_MS' | 'RETURN_FEE_PERCENT' | 'RETURN_FEE_MINIMUM' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'AUTH_URL' | 'MAIL_POLL_INTERVAL_MS' | 'OUTBOX_POLL_INTERVAL_MS' | 'CATALOG_COPY_TTL_MS'> & Partial<Pick<BookingConfig, 'QUEUE_POW_HMAC_KEY'>>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** knex on booking's database, `booking` first on the search path; migrated already. */
@@ -74,7 +75,8 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const admission = deps.admission ?? createAdmissionCheck(queueTokenVerifier(config), deps.queueRedis ? liveSlotsIn(deps.queueRedis) : undefined);
   const catalog = createSellableCache(db, config.CATALOG_COPY_TTL_MS);
   const orders = createOrders({ store: knexOrdersStore(db), catalog, admission, metrics: bookingMetrics, holdTtlSeconds: config.HOLD_TTL_SECONDS, ...(now ? { now } : {}) });
-  const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(now ? { now } : {}) });
+  const joinGate = deps.queueRedis ? createJoinGate(deps.queueRedis, { internalToken: config.INTERNAL_TOKEN, hmacKey: config.QUEUE_POW_HMAC_KEY }) : undefined;
+  const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(joinGate ? { joinGate } : {}), ...(now ? { now } : {}) });
   registerWaitlistGauges(metrics.registry, () => waitlist.stats());
   registerReturnGauge(metrics.registry, () => returnStats(db));
   const returns = createReturns({ db, fee: { percent: config.RETURN_FEE_PERCENT, minimum: config.RETURN_FEE_MINIMUM }, ...(now ? { now } : {}) });

@@ -55,8 +55,8 @@ export const ROUTES: GatewayRoute[] = [
   // owner do it, and a fan whose admission window closed must still be able to let go of a hold.
   { method: 'DELETE', path: '/api/v1/orders/:orderId', upstream: 'booking', access: 'user' },
 
-  // Joining a waitlist is capped per address range like entering the waiting room; proof-of-work
-  // and verified e-mail, when the gateway asks them of the queue entry, belong here too.
+  // Joining a waitlist is capped per address range like entering the waiting room; booking applies
+  // the entry's other rules (confirmed address, proof-of-work: services/booking/src/waitlist/join-gate.ts).
   { method: 'POST', path: '/api/v1/waitlist/:scheduleId/entries', upstream: 'booking', access: 'user', cap: 'entry' },
   { method: 'GET', path: '/api/v1/waitlist/:scheduleId/entries/me', upstream: 'booking', access: 'user', rateClass: 'poll' },
   { method: 'DELETE', path: '/api/v1/waitlist/:scheduleId/entries/me', upstream: 'booking', access: 'user' },

@@ -19,9 +19,9 @@ const CAPS = { CAP_SIGNUPS_PER_IP: '3', CAP_SIGNUPS_PER_RANGE: '5', CAP_ENTRIES_
 
 test.before(async () => {
   keys = await makeKeys();
-  standIns = await Promise.all(['auth', 'queue'].map((name) => startStandIn(name, name === 'auth' ? { jwks: [keys.auth] } : {})));
-  const [auth, queue] = standIns as [StandIn, StandIn];
-  urls = { AUTH_URL: auth.url, QUEUE_URL: queue.url, QUEUE_JWKS: JSON.stringify(publicJwks([keys.queue])) };
+  standIns = await Promise.all(['auth', 'queue', 'booking'].map((name) => startStandIn(name, name === 'auth' ? { jwks: [keys.auth] } : {})));
+  const [auth, queue, booking] = standIns as [StandIn, StandIn, StandIn];
+  urls = { AUTH_URL: auth.url, QUEUE_URL: queue.url, BOOKING_URL: booking.url, QUEUE_JWKS: JSON.stringify(publicJwks([keys.queue])) };
 });
 
 test.after(async () => {
@@ -84,6 +84,20 @@ test('waiting-line entries are capped per address and range for each performance
   assert.is((await enter(gateway, other, '192.0.2.20')).status, 201, 'another performance has its own cap');
   assert.is((await enter(gateway, show, '192.0.2.21')).status, 201, 'the /24 counted 3 of 4 (the refused attempt too)');
   assert.is((await enter(gateway, show, '192.0.2.22')).status, 429, 'the /24 had its 4 for this performance');
+});
+
+test('waitlist joins are capped like entries, per address and range for each schedule', async () => {
+  const gateway = await gatewayWith({});
+  const join = async (scheduleId: string, from: string) => fetch(`${gateway.base}/api/v1/waitlist/${scheduleId}/entries`, {
+    method: 'POST', headers: { authorization: `Bearer ${await accessToken(keys.authSigner, randomUUID())}`, 'x-forwarded-for': from },
+  });
+  const [date, other] = [randomUUID(), randomUUID()];
+  assert.equal(await statuses([1, 2].map(() => join(date, '192.0.2.120'))), [201, 201]);
+  const capped = await join(date, '192.0.2.120');
+  assert.equal([capped.status, (await problem(capped)).code], [429, 'ENTRY_CAP_REACHED']);
+  assert.is((await join(other, '192.0.2.120')).status, 201, 'another schedule has its own cap');
+  assert.is((await join(date, '192.0.2.121')).status, 201, 'the /24 counted 3 of 4');
+  assert.is((await join(date, '192.0.2.122')).status, 429, 'the /24 had its 4 for this schedule');
 });
 
 test('the caps are shared by the replicas (Redis), and each replica still caps on its own count when Redis is down', async () => {

@@ -203,4 +203,11 @@ test('a sale for confirmed addresses: an unconfirmed account gets 403 EMAIL_NOT_
   assert.equal([replayed.status, replayed.body.code], [409, 'PROOF_OF_WORK_REPLAYED']);
 });
 
+test('a presale code does not stand in for the proof: a code without one is 403 PROOF_OF_WORK_REQUIRED before any code is looked up', async () => {
+  const id = await newQueue();
+  const user = randomUUID();
+  const codeOnly = await enter(id, user, { accessCode: 'PRESALE-1' });
+  assert.equal([codeOnly.status, codeOnly.body.code], [403, 'PROOF_OF_WORK_REQUIRED']);
+});
+
 test.run();

@@ -25,7 +25,8 @@ export interface ApiFan {
   pay(orderId: string): Promise<{ id: string; status: string }>;
   tickets(): Promise<Array<{ id: string; orderId: string; code: { code: string } | null }>>;
   cancelOrder(orderId: string): Promise<{ id: string; status: string }>;
-  joinWaitlist(scheduleId: string, seats: number): Promise<{ status: string; place: number }>;
+  /** Joins with a proof-of-work of the performance's waiting room, as the page does. */
+  joinWaitlist(performanceId: string, scheduleId: string, seats: number): Promise<{ status: string; place: number }>;
 }
 
 export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiFan> {
@@ -43,7 +44,8 @@ export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiF
     performance: (id) => call(baseUrl, 'GET', `/performances/${id}`),
     pay: (orderId) => call(baseUrl, 'POST', '/payments', { orderId, method: { type: 'card', cardNumber: '4242424242424242' } }, { ...auth, 'idempotency-key': crypto.randomUUID() }),
     cancelOrder: (orderId) => call(baseUrl, 'DELETE', `/orders/${orderId}`, undefined, { ...auth, 'idempotency-key': crypto.randomUUID() }),
-    joinWaitlist: (scheduleId, seats) => call(baseUrl, 'POST', `/waitlist/${scheduleId}/entries`, { seats }, auth),
+    joinWaitlist: async (performanceId, scheduleId, seats) =>
+      call(baseUrl, 'POST', `/waitlist/${scheduleId}/entries`, { seats, ...entryBody(await call<ProofOfWorkChallenge>(baseUrl, 'POST', `/queues/${performanceId}/challenge`, {}, auth)) }, auth),
     tickets: async () => (await call<{ items: Array<{ id: string; orderId: string; code: { code: string } | null }> }>(baseUrl, 'GET', '/tickets', undefined, auth)).items,
   };
 }

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { signUpApiFan } from './api.ts';
 import { openBrowser, screenshot, type Browser } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
-import { chooseSeatsWithKeyboard, createPerformanceOnAdminPage, logIn, setQueueCapacityOnAdminPage, signUp } from './pages.ts';
+import { chooseSeatsWithKeyboard, createPerformanceOnAdminPage, logIn, setQueueCapacityOnAdminPage, setQueueDifficultyOnAdminPage, signUp } from './pages.ts';
 
 let platform: Standalone | undefined;
 let dataDir: string | undefined;
@@ -241,16 +241,12 @@ test('a waiting fan moves on by itself when the admin raises capacity, and sees 
     return entry.status === 'ADMITTED' ? entry : undefined;
   }, 20_000);
 
-  // A harder proof-of-work for this performance (admin PATCH), so the page's check lasts long
-  // enough to be seen: a few seconds of hashing in the worker.
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: platform!.adminEmail, password: platform!.adminPassword }),
-  });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  const harder = await fetch(`${base}/api/v1/queues/${performanceId}`, {
-    method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ proofOfWorkMaxNumber: 400_000 }),
-  });
-  assert.is(harder.status, 200);
+  // The organiser sets a harder proof-of-work for this performance on the admin page, so the
+  // fan page's check lasts long enough to be seen: a few seconds of hashing in the worker.
+  await setQueueDifficultyOnAdminPage(admin!.page, base, title, 400_000);
+  assert.is(await admin!.page.getByTestId('pow-difficulty').textContent(), '400,000');
+  const summary = (await (await fetch(`${base}/api/v1/queues/${performanceId}`)).json()) as { proofOfWorkMaxNumber: number };
+  assert.is(summary.proofOfWorkMaxNumber, 400_000, 'the waiting room took it');
 
   // Our fan, on a phone, checks the browser (progress shown), then waits first in line.
   const fan = await browser({ width: 390, height: 844 });

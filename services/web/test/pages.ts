@@ -50,10 +50,19 @@ export async function createPerformanceOnAdminPage(page: Page, baseUrl: string, 
 
 /** Sets a waiting room's capacity on the admin page and waits for the saved confirmation. */
 export async function setQueueCapacityOnAdminPage(page: Page, baseUrl: string, title: string, capacity: number): Promise<void> {
+  await saveQueueOnAdminPage(page, baseUrl, title, 'Capacity', capacity);
+}
+
+/** Sets the performance's proof-of-work difficulty (0 = off) in the waiting-room panel. */
+export async function setQueueDifficultyOnAdminPage(page: Page, baseUrl: string, title: string, maxNumber: number): Promise<void> {
+  await saveQueueOnAdminPage(page, baseUrl, title, 'Proof-of-work difficulty', maxNumber);
+}
+
+async function saveQueueOnAdminPage(page: Page, baseUrl: string, title: string, label: string, value: number): Promise<void> {
   await page.goto(`${baseUrl}/#/admin`);
   await page.getByLabel('Performance', { exact: true }).selectOption({ label: title });
-  await eventually(async () => (await page.getByLabel('Capacity', { exact: true }).inputValue()) !== '');
-  await page.getByLabel('Capacity', { exact: true }).fill(String(capacity));
+  await eventually(async () => (await page.getByLabel(label, { exact: true }).inputValue()) !== '');
+  await page.getByLabel(label, { exact: true }).fill(String(value));
   await page.getByRole('button', { name: 'Save waiting room' }).click();
   await page.getByText('Saved.').waitFor();
 }

@@ -98,7 +98,7 @@ test('a fan joins a sold-out date\'s waitlist, is offered a seat that came back,
 
   // A second fan joins behind: the page shows the line growing by itself.
   const behind = await signUpApiFan(base, `${randomPrefix('behind')}@example.com`);
-  assert.is((await behind.joinWaitlist(scheduleId, 1)).place, 2);
+  assert.is((await behind.joinWaitlist(performanceId, scheduleId, 1)).place, 2);
   await page.getByText('You are number 1 of 2 on the waitlist.').waitFor({ timeout: 30_000 });
   await screenshot(page, 'waitlist-waiting');
 

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { OrderSeat } from './booking.ts';
 import { dateTime, uuid } from './common.ts';
+import { ProofOfWorkSolution } from './queue.ts';
 
 /** Seats wanted: checked against `maxSeatsPerOrder` and the per-person limit, as an order is. */
 export const NewWaitlistEntry = z
-  .strictObject({ seats: z.number().int().min(1).max(20).default(1).meta({ description: 'Seats wanted together; an offer may hold fewer when fewer came back' }) })
+  .strictObject({
+    seats: z.number().int().min(1).max(20).default(1).meta({ description: 'Seats wanted together; an offer may hold fewer when fewer came back' }),
+    proofOfWork: ProofOfWorkSolution.optional().meta({
+      description: 'A solved challenge of `POST /api/v1/queues/{performanceId}/challenge` for this schedule\'s performance, as an entry carries one; one solution buys one entry or one join. Always solve and send it (also when the challenge says `required: false`: it is then solved in one try); only a performance whose waiting room has proof-of-work off (difficulty 0) or that has no waiting room takes a join without one.',
+    }),
+  })
   .meta({ id: 'NewWaitlistEntry' });
 
 export const offerIdParams = z.object({ offerId: uuid().meta({ param: { id: 'OfferId' } }) });

@@ -34,8 +34,8 @@ export function mountWaitlistRoutes(router: Router, deps: { waitlist: Waitlist; 
     const who = caller(req);
     const { scheduleId } = validate.params(scheduleIdParams, req);
     req.body ??= {}; // the body is optional: one seat
-    const { seats } = validate.body(NewWaitlistEntry, req);
-    const { view, created } = await waitlist.join(who, { scheduleId, seats });
+    const { seats, proofOfWork } = validate.body(NewWaitlistEntry, req);
+    const { view, created } = await waitlist.join(who, { scheduleId, seats, proofOfWork });
     res.status(created ? 201 : 200).json(entryResponse(view));
   });
 

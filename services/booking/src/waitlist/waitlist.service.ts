@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@ticketping/db';
+import type { ProofOfWorkSolution } from '@ticketping/contracts/http';
 import type { Caller } from '@ticketping/http';
 import type { Sellable, SellableCache } from '../catalog-copy/sellable-cache.ts';
 import * as orderErrors from '../orders/orders.errors.ts';
@@ -24,6 +25,12 @@ export interface WaitlistDeps {
   holdTtlSeconds: number;
   /** How long an offered fan has to claim (stamped on each entry when it joins). */
   claimSeconds: number;
+  /**
+   * The waiting room's rules at the join (confirmed address, proof-of-work; join-gate.ts), after
+   * the schedule's own checks and before anything is written. Unset: none (booking without a
+   * waiting room, as its own tests run it).
+   */
+  joinGate?: (who: Caller, performanceId: string, proofOfWork: ProofOfWorkSolution | undefined) => Promise<void>;
   now?: () => Date;
 }
 
@@ -81,11 +88,12 @@ export function createWaitlist(deps: WaitlistDeps) {
      * entry (`created: false`). The seats wanted are checked against the same limits as an order,
      * and the database checks them again when an offer is claimed.
      */
-    async join(who: Caller, input: { scheduleId: string; seats: number }): Promise<{ view: EntryView; created: boolean }> {
+    async join(who: Caller, input: { scheduleId: string; seats: number; proofOfWork?: ProofOfWorkSolution | undefined }): Promise<{ view: EntryView; created: boolean }> {
       const { schedule } = await sellableOf(input.scheduleId);
       if (schedule.cancelledAt) throw orderErrors.performanceCancelled();
       if (now() >= schedule.bookingClosesAt) throw orderErrors.bookingClosed();
       if (input.seats > schedule.maxSeatsPerOrder) throw orderErrors.tooManySeats(schedule.maxSeatsPerOrder);
+      await deps.joinGate?.(who, schedule.performanceId, input.proofOfWork);
       const { held, limit } = await countSeatsHeld(db, who.id, schedule.performanceId);
       if (held + input.seats > limit) throw orderErrors.personLimitReached(limit, held);
       const liveOrder = await findLiveOrderId(db, who.id, input.scheduleId);

@@ -10,7 +10,8 @@ import type {
 } from './types.ts';
 
 /** What the waitlist join sends: the seats wanted (and, where a sale asks for them, its fairness proofs). */
-export interface WaitlistJoin { seats: number }
+/** `proofOfWork`: a solved challenge of the performance's waiting room (POST …/queues/{id}/challenge). */
+export interface WaitlistJoin { seats: number; proofOfWork?: ProofOfWorkSolution }
 
 export type Api = ReturnType<typeof createApi>;
 
@@ -65,7 +66,7 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),
-    updateQueue: (performanceId: string, body: Partial<{ capacity: number; admitPerMinute: number; state: QueueState }>) =>
+    updateQueue: (performanceId: string, body: Partial<{ capacity: number; admitPerMinute: number; state: QueueState; proofOfWorkMaxNumber: number | null }>) =>
       call<QueueStatus>(`/queues/${e(performanceId)}`, { method: 'PATCH', body }),
 
     listAccessCodes: (performanceId: string) => call<{ items: AccessCode[] }>(`/performances/${e(performanceId)}/access-codes`),

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { QueueStatus } from '../api/types.ts';
 import { initialAdminQueue, reduceAdminQueue, type AdminQueueEvent, type AdminQueueState } from './admin-queue.ts';
 
-const status = (fields: Partial<QueueStatus> = {}) => ({ performanceId: 'p1', waiting: 40, active: 2, capacity: 5, admitPerMinute: 60, state: 'OPEN', ...fields }) as QueueStatus;
+const status = (fields: Partial<QueueStatus> = {}) => ({ performanceId: 'p1', waiting: 40, active: 2, capacity: 5, admitPerMinute: 60, state: 'OPEN', proofOfWorkMaxNumber: 100_000, ...fields }) as QueueStatus;
 const run = (events: AdminQueueEvent[], from: AdminQueueState = initialAdminQueue()) =>
   events.reduce<{ state: AdminQueueState; send?: unknown }>(({ state }, event) => reduceAdminQueue(state, event), { state: from });
 
@@ -14,7 +14,7 @@ test('the first answer fills the form; later polls update the figures but not wh
     { type: 'edit', field: 'capacity', value: '50' },
     { type: 'loaded', id: 'p1', queue: status({ waiting: 39, capacity: 5 }) },
   ]);
-  assert.equal(state.form, { capacity: '50', admitPerMinute: '60', state: 'OPEN' });
+  assert.equal(state.form, { capacity: '50', admitPerMinute: '60', state: 'OPEN', proofOfWorkMaxNumber: '100000' });
   assert.is(state.queue?.waiting, 39);
 });
 
@@ -47,6 +47,20 @@ test('a save ends with the new figures and a confirmation, or with the server\'s
   assert.match(saved.message!, /Saved/);
   const failed = reduceAdminQueue(saving, { type: 'save-failed', problem: 'Capacity must be at most 100000' }).state;
   assert.equal([failed.saving, failed.problem, failed.message], [false, 'Capacity must be at most 100000', undefined]);
+});
+
+test('the proof-of-work difficulty is sent only when the admin changed it; 0 turns it off; out of range is refused', () => {
+  const ready = run([{ type: 'select', id: 'p1' }, { type: 'loaded', id: 'p1', queue: status() }]).state;
+  const untouched = reduceAdminQueue(reduceAdminQueue(ready, { type: 'edit', field: 'capacity', value: '6' }).state, { type: 'save' });
+  assert.equal(untouched.send, { capacity: 6, admitPerMinute: 60, state: 'OPEN' }, 'the default is not pinned by a save of other fields');
+  const harder = reduceAdminQueue(reduceAdminQueue(ready, { type: 'edit', field: 'proofOfWorkMaxNumber', value: ' 400000 ' }).state, { type: 'save' });
+  assert.equal(harder.send, { capacity: 5, admitPerMinute: 60, state: 'OPEN', proofOfWorkMaxNumber: 400_000 });
+  assert.is(reduceAdminQueue(reduceAdminQueue(ready, { type: 'edit', field: 'proofOfWorkMaxNumber', value: '0' }).state, { type: 'save' }).send?.proofOfWorkMaxNumber, 0);
+  for (const value of ['', '-1', '2.5', '100000001', 'lots']) {
+    const refused = reduceAdminQueue(reduceAdminQueue(ready, { type: 'edit', field: 'proofOfWorkMaxNumber', value }).state, { type: 'save' });
+    assert.is(refused.send, undefined, value);
+    assert.match(refused.state.problem!, /proof-of-work difficulty is a whole number from 0 \(off\)/);
+  }
 });
 
 test('nothing is saved before a queue is chosen', () => {

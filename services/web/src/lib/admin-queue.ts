@@ -3,7 +3,11 @@
 
 import type { QueueState, QueueStatus } from '../api/types.ts';
 
-export interface QueueForm { capacity: string; admitPerMinute: string; state: QueueState }
+/** `proofOfWorkMaxNumber`: the entry's proof-of-work difficulty (ALTCHA maxnumber), 0 = off. */
+export interface QueueForm { capacity: string; admitPerMinute: string; state: QueueState; proofOfWorkMaxNumber: string }
+
+/** The contract's bound (packages/contracts LIMITS.proofOfWorkMaxNumber). */
+export const MAX_PROOF_OF_WORK = 100_000_000;
 
 export interface AdminQueueState {
   selectedId: string | undefined;
@@ -20,17 +24,20 @@ export type AdminQueueEvent =
   | { type: 'select'; id: string }
   | { type: 'loaded'; id: string; queue: QueueStatus }
   | { type: 'load-failed'; id: string; problem: string }
-  | { type: 'edit'; field: 'capacity' | 'admitPerMinute'; value: string }
+  | { type: 'edit'; field: 'capacity' | 'admitPerMinute' | 'proofOfWorkMaxNumber'; value: string }
   | { type: 'edit'; field: 'state'; value: QueueState }
   | { type: 'save' }
   | { type: 'saved'; queue: QueueStatus }
   | { type: 'save-failed'; problem: string };
 
-/** The settings to send when a save was accepted by the form. */
-export interface QueueChange { capacity: number; admitPerMinute: number; state: QueueState }
+/**
+ * The settings to send when a save was accepted by the form. The difficulty only when the admin
+ * changed it: sending the shown value back would pin the performance to today's default.
+ */
+export interface QueueChange { capacity: number; admitPerMinute: number; state: QueueState; proofOfWorkMaxNumber?: number }
 
 export const initialAdminQueue = (): AdminQueueState => ({
-  selectedId: undefined, queue: undefined, form: { capacity: '', admitPerMinute: '', state: 'OPEN' }, formFilled: false, message: undefined, problem: undefined, saving: false,
+  selectedId: undefined, queue: undefined, form: { capacity: '', admitPerMinute: '', state: 'OPEN', proofOfWorkMaxNumber: '' }, formFilled: false, message: undefined, problem: undefined, saving: false,
 });
 
 export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent): { state: AdminQueueState; send?: QueueChange } {
@@ -41,7 +48,10 @@ export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent)
       if (event.id !== state.selectedId) return { state }; // an answer for the queue shown before
       const { queue } = event;
       // The form sets only OPEN, PAUSED or CLOSED: a sold-out waiting room shows as CLOSED, not as a state it cannot send.
-      const form = state.formFilled ? state.form : { capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state === 'SOLD_OUT' ? 'CLOSED' : queue.state };
+      const form: QueueForm = state.formFilled ? state.form : {
+        capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state === 'SOLD_OUT' ? 'CLOSED' : queue.state,
+        proofOfWorkMaxNumber: String(queue.proofOfWorkMaxNumber),
+      };
       return { state: { ...state, queue, form, formFilled: true } };
     }
     case 'load-failed':
@@ -55,7 +65,14 @@ export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent)
       if (!Number.isInteger(capacity) || capacity < 0 || !Number.isInteger(admitPerMinute) || admitPerMinute < 0) {
         return { state: { ...state, problem: 'Capacity and admissions per minute are whole numbers, 0 or more.' } };
       }
-      return { state: { ...state, saving: true, problem: undefined, message: undefined }, send: { capacity, admitPerMinute, state: state.form.state } };
+      const difficultyText = state.form.proofOfWorkMaxNumber.trim();
+      const difficulty = Number(difficultyText);
+      if (difficultyText === '' || !Number.isInteger(difficulty) || difficulty < 0 || difficulty > MAX_PROOF_OF_WORK) {
+        return { state: { ...state, problem: `The proof-of-work difficulty is a whole number from 0 (off) to ${MAX_PROOF_OF_WORK.toLocaleString('en')}.` } };
+      }
+      const send: QueueChange = { capacity, admitPerMinute, state: state.form.state };
+      if (difficulty !== state.queue?.proofOfWorkMaxNumber) send.proofOfWorkMaxNumber = difficulty;
+      return { state: { ...state, saving: true, problem: undefined, message: undefined }, send };
     }
     case 'saved':
       return { state: { ...state, queue: event.queue, saving: false, message: 'Saved. Fans in the line see the change on their next update.' } };

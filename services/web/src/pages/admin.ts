@@ -253,7 +253,8 @@ export const adminPage: PageFactory = (ctx) => {
           </select></div>
         ${queue ? html`<dl class="queue-stats" aria-live="polite">
             <div><dt>Waiting</dt><dd>${queue.waiting}</dd></div><div><dt>Choosing seats</dt><dd>${queue.active} / ${queue.capacity}</dd></div>
-            <div><dt>Admitted per minute</dt><dd>${queue.admitPerMinute}</dd></div><div><dt>State</dt><dd>${queue.state}</dd></div></dl>`
+            <div><dt>Admitted per minute</dt><dd>${queue.admitPerMinute}</dd></div><div><dt>State</dt><dd>${queue.state}</dd></div>
+            <div><dt>Proof-of-work</dt><dd data-testid="pow-difficulty">${queue.proofOfWorkMaxNumber > 0 ? queue.proofOfWorkMaxNumber.toLocaleString('en') : 'off'}</dd></div></dl>`
           : selectedId && !queueProblem ? loading('Loading the waiting room…') : nothing}
         <form class="form" @submit=${saveQueue} novalidate aria-label="Waiting room settings">
           <div class="grid-3">
@@ -264,6 +265,10 @@ export const adminPage: PageFactory = (ctx) => {
             <div class="field"><label for="queue-state">State</label>
               <select id="queue-state" @change=${(e: Event) => dispatch({ type: 'edit', field: 'state', value: (e.target as HTMLSelectElement).value as QueueState })}>
                 ${QUEUE_STATES.map((s) => html`<option value=${s} ?selected=${s === queueForm.state}>${s}</option>`)}</select></div>
+            <div class="field"><label for="queue-pow">Proof-of-work difficulty</label>
+              <input id="queue-pow" inputmode="numeric" aria-describedby="queue-pow-hint" .value=${queueForm.proofOfWorkMaxNumber}
+                @input=${(e: Event) => dispatch({ type: 'edit', field: 'proofOfWorkMaxNumber', value: (e.target as HTMLInputElement).value })}>
+              <p id="queue-pow-hint" class="muted">The work each fan's browser does before entering (0 = off). Higher slows scripts with many accounts, and fans on slow devices too. A busy network is given more by itself.</p></div>
           </div>
           ${formError(queueProblem)}
           ${panel.message ? html`<p class="notice notice-ok" role="status">${panel.message}</p>` : nothing}

@@ -58,19 +58,24 @@ export const queuePage: PageFactory = (ctx) => {
     else ctx.update(); // several dates and none chosen: the page offers them
   };
 
-  /** Gets a challenge, solves it in a worker while the bar shows progress, and enters with it (in the code's lane, with one). */
-  const enterWithProof = async (accessCode = acceptedCode): Promise<QueueEntry> => {
-    const code = accessCode ? { accessCode } : {};
+  /**
+   * Gets a challenge, solves it in a worker and enters with it. The line's card shows the
+   * solver's progress, except for a code sent from the form (its button says "Checking…", and the
+   * place stays on screen: a refused code keeps the fan where they were).
+   */
+  const enterWithProof = async (options: { accessCode?: string; showProgress?: boolean } = {}): Promise<QueueEntry> => {
+    const { showProgress = true, ...body } = options;
     const challenge = await ctx.api.queueChallenge(performanceId);
-    if (!challenge.required) return ctx.api.enterQueue(performanceId, code);
-    dispatch({ type: 'solving', tried: 0, maxnumber: challenge.maxnumber });
-    ctx.update();
-    const { ms, ...proofOfWork } = await solveInWorker(challenge, (tried) => {
+    if (!challenge.required) return ctx.api.enterQueue(performanceId, body);
+    const progress = (tried: number) => {
+      if (!showProgress) return;
       dispatch({ type: 'solving', tried, maxnumber: challenge.maxnumber });
       ctx.update();
-    }, solver.signal);
+    };
+    progress(0);
+    const { ms, ...proofOfWork } = await solveInWorker(challenge, progress, solver.signal);
     ctx.track('queue_proof_of_work_solved', { performanceId, ms: String(ms) });
-    return ctx.api.enterQueue(performanceId, { ...code, proofOfWork });
+    return ctx.api.enterQueue(performanceId, { ...body, proofOfWork });
   };
 
   /**
@@ -84,7 +89,7 @@ export const queuePage: PageFactory = (ctx) => {
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    const current = await enterWithProof();
+    const current = await enterWithProof(acceptedCode ? { accessCode: acceptedCode } : {});
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -143,7 +148,7 @@ export const queuePage: PageFactory = (ctx) => {
     dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => {
+    void enterWithProof(acceptedCode ? { accessCode: acceptedCode } : {}).then(() => poller.pollNow(), (error: unknown) => {
       if (failed(error).kind === 'sign-in') signIn();
       ctx.update();
     });
@@ -162,7 +167,8 @@ export const queuePage: PageFactory = (ctx) => {
     codeProblem = undefined;
     ctx.update();
     try {
-      const entry = await enterWithProof(code);
+      // entering with a code is an entry like any other: it carries a new proof-of-work
+      const entry = await enterWithProof({ accessCode: code, showProgress: false });
       acceptedCode = code;
       entered = true;
       ctx.track('queue_access_code', { performanceId });

@@ -5,10 +5,11 @@
 
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError } from '../api/http.ts';
-import type { WaitlistEntry, WaitlistOffer } from '../api/types.ts';
+import type { ProofOfWorkSolution, WaitlistEntry, WaitlistOffer } from '../api/types.ts';
 import { countdownView, thresholdCrossed } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
+import { solveInWorker } from '../pow/solve.ts';
 import { href } from '../lib/routes.ts';
 import {
   claimCountdownAnnouncement, initialWaitlist, joinBlocker, limitOf, reduceWaitlist, type DateState, type Notice, type Refusal, type WaitlistCommand, type WaitlistEvent, type WaitlistPageState,
@@ -113,10 +114,30 @@ export const waitlistPage: PageFactory = (ctx) => {
     }
   };
 
+  /**
+   * A join carries a proof-of-work like an entry to the waiting room (the queue's challenge for
+   * this performance, solved in a worker). Always solved and sent, also when the challenge says
+   * it is not required (then it takes one try); without a waiting room there is no challenge and
+   * the join goes without.
+   */
+  const solver = new AbortController();
+  const proofForJoin = async (): Promise<ProofOfWorkSolution | undefined> => {
+    let challenge;
+    try {
+      challenge = await ctx.api.queueChallenge(performanceId);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'QUEUE_NOT_FOUND') return undefined;
+      throw error;
+    }
+    const { algorithm, challenge: hash, number, salt, signature } = await solveInWorker(challenge, () => undefined, solver.signal);
+    return { algorithm, challenge: hash, number, salt, signature };
+  };
+
   /** The one place the page joins a waitlist (whatever a join must carry is added in the API call). */
   const join = async (scheduleId: string, seats: number) => {
     try {
-      const { entry, created } = await ctx.api.joinWaitlist(scheduleId, { seats });
+      const proofOfWork = await proofForJoin();
+      const { entry, created } = await ctx.api.joinWaitlist(scheduleId, { seats, ...(proofOfWork ? { proofOfWork } : {}) });
       if (created) ctx.track('waitlist_joined', { performanceId, scheduleId });
       dispatch({ type: 'joined', scheduleId, entry, created });
     } catch (error) {
@@ -268,6 +289,7 @@ export const waitlistPage: PageFactory = (ctx) => {
     },
     dispose: () => {
       disposed = true;
+      solver.abort();
       clearInterval(ticker);
       for (const poller of pollers.values()) poller.stop();
     },
