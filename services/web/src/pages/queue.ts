@@ -180,7 +180,7 @@ export const queuePage: PageFactory = (ctx) => {
     return html`<div class=${`notice odds odds-${message.tone}`} role=${message.tone === 'warn' ? 'alert' : 'status'} data-testid="odds">
       <p><strong>${message.headline}</strong></p>
       <p class="muted">${message.basis}</p>
-      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
+      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId, scheduleId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
     </div>`;
   };
 
