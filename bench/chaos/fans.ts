@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
 
 export type Plan = 'pay' | 'decline' | 'abandon';
 export const GOOD_CARD = '4242424242424242';
@@ -97,9 +98,25 @@ export function createDriver(gatewayUrl: string, stats: DriverStats = { requests
     return { token, userId: me.body.id as string };
   }
 
+  /**
+   * Enters the documented way: a proof-of-work challenge, solved, sent with the entry. A retried
+   * entry whose first attempt went through spent the solution (409 PROOF_OF_WORK_REPLAYED): a new
+   * challenge then. Each fan enters from an address of its own, as fans do, so the range's rising
+   * difficulty (one loopback for the whole driver otherwise) does not slow the drill.
+   */
+  async function enter(performanceId: string, token: string, deadline: number): Promise<Reply> {
+    const headers = { 'x-forwarded-for': `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}` };
+    for (;;) {
+      const challenge = await call(`/queues/${performanceId}/challenge`, { method: 'POST', token, headers, body: {} }, deadline);
+      if (challenge.status !== 200) return challenge;
+      const entry = await call(`/queues/${performanceId}/entries`, { method: 'POST', token, headers, body: entryBody(challenge.body as unknown as ProofOfWorkChallenge) }, deadline);
+      if (!String(entry.body.code ?? '').startsWith('PROOF_OF_WORK_')) return entry;
+    }
+  }
+
   /** Enters (again, if the place was lost) and polls at pollAfterMs until admitted; the admission token. */
   async function waitForAdmission(performanceId: string, token: string, deadline: number): Promise<string> {
-    let entry = await call(`/queues/${performanceId}/entries`, { method: 'POST', token }, deadline);
+    let entry = await enter(performanceId, token, deadline);
     for (;;) {
       if (entry.status === 409) throw new Stop(String(entry.body.code)); // SOLD_OUT, QUEUE_CLOSED
       if (entry.status === 200 && entry.body.status === 'ADMITTED') return entry.body.queueToken as string;
@@ -107,7 +124,7 @@ export function createDriver(gatewayUrl: string, stats: DriverStats = { requests
       const pollAfter = Number(entry.body.pollAfterMs) || 500;
       await sleep(lost ? 300 : Math.min(pollAfter, 1000));
       entry = lost
-        ? await call(`/queues/${performanceId}/entries`, { method: 'POST', token }, deadline)
+        ? await enter(performanceId, token, deadline)
         : await call(`/queues/${performanceId}/entries/me`, { token }, deadline);
     }
   }
@@ -179,7 +196,7 @@ export function createDriver(gatewayUrl: string, stats: DriverStats = { requests
     return outcome;
   }
 
-  return { stats, runFan, signUp, waitForAdmission, call, callUntil };
+  return { stats, runFan, signUp, enter, waitForAdmission, call, callUntil };
 }
 
 /** Which plan the i-th fan follows: about 70 % pay, 15 % are declined, 15 % walk away. */

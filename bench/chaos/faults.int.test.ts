@@ -72,14 +72,14 @@ const signUpAll = (prefix: string, n: number) => Promise.all(Array.from({ length
  */
 async function admit(performanceId: string, token: string, stop: () => boolean): Promise<{ queueToken: string; at: number } | undefined> {
   const deadline = Date.now() + 120_000;
-  let entry = await driver.call(`/queues/${performanceId}/entries`, { method: 'POST', token }, deadline);
+  let entry = await driver.enter(performanceId, token, deadline);
   for (;;) {
     if (entry.status === 200 && entry.body.status === 'ADMITTED') return { queueToken: entry.body.queueToken as string, at: Date.now() };
     if (stop()) return undefined;
     const lost = entry.status === 404 || entry.body.status === 'EXPIRED';
     await sleep(lost ? 200 : Math.min(Number(entry.body.pollAfterMs) || 500, 1000));
     entry = lost
-      ? await driver.call(`/queues/${performanceId}/entries`, { method: 'POST', token }, deadline)
+      ? await driver.enter(performanceId, token, deadline)
       : await driver.call(`/queues/${performanceId}/entries/me`, { token }, deadline);
   }
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as assert from 'uvu/assert';
-import { eventually } from '@ticketping/testing';
+import { entryBody, eventually, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { startStandalone, type Standalone } from '@ticketping/standalone';
 
 /** The gateway promises never to hang: its own upstream deadline is 10 s. */
@@ -165,9 +165,16 @@ export async function createPerformance(platform: Platform, admin: string): Prom
 }
 
 /** Enters the waiting room and polls until admitted; returns the admission token. */
+/** Enters a waiting room the documented way: a proof-of-work challenge, solved, sent with the entry. */
+export async function enterQueue(platform: Platform, performanceId: string, options: { token: string; headers?: Record<string, string> }): Promise<Reply> {
+  const challenge = await platform.api('POST', `/queues/${performanceId}/challenge`, { ...options, body: {} });
+  if (challenge.status !== 200) return challenge;
+  return platform.api('POST', `/queues/${performanceId}/entries`, { ...options, body: entryBody(challenge.body as unknown as ProofOfWorkChallenge) });
+}
+
 export async function admit(platform: Platform, fan: Fan, performanceId: string): Promise<string> {
   await eventually(async () => {
-    const entry = await platform.api('POST', `/queues/${performanceId}/entries`, { token: fan.accessToken });
+    const entry = await enterQueue(platform, performanceId, { token: fan.accessToken });
     return entry.status === 200 ? entry : undefined; // the queue learns of the performance from catalog's event
   }, 10_000, 100);
   const admitted = await eventually(async () => {

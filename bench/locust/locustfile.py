@@ -18,6 +18,7 @@ master) and decide the exit code: see README.md.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import time
@@ -197,6 +198,18 @@ def check_thresholds(environment: Any, **_: Any) -> None:
     environment.process_exit_code = 1 if failures else 0
 
 
+
+def solve_proof_of_work(challenge: dict[str, Any]) -> dict[str, Any]:
+    """The waiting room's entry challenge (ALTCHA v1): the n <= maxnumber with SHA-256(salt + n) = challenge.
+    The TypeScript drivers share packages/testing's solver; Locust is Python, so this is its copy."""
+    salt, target = challenge["salt"], challenge["challenge"]
+    for n in range(int(challenge["maxnumber"]) + 1):
+        if hashlib.sha256(f"{salt}{n}".encode()).hexdigest() == target:
+            return {key: challenge[key] for key in ("algorithm", "challenge", "salt", "signature")} | {"number": n}
+        if n % 5000 == 4999:
+            gevent.sleep(0)  # let the other fans of this worker run meanwhile
+    raise ValueError("no number solves the challenge")
+
 class Fan(FastHttpUser):
     """One fan, one journey: sign up, log in, wait in line, buy (or not), leave."""
 
@@ -253,8 +266,13 @@ class Fan(FastHttpUser):
 
     def wait_in_line(self) -> str | None:
         entries = f"/api/v1/queues/{sale['performanceId']}/entries"
+        # the documented entry: a proof-of-work challenge, solved, sent with the entry
+        challenge = self.call("POST", f"/api/v1/queues/{sale['performanceId']}/challenge", "challenge", {})
+        if challenge["_status"] != 200:
+            self.finish("entry refused", 0)
         # a fan who arrives after the last seat went is told so: the sale's answer, not a failure
-        entry = self.call("POST", entries, "enter", accept=((409, "SOLD_OUT"), (409, "QUEUE_CLOSED")))
+        entry = self.call("POST", entries, "enter", {"proofOfWork": solve_proof_of_work(challenge)},
+                          accept=((409, "SOLD_OUT"), (409, "QUEUE_CLOSED")))
         if entry["_status"] != 200:
             self.finish("sold out" if entry.get("code") in ("SOLD_OUT", "QUEUE_CLOSED") else "entry refused", 0)
         while entry.get("status") == "WAITING" or (entry.get("status") == "ADMITTED" and not entry.get("queueToken")):

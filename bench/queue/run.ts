@@ -7,6 +7,12 @@
  *
  *   node_modules/.bin/node --conditions=source bench/queue/run.ts [--fans 100000] [--rate 3000]
  *       [--seconds 30] [--throughput-seconds 10] [--connections 64] [--target both|direct]
+ *       [--pow-max-number 100] [--no-redis-commands]
+ *
+ * Every entry carries a solved proof-of-work, as every client's does. Its challenges are fetched
+ * and solved before the entries are timed, at a low difficulty (--pow-max-number; 0 = off): the
+ * server's verification costs the same whatever the difficulty (one SHA-256, one HMAC, one SET),
+ * and solving 100,000 challenges at the browsers' default would only measure this load generator.
  *
  * Every server is its own process; this process is the load generator (bench/queue/load.ts).
  * Needs Redis: the test environment's (`npm run testenv up`) or REDIS_URL. The queues it makes
@@ -20,12 +26,13 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createSigner, generateSigningKey, publicJwks } from '@ticketping/auth-tokens';
 import { QUEUE_INDEX_KEY, queueKeys } from '@ticketping/redis';
-import { randomPrefix, testEnv } from '@ticketping/testing';
+import { entryBody, randomPrefix, testEnv, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { scripts } from '@ticketping/queue/lua';
 import { closedLoop, describeLatency, openLoop, statuses, type Call, type LoadResult } from './load.ts';
 import { SAMPLE_ENTRY, startChild, type Child } from './servers.ts';
 
 const { values: args } = parseArgs({
+  allowNegative: true,
   options: {
     fans: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '3000' },
@@ -33,6 +40,9 @@ const { values: args } = parseArgs({
     'throughput-seconds': { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     target: { type: 'string', default: 'both' },
+    'pow-max-number': { type: 'string', default: '100' },
+    // MONITOR on a Redis busy with other suites can crash ioredis' parser: off, the figure is skipped
+    'redis-commands': { type: 'boolean', default: true },
   },
 });
 const fans = Number(args.fans);
@@ -40,6 +50,7 @@ const rate = Number(args.rate);
 const seconds = Number(args.seconds);
 const throughputSeconds = Number(args['throughput-seconds']);
 const connections = Number(args.connections);
+const powMaxNumber = Number(args['pow-max-number']);
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg()[0]!.toFixed(1);
 const perSecond = (r: LoadResult) => (r.completed / (r.wallMs / 1000)).toFixed(0);
@@ -56,6 +67,8 @@ const queue = await startChild('queue', {
   INTERNAL_TOKEN, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', QUEUE_SIGNING_KEY: JSON.stringify(queueKey),
   // nobody is dropped for polling rarely: the bench polls random fans, not each on its schedule
   QUEUE_GRACE_SECONDS: '86400',
+  // one machine plays every fan: its one address range would otherwise double the difficulty to the cap
+  QUEUE_POW_MAX_NUMBER: String(powMaxNumber), QUEUE_POW_MAX_DOUBLINGS: '0', QUEUE_POW_TTL_SECONDS: '3600',
 });
 const bare = await startChild('bare', {});
 const gateway = withGateway
@@ -86,12 +99,28 @@ async function newLine(): Promise<string> {
   return id;
 }
 
-/** Every fan enters once, `connections` at a time. */
-async function enterAll(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<LoadResult> {
+/** Every fan's entry body: a challenge fetched `connections` at a time and solved (not timed). */
+async function solvedEntries(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<string[]> {
+  const bodies: string[] = new Array(fans);
+  if (powMaxNumber === 0) return bodies.fill('{}'); // off: entries carry no proof, as clients of such a performance may
+  let next = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    for (let i = next++; i < fans; i = next++) {
+      const res = await fetch(`${origin(target)}/api/v1/queues/${performanceId}/challenge`, { method: 'POST', headers: headersOf(i), body: '{}' });
+      if (res.status !== 200) throw new Error(`challenge: ${res.status} ${await res.text()}`);
+      bodies[i] = JSON.stringify(entryBody((await res.json()) as ProofOfWorkChallenge));
+    }
+  }));
+  return bodies;
+}
+
+/** Every fan enters once, `connections` at a time, with the solved proof-of-work. */
+async function enterAll(target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>, bodies: string[]): Promise<LoadResult> {
   let next = 0;
   return closedLoop(origin(target), connections, () => {
     if (next >= fans) return undefined;
-    return { method: 'POST', path: `/api/v1/queues/${performanceId}/entries`, headers: headersOf(next++) };
+    const i = next++;
+    return { method: 'POST', path: `/api/v1/queues/${performanceId}/entries`, headers: headersOf(i), body: bodies[i]! };
   });
 }
 
@@ -117,6 +146,10 @@ const shaOf = (name: string) => createHash('sha1').update(scripts.find((s) => s.
 async function commandsPerPoll(target: Child, poll: () => Call, count: number): Promise<string> {
   const watcher = new Redis(redisUrl);
   const monitor = await watcher.monitor();
+  // under other suites' traffic on the shared Redis, ioredis may take a MONITOR line for a reply
+  // and emit an error: the figure is then said to be missing instead of the whole run dying
+  let lost: Error | undefined;
+  for (const client of [watcher, monitor]) client.on('error', (error: Error) => { lost ??= error; });
   const tally = new Map<string, number>();
   const named = new Map([[queue.redisAddress, 'queue'], ...(gateway ? [[gateway.redisAddress, 'gateway'] as const] : [])]);
   const [entrySha, admitSha] = [shaOf('entry'), shaOf('admit')];
@@ -138,6 +171,7 @@ async function commandsPerPoll(target: Child, poll: () => Call, count: number): 
   await new Promise((resolve) => setTimeout(resolve, 200));
   monitor.disconnect();
   watcher.disconnect();
+  if (lost) return `Redis commands per poll: not measured (MONITOR failed: ${lost.message.slice(0, 80)})`;
   const perPoll = [...tally].filter(([kind]) => !kind.includes('(tick)'));
   const total = perPoll.reduce((n, [, c]) => n + c, 0);
   return `${(total / result.completed).toFixed(3)} Redis commands per poll over ${result.completed} polls (MONITOR, by sender: ${JSON.stringify(Object.fromEntries(tally))}; the admission loop's per-tick commands are not per poll)`;
@@ -155,7 +189,15 @@ async function cpuPer<T extends LoadResult>(servers: Child[], run: () => Promise
 async function phase(label: string, target: Child, performanceId: string, headersOf: (i: number) => Record<string, string>): Promise<() => Call> {
   const servers = target === queue ? [queue] : [target, queue];
   const usedBefore = await usedMemory();
-  const { result: entered, cpu: entryCpu } = await cpuPer(servers, () => enterAll(target, performanceId, headersOf));
+  const solving = performance.now();
+  const cpuBefore = await Promise.all(servers.map((s) => s.cpuMicros()));
+  const bodies = await solvedEntries(target, performanceId, headersOf);
+  const cpuAfter = await Promise.all(servers.map((s) => s.cpuMicros()));
+  const challengeCpu = servers.map((s, i) => `${s === queue ? 'queue' : 'gateway'} ${((cpuAfter[i]! - cpuBefore[i]!) / fans).toFixed(0)} µs`).join(' + ');
+  print(powMaxNumber === 0
+    ? `${label} proof-of-work: off (entries carry none)`
+    : `${label} proof-of-work: ${fans} challenges fetched and solved at maxnumber ${powMaxNumber} in ${((performance.now() - solving) / 1000).toFixed(1)} s, not part of the entries' figures; CPU per challenge ${challengeCpu}`);
+  const { result: entered, cpu: entryCpu } = await cpuPer(servers, () => enterAll(target, performanceId, headersOf, bodies));
   print(`${label} entries: ${entered.completed} in ${(entered.wallMs / 1000).toFixed(1)} s → ${perSecond(entered)} entries/s, ${describeLatency(entered.latencies)}; answers ${statuses(entered)}; CPU per entry ${entryCpu}; load average ${load()}`);
   if (label === 'direct') print(`${label} memory: ${await memoryPerFan(performanceId, usedBefore)}`);
   const waiting = await redis.zcard(queueKeys(performanceId).waiting);
@@ -164,7 +206,7 @@ async function phase(label: string, target: Child, performanceId: string, header
   await openLoop(origin(target), 128, rate, 2, poll); // warm-up, not measured
   const { result: polled, cpu: pollCpu } = await cpuPer(servers, () => openLoop(origin(target), 256, rate, seconds, poll));
   print(`${label} polls at ${rate}/s for ${seconds} s: ${polled.completed} done (${perSecond(polled)}/s), ${describeLatency(polled.latencies)}; answers ${statuses(polled)}; CPU per poll ${pollCpu}; load average ${load()}`);
-  print(`${label} ${await commandsPerPoll(target, poll, 2000)}`);
+  if (args['redis-commands']) print(`${label} ${await commandsPerPoll(target, poll, 2000)}`);
   return poll;
 }
 

@@ -17,6 +17,8 @@ export const LIMITS = {
   statusPollsPerBatch: 256,
   /** A waiting room's capacity and admission rate (per minute), and an explicit line limit. */
   queueCount: 1_000_000,
+  /** The highest proof-of-work difficulty (ALTCHA `maxnumber`) an administrator may set: minutes of work in a browser. */
+  proofOfWorkMaxNumber: 100_000_000,
   /** A performance's title, venue and section names. */
   textLength: 200,
   descriptionLength: 5_000,

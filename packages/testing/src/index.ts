@@ -78,3 +78,4 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
 export { mailAttachment, waitForMail, type MailpitMessage, type MailQuery } from './mailpit.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export * from './contract.ts';
+export { entryBody, solveProofOfWork, type ProofOfWorkChallenge, type ProofOfWorkSolution } from './proof-of-work.ts';

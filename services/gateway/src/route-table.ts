@@ -42,6 +42,7 @@ export const ROUTES: GatewayRoute[] = [
 
   { method: 'GET', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'public', rateClass: 'poll' },
   { method: 'PATCH', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'user' },
+  { method: 'POST', path: '/api/v1/queues/:performanceId/challenge', upstream: 'queue', access: 'user' },
   { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user', cap: 'entry' },
   { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
   { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },

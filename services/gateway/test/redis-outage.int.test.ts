@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
-import { eventually, testEnv } from '@ticketping/testing';
+import { eventually, testEnv, entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { loadConfig } from '@ticketping/queue/config';
 import { createService as createQueue, type QueueService } from '@ticketping/queue/service';
 import { INTERNAL_TOKEN, accessToken, closedPort, makeKeys, problem, quiet, startGateway, startStandIn, startTcpProxy, type Keys, type RunningGateway, type StandIn, type TcpProxy } from './helpers.ts';
@@ -53,13 +53,19 @@ test.after(async () => {
 });
 
 const asFan = async (userId: string) => ({ authorization: `Bearer ${await accessToken(keys.authSigner, userId)}` });
+/** The documented entry: a proof-of-work challenge, solved, sent with the entry. */
+const enter = async (userId: string) => {
+  const headers = { ...(await asFan(userId)), 'content-type': 'application/json' };
+  const challenge = (await (await fetch(`${gateway.base}/api/v1/queues/${performanceId}/challenge`, { method: 'POST', headers, body: '{}' })).json()) as ProofOfWorkChallenge;
+  return fetch(`${gateway.base}/api/v1/queues/${performanceId}/entries`, { method: 'POST', headers, body: JSON.stringify(entryBody(challenge)) });
+};
 const poll = async (userId: string) => fetch(`${gateway.base}/api/v1/queues/${performanceId}/entries/me`, { headers: await asFan(userId) });
 
 test('Redis cut: the gateway stays Ready, polls get a quick 503 with Retry-After, and the place is kept when Redis is back', async () => {
   assert.is((await queue.store.create(performanceId, { capacity: 1, admitPerMinute: 600, opensAtMs: 0, closesAtMs: 0, totalSeats: 0 })), true);
   const [first, second] = [randomUUID(), randomUUID()];
   for (const fan of [first, second]) {
-    assert.is((await fetch(`${gateway.base}/api/v1/queues/${performanceId}/entries`, { method: 'POST', headers: await asFan(fan) })).status, 200);
+    assert.is((await enter(fan)).status, 200);
   }
   assert.equal([(await (await poll(second)).json()).position], [1]);
 

@@ -11,7 +11,7 @@ import { Pool } from 'undici';
 import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics, type ServiceMetrics } from '@ticketping/metrics';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
-import { testEnv } from '@ticketping/testing';
+import { testEnv, entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { loadConfig } from '@ticketping/queue/config';
 import { createService as createQueue, type QueueService } from '@ticketping/queue/service';
 import { INTERNAL_TOKEN, accessToken, closedPort, makeKeys, problem, quiet, startGateway, startStandIn, type Keys, type RunningGateway, type StandIn } from './helpers.ts';
@@ -55,6 +55,13 @@ async function batchesServed(): Promise<number> {
 
 const asFan = async (userId: string) => ({ authorization: `Bearer ${await accessToken(keys.authSigner, userId)}` });
 
+/** The documented entry: a proof-of-work challenge, solved, sent with the entry. */
+async function enter(performanceId: string, fanHeaders: Record<string, string>): Promise<Response> {
+  const headers = { ...fanHeaders, 'content-type': 'application/json' };
+  const challenge = (await (await fetch(`${gateway.base}/api/v1/queues/${performanceId}/challenge`, { method: 'POST', headers, body: '{}' })).json()) as ProofOfWorkChallenge;
+  return fetch(`${gateway.base}/api/v1/queues/${performanceId}/entries`, { method: 'POST', headers, body: JSON.stringify(entryBody(challenge)) });
+}
+
 test('concurrent polls reach the queue in a few calls, and each fan gets their own place in line', async () => {
   const performanceId = randomUUID();
   performances.push(performanceId);
@@ -65,7 +72,7 @@ test('concurrent polls reach the queue in a few calls, and each fan gets their o
   const fans = Array.from({ length: 40 }, () => randomUUID());
   for (const [i, fan] of fans.entries()) {
     // each fan from a network of their own, as in a sale (entries are capped per address and /24)
-    const entered = await fetch(`${gateway.base}/api/v1/queues/${performanceId}/entries`, { method: 'POST', headers: { ...(await asFan(fan)), 'x-forwarded-for': `10.${i}.0.1` } });
+    const entered = await enter(performanceId, { ...(await asFan(fan)), 'x-forwarded-for': `10.${i}.0.1` });
     assert.is(entered.status, 200);
   }
 

@@ -46,6 +46,21 @@ export const queueConfigSchema = z
     QUEUE_REBUILD_INTERVAL_MS: env.int(5000, 50),
     /** How long after bookingClosesAt a queue's keys are kept. */
     QUEUE_RETAIN_SECONDS: env.int(86_400, 0),
+    /**
+     * Proof-of-work at entry: the default difficulty (ALTCHA maxnumber; a solver tries about half
+     * of it) of a performance without its own (admin PATCH proofOfWorkMaxNumber); 0 = off.
+     * The default takes about a second in headless Chromium on a shared 2-core machine (bench/pow).
+     */
+    QUEUE_POW_MAX_NUMBER: env.int(100_000, 0),
+    /** HMAC key that signs challenges, shared by every replica. Unset: derived from INTERNAL_TOKEN. */
+    QUEUE_POW_HMAC_KEY: z.string().min(32).optional(),
+    /** How long a challenge may be solved and sent. */
+    QUEUE_POW_TTL_SECONDS: env.int(120, 5),
+    /** Entry attempts from one /24 or /64 per window that double the difficulty once (twice as many: twice). */
+    QUEUE_POW_RANGE_STEP: env.int(30, 1),
+    QUEUE_POW_RANGE_WINDOW_SECONDS: env.int(60, 1),
+    /** The difficulty never grows past 2^this × the performance's. */
+    QUEUE_POW_MAX_DOUBLINGS: env.int(6, 0),
   })
   .refine((c) => c.QUEUE_MAX_ACTIVE_SECONDS >= c.QUEUE_ACTIVE_WINDOW_SECONDS, {
     message: 'the maximum active time cannot be shorter than the active window',

@@ -1,4 +1,5 @@
 import { client, type Registry } from '@ticketping/metrics';
+import type { ProofOfWorkObserver } from './proof-of-work/proof-of-work.service.ts';
 import type { TickResult } from './redis/queue-store.ts';
 
 /**
@@ -53,3 +54,10 @@ export function createQueueMetrics(registry: Registry) {
 }
 
 export type QueueMetrics = ReturnType<typeof createQueueMetrics>;
+
+/** How entries' proofs of work fared, and how often a busy address range was given a harder challenge. */
+export function createProofOfWorkMetrics(registry: Registry): ProofOfWorkObserver {
+  const outcomes = new client.Counter({ name: 'ticketping_queue_proof_of_work_total', help: 'Entries by what became of their proof-of-work', labelNames: ['outcome'] as const, registers: [registry] });
+  const raised = new client.Counter({ name: 'ticketping_queue_proof_of_work_raised_total', help: 'Challenges made harder for a busy address range', registers: [registry] });
+  return { outcome: (outcome) => outcomes.inc({ outcome }), raised: () => raised.inc() };
+}

@@ -9,7 +9,7 @@ import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-l
 import { createTickerRing, tickerTtlMs } from './admission/ticker-ring.ts';
 import type { QueueConfig } from './config.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
-import { createQueueMetrics } from './metrics.ts';
+import { createProofOfWorkMetrics, createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
 import { createCatalogReader, type CatalogReader } from './rebuild/catalog-reader.ts';
 import { rebuildQueues, type RebuildResult } from './rebuild/rebuild-queues.ts';
@@ -17,6 +17,7 @@ import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { loadSigningKeys } from '@ticketping/auth-tokens';
 import { waitingRoomRoutes } from './waiting-room/waiting-room.routes.ts';
 import { createWaitingRoom, type WaitingRoom } from './waiting-room/waiting-room.service.ts';
+import { createProofOfWork, derivedHmacKey, type ProofOfWork } from './proof-of-work/proof-of-work.service.ts';
 import type { ServiceKit } from '@ticketping/runtime';
 import { createQueueTimeline, sampleEveryMinute } from './timeline/queue-timeline.ts';
 import { timelineRoutes } from './timeline/timeline.routes.ts';
@@ -44,6 +45,7 @@ export interface QueueService {
   admission: AdmissionLoop;
   room: WaitingRoom;
   store: QueueStore;
+  proofOfWork: ProofOfWork;
   /** One pass of the rebuild from catalog (start() runs it now and then periodically). */
   rebuild(): Promise<RebuildResult>;
 }
@@ -73,13 +75,21 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const store = createQueueStore(redis, tuningFrom(config));
   const ring = config.QUEUE_TICKERS === 'ring' ? createTickerRing(redis, { ttlMs: tickerTtlMs(config.QUEUE_TICK_MS) }) : undefined;
   const admission = createAdmissionLoop({ store, metrics: createQueueMetrics(metrics.registry), logger, tickMs: config.QUEUE_TICK_MS, ...(ring ? { ring } : {}) });
+  const proofOfWork = createProofOfWork(redis, {
+    hmacKey: config.QUEUE_POW_HMAC_KEY ?? derivedHmacKey(config.INTERNAL_TOKEN),
+    defaultMaxNumber: config.QUEUE_POW_MAX_NUMBER,
+    ttlSeconds: config.QUEUE_POW_TTL_SECONDS,
+    rangeStep: config.QUEUE_POW_RANGE_STEP,
+    rangeWindowMs: config.QUEUE_POW_RANGE_WINDOW_SECONDS * 1000,
+    maxDoublings: config.QUEUE_POW_MAX_DOUBLINGS,
+  }, Date.now, createProofOfWorkMetrics(metrics.registry));
   const accessCodes = deps.accessCodes ?? createAccessCodeClient({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
-  const room = createWaitingRoom({ store, signer: keys.signer, admission, accessCodes });
+  const room = createWaitingRoom({ store, signer: keys.signer, admission, accessCodes, proofOfWork });
   const handleEvent = createEventHandler({ store, admission, logger });
   const catalog = deps.catalog ?? createCatalogReader({ baseUrl: config.CATALOG_URL, internalToken: config.INTERNAL_TOKEN });
   const rebuild = () => rebuildQueues({ store, catalog, logger });
 
-  const http = waitingRoomRoutes({ room, store, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
+  const http = waitingRoomRoutes({ room, store, proofOfWork, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
   const timeline = createQueueTimeline({ redis, store });
   const timelineHttp = timelineRoutes({ timeline, redis, internalToken: config.INTERNAL_TOKEN });
   const app = createHttpApp({
@@ -105,6 +115,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     admission,
     room,
     store,
+    proofOfWork,
     rebuild,
     async start() {
       admission.start();

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMetrics } from '@ticketping/metrics';
 import { QUEUE_INDEX_KEY, createRedis, queueKeys, type RedisClient } from '@ticketping/redis';
-import { eventually } from '@ticketping/testing';
+import { eventually, solveProofOfWork } from '@ticketping/testing';
 import { rebuildQueues } from '../src/rebuild/rebuild-queues.ts';
 import { createService, type QueueService } from '../src/service.ts';
 import { quietLogger, testConfig } from './helpers.ts';
@@ -44,11 +44,15 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('every script runs on a Redis Cluster, and performances spread over its masters', async () => {
+test('every script (and the proof-of-work\'s keys) runs on a Redis Cluster, and performances spread over its masters', async () => {
   const performances = Array.from({ length: 12 }, () => randomUUID());
   for (const id of performances) {
     await queue.store.create(id, { capacity: 1, admitPerMinute: 600, opensAtMs: 0, closesAtMs: 0, totalSeats: 10 });
     const [a, b] = [randomUUID(), randomUUID()];
+    // the proof-of-work's keys: the range counter (its own slot) and the spent mark (the queue's)
+    const proof = solveProofOfWork(await queue.proofOfWork.challenge(id, a, `10.1.${performances.indexOf(id)}.1`));
+    await queue.proofOfWork.spend(id, a, proof);
+    assert.is(await queue.proofOfWork.spend(id, a, proof).catch((error: { code?: string }) => error.code), 'PROOF_OF_WORK_REPLAYED');
     assert.is((await queue.room.enter(id, a)).status, 'ADMITTED');
     await queue.room.enter(id, b);
     await queue.handleEvent({ id: randomUUID(), type: 'order.created', key: 'o', payload: { orderId: randomUUID(), userId: a, performanceId: id, seatIds: ['s'] }, occurredAt: new Date().toISOString() });

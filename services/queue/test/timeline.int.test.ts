@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { listen } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
-import { expectContractAt } from '@ticketping/testing';
+import { entryBody, expectContractAt, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { createService, type QueueService } from '../src/service.ts';
 import { createQueueTimeline, timelineKey } from '../src/timeline/queue-timeline.ts';
 import { INTERNAL_TOKEN, quietLogger, startQueue, testConfig, type QueueHarness } from './helpers.ts';
@@ -27,7 +27,12 @@ test.after(async () => {
 });
 
 type Body = Record<string, unknown>;
-async function call(method: string, path: string, options: { user?: string; role?: 'ADMIN'; body?: unknown } = {}) {
+async function call(method: string, path: string, options: { user?: string; role?: 'ADMIN'; body?: unknown } = {}): Promise<{ status: number; headers: Headers; body: Body }> {
+  // entering solves the proof-of-work first, as every client does
+  if (method === 'POST' && path.endsWith('/entries') && options.user && options.body === undefined) {
+    const challenge = await call('POST', path.replace(/entries$/, 'challenge'), { user: options.user });
+    if (challenge.status === 200) options = { ...options, body: entryBody(challenge.body as unknown as ProofOfWorkChallenge) };
+  }
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-internal-token': INTERNAL_TOKEN };
   if (options.user) headers['x-user-id'] = options.user;
   if (options.role) headers['x-user-role'] = options.role;

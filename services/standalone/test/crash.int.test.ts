@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort } from '@ticketping/http';
-import { eventually } from '@ticketping/testing';
+import { eventually, entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { demoPerformance } from '../src/seed.ts';
 import { SERVICE_NAMES } from '../src/config.ts';
 
@@ -74,6 +74,13 @@ async function api(method: string, route: string, options: { token?: string; bod
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
+/** The documented entry: a proof-of-work challenge, solved, sent with the entry. */
+async function enter(performanceId: string, token: string) {
+  const challenge = await api('POST', `/queues/${performanceId}/challenge`, { token, body: {} });
+  if (challenge.status !== 200) return challenge;
+  return api('POST', `/queues/${performanceId}/entries`, { token, body: entryBody(challenge.body as unknown as ProofOfWorkChallenge) });
+}
+
 test.before(async () => {
   port = await freePort();
 });
@@ -95,7 +102,7 @@ test('kill -9 of everything between payment and confirmation: after a restart th
   const email = `crash-${randomUUID().slice(0, 8)}@fans.test`;
   assert.is((await api('POST', '/users', { body: { email, password: 'correct horse battery', nickname: 'crash' } })).status, 201);
   const token = (await api('POST', '/auth/login', { body: { email, password: 'correct horse battery' } })).body.accessToken as string;
-  await eventually(async () => (await api('POST', `/queues/${performanceId}/entries`, { token })).status === 200, 20_000, 200);
+  await eventually(async () => (await enter(performanceId, token)).status === 200, 20_000, 200);
   const queueToken = (await eventually(async () => {
     const entry = await api('GET', `/queues/${performanceId}/entries/me`, { token });
     return entry.body.status === 'ADMITTED' ? entry.body : undefined;

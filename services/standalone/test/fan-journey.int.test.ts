@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventually } from '@ticketping/testing';
+import { entryBody, eventually, type ProofOfWorkChallenge } from '@ticketping/testing';
 import { startStandalone, type Standalone } from '../src/standalone.ts';
 import { demoPerformance } from '../src/seed.ts';
 
@@ -25,6 +25,13 @@ async function api(method: string, route: string, options: { token?: string; bod
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The documented entry: a proof-of-work challenge, solved, sent with the entry. */
+async function enter(performanceId: string, token: string) {
+  const challenge = await api('POST', `/queues/${performanceId}/challenge`, { token, body: {} });
+  if (challenge.status !== 200) return challenge;
+  return api('POST', `/queues/${performanceId}/entries`, { token, body: entryBody(challenge.body as unknown as ProofOfWorkChallenge) });
 }
 
 async function signUpAndLogIn(name: string): Promise<{ token: string; email: string }> {
@@ -63,12 +70,13 @@ test('a fan signs up, waits, is admitted, holds seats, pays; the order confirms,
 
   // The queue learns of the performance from catalog's event; enter once it exists.
   const first = await eventually(async () => {
-    const entry = await api('POST', `/queues/${performanceId}/entries`, { token: alice });
+    const entry = await enter(performanceId, alice);
     return entry.status === 200 ? entry : undefined;
   }, 10_000, 100);
   assert.ok(['WAITING', 'ADMITTED'].includes(first.body.status as string));
-  const again = await api('POST', `/queues/${performanceId}/entries`, { token: alice });
+  const again = await enter(performanceId, alice);
   assert.is(again.status, 200, 'entering twice returns the same entry');
+  assert.is(again.body.position, first.body.position);
 
   const aliceAdmitted = await eventually(async () => {
     const entry = await api('GET', `/queues/${performanceId}/entries/me`, { token: alice });
@@ -77,7 +85,7 @@ test('a fan signs up, waits, is admitted, holds seats, pays; the order confirms,
   const queueToken = aliceAdmitted.queueToken as string;
   assert.ok(queueToken);
 
-  const bobEntry = await api('POST', `/queues/${performanceId}/entries`, { token: bob });
+  const bobEntry = await enter(performanceId, bob);
   assert.is(bobEntry.status, 200);
   await new Promise((r) => setTimeout(r, 1500)); // a few admission ticks: the single slot is Alice's
   const bobWaiting = await api('GET', `/queues/${performanceId}/entries/me`, { token: bob });

@@ -1,6 +1,8 @@
 // A second fan who uses the public API directly (no browser), to fill a waiting room or hold a
 // seat while the browser fan watches.
 
+import { entryBody, type ProofOfWorkChallenge } from '@ticketping/testing';
+
 interface Entry { status: string; queueToken: string | null }
 
 async function call<T>(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -32,7 +34,8 @@ export async function signUpApiFan(baseUrl: string, email: string): Promise<ApiF
   const { accessToken } = await call<{ accessToken: string }>(baseUrl, 'POST', '/auth/login', { email, password });
   const auth = { authorization: `Bearer ${accessToken}` };
   return {
-    enterQueue: (id) => call(baseUrl, 'POST', `/queues/${id}/entries`, {}, auth),
+    // the documented flow: a challenge, solved, sent with the entry
+    enterQueue: async (id) => call(baseUrl, 'POST', `/queues/${id}/entries`, entryBody(await call<ProofOfWorkChallenge>(baseUrl, 'POST', `/queues/${id}/challenge`, {}, auth)), auth),
     myEntry: (id) => call(baseUrl, 'GET', `/queues/${id}/entries/me`, undefined, auth),
     seats: async (scheduleId) => (await call<{ items: { id: string; status: string; section: string; row: number; number: number }[] }>(baseUrl, 'GET', `/schedules/${scheduleId}/seats`)).items,
     holdSeats: (scheduleId, seatIds, queueToken) =>

@@ -110,6 +110,14 @@ test('a fan goes from sign-up to a confirmed booking, sees sold seats, and cance
   page.on('response', (response) => {
     if (response.request().method() === 'POST' && response.url().endsWith('/api/v1/rum')) rumAnswers.push(response.status());
   });
+  // the waiting room's entry: a challenge, then the entry carrying the number the worker found
+  const entrySteps: { path: string; status: number; body: string }[] = [];
+  page.on('response', (response) => {
+    const url = response.url();
+    if (response.request().method() === 'POST' && /\/api\/v1\/queues\/[^/]+\/(challenge|entries)$/.test(url)) {
+      entrySteps.push({ path: url.slice(url.lastIndexOf('/') + 1), status: response.status(), body: response.request().postData() ?? '' });
+    }
+  });
 
   await page.goto(`${base}/`);
   await page.getByRole('link', { name: title }).waitFor();
@@ -130,6 +138,9 @@ test('a fan goes from sign-up to a confirmed booking, sees sold seats, and cance
   // Room to spare: the waiting room admits at once and moves on to the seat map by itself.
   await page.waitForURL(/\/seats$/, { timeout: 60_000 });
   await page.getByRole('heading', { name: 'Seat map' }).waitFor();
+  // ...after solving the proof-of-work in its worker: the server took the number it sent
+  assert.equal(entrySteps.map((step) => [step.path, step.status]), [['challenge', 200], ['entries', 200]]);
+  assert.type((JSON.parse(entrySteps[1]!.body) as { proofOfWork?: { number?: unknown } }).proofOfWork?.number, 'number');
   await chooseSeatsWithKeyboard(page, 2);
   assert.is(await page.locator('button.seat[aria-pressed="true"]').count(), 2, 'two seats chosen with the keyboard');
   const chosen = await page.locator('button.seat[aria-pressed="true"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-seat-id')));
@@ -213,13 +224,29 @@ test('a waiting fan moves on by itself when the admin raises capacity, and sees 
     return entry.status === 'ADMITTED' ? entry : undefined;
   }, 20_000);
 
-  // Our fan, on a phone, waits first in line.
+  // A harder proof-of-work for this performance (admin PATCH), so the page's check lasts long
+  // enough to be seen: a few seconds of hashing in the worker.
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: platform!.adminEmail, password: platform!.adminPassword }),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const harder = await fetch(`${base}/api/v1/queues/${performanceId}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ proofOfWorkMaxNumber: 400_000 }),
+  });
+  assert.is(harder.status, 200);
+
+  // Our fan, on a phone, checks the browser (progress shown), then waits first in line.
   const fan = await browser({ width: 390, height: 844 });
   const page = fan.page;
+  let challenges = 0;
+  page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/challenge')) challenges += 1; });
   await page.goto(`${base}/#/signup?next=${encodeURIComponent(`#/performances/${performanceId}/queue`)}`);
   await signUp(page, { nickname: 'Bo', email: `${randomPrefix('bo')}@example.com`, password: 'correct horse battery' });
+  const check = page.getByTestId('proof-of-work');
+  await check.getByText(/Check: \d+%/).waitFor();
+  await screenshot(page, 'waiting-room-check');
   const live = page.locator('[aria-live="polite"].live-sentence');
-  await live.filter({ hasText: 'You are number 1 in line' }).waitFor({ timeout: 30_000 });
+  await live.filter({ hasText: 'You are number 1 in line' }).waitFor({ timeout: 120_000 });
   assert.is(await page.getByTestId('ahead').textContent(), '0');
   await screenshot(page, 'waiting-room');
 
@@ -227,6 +254,7 @@ test('a waiting fan moves on by itself when the admin raises capacity, and sees 
   await page.reload();
   await live.filter({ hasText: 'You are number 1 in line' }).waitFor();
   assert.ok(page.url().includes('/queue'), 'still waiting after the reload');
+  assert.is(challenges, 1, 'the reload found the place without solving a new proof-of-work');
 
   await setQueueCapacityOnAdminPage(admin!.page, base, title, 2);
   await screenshot(admin!.page, 'admin-queue');

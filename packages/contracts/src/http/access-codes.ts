@@ -15,11 +15,11 @@ export const AccessCodeLane = z.enum(['PRESALE', 'PRIORITY']).meta({
 
 /** Letters, digits and dashes; compared without regard to case (stored upper-case). */
 export const ACCESS_CODE_PATTERN = /^[A-Za-z0-9-]{4,40}$/;
-const codeText = z.string().trim().regex(ACCESS_CODE_PATTERN, 'must be 4 to 40 letters, digits or dashes');
+export const AccessCodeText = z.string().trim().regex(ACCESS_CODE_PATTERN, 'must be 4 to 40 letters, digits or dashes');
 
 export const NewAccessCode = z
   .object({
-    code: codeText.optional().meta({ description: 'The code fans type; a random 12-character one is made when absent. Case does not matter.' }),
+    code: AccessCodeText.optional().meta({ description: 'The code fans type; a random 12-character one is made when absent. Case does not matter.' }),
     lane: AccessCodeLane,
     maxUses: z.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000')
       .meta({ description: 'How many fans may use it: 1 for a single-use code. A fan who enters again with the same code uses it once.' }),
@@ -55,17 +55,8 @@ export const AccessCodeUses = z
 
 export const accessCodeParams = performanceIdParams.extend({ codeId: uuid() });
 
-/** The body of `POST /api/v1/queues/{performanceId}/entries`; optional. Unknown fields are ignored. */
-export const EnterQueue = z
-  .object({
-    accessCode: codeText.optional().meta({
-      description: 'A presale access code: the fan enters the code\'s lane (see `AccessCodeLane`) instead of the general line. Unknown: 403 `ACCESS_CODE_INVALID`; used up: 409 `ACCESS_CODE_USED_UP`; outside its window: 409 `ACCESS_CODE_OUTSIDE_WINDOW`.',
-    }),
-  })
-  .meta({ id: 'EnterQueue' });
-
 /** Internal (queue → catalog): count one use of a code for a fan, once per fan. */
-export const RedeemAccessCode = z.object({ code: codeText, userId: z.string().min(1).max(200) }).strict();
+export const RedeemAccessCode = z.object({ code: AccessCodeText, userId: z.string().min(1).max(200) }).strict();
 export const AccessCodeGrant = z.object({
   codeId: uuid(),
   lane: AccessCodeLane,
@@ -80,4 +71,3 @@ export type NewAccessCode = z.infer<typeof NewAccessCode>;
 export type AccessCode = z.infer<typeof AccessCode>;
 export type AccessCodeGrant = z.infer<typeof AccessCodeGrant>;
 export type AccessCodeUses = z.infer<typeof AccessCodeUses>;
-export type EnterQueueBody = z.input<typeof EnterQueue>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
-import { AccessCodeLane } from './access-codes.ts';
+import { AccessCodeLane, AccessCodeText } from './access-codes.ts';
 import { dateTime, uuid } from './common.ts';
 
 const count = z.number().int().min(1).max(LIMITS.queueCount);
@@ -21,9 +21,20 @@ export const QueueSettingsChange = z
       .nullable()
       .optional()
       .meta({ description: 'An explicit line limit; null goes back to the default (`QUEUE_MAX_LINE_FACTOR`, 2 by default, × the seats still available).' }),
+    proofOfWorkMaxNumber: z
+      .number()
+      .int()
+      .min(0)
+      .max(LIMITS.proofOfWorkMaxNumber)
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'The proof-of-work difficulty of an entry (ALTCHA `maxnumber`: a solver tries about half of it on average); 0 turns proof-of-work off for this performance, null goes back to the default (`QUEUE_POW_MAX_NUMBER`). Challenges issued from then on use it.',
+      }),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of capacity, admitPerMinute, state, maxLine' })
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of capacity, admitPerMinute, state, maxLine, proofOfWorkMaxNumber' })
   .meta({ id: 'QueueSettingsChange', description: 'Name at least one field; unknown fields are refused.' });
 
 export const QueueDraw = z
@@ -65,6 +76,9 @@ export const Queue = z
     closesAt: dateTime().nullable().meta({ description: 'When the waiting room closes itself (the performance\'s `bookingClosesAt`); null when it never does.' }),
     requireVerifiedEmail: z.boolean().meta({
       description: 'Only accounts with a confirmed e-mail address may enter (the performance asks for it); others get 403 `EMAIL_NOT_VERIFIED`.',
+    }),
+    proofOfWorkMaxNumber: z.number().int().meta({
+      description: "The entry's base proof-of-work difficulty (ALTCHA `maxnumber`); 0 when proof-of-work is off. A busy address range is given more (see `POST …/challenge`).",
     }),
     draw: QueueDraw.nullable().meta({
       description: 'The pre-queue draw of a scheduled open, published so anyone can check it; null when the waiting room has no scheduled open. Before the open only `commitment` is known; from the open `seed` is published and the order can be recomputed from it.',
@@ -110,6 +124,48 @@ export const QueueEntry = z
     odds: QueueOdds.nullable().meta({ description: 'While WAITING, when the number of seats is known; null otherwise.' }),
   })
   .meta({ id: 'QueueEntry' });
+
+const hex = (what: string) => z.string().regex(/^[0-9a-f]{64}$/, `${what}: 64 lower-case hex digits`);
+
+/** The server's half of the entry's proof-of-work (an ALTCHA v1 challenge). */
+export const ProofOfWorkChallenge = z
+  .object({
+    required: z.boolean().meta({ description: 'false when proof-of-work is off for this performance: the entry is accepted without `proofOfWork` (a solution of this challenge is accepted too).' }),
+    algorithm: z.literal('SHA-256'),
+    challenge: hex('challenge').meta({ description: 'SHA-256(salt + number), hex: find the number.' }),
+    maxnumber: z.number().int().min(1).meta({ description: 'The number is at most this: the difficulty (a solver tries about half of it on average).' }),
+    salt: z.string().meta({
+      description: 'Random hex, then `?` and the signed parameters: the performance (`p`), the account (`u`) and the expiry (`expires`, epoch seconds), ending in `&`. Hash it exactly as given.',
+      examples: ['4b1f0c9d2e7a8b3c5d6e7f80?p=6f1c…&u=0b7e…&expires=1797000000&'],
+    }),
+    signature: hex('signature').meta({ description: 'HMAC-SHA-256 of `challenge` under the server\'s key: proves the server issued it.' }),
+    expiresAt: dateTime().meta({ description: 'Send the solution before this; later it is 403 `PROOF_OF_WORK_EXPIRED`.' }),
+  })
+  .meta({ id: 'ProofOfWorkChallenge' });
+
+/** The client's half: the challenge as received, plus the number found. */
+export const ProofOfWorkSolution = z
+  .object({
+    algorithm: z.literal('SHA-256'),
+    challenge: hex('challenge'),
+    number: z.number().int().min(0).max(LIMITS.proofOfWorkMaxNumber),
+    salt: z.string().max(512),
+    signature: hex('signature'),
+  })
+  .strict()
+  .meta({ id: 'ProofOfWorkSolution' });
+
+/** The body of `POST /api/v1/queues/{performanceId}/entries`; optional. Unknown fields are ignored. */
+export const QueueEntryRequest = z
+  .object({
+    proofOfWork: ProofOfWorkSolution.optional().meta({
+      description: 'The solved challenge of `POST /api/v1/queues/{performanceId}/challenge`; required unless that challenge said `required: false`.',
+    }),
+    accessCode: AccessCodeText.optional().meta({
+      description: 'A presale access code: the fan enters the code\'s lane (see `AccessCodeLane`) instead of the general line. Unknown: 403 `ACCESS_CODE_INVALID`; used up: 409 `ACCESS_CODE_USED_UP`; outside its window: 409 `ACCESS_CODE_OUTSIDE_WINDOW`.',
+    }),
+  })
+  .meta({ id: 'QueueEntryRequest' });
 
 /** Internal: a waiting room's settings as performance.published carries them, so an operator can create one when catalog's event cannot reach the queue. */
 export const NewQueue = z
@@ -159,6 +215,9 @@ export type QueueEntry = z.infer<typeof QueueEntry>;
 export type QueueOdds = z.infer<typeof QueueOdds>;
 export type QueueEntryStatus = z.infer<typeof QueueEntryStatus>;
 export type QueueSettingsChange = z.input<typeof QueueSettingsChange>;
+export type ProofOfWorkChallenge = z.infer<typeof ProofOfWorkChallenge>;
+export type ProofOfWorkSolution = z.infer<typeof ProofOfWorkSolution>;
+export type QueueEntryRequest = z.input<typeof QueueEntryRequest>;
 export type StatusPollsBody = z.input<typeof StatusPolls>;
 export type OperatorRateBody = z.input<typeof OperatorRate>;
 export type OperatorRateAnswer = z.infer<typeof OperatorRateAnswer>;

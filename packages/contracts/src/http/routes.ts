@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { AccessCode, AccessCodeList, accessCodeParams, AccessCodeUses, EnterQueue, NewAccessCode } from './access-codes.ts';
+import { AccessCode, AccessCodeList, accessCodeParams, AccessCodeUses, NewAccessCode } from './access-codes.ts';
 import { Credentials, EmailVerification, EmailVerified, Profile, RefreshRequest, SignUp, TokenPair, User, userIdParams } from './auth.ts';
 import { NewOrder, Order, OrderPage, RefundRequest, SalesTimeline, salesTimelineQuery } from './booking.ts';
 import { NewPerformance, Performance, PerformanceChange, PerformancePage, Schedule, SeatMap } from './catalog.ts';
 import { idempotencyHeaders, orderIdParams, pageQuery, paymentIdParams, performanceIdParams, Problem, scheduleIdParams } from './common.ts';
 import { NewPayment, Payment } from './payment.ts';
 import { FaroPayload, OpenApiText, Redrive, RedriveRequest } from './platform.ts';
-import { Queue, QueueEntry, QueueSettingsChange, QueueTimeline, queueTimelineQuery } from './queue.ts';
+import { ProofOfWorkChallenge, Queue, QueueEntry, QueueEntryRequest, QueueSettingsChange, QueueTimeline, queueTimelineQuery } from './queue.ts';
 import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
@@ -344,7 +344,7 @@ export const ROUTES = {
     tags: ['Waiting room'],
     summary: 'Configure the waiting room (ADMIN)',
     description:
-      'Any of `capacity`, `admitPerMinute`, `state`, `maxLine`; unknown fields and an empty body are\n400 `VALIDATION_FAILED`. Takes effect at the next admission tick (at once when `state`\nbecomes `OPEN` or `capacity` / `admitPerMinute` change). `state: OPEN` also reopens a\n`SOLD_OUT` or `CLOSED` waiting room; after `closesAt` the next tick closes it again.',
+      'Any of `capacity`, `admitPerMinute`, `state`, `maxLine`, `proofOfWorkMaxNumber`; unknown fields and an empty body are\n400 `VALIDATION_FAILED`. Takes effect at the next admission tick (at once when `state`\nbecomes `OPEN` or `capacity` / `admitPerMinute` change). `state: OPEN` also reopens a\n`SOLD_OUT` or `CLOSED` waiting room; after `closesAt` the next tick closes it again.',
     request: { params: performanceIdParams, body: QueueSettingsChange },
     responses: {
       200: { description: 'The new figures', body: Queue },
@@ -355,26 +355,45 @@ export const ROUTES = {
       413: { shared: 'PayloadTooLarge' },
     },
   },
+  queueChallenge: {
+    method: 'post',
+    path: '/api/v1/queues/{performanceId}/challenge',
+    tags: ['Waiting room'],
+    summary: 'A proof-of-work challenge for entering',
+    description:
+      'Step 1 of entering. The challenge is an ALTCHA (v1, SHA-256) challenge bound to the caller,\nthis performance and a short expiry, signed by the waiting room. Solve it: find `number`\n(0 ≤ number ≤ `maxnumber`) with SHA-256(`salt` + number) = `challenge` (hex; the number in\ndecimal), then send `{ proofOfWork: { algorithm, challenge, number, salt, signature } }` with\n`POST …/entries`. One solution enters once; a new entry (after leaving, or a retry after a\nlost answer) needs a new challenge. The difficulty is the performance\'s\n(`proofOfWorkMaxNumber`), doubled for each step of entries recently begun from the caller\'s\naddress range (/24 for IPv4, /64 for IPv6), up to a bound.',
+    request: { params: performanceIdParams },
+    responses: {
+      200: { description: 'The challenge', body: ProofOfWorkChallenge },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`EMAIL_NOT_VERIFIED`: the waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`), so no proof is handed out to an account it would refuse' },
+      404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
+      429: { shared: 'TooManyRequests' },
+      503: { shared: 'Unavailable', description: '`QUEUE_UNAVAILABLE` (`Retry-After: 2`)' },
+    },
+  },
   enterQueue: {
     method: 'post',
     path: '/api/v1/queues/{performanceId}/entries',
     tags: ['Waiting room'],
     summary: 'Enter the waiting room',
     description:
-      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\nWith `accessCode` the fan enters the code\'s lane instead (`lane` in the entry): `PRESALE`\nholders are admitted even before `opensAt`, `PRIORITY` holders ahead of the general line from\nthe open. A fan already in the general line moves to the lane. A code is used once per fan\n(entering again with it counts nothing); lane entries are not refused by the line limit (they\nare still refused `EMAIL_NOT_VERIFIED` where the sale asks for confirmed addresses).',
-    request: { params: performanceIdParams, body: EnterQueue, bodyOptional: true },
+      'Entering twice returns the same entry. Before a scheduled open (`opensAt`) the entry waits\nin the pre-queue (`reason: PRE_QUEUE`); at the open the pre-queue joins the line in draw\norder (see `Queue.draw`), ahead of everyone who enters after the open.\nPresence: a pre-queued fan must poll (or enter) within the last `QUEUE_PRESENCE_WINDOW_SECONDS`\n(180) before the open, as `pollAfterMs` asks, or is dropped at the open (`EXPIRED`, `reason:\nABSENT`); from the start of that window the line limit counts only the pre-queued fans seen in it.\n\nWith `accessCode` the fan enters the code\'s lane instead (`lane` in the entry): `PRESALE`\nholders are admitted even before `opensAt`, `PRIORITY` holders ahead of the general line from\nthe open. A fan already in the general line moves to the lane. A code is used once per fan\n(entering again with it counts nothing); lane entries are not refused by the line limit (they\nare still refused `EMAIL_NOT_VERIFIED` where the sale asks for confirmed addresses).\n\n' +
+      '**Proof-of-work.** The body carries the solved challenge of `POST …/challenge` (unless that\nchallenge said `required: false`), with or without an access code. Missing: 403 `PROOF_OF_WORK_REQUIRED`; not issued by the\nwaiting room, for another account or performance, or a wrong number: 403\n`PROOF_OF_WORK_INVALID`; past its expiry: 403 `PROOF_OF_WORK_EXPIRED`; already used once:\n409 `PROOF_OF_WORK_REPLAYED`. Each time, get a new challenge and solve it. The proof is spent\nbefore the line answers: after any refusal below, enter again with a new one.',
+    request: { params: performanceIdParams, body: QueueEntryRequest, bodyOptional: true },
     responses: {
       200: { description: 'The entry', body: QueueEntry },
       400: { shared: 'BadRequest' },
       401: { shared: 'Unauthorized' },
       403: {
         shared: 'Forbidden',
-        description: '`EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again. `ACCESS_CODE_INVALID`: no such access code for this performance',
+        description: '`PROOF_OF_WORK_REQUIRED`, `PROOF_OF_WORK_INVALID`, `PROOF_OF_WORK_EXPIRED`; `EMAIL_NOT_VERIFIED`: this waiting room admits only confirmed addresses (`Queue.requireVerifiedEmail`); follow the link in the verification mail, refresh the tokens and enter again. `ACCESS_CODE_INVALID`: no such access code for this performance',
       },
       404: { shared: 'NotFound', description: '`QUEUE_NOT_FOUND`' },
       409: {
         shared: 'Conflict',
-        description: '`SOLD_OUT` or `QUEUE_CLOSED`; `ACCESS_CODE_USED_UP` (the code has no uses left) or `ACCESS_CODE_OUTSIDE_WINDOW` (before `validFrom` or from `validUntil`, both in the problem)',
+        description: '`SOLD_OUT`, `QUEUE_CLOSED`, or `PROOF_OF_WORK_REPLAYED`; `ACCESS_CODE_USED_UP` (the code has no uses left) or `ACCESS_CODE_OUTSIDE_WINDOW` (before `validFrom` or from `validUntil`, both in the problem)',
       },
       429: {
         shared: 'TooManyRequests',

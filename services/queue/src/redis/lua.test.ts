@@ -12,7 +12,7 @@ const root = path.resolve(import.meta.dirname, '../../../..');
 test('every script passes the header guard: KEYS documented as named, no literal key names', () => {
   const read = readLuaDir(dir);
   assert.equal(read.map((s) => `${s.name}-${s.numberOfKeys}`), [
-    'admit-14', 'configure-1', 'createQueue-3', 'describe-7', 'entry-12', 'index-1', 'leave-7', 'orderEvent-5', 'storeToken-2',
+    'admit-14', 'configure-1', 'createQueue-3', 'describe-7', 'entry-12', 'index-1', 'leave-7', 'orderEvent-5', 'rangeEntries-2', 'storeToken-2',
   ]);
   for (const script of read) assert.match(script.lua, /Returns /, `${script.name} documents its reply`);
 });

@@ -196,3 +196,12 @@ export async function runDescribe(redis: RedisClient, performanceId: string): Pr
 export async function runIndex(redis: RedisClient, args: { action: 'add' | 'remove'; performanceId: string }): Promise<boolean> {
   return (await runScript(redis, lua.index, { index: QUEUE_INDEX_KEY }, args)) === 1;
 }
+
+/**
+ * rangeEntries-2.lua: counts one entry attempt from an address range (the proof-of-work's
+ * difficulty) and returns its recent rate. The two window keys are the caller's: they live in the
+ * range's own slot, not a performance's.
+ */
+export async function runRangeEntries(redis: RedisClient, keys: { current: string; previous: string }, args: { windowMs: number; elapsedMs: number }): Promise<number> {
+  return Number(await runScript(redis, lua.rangeEntries, keys, args));
+}

@@ -34,7 +34,7 @@ export interface EntryOptions {
   lane?: '' | AccessCodeLane;
 }
 
-export type SettingsChange = Partial<{ capacity: number; admitPerMinute: number; state: QueueState; maxLine: number | null }>;
+export type SettingsChange = Partial<{ capacity: number; admitPerMinute: number; state: QueueState; maxLine: number | null; proofOfWorkMaxNumber: number | null }>;
 
 export type QueueStore = ReturnType<typeof createQueueStore>;
 
@@ -49,7 +49,7 @@ const redisUnavailable = () => new ServiceUnavailableError('QUEUE_UNAVAILABLE', 
  * the reconnection attempts and end as a 500). A call cut off mid-flight ends the same way. A
  * script's own error (ReplyError) is a bug, not an outage, and stays one.
  */
-function failFastWithoutRedis<T extends Record<string, (...args: never[]) => Promise<unknown>>>(redis: RedisClient, store: T): T {
+export function failFastWithoutRedis<T extends Record<string, (...args: never[]) => Promise<unknown>>>(redis: RedisClient, store: T): T {
   const lost = new Set(['reconnecting', 'close', 'end']);
   const guarded: Record<string, unknown> = {};
   for (const [name, call] of Object.entries(store)) {

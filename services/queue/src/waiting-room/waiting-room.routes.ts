@@ -1,8 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { EnterQueue, NewQueue, OperatorRate, performanceIdParams as params, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
+import { NewQueue, OperatorRate, performanceIdParams as params, QueueEntryRequest, QueueSettingsChange, StatusPolls, type OperatorRateAnswer } from '@ticketping/contracts/http';
 import { IDENTITY_HEADERS, NotFoundError, caller, callerFrom, requireAdmin, requireInternalCaller, validate } from '@ticketping/http';
 import { sendJson, settleAnswer, type LeanRoute } from '@ticketping/http/fast-path';
+import type { ProofOfWork } from '../proof-of-work/proof-of-work.service.ts';
 import type { QueueStore } from '../redis/queue-store.ts';
 import type { WaitingRoom } from './waiting-room.service.ts';
 
@@ -18,8 +19,8 @@ export interface WaitingRoomRoutes {
   lean: LeanRoute[];
 }
 
-export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
-  const { room, store, jwks } = deps;
+export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; proofOfWork: ProofOfWork; internalToken: string; jwks: JSONWebKeySet }): WaitingRoomRoutes {
+  const { room, store, proofOfWork, jwks } = deps;
   const internal = requireInternalCaller(deps.internalToken);
   const requireGateway = (req: Request, res: Response) => internal(req, res, () => undefined);
 
@@ -65,12 +66,25 @@ export function waitingRoomRoutes(deps: { room: WaitingRoom; store: QueueStore; 
       sendJson(res, { answers });
     });
 
-    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+    // The gateway sends the client address it worked out under TRUST_PROXY as X-Forwarded-For
+    // (a client's own is dropped); the internal credential vouches for it.
+    router.post('/api/v1/queues/:performanceId/challenge', internal, async (req, res) => {
       const { performanceId } = validate.params(params, req);
-      // the body is optional: a plain entry sends none (or `{}`)
-      const { accessCode } = req.body === undefined ? {} : validate.body(EnterQueue, req);
       res.setHeader('cache-control', 'no-store');
       const who = caller(req);
+      res.json(await proofOfWork.challenge(performanceId, who.id, String(req.headers['x-forwarded-for'] ?? 'unknown'), who.emailVerified === true));
+    });
+
+    // The proof is spent first (a solution is one entry attempt, whatever the line answers); the
+    // entry script then decides the confirmed address, the code's lane and, before the open, the
+    // fan's presence.
+    router.post('/api/v1/queues/:performanceId/entries', internal, async (req, res) => {
+      const { performanceId } = validate.params(params, req);
+      // the body is optional: a plain entry with no proof needed sends none (or `{}`)
+      const { proofOfWork: solution, accessCode } = req.body === undefined ? {} : validate.body(QueueEntryRequest, req);
+      const who = caller(req);
+      await proofOfWork.spend(performanceId, who.id, solution);
+      res.setHeader('cache-control', 'no-store');
       res.json(await room.enter(performanceId, who.id, { emailVerified: who.emailVerified === true, ...(accessCode ? { accessCode } : {}) }));
     });
 

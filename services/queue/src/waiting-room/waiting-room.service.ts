@@ -36,6 +36,7 @@ export interface QueueSummary {
   requireVerifiedEmail: boolean;
   opensAt: string | null;
   closesAt: string | null;
+  proofOfWorkMaxNumber: number;
   draw: { commitment: string | null; seed: string | null; preQueued: number; algorithm: string } | null;
 }
 
@@ -56,6 +57,8 @@ export interface WaitingRoomDeps {
   admission: Pick<AdmissionLoop, 'tick'>;
   /** Where an entry's access code is redeemed (catalog); without it an entry with a code is a 503. */
   accessCodes?: AccessCodes;
+  /** Where the summary reads the entry's difficulty from; without it the summary says 0 (off). */
+  proofOfWork?: { baseMaxNumber(performanceId: string): Promise<number | undefined> };
 }
 
 export function createWaitingRoom(deps: WaitingRoomDeps) {
@@ -112,7 +115,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps) {
   }
 
   async function summary(performanceId: string): Promise<QueueSummary> {
-    const view = await store.describe(performanceId);
+    const [view, proofOfWorkMaxNumber] = await Promise.all([store.describe(performanceId), deps.proofOfWork?.baseMaxNumber(performanceId)]);
     if (!view) throw new NotFoundError('QUEUE_NOT_FOUND', 'This performance has no waiting room');
     return {
       performanceId,
@@ -127,6 +130,7 @@ export function createWaitingRoom(deps: WaitingRoomDeps) {
       requireVerifiedEmail: view.requireVerifiedEmail,
       opensAt: iso(view.opensAtMs),
       closesAt: iso(view.closesAtMs),
+      proofOfWorkMaxNumber: proofOfWorkMaxNumber ?? 0,
       draw: view.opensAtMs > 0 ? { commitment: view.drawCommitment, seed: view.drawSeed, preQueued: view.preQueued, algorithm: DRAW_ALGORITHM } : null,
     };
   }

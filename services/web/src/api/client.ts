@@ -4,7 +4,7 @@
 import { ApiError, NetworkError, requestJsonWithStatus, type RequestOptions } from './http.ts';
 import type { Session } from './session.ts';
 import type {
-  AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, QueueEntry, QueueState, QueueStatus, QueueTimeline,
+  AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus, QueueTimeline,
   SalesTimeline,
   RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User, WaitlistEntry, WaitlistOffer, WaitlistStats,
 } from './types.ts';
@@ -59,8 +59,9 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     getSeats: (scheduleId: string, signal?: AbortSignal) => call<{ items: Seat[] }>(`/schedules/${e(scheduleId)}/seats`, signal ? { signal } : {}),
     createPerformance: (body: NewPerformance) => call<Performance>('/performances', { method: 'POST', body }),
 
-    enterQueue: (performanceId: string, options: { accessCode?: string } = {}) =>
-      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: options.accessCode ? { accessCode: options.accessCode } : {} }),
+    queueChallenge: (performanceId: string) => call<ProofOfWorkChallenge>(`/queues/${e(performanceId)}/challenge`, { method: 'POST', body: {} }),
+    enterQueue: (performanceId: string, entry: { accessCode?: string; proofOfWork?: ProofOfWorkSolution } = {}) =>
+      call<QueueEntry>(`/queues/${e(performanceId)}/entries`, { method: 'POST', body: { ...(entry.accessCode ? { accessCode: entry.accessCode } : {}), ...(entry.proofOfWork ? { proofOfWork: entry.proofOfWork } : {}) } }),
     getMyEntry: (performanceId: string) => call<QueueEntry>(`/queues/${e(performanceId)}/entries/me`),
     leaveQueue: (performanceId: string) => call<void>(`/queues/${e(performanceId)}/entries/me`, { method: 'DELETE' }),
     getQueue: (performanceId: string) => call<QueueStatus>(`/queues/${e(performanceId)}`),

@@ -15,6 +15,8 @@ import type {
   Performance,
   PerformanceSummary,
   Profile,
+  ProofOfWorkChallenge,
+  ProofOfWorkSolution,
   Queue,
   QueueEntry,
   QueueEntryStatus,
@@ -37,7 +39,7 @@ import type {
 } from '@ticketping/contracts/http';
 
 export type { AccessCode, AccessCodeUses, NewAccessCode };
-export type { WaitlistEntry, WaitlistOffer, CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
+export type { WaitlistEntry, WaitlistOffer, CheckInTimeline, QueueTimeline, SalesTimeline, Ticket, TicketCode, ScanResult, Order, OrderSeat, OrderStatus, Payment, PaymentStatus, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueEntryStatus, Seat, SeatStatus };
 
 /** The states an administrator can set (SOLD_OUT is the queue's own). */
 export type QueueState = NonNullable<QueueSettingsChange['state']>;

@@ -81,6 +81,18 @@ test('any other client error is shown as the page error and stops; 429 is retrie
   assert.equal(busy.command, { kind: 'poll-in', ms: 2_000 });
 });
 
+test('solving the proof-of-work shows its progress and keeps the help panel; a refused proof gets a new challenge soon', () => {
+  const solving = run([{ type: 'solving', tried: 250, maxnumber: 1000 }]);
+  assert.equal([solving.state.phase, solving.state.solving, solving.command], ['solving', { tried: 250, maxnumber: 1000 }, { kind: 'stop' }]);
+  assert.ok(isWaiting('solving'));
+  const expired = run([{ type: 'solving', tried: 999, maxnumber: 1000 }, refused(403, 'PROOF_OF_WORK_EXPIRED')]);
+  assert.equal([expired.state.phase, expired.state.solving, expired.state.fatal], ['joining', undefined, undefined]);
+  assert.equal(expired.command, { kind: 'poll-in', ms: 500 }, 'the first retry after the page minimum');
+  assert.is(run([refused(409, 'PROOF_OF_WORK_REPLAYED')]).state.phase, 'joining');
+  const entered = run([{ type: 'solving', tried: 10, maxnumber: 1000 }, { type: 'entry', entry: entry(), at }]);
+  assert.equal([entered.state.phase, entered.state.solving], ['waiting', undefined]);
+});
+
 test('rejoining starts over; leaving ends the page; a failed leave says so', () => {
   const expired = run([{ type: 'entry', entry: entry({ status: 'EXPIRED' }), at }]).state;
   assert.is(reduceQueue(expired, { type: 'rejoin' }).state.phase, 'joining');

@@ -4,7 +4,7 @@
 import type { QueueEntry } from '../api/types.ts';
 import { nextPollDelay } from './poll.ts';
 
-export type QueuePhase = 'joining' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left' | 'unverified';
+export type QueuePhase = 'joining' | 'solving' | 'not-open' | 'waiting' | 'admitted' | 'expired' | 'closed' | 'full' | 'left' | 'unverified';
 
 export interface QueuePageState {
   phase: QueuePhase;
@@ -19,6 +19,8 @@ export interface QueuePageState {
   fatal: unknown;
   /** Sold out: the page offers the waitlist, where seats that come back are offered in order. */
   offerWaitlist: boolean;
+  /** The entry's proof-of-work being solved: numbers tried of `maxnumber` (phase `solving`). */
+  solving: { tried: number; maxnumber: number } | undefined;
 }
 
 /** An API refusal as the page reads it (ApiError has these fields); a network failure has none. */
@@ -27,6 +29,7 @@ export interface Refusal { status?: number; code?: string; retryAfterSeconds?: n
 export type QueueEvent =
   | { type: 'entry'; entry: QueueEntry; at: Date }
   | { type: 'failed'; error: unknown; refusal: Refusal | undefined; at: Date }
+  | { type: 'solving'; tried: number; maxnumber: number }
   | { type: 'rejoin' }
   | { type: 'left' }
   | { type: 'leave-failed' };
@@ -35,7 +38,7 @@ export type QueueEvent =
 export type QueueCommand = { kind: 'poll-in'; ms: number } | { kind: 'stop' } | { kind: 'sign-in' } | { kind: 'admitted'; entry: QueueEntry };
 
 export const initialQueueState = (): QueuePageState => ({
-  phase: 'joining', entry: undefined, problem: undefined, failures: 0, retryingSince: undefined, lastUpdated: undefined, fatal: undefined, offerWaitlist: false,
+  phase: 'joining', entry: undefined, problem: undefined, failures: 0, retryingSince: undefined, lastUpdated: undefined, fatal: undefined, offerWaitlist: false, solving: undefined,
 });
 
 export function expiredMessage(reason: string | null | undefined): string {
@@ -50,18 +53,19 @@ export function expiredMessage(reason: string | null | undefined): string {
 }
 
 /** Whether the page still waits for its turn (it then shows the help panel and re-checks when shown again). */
-export const isWaiting = (phase: QueuePhase) => phase === 'waiting' || phase === 'joining' || phase === 'full' || phase === 'not-open';
+export const isWaiting = (phase: QueuePhase) => phase === 'waiting' || phase === 'joining' || phase === 'solving' || phase === 'full' || phase === 'not-open';
 
 export function reduceQueue(state: QueuePageState, event: QueueEvent, random: () => number = Math.random): { state: QueuePageState; command: QueueCommand } {
   switch (event.type) {
     case 'entry': {
       const { entry } = event;
-      const next: QueuePageState = { ...state, entry, failures: 0, retryingSince: undefined, problem: undefined, lastUpdated: event.at };
+      const next: QueuePageState = { ...state, entry, failures: 0, retryingSince: undefined, problem: undefined, lastUpdated: event.at, solving: undefined };
       if (entry.status === 'ADMITTED') return { state: { ...next, phase: 'admitted' }, command: { kind: 'admitted', entry } };
       if (entry.status === 'EXPIRED') return { state: { ...next, phase: 'expired', offerWaitlist: entry.reason === 'SOLD_OUT' }, command: { kind: 'stop' } };
       return { state: { ...next, phase: 'waiting' }, command: { kind: 'poll-in', ms: nextPollDelay({ pollAfterMs: entry.pollAfterMs, random }) } };
     }
-    case 'failed': return failed(state, event.error, event.refusal, event.at, random);
+    case 'failed': return failed({ ...state, solving: undefined }, event.error, event.refusal, event.at, random);
+    case 'solving': return { state: { ...state, phase: 'solving', solving: { tried: event.tried, maxnumber: event.maxnumber } }, command: { kind: 'stop' } };
     case 'rejoin': return { state: { ...state, phase: 'joining' }, command: { kind: 'stop' } };
     case 'left': return { state: { ...state, phase: 'left' }, command: { kind: 'stop' } };
     case 'leave-failed': return { state: { ...state, problem: 'We could not take you out of the line. Please try again.' }, command: { kind: 'stop' } };
@@ -85,6 +89,11 @@ function failed(state: QueuePageState, error: unknown, refusal: Refusal | undefi
     if (code === 'EMAIL_NOT_VERIFIED') {
       const problem = 'This sale admits only confirmed e-mail addresses. Follow the link in the mail we sent when you signed up, then come back: you join the line then.';
       return { state: { ...state, phase: 'unverified', problem }, command: { kind: 'stop' } };
+    }
+    if (code?.startsWith('PROOF_OF_WORK_')) {
+      // expired while a slow device solved it, or spent by a lost answer's retry: a new one soon
+      const ms = nextPollDelay({ pollAfterMs: 500, consecutiveFailures: Math.min(state.failures, 3), random });
+      return { state: { ...state, phase: 'joining', failures: state.failures + 1 }, command: { kind: 'poll-in', ms } };
     }
     if (code === 'QUEUE_FULL') {
       const problem = 'The line is full right now. Keep this page open: we will try to get you in again shortly.';

@@ -1,12 +1,15 @@
-// The waiting room. Polls the fan's entry at the server's pace, shows place, people ahead, a
-// progress bar, the ETA and an honest word on the odds (with the figures behind it), the price
-// range, and a field for a presale access code; moves on to the seat map by itself once admitted.
-// The server keeps one entry per account, so a reload (or a second tab) finds the same place in line.
+// The waiting room. Solves the entry's proof-of-work in a Web Worker (with a progress bar), then
+// polls the fan's entry at the server's pace, shows place, people ahead, a progress bar, the ETA
+// and an honest word on the odds (with the figures behind it), the price range, and a field for a
+// presale access code; moves on to the seat map by itself once admitted. The server keeps one
+// entry per account, so a reload (or a second tab) finds the same place in line without solving again.
 
 import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
+import { powProgress } from '../lib/proof-of-work.ts';
+import { solveInWorker } from '../pow/solve.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
 import { startPolling } from '../lib/poll.ts';
 import { expiredMessage, initialQueueState, isWaiting, reduceQueue, type QueueCommand, type QueueEvent } from '../lib/queue-page.ts';
@@ -33,6 +36,7 @@ export const queuePage: PageFactory = (ctx) => {
     state = result.state;
     return result.command;
   };
+  const solver = new AbortController();
   const signIn = () => ctx.navigate(href({ name: 'login', next: location.hash }), { replace: true });
   // The presale-code form's own state (not the line's)
   let accessCode = '';
@@ -40,7 +44,6 @@ export const queuePage: PageFactory = (ctx) => {
   let codeSending = false;
   /** Sent again when the page has to re-enter (the entry was lost), so the fan keeps the lane; the server counts it once. */
   let acceptedCode: string | undefined;
-  const enter = () => ctx.api.enterQueue(performanceId, acceptedCode ? { accessCode: acceptedCode } : {});
 
   const goToSeats = (schedule: string) => ctx.navigate(href({ name: 'seats', performanceId, scheduleId: schedule }), { replace: true });
 
@@ -55,20 +58,33 @@ export const queuePage: PageFactory = (ctx) => {
     else ctx.update(); // several dates and none chosen: the page offers them
   };
 
+  /** Gets a challenge, solves it in a worker while the bar shows progress, and enters with it (in the code's lane, with one). */
+  const enterWithProof = async (accessCode = acceptedCode): Promise<QueueEntry> => {
+    const code = accessCode ? { accessCode } : {};
+    const challenge = await ctx.api.queueChallenge(performanceId);
+    if (!challenge.required) return ctx.api.enterQueue(performanceId, code);
+    dispatch({ type: 'solving', tried: 0, maxnumber: challenge.maxnumber });
+    ctx.update();
+    const { ms, ...proofOfWork } = await solveInWorker(challenge, (tried) => {
+      dispatch({ type: 'solving', tried, maxnumber: challenge.maxnumber });
+      ctx.update();
+    }, solver.signal);
+    ctx.track('queue_proof_of_work_solved', { performanceId, ms: String(ms) });
+    return ctx.api.enterQueue(performanceId, { ...code, proofOfWork });
+  };
+
   /**
-   * The first call enters the line (entering again returns the same entry, so a reload keeps the
-   * place); later calls read it, and re-enter if the entry was dropped meanwhile.
+   * Every call reads the entry first: a reload or a second tab finds the place without solving
+   * a new proof-of-work. Only a fan who is not in the line (404) enters.
    */
   let entered = false;
   const fetchEntry = async (): Promise<QueueEntry> => {
-    if (entered) {
-      try {
-        return await ctx.api.getMyEntry(performanceId);
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
+    try {
+      return await ctx.api.getMyEntry(performanceId);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    const current = await enter();
+    const current = await enterWithProof();
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -127,7 +143,7 @@ export const queuePage: PageFactory = (ctx) => {
     dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void enter().then(() => poller.pollNow(), (error: unknown) => {
+    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => {
       if (failed(error).kind === 'sign-in') signIn();
       ctx.update();
     });
@@ -146,7 +162,7 @@ export const queuePage: PageFactory = (ctx) => {
     codeProblem = undefined;
     ctx.update();
     try {
-      const entry = await ctx.api.enterQueue(performanceId, { accessCode: code });
+      const entry = await enterWithProof(code);
       acceptedCode = code;
       entered = true;
       ctx.track('queue_access_code', { performanceId });
@@ -217,6 +233,13 @@ export const queuePage: PageFactory = (ctx) => {
     const { phase, entry, problem } = state;
     switch (phase) {
       case 'joining': return html`<div class="queue-card"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Finding your place in line…</p></div>`;
+      case 'solving': {
+        const percent = powProgress(state.solving?.tried ?? 0, state.solving?.maxnumber ?? 1);
+        return html`<div class="queue-card" data-testid="proof-of-work"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Checking this browser before it joins the line…</p>
+          <label class="progress-label" for="pow-progress">Check: ${percent}%</label>
+          <progress id="pow-progress" max="100" .value=${percent}>${percent}%</progress>
+          <p class="muted">This takes a few seconds on most devices and keeps automated scripts from crowding the line.</p></div>`;
+      }
       case 'waiting': return entry ? waitingView(entry) : nothing;
       case 'admitted': {
         const schedules = performance.value?.schedules ?? [];
@@ -260,6 +283,7 @@ export const queuePage: PageFactory = (ctx) => {
         ${state.entry?.lane ? nothing : codeForm()}` : nothing}`,
     dispose: () => {
       poller.stop();
+      solver.abort();
       document.removeEventListener('visibilitychange', onVisible);
     },
   };

@@ -2,10 +2,12 @@
   Changes a queue's settings at runtime (admin PATCH, performance.sold-out, the operator's rate).
   Takes effect at the next admission tick. Validation happens before the call.
 
-  KEYS[1] config   hash: capacity, admitPerMinute, state, maxLine, operatorAdmitPerMinute, operatorRateUntilMs
+  KEYS[1] config   hash: capacity, admitPerMinute, state, maxLine, proofOfWorkMaxNumber,
+                   operatorAdmitPerMinute, operatorRateUntilMs
 
   ARGV[1..n] changes: field, value pairs among those fields; an empty value removes the field
-             (maxLine: back to the default limit)
+             (maxLine: back to the default limit,
+             proofOfWorkMaxNumber: back to the default difficulty)
 
   Returns 1, or 0 when there is no such queue
 ]]
