@@ -58,19 +58,25 @@ export const queuePage: PageFactory = (ctx) => {
     else ctx.update(); // several dates and none chosen: the page offers them
   };
 
-  /** Gets a challenge, solves it in a worker while the bar shows progress, and enters with it (in the code's lane, with one). */
-  const enterWithProof = async (accessCode = acceptedCode): Promise<QueueEntry> => {
-    const code = accessCode ? { accessCode } : {};
+  /**
+   * Gets a challenge, solves it in a worker while the bar shows progress, and enters with it (in
+   * the code's lane, with one). A fan already in line who sends a code keeps the place on screen
+   * while it is solved (`showProgress: false`: the code form says it is checking).
+   */
+  const enterWithProof = async (options: { accessCode?: string | undefined; showProgress?: boolean } = {}): Promise<QueueEntry> => {
+    const { showProgress = true, accessCode: withCode = acceptedCode } = options;
+    const body = withCode ? { accessCode: withCode } : {};
     const challenge = await ctx.api.queueChallenge(performanceId);
-    if (!challenge.required) return ctx.api.enterQueue(performanceId, code);
-    dispatch({ type: 'solving', tried: 0, maxnumber: challenge.maxnumber });
-    ctx.update();
-    const { ms, ...proofOfWork } = await solveInWorker(challenge, (tried) => {
+    if (!challenge.required) return ctx.api.enterQueue(performanceId, body);
+    const progress = (tried: number) => {
+      if (!showProgress) return;
       dispatch({ type: 'solving', tried, maxnumber: challenge.maxnumber });
       ctx.update();
-    }, solver.signal);
+    };
+    progress(0);
+    const { ms, ...proofOfWork } = await solveInWorker(challenge, progress, solver.signal);
     ctx.track('queue_proof_of_work_solved', { performanceId, ms: String(ms) });
-    return ctx.api.enterQueue(performanceId, { ...code, proofOfWork });
+    return ctx.api.enterQueue(performanceId, { ...body, proofOfWork });
   };
 
   /**
@@ -162,7 +168,8 @@ export const queuePage: PageFactory = (ctx) => {
     codeProblem = undefined;
     ctx.update();
     try {
-      const entry = await enterWithProof(code);
+      // entering with a code is an entry like any other: it carries a new proof-of-work
+      const entry = await enterWithProof({ accessCode: code, showProgress: false });
       acceptedCode = code;
       entered = true;
       ctx.track('queue_access_code', { performanceId });
