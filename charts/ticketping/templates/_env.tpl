@@ -88,6 +88,14 @@ that send mail.
   value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "catalog") | quote }}
 {{- else if eq $service "booking" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_JWKS") }}
+- name: RETURN_FEE_PERCENT
+  value: {{ $values.returnFee.percent | quote }}
+- name: RETURN_FEE_MINIMUM
+  value: {{ $values.returnFee.minimum | quote }}
+{{- /* The waitlist offer e-mail: the fan's address from auth's internal contact lookup. */}}
+- name: AUTH_URL
+  value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "auth") | quote }}
+{{- include "ticketping.mailEnv" $root }}
 {{- else if eq $service "payment" }}
 - name: PAYMENT_PROVIDER
   value: {{ $root.Values.config.paymentProvider | quote }}

@@ -48,7 +48,11 @@ test('dashboards are valid Grafana JSON with unique uids, a datasource variable 
 
 test('dashboards show what the issue asks for', () => {
   const queries = (file: string) => exprs(dashboards.get(file) as Dashboard).join('\n');
-  for (const metric of ['ticketping_queue_waiting', 'ticketping_queue_active', 'ticketping_queue_admit_rate_per_minute', 'ticketping_queue_eta_seconds']) {
+  for (const metric of [
+    'ticketping_queue_waiting', 'ticketping_queue_active', 'ticketping_queue_admit_rate_per_minute', 'ticketping_queue_eta_seconds',
+    // the admins' ceiling beside the operator's rate, and the rate admitted at (issue 17)
+    'ticketping_queue_admit_per_minute', 'ticketping_queue_operator_admit_per_minute', 'ticketping_queue_effective_admit_per_minute',
+  ]) {
     assert.match(queries('waiting-room.json'), new RegExp(metric), `waiting room: ${metric}`);
   }
   for (const metric of ['ticketping_booking_holds_total', 'ticketping_booking_orders_total', 'ticketping_payment_total', 'ticketping_outbox_oldest_pending_seconds', 'ticketping_bus_oldest_unhandled_seconds']) {

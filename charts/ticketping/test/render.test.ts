@@ -208,7 +208,7 @@ test('defaults: in-cluster Redis (AOF, noeviction), Kafka (KRaft) and Postgres, 
   assert.equal(Buffer.from(clusterId, 'base64url').length, 16, 'a KRaft cluster id is 16 bytes, base64url');
 });
 
-test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets, catalog also the queue, booking also payment), Prometheus only the management ports', async () => {
+test('defaults: network policies let only the ingress controller reach the gateway, only the gateway the rest (auth also tickets and booking, catalog also the queue, booking also payment), Prometheus only the management ports', async () => {
   const objects = await render();
   const peers = (policyName: string) => find(objects, 'NetworkPolicy', policyName).spec.ingress[0].from as Record<string, { matchLabels: Record<string, string> }>[];
   const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
@@ -216,23 +216,29 @@ test('defaults: network policies let only the ingress controller reach the gatew
   const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
   const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
   const paymentPods = find(objects, 'Deployment', name('payment')).spec.selector.matchLabels;
+  const queueScaler = { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } };
   for (const service of SERVICES) {
     const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
     assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
-    assert.deepEqual(rules[1]!.from, [monitoring], service);
+    // the operator's admission control scrapes every booking pod's /metrics
+    assert.deepEqual(rules[1]!.from, service === 'booking' ? [monitoring, queueScaler] : [monitoring], service);
     if (service === 'gateway' || service === 'auth') continue;
-    // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost
-    // and payment reads an order from booking when its order.created has not arrived yet
-    const also = { catalog: [{ podSelector: { matchLabels: queuePods } }], booking: [{ podSelector: { matchLabels: paymentPods } }] }[service as string] ?? [];
+    // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost,
+    // payment reads an order from booking when its order.created has not arrived yet,
+    // and the operator hands the queue its admission rate
+    const also = {
+      catalog: [{ podSelector: { matchLabels: queuePods } }], booking: [{ podSelector: { matchLabels: paymentPods } }], queue: [queueScaler],
+    }[service as string] ?? [];
     const callers = [{ podSelector: { matchLabels: gatewayPods } }, ...also];
     assert.deepEqual(peers(name(service)), callers, service);
   }
   const ticketsPods = find(objects, 'Deployment', name('tickets')).spec.selector.matchLabels;
-  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }]);
+  const bookingPods = find(objects, 'Deployment', name('booking')).spec.selector.matchLabels;
+  assert.deepEqual(peers(name('auth')), [{ podSelector: { matchLabels: gatewayPods } }, { podSelector: { matchLabels: ticketsPods } }, { podSelector: { matchLabels: bookingPods } }]);
   const releasePods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ticketping', 'app.kubernetes.io/instance': 'tp' } } };
   assert.deepEqual(peers(name('postgres')), [releasePods]);
   assert.deepEqual(peers(name('kafka')), [releasePods]);
-  assert.deepEqual(peers(name('redis')), [releasePods, { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'queue-scaler' } } }]);
+  assert.deepEqual(peers(name('redis')), [releasePods, queueScaler]);
 });
 
 test('defaults: each database service migrates its schema in init containers before it starts; no hook Job', async () => {
@@ -341,7 +347,7 @@ test('gitops: a render that would generate a secret fails and names every value 
   assert.ok(given.includes('kind: Secret'));
 });
 
-test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
+test('e-mail: off by default; with an SMTP host, tickets, auth and booking (waitlist offers) get SMTP_URL (login from the given Secret), MAIL_FROM and PUBLIC_URL', async () => {
   const mailVariables = ['SMTP_URL', 'SMTP_USERNAME', 'SMTP_PASSWORD', 'MAIL_FROM'];
   const defaults = await render();
   for (const service of SERVICES) {
@@ -358,7 +364,7 @@ test('e-mail: off by default; with an SMTP host, tickets and auth get SMTP_URL (
   for (const service of SERVICES) {
     const deployment = find(objects, 'Deployment', name(service));
     const env = containerEnv(deployment);
-    if (service !== 'tickets' && service !== 'auth') {
+    if (service !== 'tickets' && service !== 'auth' && service !== 'booking') {
       assert.deepEqual(mailVariables.filter((v) => env.has(v)), [], `${service} sends no mail`);
       continue;
     }

@@ -2,8 +2,14 @@
  * Booking's health from its own /metrics (management port): the request histogram every service
  * exports (`http_server_request_duration_seconds`, packages/metrics). Counters only grow, so the
  * health of a window is the difference between two scrapes; p95 is interpolated inside the
- * bucket that holds it, as PromQL's histogram_quantile does. Parsing and the arithmetic are pure;
- * only `scrapeHealth` does I/O.
+ * bucket that holds it, as PromQL's histogram_quantile does.
+ *
+ * In a cluster every Ready booking pod is scraped (a Service would answer from one random pod per
+ * scrape, mixing pods' counters): each pod's counters are differenced on their own (a restarted
+ * pod starts again from zero), and the pods' windows are summed bucket by bucket before the p95 is
+ * taken, as `histogram_quantile(0.95, sum by (le) (increase(...)))` does. One URL (standalone, out
+ * of cluster) is the same with a single "pod". Parsing, differencing, merging and choosing the
+ * pods are pure; `scrapeSnapshot` and `createBookingSignal` do the I/O.
  */
 import type { HealthReading } from './admission-control.ts';
 
@@ -16,7 +22,11 @@ export interface Snapshot {
   buckets: Map<number, number>;
   count: number;
   errors: number;
+  /** `process_start_time_seconds`, when exported: a new value is a restart even if the counters grew back. */
+  startTime?: number;
 }
+
+export const EMPTY_WINDOW: Snapshot = { buckets: new Map(), count: 0, errors: 0 };
 
 function labelsOf(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -29,7 +39,10 @@ export function parseSnapshot(text: string): Snapshot {
   const buckets = new Map<number, number>();
   let count = 0;
   let errors = 0;
+  let startTime: number | undefined;
   for (const line of text.split('\n')) {
+    const started = /^process_start_time_seconds(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (started) startTime = Number(started[1]);
     if (!line.startsWith(HISTOGRAM)) continue;
     const match = /^(\w+)\{([^}]*)\}\s+(\S+)/.exec(line);
     if (!match) continue;
@@ -46,15 +59,36 @@ export function parseSnapshot(text: string): Snapshot {
       if (Number(labels.status) >= 500) errors += value;
     }
   }
-  return { buckets, count, errors };
+  return { buckets, count, errors, ...(startTime !== undefined && Number.isFinite(startTime) ? { startTime } : {}) };
 }
 
-/** What happened between two scrapes; a restarted pod (counters went down) counts from zero. */
+/** Whether `after` comes from a new process: a new start time, or any counter went down (as PromQL's reset rule). */
+export function restartedBetween(before: Snapshot, after: Snapshot): boolean {
+  if (before.startTime !== undefined && after.startTime !== undefined && before.startTime !== after.startTime) return true;
+  if (after.count < before.count || after.errors < before.errors) return true;
+  for (const [le, n] of before.buckets) if ((after.buckets.get(le) ?? 0) < n) return true;
+  return false;
+}
+
+/** What happened between two scrapes of one process; a restarted one counts from zero. */
 export function windowBetween(before: Snapshot | undefined, after: Snapshot): Snapshot {
-  if (!before || after.count < before.count) return after;
+  if (!before || restartedBetween(before, after)) return { buckets: after.buckets, count: after.count, errors: after.errors };
   const buckets = new Map<number, number>();
   for (const [le, n] of after.buckets) buckets.set(le, n - (before.buckets.get(le) ?? 0));
   return { buckets, count: after.count - before.count, errors: after.errors - before.errors };
+}
+
+/** The pods' windows as one: bucket counts, requests and errors summed (every pod runs the same buckets). */
+export function mergeWindows(windows: readonly Snapshot[]): Snapshot {
+  const buckets = new Map<number, number>();
+  let count = 0;
+  let errors = 0;
+  for (const w of windows) {
+    for (const [le, n] of w.buckets) buckets.set(le, (buckets.get(le) ?? 0) + n);
+    count += w.count;
+    errors += w.errors;
+  }
+  return { buckets, count, errors };
 }
 
 /** The q-quantile in milliseconds, interpolated linearly inside its bucket; undefined without requests. */
@@ -84,11 +118,181 @@ export function healthOf(window: Snapshot): HealthReading {
   return { ok: true, requests: window.count, p95Ms: quantileMs(window, 0.95), errorRatio: window.count > 0 ? window.errors / window.count : 0 };
 }
 
-/** Scrapes booking's /metrics; the caller keeps the snapshot for the next window. */
+/**
+ * Scrapes booking's /metrics; the caller keeps the snapshot for the next window. A booking that
+ * has served nobody yet declares the histogram without series (0 requests); an endpoint that does
+ * not declare it at all is not booking's, and must not pass for a quiet booking.
+ */
 export async function scrapeSnapshot(url: string, timeoutMs: number): Promise<Snapshot> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  const snapshot = parseSnapshot(await res.text());
-  if (snapshot.buckets.size === 0) throw new Error(`${url} has no ${HISTOGRAM} histogram`);
+  const text = await res.text();
+  const snapshot = parseSnapshot(text);
+  if (snapshot.buckets.size === 0 && !text.includes(`# TYPE ${HISTOGRAM} histogram`)) throw new Error(`${url} has no ${HISTOGRAM} histogram`);
   return snapshot;
 }
+
+/** A booking pod as the signal needs it (kube.ts maps the API's Pod to this). */
+export interface PodView {
+  uid: string;
+  name: string;
+  ip: string | undefined;
+  /** Running, Ready and not being deleted: the pods a Service sends fans to. */
+  ready: boolean;
+  ports: readonly { name?: string; containerPort: number }[];
+}
+
+/** metav1.LabelSelector. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: readonly { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: readonly string[] }[];
+}
+
+/** Where booking's pods and their metrics are (admissionControl.bookingPods; selector defaults to the target's). */
+export interface BookingPods {
+  selector?: LabelSelector;
+  /** A container port's name, or its number. */
+  port: string | number;
+  path: string;
+}
+
+/** The selector in the API's query syntax (`app=booking,tier in (a,b),!canary`). */
+export function selectorString(selector: LabelSelector): string {
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+export interface ScrapeTargets {
+  /** Every pod the selector matched (Ready or not): their last snapshots are kept. */
+  listed: readonly string[];
+  /** The Ready ones: pod uid → metrics URL. */
+  ready: ReadonlyMap<string, string>;
+  /** Ready pods without the port (named in the message: a wrong port name must not look like a quiet booking). */
+  withoutPort: readonly string[];
+}
+
+/** Which pods to scrape, and where: each Ready pod's IP and its named (or numbered) port. */
+export function podTargets(pods: readonly PodView[], source: Pick<BookingPods, 'port' | 'path'>): ScrapeTargets {
+  const ready = new Map<string, string>();
+  const withoutPort: string[] = [];
+  for (const pod of pods) {
+    if (!pod.ready || !pod.ip) continue;
+    const port = typeof source.port === 'number' ? source.port : pod.ports.find((p) => p.name === source.port)?.containerPort;
+    if (port === undefined) {
+      withoutPort.push(pod.name);
+      continue;
+    }
+    const host = pod.ip.includes(':') ? `[${pod.ip}]` : pod.ip;
+    ready.set(pod.uid, `http://${host}:${port}${source.path}`);
+  }
+  return { listed: pods.map((p) => p.uid), ready, withoutPort };
+}
+
+/** What one QueueScaler remembers of booking's pods between polls. */
+export interface PodMemory {
+  /** Each pod's last good scrape. */
+  snapshots: Map<string, Snapshot>;
+  /** Pods that were Ready but could not be read, with no scrape to count from: their counters hold unknown history. */
+  unknown: Set<string>;
+}
+
+/**
+ * One poll over the pods: each scraped pod's window against its own previous snapshot, and what
+ * to remember for the next poll. `previous` undefined is the first poll: every pod is a baseline
+ * (its counters hold its whole life, not this window); so is a pod that was Ready but unreadable
+ * with nothing to count from. Otherwise a pod without a snapshot counts from zero: it is new, or
+ * it was never Ready (a Service sent it no fans). A pod that could not be scraped, or is not
+ * Ready now, keeps its last snapshot, so its next window spans the polls it missed; a pod no
+ * longer listed is forgotten.
+ */
+export function podWindows(
+  previous: PodMemory | undefined, listed: readonly string[], ready: ReadonlySet<string>, scraped: ReadonlyMap<string, Snapshot>,
+): { windows: Snapshot[]; remember: PodMemory } {
+  const remember: PodMemory = { snapshots: new Map(), unknown: new Set() };
+  for (const uid of listed) {
+    const snapshot = scraped.get(uid) ?? previous?.snapshots.get(uid);
+    if (snapshot) remember.snapshots.set(uid, snapshot);
+    else if (ready.has(uid) && (!previous || previous.unknown.has(uid))) remember.unknown.add(uid);
+  }
+  const windows: Snapshot[] = [];
+  for (const [uid, after] of scraped) {
+    if (!previous || previous.unknown.has(uid)) continue; // a baseline
+    windows.push(windowBetween(previous.snapshots.get(uid), after));
+  }
+  return { windows, remember };
+}
+
+export interface SignalReading {
+  health: HealthReading;
+  /** Pods whose metrics made this window. */
+  pods: number;
+  /** Ready pods that could not be read (their requests are missing from the window). */
+  unreadable: number;
+}
+
+export interface BookingSignalDeps {
+  listPods(namespace: string, labelSelector: string): Promise<PodView[]>;
+  scrape(url: string): Promise<Snapshot>;
+}
+
+/**
+ * Booking's health per QueueScaler, from one URL or from every Ready pod, with each pod's last
+ * snapshot remembered between polls. More than half the Ready pods unreadable (or none Ready) is
+ * an unreadable booking: the law cuts. Fewer are left out of the window and counted.
+ */
+export function createBookingSignal(deps: BookingSignalDeps) {
+  const memory = new Map<string, PodMemory>();
+
+  async function read(key: string, targets: ScrapeTargets, none: string): Promise<SignalReading> {
+    const scraped = new Map<string, Snapshot>();
+    const failures: string[] = [];
+    await Promise.all([...targets.ready].map(async ([uid, url]) => {
+      try {
+        scraped.set(uid, await deps.scrape(url));
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }));
+    const { windows, remember } = podWindows(memory.get(key), targets.listed, new Set(targets.ready.keys()), scraped);
+    memory.set(key, remember);
+    const wanted = targets.ready.size + targets.withoutPort.length;
+    const unreadable = wanted - scraped.size;
+    if (targets.withoutPort.length > 0) failures.push(`pod ${targets.withoutPort[0]} has no such port`);
+    if (wanted === 0) return { health: { ok: false, error: none }, pods: 0, unreadable: 0 };
+    if (scraped.size === 0 || scraped.size * 2 < wanted) {
+      const error = wanted === 1 ? failures[0] ?? 'unreadable' : `${unreadable} of ${wanted} booking pods unreadable (${failures[0] ?? ''})`;
+      return { health: { ok: false, error }, pods: scraped.size, unreadable };
+    }
+    return { health: healthOf(mergeWindows(windows)), pods: scraped.size, unreadable };
+  }
+
+  return {
+    /** Standalone or out of cluster: one booking process (or one address) behind one URL. */
+    fromUrl(key: string, url: string): Promise<SignalReading> {
+      return read(key, { listed: [url], ready: new Map([[url, url]]), withoutPort: [] }, 'no booking URL');
+    },
+    /** In a cluster: every Ready pod the selector matches, in the QueueScaler's namespace. */
+    async fromPods(key: string, namespace: string, source: BookingPods, fallbackSelector: LabelSelector | undefined): Promise<SignalReading> {
+      const selector = source.selector ?? fallbackSelector;
+      const query = selector ? selectorString(selector) : '';
+      if (!query) return { health: { ok: false, error: 'no selector for booking\'s pods (bookingPods.selector, or the target\'s)' }, pods: 0, unreadable: 0 };
+      let pods: PodView[];
+      try {
+        pods = await deps.listPods(namespace, query);
+      } catch (error) {
+        return { health: { ok: false, error: `listing booking's pods: ${error instanceof Error ? error.message : String(error)}` }, pods: 0, unreadable: 0 };
+      }
+      return read(key, podTargets(pods, source), `no Ready pod matches ${query}`);
+    },
+    forget(key: string) { memory.delete(key); },
+    clear() { memory.clear(); },
+  };
+}
+
+export type BookingSignal = ReturnType<typeof createBookingSignal>;

@@ -126,7 +126,7 @@ export function createController(deps: ControllerDeps) {
       await event(scaler, 'FallbackActivated', 'Warning', decision.message);
     }
     if (spec.admissionControl && !spec.paused) {
-      Object.assign(extra, await deps.admission.control(key, spec, scaler.status, spec.pollingIntervalSeconds));
+      Object.assign(extra, await deps.admission.control(key, spec, scaler.status, spec.pollingIntervalSeconds, target.selector));
     }
     await writeStatus(scaler, decision, extra);
 
@@ -134,6 +134,10 @@ export function createController(deps: ControllerDeps) {
     metrics.current.set({ namespace, name }, target.currentReplicas);
     metrics.failures.set({ namespace, name }, decision.consecutiveFailures);
     if (metric.ok) metrics.metricValue.set({ namespace, name }, metric.value);
+    if (extra.admitPerMinute !== undefined) metrics.admitPerMinute.set({ namespace, name }, extra.admitPerMinute);
+    if (extra.adminAdmitPerMinute !== undefined) metrics.adminAdmitPerMinute.set({ namespace, name }, extra.adminAdmitPerMinute);
+    if (extra.bookingPods !== undefined) metrics.bookingPods.set({ namespace, name }, extra.bookingPods);
+    if (extra.bookingP95Milliseconds !== undefined) metrics.bookingP95.set({ namespace, name }, extra.bookingP95Milliseconds);
     return nextPoll;
   }
 

@@ -3,10 +3,11 @@
  * The rest of the operator sees plain functions and plain objects.
  */
 import {
-  AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CustomObjectsApi, EventsV1Api, KubeConfig, PatchStrategy, V1MicroTime,
+  AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig, PatchStrategy, V1MicroTime,
   makeInformer, setHeaderOptions, type KubernetesListObject, type V1Lease,
 } from '@kubernetes/client-node';
 import type { Logger } from '@ticketping/logger';
+import type { LabelSelector, PodView } from './booking-signal.ts';
 import type { HpaRef } from './conflict.ts';
 import type { LeaseRecord, LeaseStore, StoredLease } from './leader-election.ts';
 import { GROUP, KIND, PLURAL, VERSION, type QueueScaler, type QueueScalerStatus } from './types.ts';
@@ -29,6 +30,8 @@ export interface TargetState {
   /** status.replicas: pods that exist. */
   currentReplicas: number;
   readyReplicas: number;
+  /** The Deployment's pod selector (booking's pods for admission control, unless the spec names others). */
+  selector?: LabelSelector;
 }
 
 export interface QueueScalerWatch {
@@ -87,6 +90,7 @@ export function createKube(kc: KubeConfig, logger: Logger) {
   const events = kc.makeApiClient(EventsV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+  const core = kc.makeApiClient(CoreV1Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
   /**
@@ -139,7 +143,27 @@ export function createKube(kc: KubeConfig, logger: Logger) {
 
   async function readTarget(namespace: string, name: string): Promise<TargetState> {
     const d = await apps.readNamespacedDeployment({ namespace, name });
-    return { replicas: d.spec?.replicas ?? 1, currentReplicas: d.status?.replicas ?? 0, readyReplicas: d.status?.readyReplicas ?? 0 };
+    return {
+      replicas: d.spec?.replicas ?? 1, currentReplicas: d.status?.replicas ?? 0, readyReplicas: d.status?.readyReplicas ?? 0,
+      ...(d.spec?.selector ? { selector: d.spec.selector as LabelSelector } : {}),
+    };
+  }
+
+  /** Pods matching a label selector, reduced to what booking's signal needs (address, readiness, ports). */
+  async function listPods(namespace: string, labelSelector: string): Promise<PodView[]> {
+    try {
+      const list = await core.listNamespacedPod({ namespace, labelSelector });
+      return list.items.map((pod) => ({
+        uid: pod.metadata?.uid ?? pod.metadata?.name ?? '',
+        name: pod.metadata?.name ?? '',
+        ip: pod.status?.podIP,
+        ready: pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp
+          && (pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false),
+        ports: (pod.spec?.containers ?? []).flatMap((container) => container.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort })),
+      }));
+    } catch (error) {
+      throw new Error(describeError(error), { cause: error });
+    }
   }
 
   /** The HPAs of a namespace and what they scale (another owner of a target: conflict.ts). */
@@ -217,5 +241,5 @@ export function createKube(kc: KubeConfig, logger: Logger) {
     };
   }
 
-  return { watchQueueScalers, readTarget, listHpas, scaleTarget, patchStatus, emitEvent, leaseStore };
+  return { watchQueueScalers, readTarget, listPods, listHpas, scaleTarget, patchStatus, emitEvent, leaseStore };
 }

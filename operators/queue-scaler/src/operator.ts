@@ -32,7 +32,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
   const queue = config.QUEUE_URL && config.INTERNAL_TOKEN
     ? createQueueClient({ baseUrl: config.QUEUE_URL, internalToken: config.INTERNAL_TOKEN, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS })
     : undefined;
-  const admission = createAdmission({ redis, queue, logger, clock, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS });
+  const admission = createAdmission({ redis, queue, logger, clock, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, listPods: kube.listPods });
   const controller = createController({
     admission,
     kube, redis, metrics, logger,

@@ -5,6 +5,7 @@
  * decision never has to guess.
  */
 import type { AdmissionControlSpec } from './admission-control.ts';
+import type { BookingPods } from './booking-signal.ts';
 import type { PreWarmSpec } from './pre-warm.ts';
 
 export const GROUP = 'scaling.ticketping.dev';
@@ -53,7 +54,10 @@ export interface QueueScalerSpec {
 export interface AdmissionControl extends AdmissionControlSpec {
   /** The queues to feed; omitted: source.performanceId, or every OPEN queue in tp:queues. */
   performanceIds?: string[];
-  bookingMetricsUrl: string;
+  /** One booking /metrics URL (standalone, out of cluster); exactly one of this and bookingPods (CEL). */
+  bookingMetricsUrl?: string;
+  /** Every Ready booking pod's /metrics, in the QueueScaler's namespace. */
+  bookingPods?: BookingPods;
 }
 
 export interface Condition {
@@ -79,6 +83,8 @@ export interface QueueScalerStatus {
   adminAdmitPerMinute?: number;
   bookingP95Milliseconds?: number;
   bookingErrorPercent?: number;
+  /** Booking pods whose metrics made the last window. */
+  bookingPods?: number;
   admissionMessage?: string;
   conditions?: Condition[];
 }
@@ -138,10 +144,19 @@ export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
 }
 
 /** The CRD's defaults, for objects created before them. */
-function admissionControlWithDefaults(given: Partial<AdmissionControl> & Pick<AdmissionControl, 'bookingMetricsUrl' | 'minAdmitPerMinute' | 'maxAdmitPerMinute'>): AdmissionControl {
+function admissionControlWithDefaults(
+  given: Omit<Partial<AdmissionControl>, 'bookingPods'> & Pick<AdmissionControl, 'minAdmitPerMinute' | 'maxAdmitPerMinute'> & { bookingPods?: Partial<BookingPods> },
+): AdmissionControl {
   return {
     ...(given.performanceIds?.length ? { performanceIds: given.performanceIds } : {}),
-    bookingMetricsUrl: given.bookingMetricsUrl,
+    ...(given.bookingMetricsUrl ? { bookingMetricsUrl: given.bookingMetricsUrl } : {}),
+    ...(given.bookingPods ? {
+      bookingPods: {
+        ...(given.bookingPods.selector ? { selector: given.bookingPods.selector } : {}),
+        port: given.bookingPods.port ?? 'management',
+        path: given.bookingPods.path ?? '/metrics',
+      },
+    } : {}),
     slo: { p95Milliseconds: given.slo?.p95Milliseconds ?? 500, errorPercent: given.slo?.errorPercent ?? 1 },
     additiveIncrease: given.additiveIncrease ?? 60,
     decreasePercent: given.decreasePercent ?? 30,

@@ -39,7 +39,7 @@ test.before(async () => {
   await createDeployment(c, ns, 'booking');
   redis = createRedis({ url: testEnv.redisUrl });
   // proof-of-work off: this suite fills lines to test the split of the rate, not the entry's check
-  queue = await startQueueProcess({ INTERNAL_TOKEN, QUEUE_POW_MAX_NUMBER: '0' });
+  queue = await startQueueProcess({ INTERNAL_TOKEN });
   for (const [id, fans] of [[big, 300], [small, 100]] as const) {
     assert.is((await queueCall('PUT', `/internal/v1/queues/${id}`, { capacity: 100_000, admitPerMinute: 6000 })).status, 201);
     await redis.srem(QUEUE_INDEX_KEY, id); // no other suite's admission loop ticks it

@@ -103,6 +103,7 @@ test('RBAC is least privilege: no wildcards, only scale for Deployments, its own
   const rules = (find(objects, 'ClusterRole') as K8sObject & { rules: Rule[] }).rules;
   const flat = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups.join(',')}/${res}: ${r.verbs.join(',')}`)).sort();
   assert.equal(flat, [
+    '/pods: list',
     'apps/deployments/scale: patch',
     'apps/deployments: get',
     'autoscaling/horizontalpodautoscalers: list',
@@ -164,6 +165,8 @@ test('helm install into the real API server; its ServiceAccount may do what the 
     [{ verb: 'patch', group: 'apps', resource: 'deployments', namespace: other }, false],
     [{ verb: 'update', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: other }, false],
     [{ verb: 'delete', resource: 'pods', namespace: other }, false],
+    [{ verb: 'list', resource: 'pods', namespace: other }, true],
+    [{ verb: 'get', resource: 'pods', subresource: 'exec', namespace: other }, false],
     [{ verb: 'get', resource: 'secrets', namespace: other }, false],
     [{ verb: 'watch', group: 'scaling.ticketping.dev', resource: 'queuescalers', namespace: other }, true],
     [{ verb: 'patch', group: 'scaling.ticketping.dev', resource: 'queuescalers', subresource: 'status', namespace: other }, true],

@@ -91,7 +91,7 @@ test('printer columns show what the status holds', async () => {
   assert.equal(row, {
     Name: 'booking', Target: 'booking', Min: '1', Max: '8', Desired: '5', Current: '5', Metric: '50',
     Ready: 'True', Active: 'True', Fallback: 'False', Paused: 'False', 'Admin-Ceiling': '', 'Operator-Rate': '',
-    Source: 'backlog', 'Target-Per-Replica': '10', 'Ready-Replicas': '5', 'Booking-P95-Ms': '',
+    Source: 'backlog', 'Target-Per-Replica': '10', 'Ready-Replicas': '5', 'Booking-P95-Ms': '', 'Booking-Pods': '',
     'Last-Scale': row['Last-Scale'], Age: row.Age,
   });
   assert.match(row['Last-Scale'] ?? '', /^\d+s$/);

@@ -111,7 +111,7 @@ export interface QueueScalerObject {
     observedGeneration?: number; desiredReplicas?: number; currentReplicas?: number; readyReplicas?: number;
     lastMetricValue?: number; lastMetricTime?: string; lastActiveTime?: string; lastScaleTime?: string;
     consecutiveFailures?: number; admitPerMinute?: number;
-    adminAdmitPerMinute?: number; bookingP95Milliseconds?: number; bookingErrorPercent?: number; admissionMessage?: string;
+    adminAdmitPerMinute?: number; bookingP95Milliseconds?: number; bookingErrorPercent?: number; bookingPods?: number; admissionMessage?: string;
     conditions?: { type: string; status: string; reason: string; message: string; observedGeneration?: number }[];
   };
 }
@@ -261,7 +261,9 @@ export async function startQueueProcess(env: Record<string, string>): Promise<Se
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), MANAGEMENT_PORT: String(managementPort),
-      REDIS_URL: testEnv.redisUrl, QUEUE_TICK_MS: '3600000', QUEUE_REBUILD_INTERVAL_MS: '3600000', CATALOG_URL: 'http://127.0.0.1:9', ...env,
+      REDIS_URL: testEnv.redisUrl, QUEUE_TICK_MS: '3600000', QUEUE_REBUILD_INTERVAL_MS: '3600000', CATALOG_URL: 'http://127.0.0.1:9',
+      // the suites fill their lines themselves; proof-of-work at entry has its own suite in services/queue
+      QUEUE_POW_MAX_NUMBER: '0', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

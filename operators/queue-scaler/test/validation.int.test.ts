@@ -45,6 +45,12 @@ test('CEL rejects unsound admission control: feedback on the active metric, zero
   assert.match(await rejection({ ...target, admissionControl: { ...control, minAdmitPerMinute: 0 } }), 'admissionControl.minAdmitPerMinute');
   assert.match(await rejection({ ...target, admissionControl: { ...control, minAdmitPerMinute: 500 } }), 'minAdmitPerMinute must be less than or equal to maxAdmitPerMinute');
   assert.match(await rejection({ ...target, admissionControl: { ...control, decreasePercent: 100 } }), 'decreasePercent');
+  // booking's signal comes from exactly one place: every Ready pod, or one URL
+  const { bookingMetricsUrl: _url, ...noSource } = control;
+  assert.match(await rejection({ ...target, admissionControl: noSource }), 'set exactly one of bookingPods');
+  assert.match(await rejection({ ...target, admissionControl: { ...control, bookingPods: {} } }), 'set exactly one of bookingPods');
+  const pods = await createQueueScaler(c, ns, 'pods', { ...target, admissionControl: { ...noSource, bookingPods: { selector: { matchLabels: { app: 'booking' } } } } });
+  assert.equal((pods.spec.admissionControl as Record<string, unknown>).bookingPods, { selector: { matchLabels: { app: 'booking' } }, port: 'management', path: '/metrics' });
   // scaling on active without admission control is fine, as is a sound combination
   await createQueueScaler(c, ns, 'active-alone', { ...target, source: { metric: 'active' } });
   const sound = await createQueueScaler(c, ns, 'sound', { ...target, admissionControl: control });

@@ -102,7 +102,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
     info: { title: 'TicketPing public API', version: '1.0.0', summary: 'Fan- and admin-facing REST API, served through the gateway under /api/v1.', description: DESCRIPTION },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: ['Identity', 'Catalog', 'Waiting room', 'Booking', 'Waitlist', 'Payment', 'Tickets', 'Check-in', 'Platform'].map((name) => ({ name })),
+    tags: ['Identity', 'Catalog', 'Waiting room', 'Booking', 'Waitlist', 'Returns', 'Payment', 'Tickets', 'Check-in', 'Platform'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {

@@ -44,3 +44,14 @@ export function registerWaitlistGauges(registry: Registry, stats: () => Promise<
     },
   });
 }
+
+/** Face-value returns per schedule by state (LISTED, SOLD, REFUNDED, WITHDRAWN), read from the database when scraped. */
+export function registerReturnGauge(registry: Registry, stats: () => Promise<Array<{ scheduleId: string; status: string; count: number }>>): void {
+  new client.Gauge({
+    name: 'ticketping_returns', help: 'Tickets returned for resale at face value, by state', labelNames: ['schedule_id', 'status'] as const, registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await stats()) this.set({ schedule_id: s.scheduleId, status: s.status }, s.count);
+    },
+  });
+}

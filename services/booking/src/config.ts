@@ -32,7 +32,23 @@ export const bookingConfigSchema = z.object({
   WAITLIST_CLAIM_SECONDS: env.int(600, 1),
   /** How often lapsed offers are looked for (each replica; they take turns on rows). */
   OFFER_SWEEP_INTERVAL_MS: env.int(1000, 20),
+  /**
+   * Kept from a returned ticket's refund when its seat is resold: this share of the price paid
+   * (whole percent), at least RETURN_FEE_MINIMUM (minor units), never more than the price.
+   */
+  RETURN_FEE_PERCENT: env.int(5, 0).pipe(z.number().max(100)),
+  RETURN_FEE_MINIMUM: env.int(0, 0),
   OUTBOX_POLL_INTERVAL_MS: env.int(50, 5),
+  /**
+   * The offer e-mail (seats, claim deadline, link) goes over SMTP; unset, offers are shown on the
+   * fan pages only. The address comes from auth's internal contact lookup at AUTH_URL.
+   */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('TicketPing <waitlist@ticketping.invalid>'),
+  /** Where the fan pages are: the claim link is PUBLIC_URL/#/waitlist/<performanceId>. */
+  PUBLIC_URL: z.string().url().default('http://127.0.0.1:8080'),
+  AUTH_URL: z.string().url().default('http://127.0.0.1:8081'),
+  MAIL_POLL_INTERVAL_MS: env.int(1000, 10),
   /**
    * How long a replica reuses its read of a schedule's seats and prices (0: read every time). A
    * republished price reaches new orders within this; availability is never cached.

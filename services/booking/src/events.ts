@@ -1,4 +1,5 @@
 import { EVENTS } from '@ticketping/contracts/events';
+import { TOPICS as CONTRACT_TOPICS } from '@ticketping/contracts/topics';
 import type { BusEvent, HandleResult } from '@ticketping/bus';
 import { handleOnce } from '@ticketping/bus';
 import type { Knex } from '@ticketping/db';
@@ -8,10 +9,12 @@ import type { BookingMetrics } from './booking-metrics.ts';
 import { SCHEMA, TOPICS } from './orders/orders.events.ts';
 import { outcomeTx, type PaymentOutcomes } from './orders/payment-outcomes.ts';
 import { settleCancelledPerformance } from './orders/performance-cancelled.ts';
+import { saveTicketCopy, updateTicketCopy } from './returns/returns.repo.ts';
+import { markReturnRefunded, withdrawListingOfTicket } from './returns/settle.ts';
 
 /** Consumer group and inbox name (docs/events.md). */
 export const CONSUMER = 'booking';
-export const CONSUMED_TOPICS = [TOPICS.catalog, TOPICS.payments];
+export const CONSUMED_TOPICS = [TOPICS.catalog, TOPICS.payments, CONTRACT_TOPICS.ticketsTickets];
 
 const performancePublished = EVENTS['performance.published'].payload.transform((p) => ({
   ...p,
@@ -22,6 +25,12 @@ const performancePublished = EVENTS['performance.published'].payload.transform((
 const seatsPublished = EVENTS['seats.published'].payload.pick({ performanceId: true, scheduleId: true, seats: true });
 const performanceCancelled = EVENTS['performance.cancelled'].payload.transform((c) => ({ ...c, cancelledAt: new Date(c.cancelledAt) }));
 const paymentOutcome = EVENTS['payment.succeeded'].payload;
+const returnRefunded = EVENTS['payment.return-refunded'].payload.pick({ returnId: true });
+// the copy of the tickets service's tickets that returns are checked against
+const ticketIssued = EVENTS['ticket.issued'].payload.pick({ ticketId: true, orderId: true, seatId: true, userId: true });
+const ticketTransferred = EVENTS['ticket.transferred'].payload.pick({ ticketId: true, userId: true });
+const ticketRevoked = EVENTS['ticket.revoked'].payload.pick({ ticketId: true });
+const ticketCheckedIn = EVENTS['ticket.checked-in'].payload.pick({ ticketId: true });
 
 /**
  * Applies one consumed event exactly once: the inbox row and the change commit together. A
@@ -43,8 +52,24 @@ export function createEventHandler({ db, outcomes, logger, metrics }: { db: Knex
       // only the first cancellation settles the orders (the event may come again with a new id)
       if (await markPerformanceCancelled(trx, c.performanceId, c.cancelledAt)) await settleCancelledPerformance(trx, c.performanceId, { logger, metrics });
     },
-    'payment.succeeded': (trx, payload) => outcomes.paymentSucceeded(outcomeTx(trx), paymentOutcome.parse(payload)),
-    'payment.refunded': (trx, payload) => outcomes.paymentRefunded(outcomeTx(trx), paymentOutcome.parse(payload)),
+    'payment.succeeded': (trx, payload) => outcomes.paymentSucceeded(outcomeTx(trx, logger), paymentOutcome.parse(payload)),
+    'payment.refunded': (trx, payload) => outcomes.paymentRefunded(outcomeTx(trx, logger), paymentOutcome.parse(payload)),
+    'payment.return-refunded': (trx, payload) => markReturnRefunded(trx, returnRefunded.parse(payload).returnId),
+    'ticket.issued': async (trx, payload) => {
+      const t = ticketIssued.parse(payload);
+      await saveTicketCopy(trx, { ticketId: t.ticketId, orderId: t.orderId, seatId: t.seatId, holderId: t.userId });
+    },
+    'ticket.transferred': async (trx, payload) => {
+      const t = ticketTransferred.parse(payload);
+      await updateTicketCopy(trx, t.ticketId, { holderId: t.userId });
+      await withdrawListingOfTicket(trx, t.ticketId, 'transferred', logger);
+    },
+    'ticket.revoked': (trx, payload) => updateTicketCopy(trx, ticketRevoked.parse(payload).ticketId, { revoked: true }),
+    'ticket.checked-in': async (trx, payload) => {
+      const { ticketId } = ticketCheckedIn.parse(payload);
+      await updateTicketCopy(trx, ticketId, { checkedIn: true });
+      await withdrawListingOfTicket(trx, ticketId, 'checked-in', logger);
+    },
   };
 
   return async function handleEvent(event: BusEvent): Promise<HandleResult> {

@@ -66,6 +66,12 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/api/v1/admin/waitlist', upstream: 'booking', access: 'user' },
   { method: 'GET', path: '/api/v1/admin/schedules/:scheduleId/sales', upstream: 'booking', access: 'user' },
 
+  // Face-value returns: booking owns the seat, the order and the waitlist the seat goes to.
+  { method: 'GET', path: '/api/v1/returns/tickets/:ticketId/quote', upstream: 'booking', access: 'user' },
+  { method: 'POST', path: '/api/v1/returns', upstream: 'booking', access: 'user' },
+  { method: 'GET', path: '/api/v1/returns', upstream: 'booking', access: 'user' },
+  { method: 'DELETE', path: '/api/v1/returns/:returnId', upstream: 'booking', access: 'user' },
+
   { method: 'POST', path: '/api/v1/payments', upstream: 'payment', access: 'user' },
   { method: 'GET', path: '/api/v1/payments/:paymentId', upstream: 'payment', access: 'user' },
 

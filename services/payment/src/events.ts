@@ -5,6 +5,7 @@ import type { Logger } from '@ticketping/logger';
 import { saveOrder, setOrderStatus } from './order-copy/order-copy.repo.ts';
 import { SCHEMA, TOPICS } from './payments/payments.events.ts';
 import { requestRefund } from './payments/payments.repo.ts';
+import { requestReturnRefund } from './payments/return-refunds.ts';
 
 /** Consumer group and inbox name (docs/events.md). */
 export const CONSUMER = 'payment';
@@ -15,6 +16,7 @@ const orderCreated = EVENTS['order.created'].payload
   .pick({ orderId: true, userId: true, amount: true, currency: true, expiresAt: true })
   .transform((o) => ({ ...o, expiresAt: new Date(o.expiresAt) }));
 const orderChanged = EVENTS['order.cancelled'].payload.pick({ orderId: true });
+const returnSold = EVENTS['return.sold'].payload.pick({ returnId: true, paymentId: true, orderId: true, userId: true, price: true, refund: true, currency: true });
 const refundRequested = EVENTS['order.refund-requested'].payload.pick({ orderId: true, paymentId: true, reason: true });
 
 const STATUS_AFTER: Record<string, string> = {
@@ -29,13 +31,16 @@ const STATUS_AFTER: Record<string, string> = {
 export function createEventHandler({ db, logger, onRefundRequested }: { db: Knex; logger: Logger; onRefundRequested: () => void }) {
   return async function handleEvent(event: BusEvent): Promise<HandleResult> {
     const { type } = event;
-    if (type !== 'order.created' && type !== 'order.refund-requested' && !STATUS_AFTER[type]) {
+    if (type !== 'order.created' && type !== 'order.refund-requested' && type !== 'return.sold' && !STATUS_AFTER[type]) {
       logger.debug({ type, eventId: event.id }, 'event type not used by payment');
       return 'applied';
     }
     const result = await handleOnce(db, SCHEMA, CONSUMER, event, async (trx) => {
       if (type === 'order.created') {
         await saveOrder(trx, { ...orderCreated.parse(event.payload), status: 'PENDING_PAYMENT' });
+      } else if (type === 'return.sold') {
+        // once per return, however often the event comes: the row's primary key is the return
+        await requestReturnRefund(trx, returnSold.parse(event.payload));
       } else if (type === 'order.refund-requested') {
         const refund = refundRequested.parse(event.payload);
         if (!(await requestRefund(trx, refund.paymentId, refund.reason))) logger.info({ ...refund }, 'refund requested for a payment that is not a succeeded one; nothing to do');
@@ -43,7 +48,7 @@ export function createEventHandler({ db, logger, onRefundRequested }: { db: Knex
         await setOrderStatus(trx, orderChanged.parse(event.payload).orderId, STATUS_AFTER[type]!);
       }
     });
-    if (type === 'order.refund-requested' && result === 'applied') onRefundRequested();
+    if ((type === 'order.refund-requested' || type === 'return.sold') && result === 'applied') onRefundRequested();
     return result;
   };
 }

@@ -2,7 +2,7 @@ import { client, type Registry } from '@ticketping/metrics';
 
 /** Payment's own figures (docs/metrics.md, "Booking and payment"). */
 export interface PaymentMetrics {
-  outcome(status: 'SUCCEEDED' | 'FAILED' | 'REFUNDED'): void;
+  outcome(status: 'SUCCEEDED' | 'FAILED' | 'REFUNDED' | 'RETURN_REFUNDED'): void;
   providerDuration: client.Histogram<'operation' | 'outcome'>;
   circuitOpen: client.Gauge;
   /** What the order reconciler did about a SUCCEEDED payment whose order was not CONFIRMED. */

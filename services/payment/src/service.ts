@@ -14,6 +14,7 @@ import { createPayments, type Payments } from './payments/payments.service.ts';
 import { createOrderReconciliation, type OrderReconciliation } from './payments/order-reconciliation.ts';
 import { createSettlement, type Settlement } from './payments/settlement.ts';
 import { knexSettlementStore } from './payments/settlement.repo.ts';
+import { createReturnRefunds } from './payments/return-refunds.ts';
 import { runPeriodically, type Periodic } from '@ticketping/runtime';
 import { createProvider } from './provider/create-provider.ts';
 import { createBookingReader } from './order-copy/booking-reader.ts';
@@ -37,6 +38,8 @@ export interface PaymentService {
   app: HttpApp;
   payments: Payments;
   settlement: Settlement;
+  /** Refunds of sold returns (price paid minus the fee), once per return. */
+  returnRefunds: ReturnType<typeof createReturnRefunds>;
   orderReconciliation: OrderReconciliation;
   /** Applies one consumed event exactly once (the bus handler; tests call it directly). */
   handleEvent(event: BusEvent): Promise<HandleResult>;
@@ -72,6 +75,7 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   });
   // A request may hold a PENDING payment for one charge timeout; twice that (plus slack) and it is surely abandoned.
   const settlement = createSettlement({ store: knexSettlementStore(db), provider, metrics: paymentMetrics, logger, staleAfterMs: 2 * config.PROVIDER_TIMEOUT_MS + 1000, settlementWindowMs: config.PROVIDER_SETTLEMENT_WINDOW_MS, ...clock });
+  const returnRefunds = createReturnRefunds({ db, provider, logger, metrics: paymentMetrics, ...clock });
   const idempotency = createIdempotency(db, { fingerprintKey: fingerprintKey(config) });
   let refundWorker: Periodic | undefined;
   const handleEvent = createEventHandler({ db, logger, onRefundRequested: () => refundWorker?.wake() });
@@ -94,12 +98,14 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
     app,
     payments,
     settlement,
+    returnRefunds,
     orderReconciliation,
     handleEvent,
     async start() {
       relay = startOutboxRelay({ knex: db, schema: SCHEMA, bus, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, metrics: metrics.registry });
       subscription = await bus.subscribe({ group: CONSUMER, topics: CONSUMED_TOPICS, handle: handleEvent });
-      refundWorker = runPeriodically('refunds', config.REFUND_INTERVAL_MS, logger, () => settlement.refundDue());
+      // whole refunds and sold returns' refunds: one worker, woken by either request
+      refundWorker = runPeriodically('refunds', config.REFUND_INTERVAL_MS, logger, async () => (await settlement.refundDue()) + (await returnRefunds.refundDue()));
       periodic = [
         refundWorker,
         runPeriodically('reconcile-pending', config.RECONCILE_INTERVAL_MS, logger, () => settlement.settleStalePayments()),

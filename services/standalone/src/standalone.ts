@@ -60,8 +60,8 @@ function environmentOf(name: ServiceName, infra: Infrastructure, urls: Record<Se
     catalog: () => ({ DATABASE_URL: infra.postgresUrls.catalog! }),
     // the queue rebuilds waiting rooms Redis lost from catalog's performances on sale
     queue: () => ({ REDIS_URL: infra.redisUrl, CATALOG_URL: urls.catalog, QUEUE_SIGNING_KEY: JSON.stringify(secrets.queueKey) }),
-    // booking reads the fan's live admission slot where the waiting room keeps it
-    booking: () => ({ DATABASE_URL: infra.postgresUrls.booking!, REDIS_URL: infra.redisUrl, QUEUE_JWKS: jwksJson(secrets.queueKey) }),
+    // booking reads the fan's live admission slot where the waiting room keeps it, and mails waitlist offers
+    booking: () => ({ DATABASE_URL: infra.postgresUrls.booking!, REDIS_URL: infra.redisUrl, QUEUE_JWKS: jwksJson(secrets.queueKey), AUTH_URL: urls.auth, ...mail }),
     // payment reads an order from booking when its order.created has not arrived yet
     payment: () => ({ DATABASE_URL: infra.postgresUrls.payment!, BOOKING_URL: urls.booking }),
     tickets: () => ({ DATABASE_URL: infra.postgresUrls.tickets!, AUTH_URL: urls.auth, ...mail }),

@@ -8,7 +8,7 @@ import { ensurePerformance, findPerformance, markCancelled, savePerformance, sav
 import { requestOrderMail } from './mail/ticket-mails.repo.ts';
 import type { TicketsMetrics } from './tickets-metrics.ts';
 import { emitTicketEvent, SCHEMA, TOPICS } from './tickets/tickets.events.ts';
-import { insertTickets, revokeOrderTickets, revokePerformanceTickets } from './tickets/tickets.repo.ts';
+import { insertTickets, revokeOrderTickets, revokePerformanceTickets, revokeReturnedTicket } from './tickets/tickets.repo.ts';
 import type { RevokeReason, Ticket } from './tickets/tickets.types.ts';
 
 /** Consumer group and inbox name (docs/events.md). */
@@ -25,11 +25,12 @@ const performanceCancelled = EVENTS['performance.cancelled'].payload
   .partial({ cancelledAt: true })
   .transform((c) => ({ performanceId: c.performanceId, cancelledAt: c.cancelledAt === undefined ? undefined : new Date(c.cancelledAt) }));
 /** Accounts are uuids (auth): the holder goes into every code as 16 bytes, so tickets is stricter than the contract here. */
+const returnSold = EVENTS['return.sold'].payload.pick({ ticketId: true, returnId: true });
 const orderSettled = EVENTS['order.confirmed'].payload.pick({ orderId: true, performanceId: true, scheduleId: true, seatIds: true }).extend({ userId: z.uuid() });
 
 /**
  * Applies booking's and catalog's events exactly once (inbox): one ticket per seat of a confirmed
- * order, revocation on refund or cancellation, and the copy of titles, dates and seats. A payload
+ * order, revocation on refund, cancellation or a resold return, and the copy of titles, dates and seats. A payload
  * that does not parse throws, so the bus retries it and then dead-letters it.
  */
 export function createEventHandler({ db, logger, metrics, mailTickets = false }: { db: Knex; logger: Logger; metrics: TicketsMetrics; mailTickets?: boolean }) {
@@ -67,6 +68,12 @@ export function createEventHandler({ db, logger, metrics, mailTickets = false }:
     'order.refunded': async (trx, event) => {
       const order = orderSettled.parse(event.payload);
       await revoke(trx, await revokeOrderTickets(trx, order.orderId, 'ORDER_REFUNDED'), 'ORDER_REFUNDED');
+    },
+    // A returned ticket stays valid while listed; its seat resold, the code is dead (the buyer's
+    // order.confirmed issues them a new ticket for the seat).
+    'return.sold': async (trx, event) => {
+      const sold = returnSold.parse(event.payload);
+      await revoke(trx, await revokeReturnedTicket(trx, sold.ticketId), 'RETURNED');
     },
   };
 

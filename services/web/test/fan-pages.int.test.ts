@@ -192,6 +192,23 @@ test('a fan goes from sign-up to a confirmed booking, sees sold seats, and cance
   assert.is(await page.getByText('Confirmed', { exact: true }).count(), 1);
   await screenshot(page, 'bookings');
 
+  // My tickets: return one for resale at face value. The quote comes first (price paid, fee, what
+  // comes back); listed, the ticket stays valid and its status shows; withdrawn, it is the fan's again.
+  await page.goto(`${base}/#/tickets`);
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  const returnButtons = page.getByRole('button', { name: 'Return for resale' });
+  await eventually(async () => (await returnButtons.count()) === 2, 45_000);
+  await returnButtons.first().click();
+  await page.locator('.return-quote').filter({ hasText: 'back (a fee of' }).waitFor({ timeout: 15_000 });
+  assert.match((await page.locator('.return-quote').textContent()) ?? '', /Resold at the price you paid/);
+  await screenshot(page, 'my-tickets-return-quote');
+  await page.getByRole('button', { name: 'Return it' }).click();
+  await page.locator('[data-return-status="LISTED"]').getByText('Listed for resale').waitFor({ timeout: 15_000 });
+  assert.is(await page.getByText('Valid', { exact: true }).count(), 2, 'a listed ticket stays valid until it is sold');
+  await screenshot(page, 'my-tickets-listed');
+  await page.getByRole('button', { name: 'Keep my ticket (withdraw)' }).click();
+  await eventually(async () => (await returnButtons.count()) === 2, 15_000);
+
   // Real-user telemetry left the page (page views, web vitals, errors, one session id) and the
   // gateway took it (its counting by kind is the gateway's own test: /metrics is on the
   // management port, which the pages never reach).

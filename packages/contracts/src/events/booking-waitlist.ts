@@ -22,7 +22,7 @@ export const waitlistLeft = waitlistEntryFacts;
 export const waitlistOffer = waitlistEntryFacts.extend({
   offerId: uuid(),
   seatIds: z.array(uuid()).min(1),
-  source: z.enum(['order.expired', 'order.cancelled', 'order.refunded', 'offer.expired', 'offer.declined']),
+  source: z.enum(['order.expired', 'order.cancelled', 'order.refunded', 'offer.expired', 'offer.declined', 'ticket.returned']),
   expiresAt: instant(),
   orderId: uuid().nullable(),
 });

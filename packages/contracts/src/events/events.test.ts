@@ -43,4 +43,16 @@ test('ticket events as the tickets service writes them parse; a revocation needs
   assert.ok(EVENTS['ticket.checked-in'].payload.safeParse(checkIn).success);
 });
 
+test('return events as booking writes them parse; a sale names its buyer order; a ticket revoked for a resale says RETURNED', () => {
+  const facts = {
+    returnId: randomUUID(), ticketId: randomUUID(), orderId: randomUUID(), paymentId: randomUUID(), userId: randomUUID(), performanceId: randomUUID(),
+    scheduleId: randomUUID(), seatId: randomUUID(), price: 50_000, fee: 2_500, refund: 47_500, currency: 'KRW',
+  };
+  assert.ok(EVENTS['return.listed'].payload.safeParse(facts).success);
+  assert.not.ok(EVENTS['return.sold'].payload.safeParse(facts).success, 'a sale needs buyerOrderId');
+  assert.ok(EVENTS['return.sold'].payload.safeParse({ ...facts, buyerOrderId: randomUUID() }).success);
+  assert.ok(EVENTS['payment.return-refunded'].payload.safeParse({ returnId: facts.returnId, paymentId: facts.paymentId, orderId: facts.orderId, userId: facts.userId, amount: 47_500, currency: 'KRW' }).success);
+  assert.ok(EVENTS['ticket.revoked'].payload.safeParse({ ticketId: randomUUID(), orderId: randomUUID(), userId: randomUUID(), performanceId: randomUUID(), scheduleId: randomUUID(), seatId: randomUUID(), version: 1, reason: 'RETURNED' }).success);
+});
+
 test.run();

@@ -2,13 +2,15 @@ import type { z } from 'zod';
 import { TOPICS, type Topic } from '../topics.ts';
 import { orderCreated, orderPaid, orderRefundRequested, orderReleased } from './booking-orders.ts';
 import { performanceSoldOut } from './booking-performances.ts';
+import { returnListed, returnRefunded, returnSold, returnWithdrawn } from './booking-returns.ts';
 import { waitlistJoined, waitlistLeft, waitlistOffer } from './booking-waitlist.ts';
 import { performanceCancelled, performancePublished, seatsPublished } from './catalog-performances.ts';
-import { paymentOutcome } from './payment-payments.ts';
+import { paymentOutcome, paymentReturnRefunded } from './payment-payments.ts';
 import { ticketCheckedIn, ticketIssued, ticketRevoked, ticketTransferred } from './tickets-tickets.ts';
 
 export * from './booking-orders.ts';
 export * from './booking-performances.ts';
+export * from './booking-returns.ts';
 export * from './booking-waitlist.ts';
 export * from './catalog-performances.ts';
 export * from './payment-payments.ts';
@@ -25,6 +27,10 @@ export const EVENTS = {
   'order.cancelled': { topic: TOPICS.bookingOrders, payload: orderReleased },
   'order.expired': { topic: TOPICS.bookingOrders, payload: orderReleased },
   'order.refund-requested': { topic: TOPICS.bookingOrders, payload: orderRefundRequested },
+  'return.listed': { topic: TOPICS.bookingOrders, payload: returnListed },
+  'return.withdrawn': { topic: TOPICS.bookingOrders, payload: returnWithdrawn },
+  'return.sold': { topic: TOPICS.bookingOrders, payload: returnSold },
+  'return.refunded': { topic: TOPICS.bookingOrders, payload: returnRefunded },
   'performance.sold-out': { topic: TOPICS.bookingPerformances, payload: performanceSoldOut },
   'waitlist.joined': { topic: TOPICS.bookingWaitlist, payload: waitlistJoined },
   'waitlist.left': { topic: TOPICS.bookingWaitlist, payload: waitlistLeft },
@@ -35,6 +41,7 @@ export const EVENTS = {
   'payment.succeeded': { topic: TOPICS.paymentPayments, payload: paymentOutcome },
   'payment.failed': { topic: TOPICS.paymentPayments, payload: paymentOutcome },
   'payment.refunded': { topic: TOPICS.paymentPayments, payload: paymentOutcome },
+  'payment.return-refunded': { topic: TOPICS.paymentPayments, payload: paymentReturnRefunded },
   'ticket.issued': { topic: TOPICS.ticketsTickets, payload: ticketIssued },
   'ticket.revoked': { topic: TOPICS.ticketsTickets, payload: ticketRevoked },
   'ticket.transferred': { topic: TOPICS.ticketsTickets, payload: ticketTransferred },

@@ -10,3 +10,13 @@ export const paymentOutcome = z.object({
   currency: currencyCode(),
   reason: z.string().optional(),
 });
+
+/** `payment.return-refunded` (keyed by orderId): `amount` of the payment given back for one sold return, once per `returnId`. */
+export const paymentReturnRefunded = z.object({
+  returnId: uuid(),
+  paymentId: uuid(),
+  orderId: uuid(),
+  userId: z.string().min(1),
+  amount: minorUnits(),
+  currency: currencyCode(),
+});

@@ -9,3 +9,4 @@ export * from './queue.ts';
 export * from './routes.ts';
 export * from './tickets.ts';
 export * from './waitlist.ts';
+export * from './returns.ts';

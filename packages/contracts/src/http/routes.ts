@@ -11,6 +11,7 @@ import {
   CheckInPage, CheckInTimeline, CodeModeChange, cursorQuery, DuplicateList, duplicatesQuery, timelineQuery, Jwks, qrQuery, RevocationPage, ScanBatch, ScannerBundle, ScanResults,
   StaffGranted, StaffGrantRequest, StaffList, staffParams, Ticket, ticketIdParams, TicketList, ticketListQuery, TransferRequest, Transferred,
 } from './tickets.ts';
+import { NewReturn, returnIdParams, ReturnQuote, returnTicketParams, TicketReturn, TicketReturnList } from './returns.ts';
 import { NewWaitlistEntry, offerIdParams, WaitlistEntry, WaitlistOfferList, WaitlistStats } from './waitlist.ts';
 
 /** Problem answers described once in docs/openapi.yaml (components.responses) and shared by routes. */
@@ -606,6 +607,68 @@ export const ROUTES = {
       401: { shared: 'Unauthorized' },
       404: { shared: 'NotFound', description: '`OFFER_NOT_FOUND`' },
       409: { shared: 'Conflict', description: '`OFFER_NOT_OPEN` (lapsed or declined), `PERSON_LIMIT_REACHED`, `ACTIVE_ORDER_EXISTS`' },
+    },
+  },
+  quoteTicketReturn: {
+    method: 'get',
+    path: '/api/v1/returns/tickets/{ticketId}/quote',
+    tags: ['Returns'],
+    summary: 'What returning a ticket would pay back (price paid minus the fee)',
+    description: 'Shown before the fan confirms. Answers the same refusals a return would, so the page can say why not.',
+    request: { params: returnTicketParams },
+    responses: {
+      200: { description: 'The quote', body: ReturnQuote },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`NOT_TICKET_HOLDER` (the ticket is someone else\'s)' },
+      404: { shared: 'NotFound', description: '`TICKET_NOT_FOUND`' },
+      409: {
+        shared: 'Conflict',
+        description: '`ALREADY_RETURNED`, `TICKET_CHECKED_IN`, `TICKET_REVOKED`, `EVENT_OVER` (the date has started or the performance is cancelled), `RETURN_NOT_ALLOWED` (a transferred ticket: the refund would go to the card of someone else)',
+      },
+    },
+  },
+  returnTicket: {
+    method: 'post',
+    path: '/api/v1/returns',
+    tags: ['Returns'],
+    summary: 'Return a ticket for resale at the price paid',
+    description:
+      'The seat goes to the schedule\'s waitlist, in order, as any seat that comes back. The ticket\nstays valid until a waitlisted fan\'s order for the seat is confirmed: then it is revoked, the\nbuyer gets a new ticket and `refund` goes back to the card, once. Until then the fan may\nwithdraw it. There is no price field: the resale price is the price paid.',
+    request: { body: NewReturn },
+    responses: {
+      201: { description: 'Listed', body: TicketReturn },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      403: { shared: 'Forbidden', description: '`NOT_TICKET_HOLDER`' },
+      404: { shared: 'NotFound', description: '`TICKET_NOT_FOUND`' },
+      409: { shared: 'Conflict', description: '`ALREADY_RETURNED`, `TICKET_CHECKED_IN`, `TICKET_REVOKED`, `EVENT_OVER`, `RETURN_NOT_ALLOWED`' },
+      413: { shared: 'PayloadTooLarge' },
+    },
+  },
+  listTicketReturns: {
+    method: 'get',
+    path: '/api/v1/returns',
+    tags: ['Returns'],
+    summary: "The caller's returns, newest first, with their status",
+    responses: {
+      200: { description: 'Returns', body: TicketReturnList },
+      401: { shared: 'Unauthorized' },
+    },
+  },
+  withdrawTicketReturn: {
+    method: 'delete',
+    path: '/api/v1/returns/{returnId}',
+    tags: ['Returns'],
+    summary: 'Withdraw a return that is not sold',
+    description: 'Only while no waitlisted fan holds an offer or an order for the seat (`RETURN_NOT_WITHDRAWABLE` otherwise; it may be again once an offer lapses).',
+    request: { params: returnIdParams },
+    responses: {
+      200: { description: 'The return, now `WITHDRAWN`', body: TicketReturn },
+      400: { shared: 'BadRequest' },
+      401: { shared: 'Unauthorized' },
+      404: { shared: 'NotFound', description: '`RETURN_NOT_FOUND`' },
+      409: { shared: 'Conflict', description: '`RETURN_NOT_WITHDRAWABLE` (sold, or offered to a waitlisted fan right now)' },
     },
   },
   getWaitlistStats: {

@@ -74,7 +74,7 @@ export const Ticket = z
     startsAt: dateTime().nullable().optional(),
     seat: z.object({ seatId: uuid(), section: z.string().optional(), row: z.number().int().optional(), number: z.number().int().optional(), grade: z.string().optional() }),
     status: z.enum(['VALID', 'REVOKED']),
-    revokedReason: z.enum(['ORDER_REFUNDED', 'PERFORMANCE_CANCELLED']).nullable().optional(),
+    revokedReason: z.enum(['ORDER_REFUNDED', 'PERFORMANCE_CANCELLED', 'RETURNED']).nullable().optional(),
     checkedInAt: dateTime().nullable().optional(),
     version: z.number().int().meta({ description: 'Goes up with each transfer; older codes are dead' }),
     transfers: z.number().int().optional(),
@@ -109,7 +109,7 @@ export const Revocation = z
   .object({
     ticketId: uuid(),
     version: z.number().int().meta({ description: 'Codes of this ticket with a version up to this one are dead' }),
-    reason: z.enum(['ORDER_REFUNDED', 'PERFORMANCE_CANCELLED', 'TRANSFERRED']),
+    reason: z.enum(['ORDER_REFUNDED', 'PERFORMANCE_CANCELLED', 'TRANSFERRED', 'RETURNED']),
     revokedAt: dateTime(),
   })
   .meta({ id: 'Revocation' });

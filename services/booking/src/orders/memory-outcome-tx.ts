@@ -55,5 +55,8 @@ export function createMemoryOutcomeTx(): MemoryOutcomeTx {
     async emitSoldOut(performanceId) {
       events.push({ type: 'performance.sold-out', key: performanceId });
     },
+    async settleReturns() {
+      return 0; // no returns in memory: resale is tested on Postgres (test/returns.int.test.ts)
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from '@ticketping/db';
 import { handOverSeats } from '../waitlist/hand-over.ts';
 import { heldSeatsOfOrder } from '../waitlist/waitlist.repo.ts';
+import { withdrawReturnsOfOrder } from '../returns/settle.ts';
 import type { SeatSource } from '../waitlist/waitlist.types.ts';
 import { emitOrderEvent, emitRefundRequested } from './orders.events.ts';
 import type { OrderCursor, OrdersStore, OrdersTx } from './orders.service.ts';
@@ -115,6 +116,8 @@ export async function transition(trx: Knex.Transaction, orderId: string, from: O
   if (rows.length === 0) return undefined;
   const order = (await withSeats(trx, rows))[0]!;
   const source = RELEASED_BY[to];
+  // a refunded order's listed returns end: its whole payment goes back instead of a resale's share
+  if (to === 'REFUNDED') await withdrawReturnsOfOrder(trx, orderId);
   if (source) await handOverSeats(trx, order.scheduleId, await heldSeatsOfOrder(trx, orderId), source);
   return order;
 }

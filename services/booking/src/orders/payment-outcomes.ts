@@ -5,6 +5,7 @@ import type { BookingMetrics } from '../booking-metrics.ts';
 import { emitOrderEvent, emitRefundRequested, emitSoldOut, type TOPICS } from './orders.events.ts';
 import { lockCancelledAt } from '../catalog-copy/catalog-copy.repo.ts';
 import { addSoldSeats, findOrder, transition } from './orders.repo.ts';
+import { settleReturns } from '../returns/settle.ts';
 import type { Order, OrderStatus } from './orders.types.ts';
 
 export interface PaymentOutcome { paymentId: string; orderId: string; userId: string; amount: number; currency: string }
@@ -20,10 +21,12 @@ export interface OutcomeTx {
   emitOrderEvent(type: Exclude<EventTypeOn<typeof TOPICS.orders>, 'order.refund-requested'>, order: Order): Promise<void>;
   emitRefundRequested(refund: EventPayload<'order.refund-requested'>): Promise<void>;
   emitSoldOut(performanceId: string): Promise<void>;
+  /** Sells the listed returns among the confirmed order's seats to it; how many seats were resold. */
+  settleReturns(order: Order): Promise<number>;
 }
 
 /** The outcome's view of booking's Postgres within `trx`. */
-export function outcomeTx(trx: Knex.Transaction): OutcomeTx {
+export function outcomeTx(trx: Knex.Transaction, logger: Logger): OutcomeTx {
   return {
     findOrder: (orderId) => findOrder(trx, orderId),
     transition: (orderId, from, to, paymentId) => transition(trx, orderId, from, to, paymentId),
@@ -32,6 +35,7 @@ export function outcomeTx(trx: Knex.Transaction): OutcomeTx {
     emitOrderEvent: (type, order) => emitOrderEvent(trx, type, order),
     emitRefundRequested: (refund) => emitRefundRequested(trx, refund),
     emitSoldOut: (performanceId) => emitSoldOut(trx, performanceId),
+    settleReturns: (order) => settleReturns(trx, order, logger),
   };
 }
 
@@ -65,7 +69,9 @@ export function createPaymentOutcomes({ logger, metrics }: { logger: Logger; met
       if (confirmed) {
         await tx.emitOrderEvent('order.confirmed', confirmed);
         metrics.orderStatus('CONFIRMED');
-        const { becameSoldOut } = await tx.addSoldSeats(confirmed.performanceId, confirmed.seats.length);
+        // a resold return's seat was counted as sold with its seller's order
+        const resold = await tx.settleReturns(confirmed);
+        const { becameSoldOut } = await tx.addSoldSeats(confirmed.performanceId, confirmed.seats.length - resold);
         if (becameSoldOut) await tx.emitSoldOut(confirmed.performanceId);
         return;
       }

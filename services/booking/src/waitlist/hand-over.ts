@@ -1,13 +1,16 @@
 import type { Knex } from '@ticketping/db';
+import { requestOfferMail } from './offer-mails.repo.ts';
 import { emitOfferEvent } from './waitlist.events.ts';
-import { insertOffer, lockSchedule, moveHoldsToOffer, nextWaiting, releaseHolds, setEntryStatus } from './waitlist.repo.ts';
+import { returnToSellersOrRelease } from '../returns/returns.repo.ts';
+import { insertOffer, lockSchedule, moveHoldsToOffer, nextWaiting, setEntryStatus } from './waitlist.repo.ts';
 import type { Offer, SeatSource } from './waitlist.types.ts';
 
 /**
  * Seats that come back (a released order, an offer that lapsed or was declined) go to the
  * schedule's waitlist, in order, in the transaction that releases them: their `seat_holds` rows
  * change owner instead of being deleted, so the seats are never free on the seat map in between
- * and no later sweep is needed to find them. Only seats nobody waits for are released. Each
+ * and no later sweep is needed to find them. Only seats nobody waits for are released, except a
+ * returned ticket's seat, which goes back to its seller's order (the listing stays). Each
  * waiting fan in turn is offered up to the seats they asked for (neighbouring seats together,
  * as the caller lists them); a fan who wanted two may be offered one, and may claim it or let it
  * go. Must run in the releasing transaction, with the seats still held by their old owner.
@@ -27,8 +30,9 @@ export async function handOverSeats(trx: Knex.Transaction, scheduleId: string, s
     if (moved !== seats.length) throw new Error(`hand-over of ${seats.length} seat(s) found ${moved} held`);
     await setEntryStatus(trx, entry.id, 'OFFERED');
     await emitOfferEvent(trx, 'waitlist.offer-made', offer);
+    await requestOfferMail(trx, offer.id, offer.userId);
     offers.push(offer);
   }
-  await releaseHolds(trx, remaining);
+  await returnToSellersOrRelease(trx, remaining);
   return offers;
 }

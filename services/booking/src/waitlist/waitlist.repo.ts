@@ -107,10 +107,6 @@ export async function moveHoldsToOffer(trx: Knex.Transaction, seatIds: string[],
   return trx('seat_holds').whereIn('seat_id', seatIds).update({ order_id: null, offer_id: offerId });
 }
 
-export async function releaseHolds(trx: Knex.Transaction, seatIds: string[]): Promise<void> {
-  if (seatIds.length) await trx('seat_holds').whereIn('seat_id', seatIds).delete();
-}
-
 /** Seats an order holds, in seat order (section, row, number), so offers give neighbours together. */
 export async function heldSeatsOfOrder(trx: Knex.Transaction, orderId: string): Promise<string[]> {
   const result = await trx.raw<{ rows: Array<{ seat_id: string }> }>(

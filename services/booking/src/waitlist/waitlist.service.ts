@@ -9,6 +9,8 @@ import type { Order, OrderSeat } from '../orders/orders.types.ts';
 import * as errors from './waitlist.errors.ts';
 import { emitEntryEvent, emitOfferEvent } from './waitlist.events.ts';
 import { handOverSeats } from './hand-over.ts';
+import { listedPrices } from '../returns/returns.repo.ts';
+import { offerListedSeats } from '../returns/settle.ts';
 import {
   findLatestEntry, findLiveEntry, findOffer, findOpenOfferOfEntry, insertEntry, isSoldOut, listOffers, lockLapsedOffers, lockSchedule,
   moveHoldsToOrder, placeInLine, setEntryStatus, setOfferStatus, waitlistStats,
@@ -58,9 +60,12 @@ export function createWaitlist(deps: WaitlistDeps) {
     return { entry, ...(await placeInLine(db, entry)), offer: open ? await offerView(open) : undefined };
   }
 
-  /** The order a claimed offer becomes: the seats at today's prices, waiting for payment. */
-  function orderFor(offer: Offer, sellable: Sellable): Order {
-    const seats = offer.seatIds.map((id) => sellable.seats.get(id)).filter((s) => s !== undefined);
+  /**
+   * The order a claimed offer becomes: the seats at today's prices, waiting for payment; a
+   * returned seat at the price its seller paid (`resale`), so a resale is always at face value.
+   */
+  function orderFor(offer: Offer, sellable: Sellable, resale: Map<string, number>): Order {
+    const seats = offer.seatIds.map((id) => sellable.seats.get(id)).filter((s) => s !== undefined).map((s) => ({ ...s, price: resale.get(s.seatId) ?? s.price }));
     const at = now();
     return {
       id: randomUUID(), userId: offer.userId, performanceId: offer.performanceId, scheduleId: offer.scheduleId, status: 'PENDING_PAYMENT',
@@ -97,7 +102,9 @@ export function createWaitlist(deps: WaitlistDeps) {
             id: randomUUID(), scheduleId: input.scheduleId, performanceId: schedule.performanceId, userId: who.id, seatsWanted: input.seats, claimSeconds: deps.claimSeconds,
           });
           await emitEntryEvent(trx, 'waitlist.joined', entry);
-          return { entry, created: true };
+          // returned tickets nobody was waiting for are offered now, in the same order as any seat
+          await offerListedSeats(trx, input.scheduleId);
+          return { entry: (await findLiveEntry(trx, who.id, input.scheduleId)) ?? entry, created: true };
         });
         return { view: await entryView(result.entry), created: result.created };
       } catch (error) {
@@ -156,7 +163,7 @@ export function createWaitlist(deps: WaitlistDeps) {
           if (offer.status === 'CLAIMED' && offer.orderId) return { order: (await findOrder(trx, offer.orderId))!, created: false };
           if (offer.status !== 'OPEN') throw errors.offerNotOpen(offer.status);
           if (offer.expiresAt <= now()) throw errors.offerNotOpen('EXPIRED');
-          const order = orderFor(offer, sellable);
+          const order = orderFor(offer, sellable, await listedPrices(trx, offer.seatIds));
           await insertOrder(trx, order);
           const moved = await moveHoldsToOrder(trx, offer.id, order.id);
           if (moved !== offer.seatIds.length) throw new Error(`offer ${offer.id} holds ${moved} of its ${offer.seatIds.length} seat(s)`);

@@ -3,8 +3,8 @@ export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 export const OFFER_STATUSES = ['OPEN', 'CLAIMED', 'EXPIRED', 'DECLINED', 'WITHDRAWN'] as const;
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
 
-/** Where the seats of an offer came from: a released order, or an offer that moved on. */
-export type SeatSource = 'order.expired' | 'order.cancelled' | 'order.refunded' | 'offer.expired' | 'offer.declined';
+/** Where the seats of an offer came from: a released order, an offer that moved on, or a ticket its holder returned. */
+export type SeatSource = 'order.expired' | 'order.cancelled' | 'order.refunded' | 'offer.expired' | 'offer.declined' | 'ticket.returned';
 
 export interface WaitlistEntry {
   id: string;

@@ -52,6 +52,9 @@ export function createMemorySettlementStore(now: () => Date): MemorySettlementSt
           if (p?.status !== 'SUCCEEDED') return undefined;
           return copy(touch(p, { status: 'REFUNDED' }));
         },
+        async resoldAmount() {
+          return 0; // returns are refunded on Postgres only (return-refunds.ts)
+        },
         async emit(type, payment, reason) {
           pending.push({ type, paymentId: payment.id, reason });
         },

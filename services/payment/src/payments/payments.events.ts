@@ -9,7 +9,7 @@ export const SCHEMA = 'payment';
 export const TOPICS = { payments: CONTRACT_TOPICS.paymentPayments, orders: CONTRACT_TOPICS.bookingOrders } as const;
 
 /** Written in the transaction that settles the payment: published if and only if it commits. */
-export async function emitPaymentEvent(trx: Knex.Transaction, type: EventTypeOn<typeof TOPICS.payments>, payment: Payment, reason?: string): Promise<void> {
+export async function emitPaymentEvent(trx: Knex.Transaction, type: Exclude<EventTypeOn<typeof TOPICS.payments>, 'payment.return-refunded'>, payment: Payment, reason?: string): Promise<void> {
   await enqueue(trx, SCHEMA, {
     topic: TOPICS.payments,
     type,

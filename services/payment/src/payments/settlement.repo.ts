@@ -3,6 +3,7 @@ import type { EventTypeOn } from '@ticketping/contracts/events';
 import { emitPaymentEvent, type TOPICS } from './payments.events.ts';
 import { lockNextRefundDue, lockStalePending, markRefunded, postponeSettlement, scheduleRefundRetry, settle } from './payments.repo.ts';
 import type { Payment } from './payments.types.ts';
+import { resoldAmount } from './return-refunds.ts';
 
 /** What settlement reads and writes inside one transaction (rows it locks stay locked until it ends). */
 export interface SettlementTx {
@@ -13,8 +14,10 @@ export interface SettlementTx {
   lockNextRefundDue(now: Date): Promise<Payment | undefined>;
   scheduleRefundRetry(paymentId: string, attempts: number, nextAttemptAt: Date): Promise<void>;
   markRefunded(paymentId: string): Promise<Payment | undefined>;
+  /** The price of the payment's seats resold through returns (refunded separately, less the fee). */
+  resoldAmount(paymentId: string): Promise<number>;
   /** Published if and only if the transaction commits (the outbox). */
-  emit(type: EventTypeOn<typeof TOPICS.payments>, payment: Payment, reason?: string): Promise<void>;
+  emit(type: Exclude<EventTypeOn<typeof TOPICS.payments>, 'payment.return-refunded'>, payment: Payment, reason?: string): Promise<void>;
 }
 
 export interface SettlementStore {
@@ -33,6 +36,7 @@ export function knexSettlementStore(db: Knex): SettlementStore {
           lockNextRefundDue: (now) => lockNextRefundDue(trx, now),
           scheduleRefundRetry: (id, attempts, at) => scheduleRefundRetry(trx, id, attempts, at),
           markRefunded: (id) => markRefunded(trx, id),
+          resoldAmount: (id) => resoldAmount(trx, id),
           emit: (type, payment, reason) => emitPaymentEvent(trx, type, payment, reason),
         }),
       ),

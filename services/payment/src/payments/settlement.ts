@@ -71,9 +71,12 @@ export function createSettlement({ store, provider, metrics, logger, staleAfterM
         const outcome = await store.transaction(async (tx) => {
           const payment = await tx.lockNextRefundDue(now());
           if (!payment) return 'none';
+          // seats resold through returns were paid back on their own (less the fee): not twice
+          const amount = payment.amount - await tx.resoldAmount(payment.id);
           try {
-            await provider.refund({
-              paymentId: payment.id, reference: payment.providerReference ?? '', amount: payment.amount, currency: payment.currency,
+            // every seat of it resold: nothing is left to give back, the order still ends refunded
+            if (amount > 0) await provider.refund({
+              paymentId: payment.id, reference: payment.providerReference ?? '', amount, currency: payment.currency,
               reason: payment.refundReason ?? 'REQUESTED', idempotencyKey: `refund-${payment.id}`,
             });
           } catch (error) {

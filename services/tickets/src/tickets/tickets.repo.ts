@@ -37,6 +37,8 @@ async function revokeWhere(trx: Knex.Transaction, where: Record<string, string>,
 }
 
 export const revokeOrderTickets = (trx: Knex.Transaction, orderId: string, reason: RevokeReason) => revokeWhere(trx, { order_id: orderId }, reason);
+/** The one ticket of a resold return: its seat now has the buyer's ticket. */
+export const revokeReturnedTicket = (trx: Knex.Transaction, ticketId: string) => revokeWhere(trx, { id: ticketId }, 'RETURNED');
 export const revokePerformanceTickets = (trx: Knex.Transaction, performanceId: string) => revokeWhere(trx, { performance_id: performanceId }, 'PERFORMANCE_CANCELLED');
 
 export async function findTicket(db: Db, id: string): Promise<Ticket | undefined> {

@@ -1,6 +1,7 @@
 export const TICKET_STATUSES = ['VALID', 'REVOKED'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
-export type RevokeReason = 'ORDER_REFUNDED' | 'PERFORMANCE_CANCELLED';
+/** `RETURNED`: the holder gave the ticket back and a waitlisted fan bought its seat (issue 20). */
+export type RevokeReason = 'ORDER_REFUNDED' | 'PERFORMANCE_CANCELLED' | 'RETURNED';
 
 export interface Ticket {
   id: string;

@@ -6,7 +6,7 @@ import type { Session } from './session.ts';
 import type {
   AccessCode, AccessCodeUses, NewAccessCode, CheckInBundle, CheckInTimeline, CursorPage, NewPerformance, Order, Page, Payment, Performance, PerformanceSummary, ProofOfWorkChallenge, ProofOfWorkSolution, QueueEntry, QueueState, QueueStatus, QueueTimeline,
   SalesTimeline,
-  RemoteCheckIn, Revocation, ScanResult, ScanToSend, Seat, Ticket, User, WaitlistEntry, WaitlistOffer, WaitlistStats,
+  RemoteCheckIn, ReturnQuote, Revocation, ScanResult, ScanToSend, Seat, Ticket, TicketReturn, User, WaitlistEntry, WaitlistOffer, WaitlistStats,
 } from './types.ts';
 
 /** What the waitlist join sends: the seats wanted (and, where a sale asks for them, its fairness proofs). */
@@ -108,6 +108,12 @@ export function createApi(apiBase: string, session: Session, onFailure: FailureL
     },
     transferTicket: (ticketId: string, email: string) =>
       call<{ ticketId: string; status: string; version: number; transfers: number }>(`/tickets/${e(ticketId)}/transfers`, { method: 'POST', body: { email } }),
+
+    /** Face-value returns (booking): what the seller would get back, the listing, its status, withdrawing it. */
+    returnQuote: (ticketId: string) => call<ReturnQuote>(`/returns/tickets/${e(ticketId)}/quote`),
+    returnTicket: (ticketId: string) => call<TicketReturn>('/returns', { method: 'POST', body: { ticketId } }),
+    listReturns: () => call<{ items: TicketReturn[] }>('/returns'),
+    withdrawReturn: (returnId: string) => call<TicketReturn>(`/returns/${e(returnId)}`, { method: 'DELETE' }),
 
     checkInBundle: (performanceId: string) => call<CheckInBundle>(`/check-in/performances/${e(performanceId)}`),
     revocations: (performanceId: string, since: string) => call<CursorPage<Revocation>>(`/check-in/performances/${e(performanceId)}/revocations?since=${e(since)}&limit=5000`),

@@ -33,6 +33,8 @@ import type {
   ScanBatch,
   Revocation,
   CheckInPage,
+  ReturnQuote,
+  TicketReturn,
   WaitlistEntry,
   WaitlistOffer,
   WaitlistStats as WaitlistStatsBody,
@@ -65,3 +67,5 @@ export type RemoteCheckIn = CheckInPage['items'][number];
 export type ScanToSend = ScanBatch['scans'][number];
 /** One schedule's waitlist as an organiser sees it (GET /admin/waitlist). */
 export type WaitlistStats = WaitlistStatsBody['items'][number];
+
+export type { ReturnQuote, TicketReturn };

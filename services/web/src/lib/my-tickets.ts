@@ -1,8 +1,8 @@
 // "My tickets", kept pure: what the page holds, how each event changes it, and what a ticket says
-// about itself (seat, status). The page (pages/tickets.ts) runs the effects: loading, the 1 s clock
-// that rotates codes, the QR images, the transfer request.
+// about itself (seat, status, its return for resale). The page (pages/tickets.ts) runs the effects:
+// loading, the 1 s clock that rotates codes, the QR images, the transfer and return requests.
 
-import type { Ticket } from '../api/types.ts';
+import type { ReturnQuote, Ticket, TicketReturn } from '../api/types.ts';
 
 export interface MyTicketsState {
   tickets: Ticket[] | undefined;
@@ -13,6 +13,12 @@ export interface MyTicketsState {
   transferError: { ticketId: string; message: string } | undefined;
   /** Sent away from this page: shown as such until the next load drops them. */
   transferred: Record<string, string>;
+  /** The latest return of each ticket, by ticket id (booking's list, and answers since). */
+  returns: Record<string, TicketReturn>;
+  /** The ticket whose "Return for resale" confirmation is open, with its quote once it came. */
+  returnOpen: { ticketId: string; quote: ReturnQuote | undefined } | undefined;
+  returnBusy: string | undefined;
+  returnError: { ticketId: string; message: string } | undefined;
 }
 
 export type MyTicketsEvent =
@@ -22,9 +28,26 @@ export type MyTicketsEvent =
   | { type: 'transfer-closed' }
   | { type: 'transfer-started'; ticketId: string }
   | { type: 'transfer-done'; ticketId: string; email: string }
-  | { type: 'transfer-failed'; ticketId: string; message: string };
+  | { type: 'transfer-failed'; ticketId: string; message: string }
+  | { type: 'returns-loaded'; returns: TicketReturn[] }
+  | { type: 'return-opened'; ticketId: string }
+  | { type: 'return-quoted'; quote: ReturnQuote }
+  | { type: 'return-closed' }
+  | { type: 'return-started'; ticketId: string }
+  | { type: 'return-done'; ret: TicketReturn }
+  | { type: 'return-failed'; ticketId: string; message: string };
 
-export const initialMyTickets: MyTicketsState = { tickets: undefined, loadError: undefined, transferOpen: undefined, transferBusy: undefined, transferError: undefined, transferred: {} };
+export const initialMyTickets: MyTicketsState = {
+  tickets: undefined, loadError: undefined, transferOpen: undefined, transferBusy: undefined, transferError: undefined, transferred: {},
+  returns: {}, returnOpen: undefined, returnBusy: undefined, returnError: undefined,
+};
+
+/** The list comes newest first: the first return seen of a ticket is its latest. */
+function latestByTicket(returns: TicketReturn[]): Record<string, TicketReturn> {
+  const latest: Record<string, TicketReturn> = {};
+  for (const r of returns) latest[r.ticketId] ??= r;
+  return latest;
+}
 
 export function myTicketsReducer(state: MyTicketsState, event: MyTicketsEvent): MyTicketsState {
   switch (event.type) {
@@ -43,14 +66,43 @@ export function myTicketsReducer(state: MyTicketsState, event: MyTicketsEvent): 
         tickets: state.tickets?.map((t) => (t.id === event.ticketId ? { ...t, code: null } : t)),
       };
     case 'transfer-failed': return { ...state, transferBusy: undefined, transferError: { ticketId: event.ticketId, message: event.message } };
+    case 'returns-loaded': return { ...state, returns: latestByTicket(event.returns) };
+    case 'return-opened': return { ...state, returnOpen: { ticketId: event.ticketId, quote: undefined }, returnError: undefined, transferOpen: undefined };
+    case 'return-quoted':
+      return state.returnOpen?.ticketId === event.quote.ticketId ? { ...state, returnOpen: { ticketId: event.quote.ticketId, quote: event.quote } } : state;
+    case 'return-closed': return { ...state, returnOpen: undefined, returnError: undefined };
+    case 'return-started': return { ...state, returnBusy: event.ticketId, returnError: undefined };
+    case 'return-done':
+      return { ...state, returnBusy: undefined, returnOpen: undefined, returns: { ...state.returns, [event.ret.ticketId]: event.ret } };
+    case 'return-failed': return { ...state, returnBusy: undefined, returnError: { ticketId: event.ticketId, message: event.message } };
   }
 }
 
-export type TicketLabel = 'Valid' | 'Used' | 'Refunded' | 'Cancelled' | 'Revoked' | 'Transferred';
+export type ReturnLabel = 'Listed for resale' | 'Sold' | 'Refunded';
+
+/** What the seller sees of a ticket's return; none once withdrawn (the ticket is simply theirs again). */
+export function returnLabel(ret: TicketReturn | undefined): ReturnLabel | undefined {
+  switch (ret?.status) {
+    case 'LISTED': return 'Listed for resale';
+    case 'SOLD': return 'Sold';
+    case 'REFUNDED': return 'Refunded';
+    default: return undefined;
+  }
+}
+
+/** A valid, unused ticket with no live return may be returned (booking checks it again). */
+export function canReturn(ticket: Ticket, transferredTo: string | undefined, ret: TicketReturn | undefined): boolean {
+  return ticketLabel(ticket, transferredTo) === 'Valid' && (ret === undefined || ret.status === 'WITHDRAWN');
+}
+
+export type TicketLabel = 'Valid' | 'Used' | 'Refunded' | 'Cancelled' | 'Resold' | 'Revoked' | 'Transferred';
 
 export function ticketLabel(ticket: Ticket, transferredTo: string | undefined): TicketLabel {
   if (transferredTo) return 'Transferred';
-  if (ticket.status === 'REVOKED') return ticket.revokedReason === 'ORDER_REFUNDED' ? 'Refunded' : ticket.revokedReason === 'PERFORMANCE_CANCELLED' ? 'Cancelled' : 'Revoked';
+  if (ticket.status === 'REVOKED') {
+    const byReason = { ORDER_REFUNDED: 'Refunded', PERFORMANCE_CANCELLED: 'Cancelled', RETURNED: 'Resold' } as const;
+    return (ticket.revokedReason ? byReason[ticket.revokedReason] : undefined) ?? 'Revoked';
+  }
   return ticket.checkedInAt ? 'Used' : 'Valid';
 }
 

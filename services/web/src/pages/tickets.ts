@@ -1,14 +1,17 @@
 // My tickets: each ticket with its QR (rotating codes re-made on the page every step, from the
-// ticket's own key, so they work offline at the door), seat, date and status, an .ics file, and a
-// transfer by e-mail. State changes go through the pure reducer in lib/my-tickets.ts.
+// ticket's own key, so they work offline at the door), seat, date and status, an .ics file, a
+// transfer by e-mail, and a return for resale at face value (the quote shown before the fan
+// confirms, then the return's status). State changes go through the pure reducer in lib/my-tickets.ts.
 
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
 import { fromBase64Url, rotateCode } from '@ticketping/tickets/codes';
 import { problemMessage } from '../api/http.ts';
 import type { Ticket } from '../api/types.ts';
-import { formatDateTime } from '../lib/format.ts';
-import { initialMyTickets, myTicketsReducer, secondsToNextStep, showsCode, stepOf, ticketLabel, ticketSeat, type MyTicketsEvent } from '../lib/my-tickets.ts';
+import { formatDateTime, formatMoney } from '../lib/format.ts';
+import {
+  canReturn, initialMyTickets, myTicketsReducer, returnLabel, secondsToNextStep, showsCode, stepOf, ticketLabel, ticketSeat, type MyTicketsEvent,
+} from '../lib/my-tickets.ts';
 import { href } from '../lib/routes.ts';
 import { formError, loadError, loading, pageHeading } from '../ui/parts.ts';
 import type { PageFactory } from '../ui/page.ts';
@@ -42,6 +45,9 @@ export const ticketsPage: PageFactory = (ctx) => {
   let retry: ReturnType<typeof setTimeout> | undefined;
   const load = async () => {
     try {
+      // Returns are booking's: asked beside the tickets, never holding them up; if booking does not
+      // answer, the tickets show without their return status.
+      void ctx.api.listReturns().then((returns) => dispatch({ type: 'returns-loaded', returns: returns.items }), () => undefined);
       const { items } = await ctx.api.listTickets();
       dispatch({ type: 'loaded', tickets: items });
       // Tickets are issued a moment after the payment confirms: a fan who came straight here waits for them.
@@ -74,6 +80,73 @@ export const ticketsPage: PageFactory = (ctx) => {
     } catch (error) {
       dispatch({ type: 'transfer-failed', ticketId: ticket.id, message: problemMessage(error) });
     }
+  };
+
+  const openReturn = async (ticket: Ticket) => {
+    dispatch({ type: 'return-opened', ticketId: ticket.id });
+    try {
+      dispatch({ type: 'return-quoted', quote: await ctx.api.returnQuote(ticket.id) });
+    } catch (error) {
+      dispatch({ type: 'return-failed', ticketId: ticket.id, message: problemMessage(error) });
+    }
+  };
+
+  const confirmReturn = async (ticket: Ticket) => {
+    dispatch({ type: 'return-started', ticketId: ticket.id });
+    try {
+      dispatch({ type: 'return-done', ret: await ctx.api.returnTicket(ticket.id) });
+      ctx.announce('Your ticket is listed for resale. It stays valid until a fan on the waitlist buys it.');
+      ctx.track('ticket_returned');
+    } catch (error) {
+      dispatch({ type: 'return-failed', ticketId: ticket.id, message: problemMessage(error) });
+    }
+  };
+
+  const withdrawReturn = async (ticket: Ticket, returnId: string) => {
+    dispatch({ type: 'return-started', ticketId: ticket.id });
+    try {
+      dispatch({ type: 'return-done', ret: await ctx.api.withdrawReturn(returnId) });
+      ctx.announce('Your ticket is no longer for resale.');
+    } catch (error) {
+      dispatch({ type: 'return-failed', ticketId: ticket.id, message: problemMessage(error) });
+    }
+  };
+
+  /** The return's status, or the "Return for resale" action with the quote before the fan confirms. */
+  const returnPart = (ticket: Ticket) => {
+    const ret = state.returns[ticket.id];
+    const label = returnLabel(ret);
+    const errorId = `return-error-${ticket.id}`;
+    const error = html`<div id=${errorId}>${formError(state.returnError?.ticketId === ticket.id ? state.returnError.message : undefined)}</div>`;
+    if (ret && label) {
+      const money = formatMoney(ret.refund, ret.currency);
+      return html`<div class="ticket-return" data-return-status=${ret.status}>
+        <p><span class=${`badge badge-return-${ret.status.toLowerCase()}`}>${label}</span>
+          ${ret.status === 'LISTED' ? html`Offered to the waitlist at the price you paid. If it sells, ${money} comes back to your card and this ticket stops working.` : nothing}
+          ${ret.status === 'SOLD' ? html`A fan on the waitlist bought it. ${money} is on its way back to your card.` : nothing}
+          ${ret.status === 'REFUNDED' ? html`${money} was paid back to your card.` : nothing}
+        </p>
+        ${ret.status === 'LISTED' ? html`<button type="button" class="button secondary" ?disabled=${state.returnBusy === ticket.id}
+          @click=${() => void withdrawReturn(ticket, ret.id)}>Keep my ticket (withdraw)</button>` : nothing}
+        ${error}
+      </div>`;
+    }
+    if (!canReturn(ticket, state.transferred[ticket.id], ret)) return nothing;
+    if (state.returnOpen?.ticketId !== ticket.id) {
+      return html`<button type="button" class="button secondary" @click=${() => void openReturn(ticket)}>Return for resale</button>${error}`;
+    }
+    const quote = state.returnOpen.quote;
+    return html`<div class="ticket-return" role="group" aria-label=${`Return ${ticketSeat(ticket)} for resale`}>
+      ${quote ? html`<p class="return-quote">Resold at the price you paid, ${formatMoney(quote.price, quote.currency)}. If a fan on the waitlist buys it,
+        you get <strong>${formatMoney(quote.refund, quote.currency)}</strong> back (a fee of ${formatMoney(quote.fee, quote.currency)} is kept).
+        Until then your ticket stays valid.</p>` : state.returnError?.ticketId === ticket.id ? nothing : loading('Working out your refund…')}
+      <div class="actions">
+        <button type="button" class="button" ?disabled=${!quote || state.returnBusy === ticket.id} aria-describedby=${errorId}
+          @click=${() => void confirmReturn(ticket)}>Return it</button>
+        <button type="button" class="button secondary" @click=${() => dispatch({ type: 'return-closed' })}>Keep it</button>
+      </div>
+      ${error}
+    </div>`;
   };
 
   const qr = (ticket: Ticket) => {
@@ -115,8 +188,9 @@ export const ticketsPage: PageFactory = (ctx) => {
       ${qr(ticket)}
       ${label === 'Valid' ? html`<div class="actions">
         <button type="button" class="button secondary" @click=${() => void downloadCalendar(ticket)}>Add to calendar (.ics)</button>
-        ${transferForm(ticket)}
+        ${state.returns[ticket.id]?.status === 'LISTED' ? nothing : transferForm(ticket)}
       </div>` : nothing}
+      ${returnPart(ticket)}
     </li>`;
   };
 
