@@ -79,6 +79,11 @@ test('a fan behind a full room sees prices and low odds, uses a priority code an
     assert.match(await odds.textContent() ?? '', /4 seats are left; 3 fans get to choose before you; no orders yet/);
     assert.is(await odds.getByRole('link', { name: 'Join the waitlist' }).getAttribute('href'), `#/waitlist/${performanceId}`);
     await screenshot(page, 'waiting-room-odds');
+    // the link leads to the performance's waitlist page (seats are still on sale: it says so), and back keeps the place
+    await odds.getByRole('link', { name: 'Join the waitlist' }).click();
+    await page.getByRole('heading', { name: 'Waitlist', level: 1 }).waitFor();
+    await page.goBack();
+    await live.filter({ hasText: 'You are number 3 in line' }).waitFor({ timeout: 30_000 });
 
     await page.getByLabel('Presale code', { exact: true }).fill('WRONG-CODE');
     await page.getByRole('button', { name: 'Use code' }).click();

@@ -26,6 +26,7 @@ test('refused codes get words a fan understands; other problems are not ours', (
     'That code cannot be used right now: it works from 2026-12-08T10:00:00.000Z until 2026-12-08T12:00:00.000Z.');
   assert.is(accessCodeProblem('QUEUE_FULL'), undefined);
   assert.is(waitlistHref('a b'), '#/waitlist/a%20b');
+  assert.is(waitlistHref('p1', 's1'), '#/waitlist/p1?schedule=s1', 'the date chosen in the waiting room comes along');
 });
 
 test.run();

@@ -4,6 +4,7 @@
 
 import type { QueueEntry } from '../api/types.ts';
 import { formatMoney } from './format.ts';
+import { href } from './routes.ts';
 
 /** "€45.00 – €120.00", or one price when every grade costs the same; undefined without grades. */
 export function priceRange(grades: { price: number; currency: string }[], locale?: string): string | undefined {
@@ -40,8 +41,8 @@ export function oddsMessage(odds: Odds): OddsMessage {
   }
 }
 
-/** The waitlist page (built alongside the waiting room); a plain link so either can change alone. */
-export const waitlistHref = (performanceId: string) => `#/waitlist/${encodeURIComponent(performanceId)}`;
+/** The performance's waitlist page, on the date the fan chose in the waiting room if any. */
+export const waitlistHref = (performanceId: string, scheduleId?: string) => href({ name: 'waitlist', performanceId, ...(scheduleId ? { scheduleId } : {}) });
 
 /** What a refused access code means for the fan, by the problem's code. */
 export function accessCodeProblem(code: string | undefined, detail?: string): string | undefined {

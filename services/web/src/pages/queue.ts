@@ -59,12 +59,13 @@ export const queuePage: PageFactory = (ctx) => {
   };
 
   /**
-   * Gets a challenge, solves it in a worker and enters with it. The line's card shows the
-   * solver's progress, except for a code sent from the form (its button says "Checking…", and the
-   * place stays on screen: a refused code keeps the fan where they were).
+   * Gets a challenge, solves it in a worker while the bar shows progress, and enters with it (in
+   * the code's lane, with one). A fan already in line who sends a code keeps the place on screen
+   * while it is solved (`showProgress: false`: the code form says it is checking).
    */
-  const enterWithProof = async (options: { accessCode?: string; showProgress?: boolean } = {}): Promise<QueueEntry> => {
-    const { showProgress = true, ...body } = options;
+  const enterWithProof = async (options: { accessCode?: string | undefined; showProgress?: boolean } = {}): Promise<QueueEntry> => {
+    const { showProgress = true, accessCode: withCode = acceptedCode } = options;
+    const body = withCode ? { accessCode: withCode } : {};
     const challenge = await ctx.api.queueChallenge(performanceId);
     if (!challenge.required) return ctx.api.enterQueue(performanceId, body);
     const progress = (tried: number) => {
@@ -89,7 +90,7 @@ export const queuePage: PageFactory = (ctx) => {
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    const current = await enterWithProof(acceptedCode ? { accessCode: acceptedCode } : {});
+    const current = await enterWithProof();
     if (!entered) ctx.track('queue_entered', { performanceId });
     entered = true;
     return current;
@@ -148,7 +149,7 @@ export const queuePage: PageFactory = (ctx) => {
     dispatch({ type: 'rejoin' });
     queueBaselines.clear(performanceId);
     ctx.update();
-    void enterWithProof(acceptedCode ? { accessCode: acceptedCode } : {}).then(() => poller.pollNow(), (error: unknown) => {
+    void enterWithProof().then(() => poller.pollNow(), (error: unknown) => {
       if (failed(error).kind === 'sign-in') signIn();
       ctx.update();
     });
@@ -202,7 +203,7 @@ export const queuePage: PageFactory = (ctx) => {
     return html`<div class=${`notice odds odds-${message.tone}`} role=${message.tone === 'warn' ? 'alert' : 'status'} data-testid="odds">
       <p><strong>${message.headline}</strong></p>
       <p class="muted">${message.basis}</p>
-      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
+      ${message.tone === 'warn' ? html`<p>Rather not wait for nothing? <a href=${waitlistHref(performanceId, scheduleId)}>Join the waitlist</a>: returned seats are offered to it in order.</p>` : nothing}
     </div>`;
   };
 
