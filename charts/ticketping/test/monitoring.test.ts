@@ -62,6 +62,8 @@ test('dashboards show what the issue asks for', () => {
   assert.match(queries('booking.json'), /max by \(schedule_id\) \(ticketping_waitlist_waiting\{/, 'waitlist length per date');
   assert.match(queries('booking.json'), /sum by \(schedule_id\) \(max by \(schedule_id, status\) \(ticketping_waitlist_offers\{/, 'offers made per date');
   for (const status of ['CLAIMED', 'EXPIRED']) assert.match(queries('booking.json'), new RegExp(`ticketping_waitlist_offers\\{[^}]*status="${status}"`), `offers ${status} per date`);
+  // Returns for resale per date and state (listed, sold, refunded), replicas deduplicated the same way.
+  assert.match(queries('booking.json'), /max by \(schedule_id, status\) \(ticketping_returns\{/, 'returns per date and state');
   assert.ok((dashboards.get('booking.json') as Dashboard).templating.list.some((v) => v.name === 'schedule'), 'a date (schedule) variable');
   assert.match(queries('services.json'), /rate\(http_server_request_duration_seconds_count/);
   assert.match(queries('services.json'), /status=~"5\.\."/);
