@@ -35,3 +35,36 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * The browsers one suite opens: the pages' uncaught errors collected in `pageErrors` (a suite
+ * asserts it empty), every open page saved as test-artifacts/web/<suite>-failure-N.png when a test
+ * fails, and all of them closed at the end.
+ */
+export function browserSession(suite: string) {
+  const opened: Browser[] = [];
+  const pageErrors: string[] = [];
+  return {
+    pageErrors,
+    async open(options: { viewport?: { width: number; height: number }; extraArgs?: string[] } = {}): Promise<Browser> {
+      const b = await openBrowser(options.viewport, options.extraArgs);
+      b.page.on('pageerror', (error) => pageErrors.push(error.message));
+      opened.push(b);
+      return b;
+    },
+    /** Wraps a test's body: on a failure, a screenshot of every open page before the error goes on. */
+    withFailureScreenshots(body: () => Promise<void>): () => Promise<void> {
+      return async () => {
+        try {
+          await body();
+        } catch (error) {
+          for (const [i, b] of opened.entries()) await screenshot(b.page, `${suite}-failure-${i}`).catch(() => undefined);
+          throw error;
+        }
+      };
+    },
+    async closeAll(): Promise<void> {
+      for (const b of opened.splice(0)) await b.close().catch(() => undefined);
+    },
+  };
+}

@@ -20,7 +20,7 @@ import * as assert from 'uvu/assert';
 import { INTERNAL_TOKEN, quietLogger, startTickets, type Harness, type Show } from '../../tickets/test/harness.ts';
 import { TOPICS } from '@ticketping/contracts/topics';
 import { fromBase64Url, rotateCode } from '@ticketping/tickets/codes';
-import { openBrowser, screenshot, type Browser } from './browser.ts';
+import { browserSession, screenshot } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
 import { fakeCameraArgs, writeQrVideo } from './fake-camera.ts';
 import { logIn } from './pages.ts';
@@ -33,8 +33,8 @@ let base: string;
 let tmp: string;
 const redis = createRedis({ url: testEnv.redisUrl });
 const keyPrefix = randomPrefix('web-door');
-const opened: Browser[] = [];
-const pageErrors: string[] = [];
+const session = browserSession('door');
+const { pageErrors, withFailureScreenshots } = session;
 
 test.before(async () => {
   const webDist = await buildPagesIfStale();
@@ -53,7 +53,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const b of opened) await b.close().catch(() => undefined);
+  await session.closeAll();
   await gateway?.close();
   await stopGateway?.();
   const keys = await redis.keys(`${keyPrefix}:*`);
@@ -63,23 +63,8 @@ test.after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-async function browser(extraArgs: string[] = []): Promise<Browser> {
-  const b = await openBrowser(undefined, extraArgs);
-  b.page.on('pageerror', (error) => pageErrors.push(error.message));
-  opened.push(b);
-  return b;
-}
+const browser = (extraArgs: string[] = []) => session.open({ extraArgs });
 
-function withFailureScreenshots(body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      for (const [i, b] of opened.entries()) await screenshot(b.page, `door-failure-${i}`).catch(() => undefined);
-      throw error;
-    }
-  };
-}
 
 /** A fan with confirmed tickets for `count` seats; returns the tickets as the API gives them. */
 async function fanWithTickets(show: Show, seatIds: string[]) {

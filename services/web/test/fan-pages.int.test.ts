@@ -12,34 +12,18 @@ import type { Request } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signUpApiFan } from './api.ts';
-import { openBrowser, screenshot, type Browser } from './browser.ts';
+import { browserSession, screenshot, type Browser } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
 import { chooseSeatsWithKeyboard, createPerformanceOnAdminPage, logIn, setQueueCapacityOnAdminPage, setQueueDifficultyOnAdminPage, signUp } from './pages.ts';
 
 let platform: Standalone | undefined;
 let dataDir: string | undefined;
 let admin: Browser | undefined;
-const opened: Browser[] = [];
-const pageErrors: string[] = [];
+const session = browserSession('fan-pages');
+const { pageErrors, withFailureScreenshots } = session;
 
-async function browser(viewport?: { width: number; height: number }): Promise<Browser> {
-  const b = await openBrowser(viewport);
-  b.page.on('pageerror', (error) => pageErrors.push(error.message));
-  opened.push(b);
-  return b;
-}
+const browser = (viewport?: { width: number; height: number }) => session.open(viewport ? { viewport } : {});
 
-/** On a failure, every open page is saved as test-artifacts/web/failure-N.png before the error goes on. */
-function withFailureScreenshots(body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      for (const [i, b] of opened.entries()) await screenshot(b.page, `failure-${i}`).catch(() => undefined);
-      throw error;
-    }
-  };
-}
 
 test.before(async () => {
   await buildPagesIfStale();
@@ -89,7 +73,7 @@ test('a sale for confirmed addresses only: the waiting room tells a new fan why 
 }));
 
 test.after(async () => {
-  for (const b of opened) await b.close().catch(() => undefined);
+  await session.closeAll();
   await platform?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

@@ -12,34 +12,18 @@ import { eventually, randomPrefix } from '@ticketping/testing';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signUpApiFan, type ApiFan } from './api.ts';
-import { openBrowser, screenshot, type Browser } from './browser.ts';
+import { browserSession, screenshot, type Browser } from './browser.ts';
 import { buildPagesIfStale } from './build.ts';
 import { createPerformanceOnAdminPage, logIn, signUp } from './pages.ts';
 
 let platform: Standalone | undefined;
 let dataDir: string | undefined;
 let admin: Browser | undefined;
-const opened: Browser[] = [];
-const pageErrors: string[] = [];
+const session = browserSession('waitlist');
+const { pageErrors, withFailureScreenshots } = session;
 
-async function browser(): Promise<Browser> {
-  const b = await openBrowser();
-  b.page.on('pageerror', (error) => pageErrors.push(error.message));
-  opened.push(b);
-  return b;
-}
+const browser = () => session.open();
 
-/** On a failure, every open page is saved as test-artifacts/web/waitlist-failure-N.png before the error goes on. */
-function withFailureScreenshots(body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      for (const [i, b] of opened.entries()) await screenshot(b.page, `waitlist-failure-${i}`).catch(() => undefined);
-      throw error;
-    }
-  };
-}
 
 test.before(async () => {
   await buildPagesIfStale();
@@ -50,7 +34,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const b of opened) await b.close().catch(() => undefined);
+  await session.closeAll();
   await platform?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
