@@ -105,7 +105,7 @@ validation.run();
 // --- Install, upgrade and uninstall, with each helm ---
 
 interface Status { readyReplicas?: number; replicas?: number; currentRevision?: string; updateRevision?: string }
-interface Pod { metadata: { name: string; uid: string; labels: Record<string, string> } }
+interface Pod { metadata: { name: string; uid: string; labels: Record<string, string> }; status: { conditions?: { type: string; status: string }[] } }
 
 function lifecycle(helmName: string, binary: string) {
   const test = suite(`${helmName}: install, upgrade, uninstall`);
@@ -145,10 +145,14 @@ function lifecycle(helmName: string, binary: string) {
     await checkServerVersion();
     await helm('install', release, chartDir, '-n', namespace, '--wait', '--timeout', '10m', ...storageValues);
     installed = true;
-    // No polling here: --wait has already waited for all of it.
+    // No polling here: --wait has already waited for all of it. A Deployment's Ready is counted
+    // on its pods: helm 3 waits on the newest ReplicaSet's ready pods, and the Deployment's own
+    // status.readyReplicas follows them only at its controller's next sync.
     for (const service of ['gateway', 'auth', 'catalog', 'queue', 'booking', 'payment', 'tickets']) {
-      const { status, spec } = await statusOf('deployment', `${fullname}-${service}`);
-      assert.equal(status.readyReplicas, spec.replicas, `${service} is Ready`);
+      const { spec } = await statusOf('deployment', `${fullname}-${service}`);
+      const pods = (await getJson<{ items: Pod[] }>('pods', '-l', `app.kubernetes.io/component=${service}`)).items;
+      const ready = pods.filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      assert.equal(ready.length, spec.replicas, `${service} is Ready`);
     }
     for (const store of DATA_STORES) {
       const { status, spec } = await statusOf('statefulset', store);
