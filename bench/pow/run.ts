@@ -10,7 +10,7 @@
  * the waiting-room page waits. Verifying: the queue's `spend` (ALTCHA verification, account,
  * performance and expiry checks, the single-use SET NX in Redis) one at a time, CPU of this
  * process per verification; and the ALTCHA check alone, the library's and the queue's
- * (services/queue/src/proof-of-work/verify.ts). Needs Redis (the test environment's).
+ * (packages/proof-of-work/src/verify.ts). Needs Redis (the test environment's).
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { createRedis, queueKeys } from '@ticketping/redis';
 import { solveProofOfWork, testEnv } from '@ticketping/testing';
 import { loadConfig as loadQueueConfig } from '@ticketping/queue/config';
 import { createProofOfWork } from '@ticketping/queue/proof-of-work';
-import { verifySolutionSync } from '@ticketping/queue/proof-of-work/verify';
+import { verifySolutionSync } from '@ticketping/proof-of-work';
 import { createQueueStore } from '@ticketping/queue/queue-store';
 import { tuningFrom } from '@ticketping/queue/service';
 import { buildPagesIfStale } from '../../services/web/test/build.ts';

@@ -6,7 +6,8 @@ import { listen, type RunningServer } from '@ticketping/http';
 import { createMetrics } from '@ticketping/metrics';
 import { createRedis, type RedisClient } from '@ticketping/redis';
 import { expectContractAt, solveProofOfWork, testEnv, type ProofOfWorkChallenge } from '@ticketping/testing';
-import { createProofOfWork, derivedHmacKey } from '../src/proof-of-work/proof-of-work.service.ts';
+import { derivedHmacKey } from '@ticketping/proof-of-work';
+import { createProofOfWork } from '../src/proof-of-work/proof-of-work.service.ts';
 import { createService, type QueueService } from '../src/service.ts';
 import { INTERNAL_TOKEN, dropQueues, quietLogger, testConfig } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import type { ProofOfWorkSolution } from '@ticketping/contracts/http';
 import { ForbiddenError, type Caller } from '@ticketping/http';
-import { createProofOfWork, derivedHmacKey } from '@ticketping/queue/proof-of-work';
+import { createProofOfWorkCheck, derivedHmacKey } from '@ticketping/proof-of-work';
 import { queueKeys, type RedisClient } from '@ticketping/redis';
 
 /**
@@ -10,21 +10,20 @@ import { queueKeys, type RedisClient } from '@ticketping/redis';
  * queue keeps them (its config hash in the waiting room's Redis, which booking reads for
  * admission slots already): one source, so the admin's difficulty PATCH and the catalog's
  * requireVerifiedEmail reach both doors at once. The proof is a challenge of
- * `POST /api/v1/queues/{performanceId}/challenge`, verified and spent by the queue's own code
- * under the queue's own spent mark: one solution buys one entry or one join, not both.
+ * `POST /api/v1/queues/{performanceId}/challenge`, verified and spent by the check the queue's
+ * entry uses, under the same spent mark: one solution buys one entry or one join, not both.
  *
  * The caps per address and range are the gateway's (the join route is capped as `entry`).
  */
 export type JoinGate = (who: Caller, performanceId: string, proofOfWork: ProofOfWorkSolution | undefined) => Promise<void>;
 
 export function createJoinGate(redis: RedisClient, settings: { internalToken: string; hmacKey?: string | undefined }): JoinGate {
-  const proofOfWork = createProofOfWork(redis, {
+  const proofOfWork = createProofOfWorkCheck(redis, {
     hmacKey: settings.hmacKey ?? derivedHmacKey(settings.internalToken),
     // Only "on or off" matters here: booking issues no challenges. A performance without a
     // difficulty of its own needs a proof; the queue's QUEUE_POW_MAX_NUMBER=0 gives trivial
     // challenges (solved in one try), which clients of the waitlist always solve and send.
     defaultMaxNumber: 1,
-    ttlSeconds: 1, rangeStep: 1, rangeWindowMs: 1000, maxDoublings: 0,
   });
 
   return async (who, performanceId, solution) => {
