@@ -51,8 +51,48 @@ test('defaults: the operator owns queue and booking replicas; the others have a 
     find(objects, 'Deployment', scaler.spec.scaleTargetRef.name);
     assert.ok(scaler.spec.minReplicaCount <= scaler.spec.maxReplicaCount);
   }
-  assert.equal(find(objects, 'QueueScaler', name('queue')).spec.source.metric, 'backlog');
-  assert.equal(find(objects, 'QueueScaler', name('booking')).spec.source.metric, 'active');
+  assert.equal(find(objects, 'QueueScaler', name('booking')).spec.source.metric, 'backlog');
+});
+
+test('defaults: the queue tier scales on the fans\' queue requests counted at the gateway\'s pods', async () => {
+  const objects = await render();
+  const gatewayPods = find(objects, 'Deployment', name('gateway')).spec.selector.matchLabels;
+  assert.deepEqual(find(objects, 'QueueScaler', name('queue')).spec.source, {
+    metric: 'requestRate', route: '/api/v1/queues/', pods: { selector: { matchLabels: gatewayPods }, port: 'management', path: '/metrics' },
+  });
+  // the gateway labels the poll routes with these templates (services/gateway/src/route-table.ts)
+  const queuePods = find(objects, 'Deployment', name('queue')).spec.selector.matchLabels;
+  const own = find(await render({ set: { 'queueScaler.queue.countRequestsAt': 'queue' } }), 'QueueScaler', name('queue')).spec.source;
+  assert.deepEqual(own.pods.selector, { matchLabels: queuePods }, 'countRequestsAt names whose pods are counted');
+  // backlog stays available: route and pods are left out (CEL refuses them with any other metric)
+  const backlog = find(await render({ set: { 'queueScaler.queue.source.metric': 'backlog', 'queueScaler.queue.targetPerReplica': 2000 } }), 'QueueScaler', name('queue')).spec;
+  assert.deepEqual(backlog.source, { metric: 'backlog' });
+  for (const scaler of byKind(objects, 'QueueScaler')) assert.equal('countRequestsAt' in scaler.spec, false, 'a chart-only value');
+});
+
+test('defaults: admission follows booking\'s health, and every tier pre-warms before an open; each can be turned off', async () => {
+  const objects = await render();
+  const booking = find(objects, 'QueueScaler', name('booking')).spec;
+  assert.deepEqual(booking.admissionControl, {
+    bookingPods: { port: 'management', path: '/metrics' }, slo: { p95Milliseconds: 500, errorPercent: 1 },
+    additiveIncrease: 60, decreasePercent: 30, maxIncreasePerMinute: 600, minAdmitPerMinute: 60, maxAdmitPerMinute: 6000, minSamples: 20,
+  });
+  // what the CRD's CEL requires with admissionControl
+  assert.notEqual(booking.source.metric, 'active');
+  assert.ok(booking.minReplicaCount >= 1);
+  for (const service of ['queue', 'booking', 'gateway']) {
+    const preWarm = find(objects, 'QueueScaler', name(service)).spec.preWarm;
+    assert.ok(preWarm.fansPerReplica >= 1 && preWarm.leadSeconds > 0 && 'holdSeconds' in preWarm && !('enabled' in preWarm), service);
+  }
+  const off = await render({ set: {
+    'queueScaler.booking.admissionControl.enabled': false, 'queueScaler.booking.preWarm.enabled': false,
+    'queueScaler.queue.preWarm.enabled': false, 'queueScaler.gateway.preWarm.enabled': false,
+  } });
+  for (const service of ['queue', 'booking', 'gateway']) assert.equal('preWarm' in find(off, 'QueueScaler', name(service)).spec, false, service);
+  assert.equal('admissionControl' in find(off, 'QueueScaler', name('booking')).spec, false);
+  // with admission control off, booking may scale on `active` again
+  const active = await render({ set: { 'queueScaler.booking.admissionControl.enabled': false, 'queueScaler.booking.source.metric': 'active' } });
+  assert.equal(find(active, 'QueueScaler', name('booking')).spec.source.metric, 'active');
 });
 
 test('defaults: containers listen on 0.0.0.0:8080 and 9090 (management), probed on the management port, resources set', async () => {
@@ -220,8 +260,8 @@ test('defaults: network policies let only the ingress controller reach the gatew
   for (const service of SERVICES) {
     const rules = find(objects, 'NetworkPolicy', name(service)).spec.ingress as Array<{ from: unknown[]; ports: Array<{ port: string }> }>;
     assert.deepEqual(rules.map((r) => r.ports.map((p) => p.port)), [['http'], ['management']], service);
-    // the operator's admission control scrapes every booking pod's /metrics
-    assert.deepEqual(rules[1]!.from, service === 'booking' ? [monitoring, queueScaler] : [monitoring], service);
+    // the operator scrapes every booking pod's /metrics (admission control), and the gateway's and the queue's (requestRate)
+    assert.deepEqual(rules[1]!.from, ['booking', 'queue', 'gateway'].includes(service) ? [monitoring, queueScaler] : [monitoring], service);
     if (service === 'gateway' || service === 'auth') continue;
     // the queue reads catalog's performances on sale to rebuild the waiting rooms Redis lost,
     // payment reads an order from booking when its order.created has not arrived yet,

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMetrics } from '@ticketping/metrics';
 import {
-  createBookingSignal, healthOf, mergeWindows, parseSnapshot, podTargets, podWindows, quantileMs, restartedBetween, selectorString,
+  createBookingSignal, healthOf, mergeWindows, parseSnapshot, podTargets, podWindows, quantileMs, requestRateOf, restartedBetween, selectorString,
   windowBetween, type PodView, type Snapshot,
 } from './booking-signal.ts';
 
@@ -153,6 +153,67 @@ test('one URL (standalone) is one pod: baseline first, then windows; unreadable 
   assert.ok(reading.health.ok && reading.health.requests === 40 && reading.health.p95Ms! < 5);
   answers.set(url, new Error('connection refused'));
   assert.equal((await signal.fromUrl('k', url)).health, { ok: false, error: 'connection refused' });
+});
+
+test('a route prefix keeps only those routes (the queue tier\'s status polls among its other requests)', async () => {
+  const metrics = createMetrics('queue', { defaultMetrics: false });
+  const observe = (route: string, n: number) => { for (let i = 0; i < n; i++) metrics.httpRequestDuration.observe({ method: 'GET', route, status: '200' }, 0.002); };
+  observe('/api/v1/queues/:performanceId/entries/me', 30);
+  observe('/internal/v1/status-polls', 5);
+  observe('/api/v1/queues/:performanceId', 7);
+  observe('/readyz', 100);
+  const text = await metrics.registry.metrics();
+  assert.is(parseSnapshot(text).count, 42);
+  assert.is(parseSnapshot(text, '/api/v1/queues/:performanceId/entries').count, 30);
+  assert.is(parseSnapshot(text, '/internal/v1/status-polls').count, 5);
+});
+
+test('request rate: each pod over its own window; a restart counts from its start time; an untimed window over the poll interval', () => {
+  const at = (count: number, atMs: number, startTime?: number): Snapshot => ({ buckets: new Map([[Infinity, count]]), count, errors: 0, atMs, ...(startTime ? { startTime } : {}) });
+  // a: 200 requests in 10 s; b was scraped late (20 s window) and served 200: 10/s, not 20/s
+  const a = windowBetween(at(1000, 100_000), at(1200, 110_000));
+  const b = windowBetween(at(500, 90_000), at(700, 110_000));
+  assert.equal([a.seconds, b.seconds], [10, 20]);
+  assert.is(requestRateOf([a, b], undefined), 30);
+  // c restarted 4 s before the scrape and served 80 since: 20/s
+  const c = windowBetween(at(900, 100_000, 50), at(80, 110_000, 106));
+  assert.is(c.seconds, 4);
+  assert.is(requestRateOf([c], undefined), 20);
+  // d is new and says no start time: over the poll interval, or no rate at all
+  const d = windowBetween(undefined, at(50, 110_000));
+  assert.is(d.seconds, undefined);
+  assert.is(requestRateOf([d], 5), 10);
+  assert.is(requestRateOf([d], undefined), undefined);
+  assert.is(requestRateOf([], 5), undefined);
+});
+
+test('rateFromPods: a baseline first, then requests per second summed over the Ready pods; too many unreadable is no reading', async () => {
+  let now = 1_000_000;
+  const answers = new Map<string, Snapshot | Error>();
+  const set = (url: string, count: number) => answers.set(url, { buckets: new Map([[Infinity, count]]), count, errors: 0, atMs: now });
+  const signal = createBookingSignal({
+    listPods: async () => [pod('a'), pod('bb'), pod('ccc', { ready: false })],
+    scrape: async (url) => { const x = answers.get(url); if (!x || x instanceof Error) throw x ?? new Error('refused'); return x; },
+    clock: { now: () => now },
+  });
+  const source = { port: 'management', path: '/metrics' };
+  const selector = { matchLabels: { app: 'queue' } };
+  set('http://10.0.0.1:9084/metrics', 100);
+  set('http://10.0.0.2:9084/metrics', 5000);
+  const first = await signal.rateFromPods('ns/queue', 'ns', source, selector);
+  assert.ok(!first.ok && /a rate needs a second/.test(first.error), JSON.stringify(first));
+  now += 10_000;
+  set('http://10.0.0.1:9084/metrics', 600);
+  set('http://10.0.0.2:9084/metrics', 6500);
+  const second = await signal.rateFromPods('ns/queue', 'ns', source, selector);
+  assert.equal(second, { ok: true, value: 200, pods: 2, unreadable: 0 });
+  now += 10_000;
+  answers.set('http://10.0.0.1:9084/metrics', new Error('timeout'));
+  answers.set('http://10.0.0.2:9084/metrics', new Error('timeout'));
+  const third = await signal.rateFromPods('ns/queue', 'ns', source, selector);
+  assert.ok(!third.ok && /2 of 2 pods unreadable/.test(third.error), JSON.stringify(third));
+  const noSelector = await signal.rateFromPods('ns/other', 'ns', source, undefined);
+  assert.ok(!noSelector.ok && /no selector/.test(noSelector.error));
 });
 
 test.run();

@@ -24,6 +24,10 @@ export interface Snapshot {
   errors: number;
   /** `process_start_time_seconds`, when exported: a new value is a restart even if the counters grew back. */
   startTime?: number;
+  /** When it was scraped (ms since the epoch), for request rates. */
+  atMs?: number;
+  /** A window's length in seconds, when known (windowBetween): both scrapes timed, or a restart since a known start. */
+  seconds?: number;
 }
 
 export const EMPTY_WINDOW: Snapshot = { buckets: new Map(), count: 0, errors: 0 };
@@ -34,8 +38,11 @@ function labelsOf(text: string): Record<string, string> {
   return labels;
 }
 
-/** Sums booking's request histogram out of a Prometheus text exposition. */
-export function parseSnapshot(text: string): Snapshot {
+/**
+ * Sums the request histogram out of a Prometheus text exposition; `routePrefix` keeps only the
+ * series whose `route` label starts with it (the queue tier's status polls, say).
+ */
+export function parseSnapshot(text: string, routePrefix?: string): Snapshot {
   const buckets = new Map<number, number>();
   let count = 0;
   let errors = 0;
@@ -49,6 +56,7 @@ export function parseSnapshot(text: string): Snapshot {
     const [, name, labelText, valueText] = match;
     const labels = labelsOf(labelText!);
     if (IGNORED_ROUTES.test(labels.route ?? '')) continue;
+    if (routePrefix && !(labels.route ?? '').startsWith(routePrefix)) continue;
     const value = Number(valueText);
     if (name === `${HISTOGRAM}_bucket`) {
       const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
@@ -72,10 +80,32 @@ export function restartedBetween(before: Snapshot, after: Snapshot): boolean {
 
 /** What happened between two scrapes of one process; a restarted one counts from zero. */
 export function windowBetween(before: Snapshot | undefined, after: Snapshot): Snapshot {
-  if (!before || restartedBetween(before, after)) return { buckets: after.buckets, count: after.count, errors: after.errors };
+  if (!before || restartedBetween(before, after)) {
+    // from zero: the window is the process's life, known only if it says when it started
+    const lived = after.atMs !== undefined && after.startTime !== undefined ? after.atMs / 1000 - after.startTime : undefined;
+    return { buckets: after.buckets, count: after.count, errors: after.errors, ...(lived !== undefined && lived > 0 ? { seconds: lived } : {}) };
+  }
   const buckets = new Map<number, number>();
   for (const [le, n] of after.buckets) buckets.set(le, n - (before.buckets.get(le) ?? 0));
-  return { buckets, count: after.count - before.count, errors: after.errors - before.errors };
+  const seconds = after.atMs !== undefined && before.atMs !== undefined ? (after.atMs - before.atMs) / 1000 : undefined;
+  return { buckets, count: after.count - before.count, errors: after.errors - before.errors, ...(seconds !== undefined && seconds > 0 ? { seconds } : {}) };
+}
+
+/**
+ * Requests per second over the pods' windows, summed: each pod's count over its own window
+ * (pods scraped late or restarted do not share one length). A window of unknown length (a new pod
+ * that exports no start time) counts over `fallbackSeconds`, the time since the previous poll.
+ */
+export function requestRateOf(windows: readonly Snapshot[], fallbackSeconds: number | undefined): number | undefined {
+  let rate = 0;
+  let timed = 0;
+  for (const w of windows) {
+    const seconds = w.seconds ?? fallbackSeconds;
+    if (seconds === undefined || seconds <= 0) continue;
+    rate += w.count / seconds;
+    timed++;
+  }
+  return timed > 0 ? rate : undefined;
 }
 
 /** The pods' windows as one: bucket counts, requests and errors summed (every pod runs the same buckets). */
@@ -123,13 +153,14 @@ export function healthOf(window: Snapshot): HealthReading {
  * has served nobody yet declares the histogram without series (0 requests); an endpoint that does
  * not declare it at all is not booking's, and must not pass for a quiet booking.
  */
-export async function scrapeSnapshot(url: string, timeoutMs: number): Promise<Snapshot> {
+export async function scrapeSnapshot(url: string, timeoutMs: number, routePrefix?: string): Promise<Snapshot> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
   const text = await res.text();
-  const snapshot = parseSnapshot(text);
+  const atMs = Date.now();
+  const snapshot = parseSnapshot(text, routePrefix);
   if (snapshot.buckets.size === 0 && !text.includes(`# TYPE ${HISTOGRAM} histogram`)) throw new Error(`${url} has no ${HISTOGRAM} histogram`);
-  return snapshot;
+  return { ...snapshot, atMs };
 }
 
 /** A booking pod as the signal needs it (kube.ts maps the API's Pod to this). */
@@ -238,23 +269,34 @@ export interface SignalReading {
 
 export interface BookingSignalDeps {
   listPods(namespace: string, labelSelector: string): Promise<PodView[]>;
-  scrape(url: string): Promise<Snapshot>;
+  /** One pod's (or URL's) histogram; `routePrefix` keeps only the routes it starts. */
+  scrape(url: string, routePrefix?: string): Promise<Snapshot>;
+  clock?: { now(): number };
 }
+
+/** A request rate (requests per second, summed over the pods), or why there is none. */
+export type RateReading = { ok: true; value: number; pods: number; unreadable: number } | { ok: false; error: string };
+
+/** Pods' metrics from one selector (booking's, or a queue tier's own pods for `source.metric: requestRate`). */
+export type ScrapedPods = BookingPods;
 
 /**
  * Booking's health per QueueScaler, from one URL or from every Ready pod, with each pod's last
  * snapshot remembered between polls. More than half the Ready pods unreadable (or none Ready) is
  * an unreadable booking: the law cuts. Fewer are left out of the window and counted.
+ * The same scraping serves `rateFromPods`: a tier's request rate from its own pods' counters.
  */
 export function createBookingSignal(deps: BookingSignalDeps) {
   const memory = new Map<string, PodMemory>();
+  const lastReadMs = new Map<string, number>();
+  const now = () => deps.clock?.now() ?? Date.now();
 
-  async function read(key: string, targets: ScrapeTargets, none: string): Promise<SignalReading> {
+  async function collect(key: string, targets: ScrapeTargets, routePrefix?: string) {
     const scraped = new Map<string, Snapshot>();
     const failures: string[] = [];
     await Promise.all([...targets.ready].map(async ([uid, url]) => {
       try {
-        scraped.set(uid, await deps.scrape(url));
+        scraped.set(uid, await deps.scrape(url, routePrefix));
       } catch (error) {
         failures.push(error instanceof Error ? error.message : String(error));
       }
@@ -262,14 +304,30 @@ export function createBookingSignal(deps: BookingSignalDeps) {
     const { windows, remember } = podWindows(memory.get(key), targets.listed, new Set(targets.ready.keys()), scraped);
     memory.set(key, remember);
     const wanted = targets.ready.size + targets.withoutPort.length;
-    const unreadable = wanted - scraped.size;
     if (targets.withoutPort.length > 0) failures.push(`pod ${targets.withoutPort[0]} has no such port`);
+    return { scraped, failures, windows, wanted, unreadable: wanted - scraped.size };
+  }
+
+  async function read(key: string, targets: ScrapeTargets, none: string): Promise<SignalReading> {
+    const { scraped, failures, windows, wanted, unreadable } = await collect(key, targets);
     if (wanted === 0) return { health: { ok: false, error: none }, pods: 0, unreadable: 0 };
     if (scraped.size === 0 || scraped.size * 2 < wanted) {
       const error = wanted === 1 ? failures[0] ?? 'unreadable' : `${unreadable} of ${wanted} booking pods unreadable (${failures[0] ?? ''})`;
       return { health: { ok: false, error }, pods: scraped.size, unreadable };
     }
     return { health: healthOf(mergeWindows(windows)), pods: scraped.size, unreadable };
+  }
+
+  async function listTargets(namespace: string, source: BookingPods, fallbackSelector: LabelSelector | undefined, whose: string):
+    Promise<{ targets: ScrapeTargets; query: string } | { error: string }> {
+    const selector = source.selector ?? fallbackSelector;
+    const query = selector ? selectorString(selector) : '';
+    if (!query) return { error: `no selector for ${whose} pods` };
+    try {
+      return { targets: podTargets(await deps.listPods(namespace, query), source), query };
+    } catch (error) {
+      return { error: `listing ${whose} pods: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   return {
@@ -279,19 +337,33 @@ export function createBookingSignal(deps: BookingSignalDeps) {
     },
     /** In a cluster: every Ready pod the selector matches, in the QueueScaler's namespace. */
     async fromPods(key: string, namespace: string, source: BookingPods, fallbackSelector: LabelSelector | undefined): Promise<SignalReading> {
-      const selector = source.selector ?? fallbackSelector;
-      const query = selector ? selectorString(selector) : '';
-      if (!query) return { health: { ok: false, error: 'no selector for booking\'s pods (bookingPods.selector, or the target\'s)' }, pods: 0, unreadable: 0 };
-      let pods: PodView[];
-      try {
-        pods = await deps.listPods(namespace, query);
-      } catch (error) {
-        return { health: { ok: false, error: `listing booking's pods: ${error instanceof Error ? error.message : String(error)}` }, pods: 0, unreadable: 0 };
+      const listed = await listTargets(namespace, source, fallbackSelector, 'booking\'s');
+      if ('error' in listed) {
+        const error = listed.error.startsWith('no selector') ? 'no selector for booking\'s pods (bookingPods.selector, or the target\'s)' : listed.error;
+        return { health: { ok: false, error }, pods: 0, unreadable: 0 };
       }
-      return read(key, podTargets(pods, source), `no Ready pod matches ${query}`);
+      return read(key, listed.targets, `no Ready pod matches ${listed.query}`);
     },
-    forget(key: string) { memory.delete(key); },
-    clear() { memory.clear(); },
+    /**
+     * Requests per second served by every Ready pod the selector matches (`routePrefix`: only
+     * those routes), each pod's counters differenced on their own. The first poll is a baseline
+     * (no rate yet); more than half the Ready pods unreadable is no reading, as for booking.
+     */
+    async rateFromPods(key: string, namespace: string, source: ScrapedPods, fallbackSelector: LabelSelector | undefined, routePrefix?: string): Promise<RateReading> {
+      const listed = await listTargets(namespace, source, fallbackSelector, 'the source\'s');
+      if ('error' in listed) return { ok: false, error: listed.error };
+      const at = now();
+      const previousAt = lastReadMs.get(key);
+      const { scraped, failures, windows, wanted, unreadable } = await collect(key, listed.targets, routePrefix);
+      lastReadMs.set(key, at);
+      if (wanted === 0) return { ok: false, error: `no Ready pod matches ${listed.query}` };
+      if (scraped.size === 0 || scraped.size * 2 < wanted) return { ok: false, error: `${unreadable} of ${wanted} pods unreadable (${failures[0] ?? ''})` };
+      const rate = requestRateOf(windows, previousAt === undefined ? undefined : (at - previousAt) / 1000);
+      if (rate === undefined) return { ok: false, error: `first scrape of ${scraped.size} pods: a rate needs a second one` };
+      return { ok: true, value: rate, pods: scraped.size, unreadable };
+    },
+    forget(key: string) { memory.delete(key); lastReadMs.delete(key); },
+    clear() { memory.clear(); lastReadMs.clear(); },
   };
 }
 

@@ -13,6 +13,7 @@ import { describeError, statusCodeOf, type Kube, type QueueScalerWatch, type Tar
 import type { OperatorMetrics } from './operator-metrics.ts';
 import type { Admission } from './admission.ts';
 import type { RedisConnections } from './redis-connections.ts';
+import { createBookingSignal, scrapeSnapshot, type LabelSelector } from './booking-signal.ts';
 import { preWarmFloor, type PreWarmFloor } from './pre-warm.ts';
 import { readOpenings, readQueueMetric } from './queue-source.ts';
 // The subpath alone: the operator loads no service skeleton.
@@ -30,6 +31,8 @@ export interface ControllerDeps {
   redisTimeoutMs: number;
   workers: number;
   admission: Admission;
+  /** How long one pod's /metrics may take (source.metric requestRate). */
+  scrapeTimeoutMs: number;
 }
 
 /** What the leader remembers per QueueScaler between polls. */
@@ -50,6 +53,8 @@ export function createController(deps: ControllerDeps) {
   /** Keys standing back from a conflicted target (for one Event per conflict, not one per poll). */
   const inConflict = new Set<string>();
   let watch: QueueScalerWatch | undefined;
+  /** The pods' counters behind `requestRate` sources, per QueueScaler (the scraping admission control uses for booking). */
+  const rates = createBookingSignal({ listPods: kube.listPods, scrape: (url, route) => scrapeSnapshot(url, deps.scrapeTimeoutMs, route), clock });
 
   const queue = createWorkQueue(reconcileTimed, {
     concurrency: deps.workers,
@@ -76,6 +81,7 @@ export function createController(deps: ControllerDeps) {
     if (!scaler) {
       memory.delete(key);
       deps.admission.forget(key);
+      rates.forget(key);
       inConflict.delete(key);
       seenGeneration.delete(key);
       metrics.forget(namespace, name);
@@ -102,7 +108,7 @@ export function createController(deps: ControllerDeps) {
     if (inConflict.delete(key)) await event(scaler, 'ConflictResolved', 'Normal', `Deployment ${spec.scaleTargetRef.name} has no other owner any more: scaling resumes`);
 
     const remembered = memory.get(key) ?? fromStatus(scaler.status);
-    const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(spec);
+    const metric = spec.paused ? { ok: true as const, value: scaler.status?.lastMetricValue ?? 0 } : await readMetric(key, namespace, spec, target.selector);
     const { inFallback: wasInFallback, ...state } = remembered;
     const floor = metric.ok && !spec.paused ? await readPreWarm(spec) : undefined;
     const decision = decide({ spec, currentReplicas: target.replicas, metric, ...state, ...(floor ? { floor } : {}) }, clock);
@@ -150,6 +156,7 @@ export function createController(deps: ControllerDeps) {
     }
     memory.delete(key); // when the conflict ends, the decision starts afresh from the target as it is then
     deps.admission.forget(key);
+    rates.forget(key);
     await writeStatus(scaler, { conflict }, { readyReplicas: target.readyReplicas, currentReplicas: target.currentReplicas });
   }
 
@@ -165,7 +172,12 @@ export function createController(deps: ControllerDeps) {
     }
   }
 
-  async function readMetric(spec: QueueScalerSpec): Promise<MetricReading> {
+  async function readMetric(key: string, namespace: string, spec: QueueScalerSpec, targetSelector: LabelSelector | undefined): Promise<MetricReading> {
+    if (spec.source.metric === 'requestRate') {
+      // no Redis on this path: the tier's own pods say how many requests they serve
+      const reading = await rates.rateFromPods(key, namespace, spec.source.pods!, targetSelector, spec.source.route);
+      return reading.ok ? { ok: true, value: Math.round(reading.value) } : reading;
+    }
     try {
       return { ok: true, value: await withTimeout(readQueueMetric(redis.for(spec.redisRef), spec.source), deps.redisTimeoutMs, 'queue metric read') };
     } catch (error) {
@@ -221,6 +233,7 @@ export function createController(deps: ControllerDeps) {
       seenGeneration.delete(key);
       memory.delete(key);
       deps.admission.forget(key);
+      rates.forget(key);
       queue.add(key);
     },
     /** Starts reconciling (on becoming leader): every known QueueScaler is queued. */
@@ -233,6 +246,7 @@ export function createController(deps: ControllerDeps) {
       await queue.stop();
       memory.clear();
       deps.admission.clear();
+      rates.clear();
       metrics.forgetAll();
     },
   };

@@ -176,4 +176,17 @@ test('a pre-warm floor wins over an idle queue and the rate policies, never over
   assert.equal([live.desiredReplicas, live.phase], [8, 'active']);
 });
 
+test('requestRate: the target\'s own pods on the management port by default; replicas = ceil(requests per second / target)', () => {
+  const rate = spec({ source: { metric: 'requestRate' }, targetPerReplica: 400 });
+  assert.equal(rate.source, { metric: 'requestRate', pods: { port: 'management', path: '/metrics' } });
+  const named = spec({ source: { metric: 'requestRate', route: '/api/v1/queues/:performanceId/entries/me', pods: { selector: { matchLabels: { app: 'queue' } }, port: 9090, path: '/metrics' } } });
+  assert.equal(named.source.pods, { selector: { matchLabels: { app: 'queue' } }, port: 9090, path: '/metrics' });
+  assert.equal(spec().source, { metric: 'backlog' }, 'the waiting-room figures need no pods');
+  const d = decide(input({ spec: rate, metric: ok(1650) }), clockAt(T0));
+  assert.equal([d.desiredReplicas, d.phase], [5, 'active']);
+  assert.match(d.message, /requestRate 1650/);
+  const failedRead = decide(input({ spec: rate, currentReplicas: 3, metric: { ok: false, error: 'first scrape of 3 pods: a rate needs a second one' } }), clockAt(T0));
+  assert.equal([failedRead.desiredReplicas, failedRead.phase], [3, 'holding'], 'no rate yet keeps the count');
+});
+
 test.run();

@@ -40,6 +40,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
     clock,
     redisTimeoutMs: config.REDIS_TIMEOUT_MS,
     workers: config.RECONCILE_WORKERS,
+    scrapeTimeoutMs: config.HTTP_CLIENT_TIMEOUT_MS,
   });
   const watch = kube.watchQueueScalers(config.WATCH_NAMESPACE || undefined, controller);
   controller.setWatch(watch);

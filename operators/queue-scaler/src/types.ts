@@ -5,7 +5,7 @@
  * decision never has to guess.
  */
 import type { AdmissionControlSpec } from './admission-control.ts';
-import type { BookingPods } from './booking-signal.ts';
+import type { BookingPods, ScrapedPods } from './booking-signal.ts';
 import type { PreWarmSpec } from './pre-warm.ts';
 
 export const GROUP = 'scaling.ticketping.dev';
@@ -13,8 +13,21 @@ export const VERSION = 'v1alpha1';
 export const PLURAL = 'queuescalers';
 export const KIND = 'QueueScaler';
 
-/** Which figure of the waiting room drives scaling: `backlog` = waiting + active. */
-export type SourceMetric = 'waiting' | 'active' | 'backlog';
+/**
+ * Which figure drives scaling: the waiting room's (`backlog` = waiting + active, from Redis), or
+ * `requestRate`, the requests per second the target's own pods serve (their /metrics), for a tier
+ * whose work is requests (the queue's status polls), not fans in line.
+ */
+export type SourceMetric = 'waiting' | 'active' | 'backlog' | 'requestRate';
+
+export interface Source {
+  metric: SourceMetric;
+  performanceId?: string;
+  /** requestRate: whose /metrics; the selector defaults to the target's. */
+  pods?: ScrapedPods;
+  /** requestRate: only routes whose template starts with this (e.g. `/api/v1/queues/:performanceId/entries/me`). */
+  route?: string;
+}
 
 export interface ScalingPolicy {
   type: 'Pods' | 'Percent';
@@ -33,7 +46,7 @@ export type FallbackBehavior = 'static' | 'currentReplicas' | 'currentReplicasIf
 
 export interface QueueScalerSpec {
   scaleTargetRef: { apiVersion: string; kind: 'Deployment'; name: string };
-  source: { metric: SourceMetric; performanceId?: string };
+  source: Source;
   targetPerReplica: number;
   activationThreshold: number;
   minReplicaCount: number;
@@ -127,7 +140,7 @@ export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
   const behavior = (spec.behavior ?? {}) as Partial<Record<'scaleUp' | 'scaleDown', Partial<ScalingRules>>>;
   return {
     scaleTargetRef: { apiVersion: spec.scaleTargetRef.apiVersion ?? 'apps/v1', kind: 'Deployment', name: spec.scaleTargetRef.name },
-    source: { metric: 'backlog', ...spec.source },
+    source: sourceWithDefaults(spec.source),
     targetPerReplica: spec.targetPerReplica,
     activationThreshold: spec.activationThreshold ?? 0,
     minReplicaCount: spec.minReplicaCount ?? 1,
@@ -141,6 +154,16 @@ export function withDefaults(spec: QueueScaler['spec']): QueueScalerSpec {
     ...(spec.preWarm ? { preWarm: { leadSeconds: spec.preWarm.leadSeconds ?? 300, holdSeconds: spec.preWarm.holdSeconds ?? 120, fansPerReplica: spec.preWarm.fansPerReplica } } : {}),
     ...(spec.admissionControl ? { admissionControl: admissionControlWithDefaults(spec.admissionControl) } : {}),
   };
+}
+
+function sourceWithDefaults(given: (Omit<Partial<Source>, 'pods'> & { pods?: Partial<ScrapedPods> }) | undefined): Source {
+  const { pods, ...rest } = given ?? {};
+  const source: Source = { ...rest, metric: rest.metric ?? 'backlog' };
+  // a requestRate source always has pods: the target's own, on the management port, as the CRD defaults
+  if (source.metric === 'requestRate' || pods) {
+    source.pods = { ...(pods?.selector ? { selector: pods.selector } : {}), port: pods?.port ?? 'management', path: pods?.path ?? '/metrics' };
+  }
+  return source;
 }
 
 /** The CRD's defaults, for objects created before them. */

@@ -57,6 +57,14 @@ test('CEL rejects unsound admission control: feedback on the active metric, zero
   assert.equal((sound.spec.admissionControl as Record<string, unknown>).decreasePercent, 30, 'defaults filled in');
 });
 
+test('pods and route belong to requestRate; a requestRate source gets its pods\' defaults', async () => {
+  assert.match(await rejection({ ...target, source: { metric: 'backlog', route: '/api/v1/queues' } }), 'pods and route belong to metric requestRate');
+  assert.match(await rejection({ ...target, source: { metric: 'waiting', pods: { port: 'management' } } }), 'pods and route belong to metric requestRate');
+  assert.match(await rejection({ ...target, source: { metric: 'requestRate', route: 'no-slash' } }), 'source.route');
+  const rate = await createQueueScaler(c, ns, 'rate', { ...target, source: { metric: 'requestRate', route: '/api/v1/queues/:performanceId/entries/me', pods: {} } });
+  assert.equal((rate.spec.source as Record<string, unknown>).pods, { port: 'management', path: '/metrics' });
+});
+
 test('the structural schema rejects bad values', async () => {
   assert.match(await rejection({ ...target, targetPerReplica: 0 }), 'targetPerReplica');
   assert.match(await rejection({ ...target, source: { metric: 'depth' } }), 'Unsupported value: "depth"');
