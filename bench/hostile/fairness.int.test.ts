@@ -62,27 +62,48 @@ async function enter(fan: Fan, performanceId: string, address: string): Promise<
   }, 10_000, 100);
 }
 
-test('one admission cannot hold seats on every schedule: the per-person limit spans the performance (409 PERSON_LIMIT_REACHED)', async () => {
-  const { performanceId, scheduleIds } = await onSale(3);
-  const fan = await signUp(platform, 'hoarder');
-  assert.is((await enter(fan, performanceId, '203.0.113.40')).status, 200);
+/** Enters from `address` and waits for the admission; its queue token. */
+async function admittedAt(fan: Fan, performanceId: string, address: string): Promise<string> {
+  assert.is((await enter(fan, performanceId, address)).status, 200);
   const admitted = await eventually(async () => {
     const entry = await platform.api('GET', `/queues/${performanceId}/entries/me`, { token: fan.accessToken });
     return entry.body.status === 'ADMITTED' ? entry.body : undefined;
   }, 10_000, 100);
-  const hold = async (scheduleId: string, count: number) => eventually(async () => {
+  return admitted.queueToken as string;
+}
+
+/** Holds `count` free seats of the schedule with an admission token (retried until booking has heard of the seats). */
+async function hold(fan: Fan, queueToken: string, scheduleId: string, count: number): Promise<Reply> {
+  return eventually(async () => {
     const seats = await platform.api('GET', `/schedules/${scheduleId}/seats`);
     const free = (seats.body.items as Array<{ id: string; status: string }> | undefined)?.filter((s) => s.status === 'AVAILABLE').slice(0, count);
     if (!free || free.length < count) return undefined;
     const held = await platform.api('POST', '/orders', {
       token: fan.accessToken, body: { scheduleId, seatIds: free.map((s) => s.id) },
-      headers: { 'x-queue-token': admitted.queueToken as string, 'idempotency-key': randomUUID() },
+      headers: { 'x-queue-token': queueToken, 'idempotency-key': randomUUID() },
     });
     return held.status === 404 ? undefined : held; // booking learns of the seats from catalog's event
   }, 10_000, 100);
-  assert.is((await hold(scheduleIds[0]!, 4)).status, 201);
+}
+
+test('an admission token dies with its slot: after leaving the room it creates no order (403 QUEUE_TOKEN_INVALID, ADMISSION_ENDED)', async () => {
+  const { performanceId, scheduleIds } = await onSale(1);
+  const fan = await signUp(platform, 'leaver');
+  const queueToken = await admittedAt(fan, performanceId, '203.0.113.41');
+  const left = await platform.api('DELETE', `/queues/${performanceId}/entries/me`, { token: fan.accessToken });
+  assert.is(left.status, 204, left.text);
+  const refused = await hold(fan, queueToken, scheduleIds[0]!, 1);
+  assertProblem(refused, 403, 'QUEUE_TOKEN_INVALID');
+  assert.is(refused.body.reason, 'ADMISSION_ENDED');
+});
+
+test('one admission cannot hold seats on every schedule: the per-person limit spans the performance (409 PERSON_LIMIT_REACHED)', async () => {
+  const { performanceId, scheduleIds } = await onSale(3);
+  const fan = await signUp(platform, 'hoarder');
+  const queueToken = await admittedAt(fan, performanceId, '203.0.113.40');
+  assert.is((await hold(fan, queueToken, scheduleIds[0]!, 4)).status, 201);
   for (const scheduleId of scheduleIds.slice(1)) {
-    const refused = await hold(scheduleId, 1);
+    const refused = await hold(fan, queueToken, scheduleId, 1);
     assertProblem(refused, 409, 'PERSON_LIMIT_REACHED');
     assert.equal([refused.body.maxSeatsPerPerson, refused.body.seatsHeld], [4, 4]);
   }
