@@ -21,9 +21,10 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
 }
 
 /**
- * Per schedule with a waitlist, read from the database when scraped (every replica reports the
- * same totals; dashboards take `max by (schedule_id)`): fans waiting, and offers by state, so
- * made = sum over states, claimed, expired.
+ * Per schedule with a waitlist or a return, read from the database when scraped (every replica
+ * reports the same totals; dashboards take `max by (schedule_id)`): fans waiting, offers by state
+ * (made = sum over states, claimed, expired), and face-value returns by state. The organiser's
+ * admin endpoint answers the same rows.
  */
 export function registerWaitlistGauges(registry: Registry, stats: () => Promise<WaitlistStats[]>): void {
   let last: Promise<WaitlistStats[]> | undefined;
@@ -43,15 +44,11 @@ export function registerWaitlistGauges(registry: Registry, stats: () => Promise<
       for (const s of await read()) for (const [status, n] of Object.entries(s.offers)) this.set({ schedule_id: s.scheduleId, status }, n);
     },
   });
-}
-
-/** Face-value returns per schedule by state (LISTED, SOLD, REFUNDED, WITHDRAWN), read from the database when scraped. */
-export function registerReturnGauge(registry: Registry, stats: () => Promise<Array<{ scheduleId: string; status: string; count: number }>>): void {
   new client.Gauge({
-    name: 'ticketping_returns', help: 'Tickets returned for resale at face value, by state', labelNames: ['schedule_id', 'status'] as const, registers: [registry],
+    name: 'ticketping_returns', help: 'Tickets returned for resale at face value, by state (LISTED, SOLD, REFUNDED, WITHDRAWN)', labelNames: ['schedule_id', 'status'] as const, registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await stats()) this.set({ schedule_id: s.scheduleId, status: s.status }, s.count);
+      for (const s of await read()) for (const [status, n] of Object.entries(s.returns)) this.set({ schedule_id: s.scheduleId, status }, n);
     },
   });
 }

@@ -5,8 +5,7 @@ import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
 import { createAdmissionCheck, liveSlotsIn, queueTokenVerifier, type AdmissionCheck } from './admission/admission.ts';
-import { createBookingMetrics, registerReturnGauge, registerWaitlistGauges } from './booking-metrics.ts';
-import { returnStats } from './returns/returns.repo.ts';
+import { createBookingMetrics, registerWaitlistGauges } from './booking-metrics.ts';
 import { createSellableCache } from './catalog-copy/sellable-cache.ts';
 import type { BookingConfig } from './config.ts';
 import { CONSUMED_TOPICS, CONSUMER, createEventHandler } from './events.ts';
@@ -78,7 +77,6 @@ export function createService({ config, logger, metrics, db, bus, now, ...deps }
   const joinGate = deps.queueRedis ? createJoinGate(deps.queueRedis, { internalToken: config.INTERNAL_TOKEN, hmacKey: config.QUEUE_POW_HMAC_KEY }) : undefined;
   const waitlist = createWaitlist({ db, catalog, holdTtlSeconds: config.HOLD_TTL_SECONDS, claimSeconds: config.WAITLIST_CLAIM_SECONDS, ...(joinGate ? { joinGate } : {}), ...(now ? { now } : {}) });
   registerWaitlistGauges(metrics.registry, () => waitlist.stats());
-  registerReturnGauge(metrics.registry, () => returnStats(db));
   const returns = createReturns({ db, fee: { percent: config.RETURN_FEE_PERCENT, minimum: config.RETURN_FEE_MINIMUM }, ...(now ? { now } : {}) });
   const idempotency = createIdempotency(db);
   const handleEvent = createEventHandler({ db, logger, metrics: bookingMetrics, outcomes: createPaymentOutcomes({ logger, metrics: bookingMetrics }) });

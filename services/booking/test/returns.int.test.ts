@@ -128,7 +128,12 @@ test('a used or given-away ticket\'s listing is withdrawn; a buyer who does not 
     assert.is(recorder.of('return.sold').length, 0);
     // The organiser's gauge, read from the database at scrape time.
     const gauge = (await h.metrics.registry.metrics()).split('\n').filter((l) => l.startsWith('ticketping_returns{') && l.includes(`schedule_id="${perf.scheduleId}"`));
-    assert.equal(gauge.map((l) => [/status="(\w+)"/.exec(l)?.[1], l.split(' ').at(-1)]), [['WITHDRAWN', '3']], gauge.join('\n'));
+    assert.equal(gauge.map((l) => [/status="(\w+)"/.exec(l)?.[1], l.split(' ').at(-1)]), [['LISTED', '0'], ['SOLD', '0'], ['REFUNDED', '0'], ['WITHDRAWN', '3']], gauge.join('\n'));
+    // The organiser's admin figures: the same rows.
+    const stats = await fetch(`${h.base}/api/v1/admin/waitlist`, { headers: { ...(await h.headers(randomUUID())), 'x-user-role': 'ADMIN' } });
+    const body = (await stats.json()) as { items: Array<{ scheduleId: string; returns: Record<string, number> }> };
+    expectContract('getWaitlistStats', stats.status, body);
+    assert.equal(body.items.find((s) => s.scheduleId === perf.scheduleId)?.returns, { LISTED: 0, SOLD: 0, REFUNDED: 0, WITHDRAWN: 3 });
   } finally {
     await recorder.stop();
   }

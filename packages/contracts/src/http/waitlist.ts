@@ -53,6 +53,8 @@ export const WaitlistStats = z
       performanceId: z.uuid(),
       waiting: z.number().int(),
       offers: z.object({ OPEN: z.number().int(), CLAIMED: z.number().int(), EXPIRED: z.number().int(), DECLINED: z.number().int(), WITHDRAWN: z.number().int() }),
+      /** Tickets returned for resale at face value, by state. */
+      returns: z.object({ LISTED: z.number().int(), SOLD: z.number().int(), REFUNDED: z.number().int(), WITHDRAWN: z.number().int() }),
     })),
   })
   .meta({ id: 'WaitlistStats' });

@@ -150,9 +150,3 @@ export async function seatSale(db: Db, orderId: string, seatId: string): Promise
   const row = result.rows[0];
   return row ? { price: Number(row.price), startsAt: row.starts_at, cancelledAt: row.cancelled_at } : undefined;
 }
-
-/** Returns per schedule and state, for the organiser's gauge. */
-export async function returnStats(db: Db): Promise<Array<{ scheduleId: string; status: string; count: number }>> {
-  const rows = (await db('seat_returns').select('schedule_id', 'status').count('* as count').groupBy('schedule_id', 'status')) as Array<{ schedule_id: string; status: string; count: string }>;
-  return rows.map((r) => ({ scheduleId: r.schedule_id, status: r.status, count: Number(r.count) }));
-}

@@ -155,21 +155,29 @@ export async function lockLapsedOffers(trx: Knex.Transaction, before: Date, limi
   return rows.map(toOffer);
 }
 
-/** Per schedule with a waitlist: fans waiting and offers by state. */
+/** Per schedule with a waitlist or a return: fans waiting, offers by state and returns by state. */
 export async function waitlistStats(db: Db, scheduleId?: string): Promise<WaitlistStats[]> {
-  const result = await db.raw<{ rows: Array<{ schedule_id: string; performance_id: string; waiting: string; offers: Record<string, string> | null }> }>(
-    `select e.schedule_id, min(e.performance_id::text) as performance_id,
-            count(*) filter (where e.status = 'WAITING') as waiting,
-            (select jsonb_object_agg(status, n) from (select status, count(*) as n from waitlist_offers o where o.schedule_id = e.schedule_id group by status) x) as offers
-       from waitlist_entries e
-      ${scheduleId ? 'where e.schedule_id = ?' : ''}
-      group by e.schedule_id`,
-    scheduleId ? [scheduleId] : [],
+  const only = scheduleId ? 'where schedule_id = ?' : '';
+  const byStatus = (table: string) =>
+    `(select jsonb_object_agg(status, n) from (select status, count(*) as n from ${table} t where t.schedule_id = s.schedule_id group by status) x)`;
+  const result = await db.raw<{ rows: Array<{ schedule_id: string; performance_id: string; waiting: string; offers: Counts; returns: Counts }> }>(
+    `with s as (select schedule_id, performance_id from waitlist_entries ${only}
+                union select schedule_id, performance_id from seat_returns ${only})
+     select s.schedule_id, s.performance_id,
+            (select count(*) from waitlist_entries e where e.schedule_id = s.schedule_id and e.status = 'WAITING') as waiting,
+            ${byStatus('waitlist_offers')} as offers,
+            ${byStatus('seat_returns')} as returns
+       from s`,
+    scheduleId ? [scheduleId, scheduleId] : [],
   );
   return result.rows.map((r) => ({
     scheduleId: r.schedule_id,
     performanceId: r.performance_id,
     waiting: Number(r.waiting),
-    offers: { OPEN: 0, CLAIMED: 0, EXPIRED: 0, DECLINED: 0, WITHDRAWN: 0, ...Object.fromEntries(Object.entries(r.offers ?? {}).map(([k, v]) => [k, Number(v)])) },
+    offers: { OPEN: 0, CLAIMED: 0, EXPIRED: 0, DECLINED: 0, WITHDRAWN: 0, ...numbers(r.offers) },
+    returns: { LISTED: 0, SOLD: 0, REFUNDED: 0, WITHDRAWN: 0, ...numbers(r.returns) },
   }));
 }
+
+type Counts = Record<string, string> | null;
+const numbers = (counts: Counts) => Object.fromEntries(Object.entries(counts ?? {}).map(([k, v]) => [k, Number(v)]));

@@ -1,3 +1,5 @@
+import type { WaitlistStats as WaitlistStatsBody } from '@ticketping/contracts/http';
+
 export const ENTRY_STATUSES = ['WAITING', 'OFFERED', 'CLAIMED', 'LEFT', 'LAPSED'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 export const OFFER_STATUSES = ['OPEN', 'CLAIMED', 'EXPIRED', 'DECLINED', 'WITHDRAWN'] as const;
@@ -33,10 +35,5 @@ export interface Offer {
   createdAt: Date;
 }
 
-/** Per schedule, what an organiser watches (admin endpoint and metrics). */
-export interface WaitlistStats {
-  scheduleId: string;
-  performanceId: string;
-  waiting: number;
-  offers: Record<OfferStatus, number>;
-}
+/** Per schedule, what an organiser watches (admin endpoint and metrics): the contract's row. */
+export type WaitlistStats = WaitlistStatsBody['items'][number];

@@ -1,6 +1,7 @@
 // The organiser's waitlists on the admin page: for the chosen performance, per date, the fans
-// waiting and the offers made, open, claimed, run out and declined (GET /admin/waitlist, booking's
-// own figures, the same the metrics ticketping_waitlist_* report), refreshed every few seconds.
+// waiting, the offers made, open, claimed, run out and declined, and the tickets returned for
+// resale, listed and sold (GET /admin/waitlist, booking's own figures, the same the metrics
+// ticketping_waitlist_* and ticketping_returns report), refreshed every few seconds.
 
 import { html, nothing } from 'lit-html';
 import { problemMessage } from '../api/http.ts';
@@ -51,11 +52,12 @@ export function waitlistPanel(ctx: PageContext) {
 
   const table = (list: WaitlistRow[]) => html`
     <table class="figures-table">
-      <caption>Fans waiting and offers, per date</caption>
+      <caption>Fans waiting, offers and returned tickets, per date</caption>
       <thead><tr><th scope="col">Date</th><th scope="col">Waiting</th><th scope="col">Offers made</th><th scope="col">Open</th>
-        <th scope="col">Claimed</th><th scope="col">Ran out</th><th scope="col">Declined</th></tr></thead>
+        <th scope="col">Claimed</th><th scope="col">Ran out</th><th scope="col">Declined</th>
+        <th scope="col">Returns listed</th><th scope="col">Returns sold</th></tr></thead>
       <tbody>${list.map((r) => html`<tr><th scope="row">${formatDateTime(r.startsAt)}</th><td>${r.waiting}</td><td>${r.made}</td><td>${r.open}</td>
-        <td>${r.claimed}</td><td>${r.expired}</td><td>${r.declined}</td></tr>`)}</tbody>
+        <td>${r.claimed}</td><td>${r.expired}</td><td>${r.declined}</td><td>${r.returnsListed}</td><td>${r.returnsSold}</td></tr>`)}</tbody>
     </table>`;
 
   return {
