@@ -15,6 +15,12 @@ export interface AdminQueueState {
   form: QueueForm;
   /** The form is filled from the first answer only: later polls must not overwrite what the admin types. */
   formFilled: boolean;
+  /**
+   * Saves begun so far. A poll carries the count from when it was sent, and one sent before or
+   * during the latest save is dropped: it may hold the figures from before the save, which would
+   * replace the saved ones on screen until the next poll.
+   */
+  saves: number;
   message: string | undefined;
   problem: string | undefined;
   saving: boolean;
@@ -22,7 +28,7 @@ export interface AdminQueueState {
 
 export type AdminQueueEvent =
   | { type: 'select'; id: string }
-  | { type: 'loaded'; id: string; queue: QueueStatus }
+  | { type: 'loaded'; id: string; queue: QueueStatus; saves: number }
   | { type: 'load-failed'; id: string; problem: string }
   | { type: 'edit'; field: 'capacity' | 'admitPerMinute' | 'proofOfWorkMaxNumber'; value: string }
   | { type: 'edit'; field: 'state'; value: QueueState }
@@ -36,16 +42,21 @@ export type AdminQueueEvent =
  */
 export interface QueueChange { capacity: number; admitPerMinute: number; state: QueueState; proofOfWorkMaxNumber?: number }
 
+const EMPTY_FORM: QueueForm = { capacity: '', admitPerMinute: '', state: 'OPEN', proofOfWorkMaxNumber: '' };
+
 export const initialAdminQueue = (): AdminQueueState => ({
-  selectedId: undefined, queue: undefined, form: { capacity: '', admitPerMinute: '', state: 'OPEN', proofOfWorkMaxNumber: '' }, formFilled: false, message: undefined, problem: undefined, saving: false,
+  selectedId: undefined, queue: undefined, form: EMPTY_FORM, formFilled: false, saves: 0, message: undefined, problem: undefined, saving: false,
 });
 
 export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent): { state: AdminQueueState; send?: QueueChange } {
   switch (event.type) {
+    // The form empties until the chosen queue's figures arrive: the previous queue's settings must
+    // not be shown as this one's, nor saved to it.
     case 'select':
-      return { state: { ...state, selectedId: event.id, queue: undefined, formFilled: false, message: undefined, problem: undefined } };
+      return { state: { ...state, selectedId: event.id, queue: undefined, form: EMPTY_FORM, formFilled: false, message: undefined, problem: undefined } };
     case 'loaded': {
       if (event.id !== state.selectedId) return { state }; // an answer for the queue shown before
+      if (event.saves !== state.saves) return { state }; // sent before the latest save
       const { queue } = event;
       // The form sets only OPEN, PAUSED or CLOSED: a sold-out waiting room shows as CLOSED, not as a state it cannot send.
       const form: QueueForm = state.formFilled ? state.form : {
@@ -59,7 +70,7 @@ export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent)
     case 'edit':
       return { state: { ...state, form: event.field === 'state' ? { ...state.form, state: event.value } : { ...state.form, [event.field]: event.value } } };
     case 'save': {
-      if (!state.selectedId || state.saving) return { state };
+      if (!state.selectedId || !state.queue || state.saving) return { state };
       const capacity = Number(state.form.capacity);
       const admitPerMinute = Number(state.form.admitPerMinute);
       if (!Number.isInteger(capacity) || capacity < 0 || !Number.isInteger(admitPerMinute) || admitPerMinute < 0) {
@@ -72,10 +83,11 @@ export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent)
       }
       const send: QueueChange = { capacity, admitPerMinute, state: state.form.state };
       if (difficulty !== state.queue?.proofOfWorkMaxNumber) send.proofOfWorkMaxNumber = difficulty;
-      return { state: { ...state, saving: true, problem: undefined, message: undefined }, send };
+      return { state: { ...state, saving: true, saves: state.saves + 1, problem: undefined, message: undefined }, send };
     }
+    // counted again at the end, so a poll sent while the save was on its way is dropped too
     case 'saved':
-      return { state: { ...state, queue: event.queue, saving: false, message: 'Saved. Fans in the line see the change on their next update.' } };
+      return { state: { ...state, queue: event.queue, saving: false, saves: state.saves + 1, message: 'Saved. Fans in the line see the change on their next update.' } };
     case 'save-failed':
       return { state: { ...state, saving: false, problem: event.problem } };
   }

@@ -125,7 +125,8 @@ export const adminPage: PageFactory = (ctx) => {
     void loadCodes(id);
     queuePoller = startPolling(async () => {
       try {
-        dispatch({ type: 'loaded', id, queue: await ctx.api.getQueue(id) });
+        const saves = panel.saves;
+        dispatch({ type: 'loaded', id, saves, queue: await ctx.api.getQueue(id) });
       } catch (error) {
         dispatch({ type: 'load-failed', id, problem: problemMessage(error) });
       }
