@@ -32,6 +32,16 @@ test('choosing another queue empties the form until its figures arrive, and noth
   assert.is(loaded.form.capacity, '3');
 });
 
+test('what the admin typed before the figures arrived stays; the other fields are filled, and the save sends it', () => {
+  const { state } = run([
+    { type: 'select', id: 'p1' },
+    { type: 'edit', field: 'proofOfWorkMaxNumber', value: '400000' },
+    { type: 'loaded', id: 'p1', queue: status({ capacity: 1, admitPerMinute: 600 }), saves: 0 },
+  ]);
+  assert.equal(state.form, { capacity: '1', admitPerMinute: '600', state: 'OPEN', proofOfWorkMaxNumber: '400000' });
+  assert.equal(reduceAdminQueue(state, { type: 'save' }).send, { capacity: 1, admitPerMinute: 600, state: 'OPEN', proofOfWorkMaxNumber: 400_000 });
+});
+
 test('a poll sent before or during a save does not replace the saved figures', () => {
   const saving = run([{ type: 'select', id: 'p1' }, { type: 'loaded', id: 'p1', queue: status(), saves: 0 }, { type: 'edit', field: 'proofOfWorkMaxNumber', value: '400000' }, { type: 'save' }]).state;
   const saved = reduceAdminQueue(saving, { type: 'saved', queue: status({ proofOfWorkMaxNumber: 400_000 }) }).state;

@@ -15,6 +15,8 @@ export interface AdminQueueState {
   form: QueueForm;
   /** The form is filled from the first answer only: later polls must not overwrite what the admin types. */
   formFilled: boolean;
+  /** Fields the admin changed since choosing this queue: the first answer fills only the others. */
+  edited: Partial<Record<keyof QueueForm, true>>;
   /**
    * Saves begun so far. A poll carries the count from when it was sent, and one sent before or
    * during the latest save is dropped: it may hold the figures from before the save, which would
@@ -45,7 +47,7 @@ export interface QueueChange { capacity: number; admitPerMinute: number; state: 
 const EMPTY_FORM: QueueForm = { capacity: '', admitPerMinute: '', state: 'OPEN', proofOfWorkMaxNumber: '' };
 
 export const initialAdminQueue = (): AdminQueueState => ({
-  selectedId: undefined, queue: undefined, form: EMPTY_FORM, formFilled: false, saves: 0, message: undefined, problem: undefined, saving: false,
+  selectedId: undefined, queue: undefined, form: EMPTY_FORM, formFilled: false, edited: {}, saves: 0, message: undefined, problem: undefined, saving: false,
 });
 
 export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent): { state: AdminQueueState; send?: QueueChange } {
@@ -53,22 +55,29 @@ export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent)
     // The form empties until the chosen queue's figures arrive: the previous queue's settings must
     // not be shown as this one's, nor saved to it.
     case 'select':
-      return { state: { ...state, selectedId: event.id, queue: undefined, form: EMPTY_FORM, formFilled: false, message: undefined, problem: undefined } };
+      return { state: { ...state, selectedId: event.id, queue: undefined, form: EMPTY_FORM, formFilled: false, edited: {}, message: undefined, problem: undefined } };
     case 'loaded': {
       if (event.id !== state.selectedId) return { state }; // an answer for the queue shown before
       if (event.saves !== state.saves) return { state }; // sent before the latest save
       const { queue } = event;
       // The form sets only OPEN, PAUSED or CLOSED: a sold-out waiting room shows as CLOSED, not as a state it cannot send.
-      const form: QueueForm = state.formFilled ? state.form : {
+      const shown: QueueForm = {
         capacity: String(queue.capacity), admitPerMinute: String(queue.admitPerMinute), state: queue.state === 'SOLD_OUT' ? 'CLOSED' : queue.state,
         proofOfWorkMaxNumber: String(queue.proofOfWorkMaxNumber),
       };
+      // what the admin typed before the figures came stays (a save sends what the form shows)
+      const typed = Object.fromEntries(Object.keys(state.edited).map((field) => [field, state.form[field as keyof QueueForm]]));
+      const form: QueueForm = state.formFilled ? state.form : { ...shown, ...typed };
       return { state: { ...state, queue, form, formFilled: true } };
     }
     case 'load-failed':
       return { state: event.id === state.selectedId ? { ...state, problem: event.problem } : state };
     case 'edit':
-      return { state: { ...state, form: event.field === 'state' ? { ...state.form, state: event.value } : { ...state.form, [event.field]: event.value } } };
+      return { state: {
+        ...state,
+        form: event.field === 'state' ? { ...state.form, state: event.value } : { ...state.form, [event.field]: event.value },
+        edited: { ...state.edited, [event.field]: true },
+      } };
     case 'save': {
       if (!state.selectedId || !state.queue || state.saving) return { state };
       const capacity = Number(state.form.capacity);

@@ -4,6 +4,7 @@
 // (waitlist-panel.ts). Only for ADMIN accounts; the API enforces it.
 
 import { html, nothing } from 'lit-html';
+import { live } from 'lit-html/directives/live.js';
 import { ApiError, problemMessage } from '../api/http.ts';
 import type { AccessCode, AccessCodeUses, PerformanceSummary, QueueState } from '../api/types.ts';
 import { buildAccessCode, defaultAccessCodeDraft, type AccessCodeDraft } from '../lib/access-code-form.ts';
@@ -115,6 +116,7 @@ export const adminPage: PageFactory = (ctx) => {
 
   const selectQueue = (id: string) => {
     dispatch({ type: 'select', id });
+    ctx.update(); // the emptied form at once, not the previous queue's settings until the next answer
     void sale.select(id);
     void waitlists.select(id);
     queuePoller?.stop();
@@ -260,14 +262,14 @@ export const adminPage: PageFactory = (ctx) => {
         <form class="form" @submit=${saveQueue} novalidate aria-label="Waiting room settings">
           <div class="grid-3">
             <div class="field"><label for="queue-capacity">Capacity</label>
-              <input id="queue-capacity" inputmode="numeric" .value=${queueForm.capacity} @input=${(e: Event) => dispatch({ type: 'edit', field: 'capacity', value: (e.target as HTMLInputElement).value })}></div>
+              <input id="queue-capacity" inputmode="numeric" .value=${live(queueForm.capacity)} @input=${(e: Event) => dispatch({ type: 'edit', field: 'capacity', value: (e.target as HTMLInputElement).value })}></div>
             <div class="field"><label for="queue-rate">Admissions per minute</label>
-              <input id="queue-rate" inputmode="numeric" .value=${queueForm.admitPerMinute} @input=${(e: Event) => dispatch({ type: 'edit', field: 'admitPerMinute', value: (e.target as HTMLInputElement).value })}></div>
+              <input id="queue-rate" inputmode="numeric" .value=${live(queueForm.admitPerMinute)} @input=${(e: Event) => dispatch({ type: 'edit', field: 'admitPerMinute', value: (e.target as HTMLInputElement).value })}></div>
             <div class="field"><label for="queue-state">State</label>
               <select id="queue-state" @change=${(e: Event) => dispatch({ type: 'edit', field: 'state', value: (e.target as HTMLSelectElement).value as QueueState })}>
                 ${QUEUE_STATES.map((s) => html`<option value=${s} ?selected=${s === queueForm.state}>${s}</option>`)}</select></div>
             <div class="field"><label for="queue-pow">Proof-of-work difficulty</label>
-              <input id="queue-pow" inputmode="numeric" aria-describedby="queue-pow-hint" .value=${queueForm.proofOfWorkMaxNumber}
+              <input id="queue-pow" inputmode="numeric" aria-describedby="queue-pow-hint" .value=${live(queueForm.proofOfWorkMaxNumber)}
                 @input=${(e: Event) => dispatch({ type: 'edit', field: 'proofOfWorkMaxNumber', value: (e.target as HTMLInputElement).value })}>
               <p id="queue-pow-hint" class="muted">The work each fan's browser does before entering (0 = off). Higher slows scripts with many accounts, and fans on slow devices too. A busy network is given more by itself.</p></div>
           </div>
