@@ -30,6 +30,8 @@ export const authConfigSchema = z
      * database driver's DNS and file I/O) and 32 MiB at cost 15.
      */
     PASSWORD_HASH_CONCURRENCY: env.int(2, 1),
+    /** Of those, slots only logins take (at most CONCURRENCY − 1), so a flood of sign-ups never holds a login back. */
+    PASSWORD_HASH_LOGIN_RESERVE: env.int(1, 0),
     /** Sign-ups and logins waiting for a hash; past it they get 503 AUTH_BUSY with Retry-After at once. */
     PASSWORD_HASH_QUEUE: env.int(16, 0),
     /** Longest wait for a hash before 503 AUTH_BUSY: well under the gateway's 10 s upstream deadline. */

@@ -49,6 +49,7 @@ export function createService({ config, logger, metrics, db, redis, ...deps }: A
   const hashed = new client.Counter({ name: 'ticketping_auth_password_hashes_total', help: 'Password hashes computed (scrypt runs) for sign-ups and logins', labelNames: ['priority'] as const, registers: [metrics.registry] });
   const budget = createHashBudget({
     concurrency: config.PASSWORD_HASH_CONCURRENCY,
+    loginReserve: config.PASSWORD_HASH_LOGIN_RESERVE,
     queueMax: config.PASSWORD_HASH_QUEUE,
     maxWaitMs: config.PASSWORD_HASH_MAX_WAIT_MS,
     onRefused: (priority, reason) => hashRefused.inc({ priority, reason }),

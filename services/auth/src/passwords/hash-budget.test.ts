@@ -61,6 +61,20 @@ test('a request that waited past maxWaitMs is refused with 503, and its place is
   assert.is(await budget.run('login', async () => 'ok'), 'ok');
 });
 
+test('a slot kept for logins: sign-ups never take it, a login starts at once while sign-ups wait', async () => {
+  const budget = createHashBudget({ concurrency: 2, loginReserve: 1, queueMax: 10, maxWaitMs: 10_000 });
+  const held = gate();
+  const signups = [0, 1, 2].map((n) => budget.run('signup', async () => { await held.promise; return n; }));
+  await Promise.resolve();
+  assert.equal(budget.load(), { running: 1, waiting: 2 }, 'one sign-up hashes, the others wait for the sign-up slot');
+  assert.is(await budget.run('login', async () => 'in at once'), 'in at once');
+  held.open();
+  assert.equal(await Promise.all(signups), [0, 1, 2]);
+  assert.equal(budget.load(), { running: 0, waiting: 0 });
+  const alone = createHashBudget({ concurrency: 1, loginReserve: 1, queueMax: 0, maxWaitMs: 10 });
+  assert.is(await alone.run('signup', async () => 'a reserve never takes the last slot'), 'a reserve never takes the last slot');
+});
+
 test('a failing hash frees its slot', async () => {
   const budget = createHashBudget({ concurrency: 1, queueMax: 0, maxWaitMs: 10 });
   await budget.run('login', async () => { throw new Error('boom'); }).catch(() => undefined);

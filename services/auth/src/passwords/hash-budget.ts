@@ -6,6 +6,12 @@ export type HashPriority = 'login' | 'signup';
 export interface HashBudgetOptions {
   /** Hashes computed at once (each takes a libuv thread and scrypt's memory). */
   concurrency: number;
+  /**
+   * Of those, slots sign-ups never take (at most concurrency − 1): under a flood of sign-ups a
+   * login finds one free at once instead of waiting for a sign-up's hash to end, and its own
+   * hash shares the CPU with fewer others.
+   */
+  loginReserve?: number;
   /** Requests waiting for a turn; past it the next is refused at once. */
   queueMax: number;
   /** A request that waited this long is refused rather than left to hit the gateway's deadline. */
@@ -26,22 +32,28 @@ interface Waiter { start: () => void; refuse: () => void; timer: NodeJS.Timeout 
  * account should not wait behind, or be refused because of, a flood of new ones.
  */
 export function createHashBudget(options: HashBudgetOptions) {
-  let running = 0;
+  const running: Record<HashPriority, number> = { login: 0, signup: 0 };
+  const signupSlots = options.concurrency - Math.min(options.loginReserve ?? 0, options.concurrency - 1);
   const lines: Record<HashPriority, Waiter[]> = { login: [], signup: [] };
   const waiting = () => lines.login.length + lines.signup.length;
+  const hasSlot = (priority: HashPriority) =>
+    running.login + running.signup < options.concurrency && (priority === 'login' || running.signup < signupSlots);
 
   const busy = () => new ServiceUnavailableError('AUTH_BUSY', 'Too many sign-ups and logins at this moment; try again in a second', 1);
 
+  /** A slot came free: the first login in line takes it, else the first sign-up if a sign-up may. */
   function next(): void {
-    const waiter = lines.login.shift() ?? lines.signup.shift();
+    const priority: HashPriority | undefined = lines.login.length > 0 ? 'login' : lines.signup.length > 0 && hasSlot('signup') ? 'signup' : undefined;
+    const waiter = priority && lines[priority].shift();
     if (!waiter) return;
     clearTimeout(waiter.timer);
     waiter.start();
   }
 
   async function turn(priority: HashPriority): Promise<void> {
-    if (running < options.concurrency && waiting() === 0) {
-      running++;
+    // logins go ahead of waiting sign-ups, so only waiting logins hold a login back
+    if (hasSlot(priority) && (priority === 'login' ? lines.login.length === 0 : waiting() === 0)) {
+      running[priority]++;
       return;
     }
     if (waiting() >= options.queueMax) {
@@ -58,7 +70,7 @@ export function createHashBudget(options: HashBudgetOptions) {
     await new Promise<void>((resolve, reject) => {
       const line = lines[priority];
       const waiter: Waiter = {
-        start: () => { running++; resolve(); },
+        start: () => { running[priority]++; resolve(); },
         refuse: () => reject(busy()),
         timer: setTimeout(() => {
           line.splice(line.indexOf(waiter), 1);
@@ -78,12 +90,12 @@ export function createHashBudget(options: HashBudgetOptions) {
         return await work();
       } finally {
         options.onHashed?.(priority);
-        running--;
+        running[priority]--;
         next();
       }
     },
     /** Hashes running and waiting now (for the gauge). */
-    load: () => ({ running, waiting: waiting() }),
+    load: () => ({ running: running.login + running.signup, waiting: waiting() }),
   };
 }
 
