@@ -73,8 +73,14 @@ test('an organiser opening the page mid-sale gets the waiting fans and admission
     { minute: minute(first + 60_000), waiting: 0, admitted: 2 },
   ]);
 
-  // a window that starts after the first sample still counts the second one's admissions against it
-  const recent = await call('GET', `/api/v1/queues/${id}/timeline?minutes=${Math.ceil((Date.now() - first) / 60_000) - 1}`, { user: admin, role: 'ADMIN' });
+  // a window that starts after the first sample still counts the second one's admissions against it:
+  // `minutes` back from the server's now lands inside the first sample's minute (samples are keyed by
+  // their minute's start), whatever second of the current minute it is, unless the minute turns
+  // between here and the server or it is the minute's very first moment, which the wait rules out
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute < 1_000 || intoMinute > 58_000) await new Promise((resolve) => setTimeout(resolve, (61_100 - intoMinute) % 60_000));
+  const minutesBack = Math.floor(Date.now() / 60_000) - Math.floor(first / 60_000);
+  const recent = await call('GET', `/api/v1/queues/${id}/timeline?minutes=${minutesBack}`, { user: admin, role: 'ADMIN' });
   assert.equal(recent.body.samples, [{ minute: minute(first + 60_000), waiting: 0, admitted: 2 }]);
 });
 
