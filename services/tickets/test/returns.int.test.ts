@@ -258,6 +258,11 @@ test('a return sold to a waitlisted fan: the old code is refused at the door, th
   assert.is(recorder.of('payment.return-refunded').length, 1);
   assert.equal((await myReturns(seller)).map((r) => [r.id, r.status, r.refund]), [[returnId, 'REFUNDED', 47_500]]);
   assert.is((await h.db.knex('tickets').where('seat_id', show.seatIds[0]).andWhere('status', 'VALID')).length, 1, 'one valid ticket for the seat: the buyer\'s');
+  // The organiser's figures for the date: the offer claimed, the return sold and its seller refunded, once.
+  const stats = await api(bookingUrl, 'GET', '/api/v1/admin/waitlist', randomUUID(), undefined, { 'x-user-role': 'ADMIN' });
+  expectContract('getWaitlistStats', stats.status, stats.body);
+  const row = (stats.body.items as Array<{ scheduleId: string; offers: Record<string, number>; returns: Record<string, number> }>).find((s) => s.scheduleId === show.scheduleId);
+  assert.equal([row?.offers.CLAIMED, row?.returns], [1, { LISTED: 0, SOLD: 0, REFUNDED: 1, WITHDRAWN: 0 }]);
 
   // The buyer's ticket was used at the door: it cannot be returned.
   await eventually(async () => (await bookingDb.knex('ticket_copies').where({ ticket_id: newTicket!.id, checked_in: true })).length === 1);

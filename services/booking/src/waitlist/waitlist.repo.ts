@@ -1,6 +1,7 @@
 import type { Knex } from '@ticketping/db';
 import type { Db } from '../orders/orders.repo.ts';
-import type { EntryStatus, Offer, OfferStatus, SeatSource, WaitlistEntry, WaitlistStats } from './waitlist.types.ts';
+import { RETURN_STATUSES } from '../returns/returns.types.ts';
+import { OFFER_STATUSES, type EntryStatus, type Offer, type OfferStatus, type SeatSource, type WaitlistEntry, type WaitlistStats } from './waitlist.types.ts';
 
 interface EntryRow {
   id: string; position: string; schedule_id: string; performance_id: string; user_id: string; seats_wanted: number;
@@ -174,10 +175,12 @@ export async function waitlistStats(db: Db, scheduleId?: string): Promise<Waitli
     scheduleId: r.schedule_id,
     performanceId: r.performance_id,
     waiting: Number(r.waiting),
-    offers: { OPEN: 0, CLAIMED: 0, EXPIRED: 0, DECLINED: 0, WITHDRAWN: 0, ...numbers(r.offers) },
-    returns: { LISTED: 0, SOLD: 0, REFUNDED: 0, WITHDRAWN: 0, ...numbers(r.returns) },
+    offers: countsFor(OFFER_STATUSES, r.offers),
+    returns: countsFor(RETURN_STATUSES, r.returns),
   }));
 }
 
 type Counts = Record<string, string> | null;
-const numbers = (counts: Counts) => Object.fromEntries(Object.entries(counts ?? {}).map(([k, v]) => [k, Number(v)]));
+/** Every state of the list, 0 where Postgres counted none. */
+const countsFor = <S extends string>(statuses: readonly S[], counts: Counts) =>
+  Object.fromEntries(statuses.map((status) => [status, Number(counts?.[status] ?? 0)])) as Record<S, number>;
