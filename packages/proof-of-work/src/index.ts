@@ -33,12 +33,15 @@ export interface ProofOfWorkCheckSettings {
   defaultMaxNumber: number;
 }
 
+/** A performance's base difficulty from its config hash field (`POW_FIELD`): its own, else the default. */
+export const baseDifficulty = (own: string | null | undefined, defaultMaxNumber: number): number =>
+  own === null || own === undefined ? defaultMaxNumber : Number(own);
+
 export function createProofOfWorkCheck(redis: RedisClient, settings: ProofOfWorkCheckSettings, clock: () => number = Date.now) {
   /** The performance's base difficulty, or undefined when it has no waiting room. */
   async function baseMaxNumber(performanceId: string): Promise<number | undefined> {
     const [capacity, own] = await redis.hmget(queueKeys(performanceId).config, 'capacity', POW_FIELD);
-    if (capacity === null) return undefined;
-    return own === null || own === undefined ? settings.defaultMaxNumber : Number(own);
+    return capacity === null ? undefined : baseDifficulty(own, settings.defaultMaxNumber);
   }
 
   /** Throws the door's 4xx unless the solution is good, unused, and for this account and performance; spends it. */

@@ -1,7 +1,7 @@
 import { createChallenge } from 'altcha-lib/v1';
 import type { ProofOfWorkChallenge, ProofOfWorkSolution } from '@ticketping/contracts/http';
 import { addressRange, AppError, canonicalAddress, ForbiddenError, NotFoundError } from '@ticketping/http';
-import { createProofOfWorkCheck, POW_FIELD } from '@ticketping/proof-of-work';
+import { baseDifficulty, createProofOfWorkCheck, POW_FIELD, type ProofOfWorkCheckSettings } from '@ticketping/proof-of-work';
 import { queueKeys, type RedisClient } from '@ticketping/redis';
 import { runRangeEntries } from '../redis/queue-scripts.ts';
 import { failFastWithoutRedis } from '../redis/queue-store.ts';
@@ -16,10 +16,7 @@ import { failFastWithoutRedis } from '../redis/queue-store.ts';
  * challenges and reads their parameters; what binds a challenge to the account, the performance
  * and its expiry, and what makes it single use, is told in @ticketping/proof-of-work.
  */
-export interface ProofOfWorkSettings {
-  hmacKey: string;
-  /** The base difficulty of a performance that has none of its own; 0 = off. */
-  defaultMaxNumber: number;
+export interface ProofOfWorkSettings extends ProofOfWorkCheckSettings {
   ttlSeconds: number;
   /** Entry attempts per range per window that double the difficulty once (2 × this: twice, …). */
   rangeStep: number;
@@ -65,7 +62,7 @@ export function createProofOfWork(redis: RedisClient, settings: ProofOfWorkSetti
       if (requireVerifiedEmail === '1' && !emailVerified) {
         throw new ForbiddenError('EMAIL_NOT_VERIFIED', 'This sale admits only confirmed e-mail addresses: follow the link in the mail we sent at sign-up (or ask for a new one), then enter again');
       }
-      const base = own === null || own === undefined ? s.defaultMaxNumber : Number(own);
+      const base = baseDifficulty(own, s.defaultMaxNumber);
       const attempts = await countRange(clientIp);
       const maxnumber = base === 0 ? TRIVIAL_MAX_NUMBER : scaled(base, attempts);
       if (maxnumber > base && base > 0) observe.raised();
