@@ -65,7 +65,6 @@ test.after(async () => {
 
 const browser = (extraArgs: string[] = []) => session.open({ extraArgs });
 
-
 /** A fan with confirmed tickets for `count` seats; returns the tickets as the API gives them. */
 async function fanWithTickets(show: Show, seatIds: string[]) {
   const fan = await h.auth.signUp();

@@ -24,7 +24,6 @@ const { pageErrors, withFailureScreenshots } = session;
 
 const browser = (viewport?: { width: number; height: number }) => session.open(viewport ? { viewport } : {});
 
-
 test.before(async () => {
   await buildPagesIfStale();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketping-web-e2e-'));

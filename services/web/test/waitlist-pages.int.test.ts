@@ -24,7 +24,6 @@ const { pageErrors, withFailureScreenshots } = session;
 
 const browser = () => session.open();
 
-
 test.before(async () => {
   await buildPagesIfStale();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketping-web-waitlist-'));

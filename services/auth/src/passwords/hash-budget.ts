@@ -94,7 +94,7 @@ export function createHashBudget(options: HashBudgetOptions) {
         next();
       }
     },
-    /** Hashes running and waiting now (for the gauge). */
+    /** Hashes running and waiting now. */
     load: () => ({ running: running.login + running.signup, waiting: waiting() }),
   };
 }

@@ -18,9 +18,9 @@ export interface AdminQueueState {
   /** Fields the admin changed since choosing this queue: the first answer fills only the others. */
   edited: Partial<Record<keyof QueueForm, true>>;
   /**
-   * Saves begun so far. A poll carries the count from when it was sent, and one sent before or
-   * during the latest save is dropped: it may hold the figures from before the save, which would
-   * replace the saved ones on screen until the next poll.
+   * Bumped when a save begins and when it ends. A poll carries the count from when it was sent, and
+   * one sent before or during the latest save is dropped: it may hold the figures from before the
+   * save, which would replace the saved ones on screen until the next poll.
    */
   saves: number;
   message: string | undefined;
@@ -94,7 +94,6 @@ export function reduceAdminQueue(state: AdminQueueState, event: AdminQueueEvent)
       if (difficulty !== state.queue?.proofOfWorkMaxNumber) send.proofOfWorkMaxNumber = difficulty;
       return { state: { ...state, saving: true, saves: state.saves + 1, problem: undefined, message: undefined }, send };
     }
-    // counted again at the end, so a poll sent while the save was on its way is dropped too
     case 'saved':
       return { state: { ...state, queue: event.queue, saving: false, saves: state.saves + 1, message: 'Saved. Fans in the line see the change on their next update.' } };
     case 'save-failed':
