@@ -54,13 +54,18 @@ const RELISTEN_EVERY_MS = 60_000;
 
 /**
  * Claims the oldest pending rows, publishes them and marks them published, all inside one
- * transaction that holds the row locks while the bus publishes:
+ * transaction that holds its locks while the bus publishes:
  * - a crash before the commit rolls the claim back, so the rows are published again by the next
  *   relay (at-least-once; consumers deduplicate with `handleOnce`);
- * - `FOR UPDATE SKIP LOCKED` lets several relays run at once without publishing a row twice;
- * - `pg_try_advisory_xact_lock(key)` gives one key's rows to one relay at a time, so relays
- *   racing each other never reorder an aggregate's events (a relay that got ahead would
- *   otherwise skip a key's locked older rows and publish its newer ones first).
+ * - `pg_try_advisory_xact_lock(key)` gives one key's rows to one relay at a time, so several
+ *   relays run at once without publishing a row twice or reordering an aggregate's events.
+ *
+ * A claim takes two statements. The first takes the key locks, walking the oldest pending rows.
+ * The second reads the locked keys' pending rows in a snapshot of its own, taken after the locks
+ * were granted. The second read is what keeps each key in order: within one statement a lock
+ * can be refused at a key's older row and granted at a younger one. That happens when another
+ * relay held the key, for a row it then found already published, and committed without taking
+ * the older row. A claim made by that one statement would publish the younger row first.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { knex, schema, bus, pollIntervalMs = 1000, batchSize = 100, listen = true, retainPublishedMs = 24 * 3600_000, retainInboxMs = 14 * 24 * 3600_000 } = options;
@@ -71,17 +76,24 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function publishBatch(): Promise<number> {
     return knex.transaction(async (trx) => {
-      // Walk the pending index oldest first and stop at batchSize, so a key lock is taken only
-      // for rows this relay takes. A bitmap or seq scan + sort would try the lock on every
+      // Walk the pending index oldest first and stop at batchSize, so key locks are taken only
+      // for the keys of one batch. A bitmap or seq scan + sort would try the lock on every
       // pending row and leave nothing for the other relays (the planner picks those on small
       // or unanalysed tables). Local to this transaction.
       await trx.raw("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)");
-      const { rows } = await trx.raw<{ rows: OutboxRow[] }>(
-        `SELECT id, topic, type, key, payload, headers, created_at FROM ??
-          WHERE published_at IS NULL AND pg_try_advisory_xact_lock(hashtext(?), hashtext(key))
-          ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED`,
+      const { rows: lockedRows } = await trx.raw<{ rows: { key: string }[] }>(
+        `SELECT key FROM ?? WHERE published_at IS NULL AND pg_try_advisory_xact_lock(hashtext(?), hashtext(key))
+          ORDER BY seq LIMIT ?`,
         [table, table, batchSize],
       );
+      if (lockedRows.length === 0) return 0;
+      // Read committed: this statement sees every commit made before its locks were granted.
+      const rows: OutboxRow[] = await trx(table)
+        .select('id', 'topic', 'type', 'key', 'payload', 'headers', 'created_at')
+        .whereNull('published_at')
+        .whereIn('key', [...new Set(lockedRows.map((row) => row.key))])
+        .orderBy('seq')
+        .limit(batchSize);
       if (rows.length === 0) return 0;
       // In creation order per topic, so each key's events keep their order.
       const byTopic = new Map<string, BusEvent[]>();
