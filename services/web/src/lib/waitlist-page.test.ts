@@ -43,6 +43,16 @@ test('a fan not on the list gets the join form; joining sends the seats wanted a
   assert.is(state.dates.s2!.phase, 'loading', 'the other date is its own');
 });
 
+test('while the join solves its proof-of-work the date shows its progress; the answer, or a refusal, ends it', () => {
+  let { state } = run([notOnIt, { type: 'join', scheduleId: 's1' }, { type: 'solving', scheduleId: 's1', tried: 2500, maxnumber: 10000 }]);
+  assert.equal(state.dates.s1!.solving, { tried: 2500, maxnumber: 10000 });
+  ({ state } = run([{ type: 'solving', scheduleId: 's2', tried: 1, maxnumber: 10 }], state));
+  assert.is(state.dates.s2!.solving, undefined, 'a date that is not joining shows no check');
+  assert.is(run([{ type: 'joined', scheduleId: 's1', entry: entry(), created: true }], state).state.dates.s1!.solving, undefined);
+  const refused = run([{ type: 'failed', scheduleId: 's1', action: 'join', refusal: { status: 403, code: 'PROOF_OF_WORK_INVALID' } }], state).state.dates.s1!;
+  assert.equal([refused.phase, refused.solving], ['not-joined', undefined]);
+});
+
 test('seats wanted outside 1..limit are refused on the page, and by the server too', () => {
   for (const value of ['0', '5', '1.5', 'two', '']) {
     const { state, commands } = run([notOnIt, { type: 'seats-input', scheduleId: 's1', value }, { type: 'join', scheduleId: 's1' }]);

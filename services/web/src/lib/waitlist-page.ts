@@ -39,6 +39,8 @@ export interface DateState {
   failures: number;
   /** Set while reads fail: "Reconnecting… your place is kept". */
   retrying: boolean;
+  /** While joining: the join's proof-of-work being solved, numbers tried of `maxnumber`. */
+  solving: { tried: number; maxnumber: number } | undefined;
 }
 
 export interface WaitlistPageState {
@@ -56,6 +58,7 @@ export type WaitlistEvent =
   | { type: 'entry'; scheduleId: string; entry: WaitlistEntry }
   | { type: 'seats-input'; scheduleId: string; value: string }
   | { type: 'join'; scheduleId: string }
+  | { type: 'solving'; scheduleId: string; tried: number; maxnumber: number }
   | { type: 'joined'; scheduleId: string; entry: WaitlistEntry; created: boolean }
   | { type: 'leave'; scheduleId: string }
   | { type: 'left'; scheduleId: string; entry: WaitlistEntry }
@@ -80,7 +83,7 @@ export type WaitlistCommand =
 export const limitOf = (performance: { maxSeatsPerOrder: number; maxSeatsPerPerson?: number }) =>
   Math.min(performance.maxSeatsPerOrder, performance.maxSeatsPerPerson ?? performance.maxSeatsPerOrder);
 
-const freshDate = (): DateState => ({ phase: 'loading', entry: undefined, seats: '1', seatsError: undefined, notice: undefined, orderId: undefined, failures: 0, retrying: false });
+const freshDate = (): DateState => ({ phase: 'loading', entry: undefined, seats: '1', seatsError: undefined, notice: undefined, orderId: undefined, failures: 0, retrying: false, solving: undefined });
 
 export function initialWaitlist(scheduleIds: string[], limit: number): WaitlistPageState {
   return { limit, dates: Object.fromEntries(scheduleIds.map((id) => [id, freshDate()])), offers: [] };
@@ -184,10 +187,13 @@ export function reduceWaitlist(state: WaitlistPageState, event: WaitlistEvent, d
         const seatsError = state.limit === 1 ? 'One fan may ask for 1 seat.' : `Ask for 1 to ${state.limit} seats.`;
         return put({ ...date, seatsError });
       }
-      return put({ ...date, phase: 'joining', seatsError: undefined, notice: undefined }, { kind: 'join', scheduleId, seats });
+      return put({ ...date, phase: 'joining', seatsError: undefined, notice: undefined, solving: undefined }, { kind: 'join', scheduleId, seats });
     }
+    case 'solving':
+      if (date.phase !== 'joining') return put(date);
+      return put({ ...date, solving: { tried: event.tried, maxnumber: event.maxnumber } });
     case 'joined': {
-      const next = fromEntry({ ...date, notice: undefined }, event.entry);
+      const next = fromEntry({ ...date, notice: undefined, solving: undefined }, event.entry);
       // Joining again answers the entry already there: the place is kept, not taken anew.
       const notice: Notice | undefined = event.created ? undefined : { tone: 'info', text: 'You were already on this waitlist: your place is kept.' };
       const text = event.created ? `You joined the waitlist for ${dateLabel(scheduleId)}. You are number ${event.entry.place} of ${event.entry.waiting}.` : notice!.text;
@@ -229,9 +235,9 @@ function failed(state: WaitlistPageState, scheduleId: string, date: DateState, a
   switch (action) {
     case 'join':
       if (refusal?.code === 'TOO_MANY_SEATS' || refusal?.code === 'VALIDATION_FAILED') {
-        return put({ ...date, phase: 'not-joined', seatsError: refusal.message ?? `Ask for 1 to ${state.limit} seats.` });
+        return put({ ...date, phase: 'not-joined', solving: undefined, seatsError: refusal.message ?? `Ask for 1 to ${state.limit} seats.` });
       }
-      return put({ ...date, phase: 'not-joined', notice });
+      return put({ ...date, phase: 'not-joined', solving: undefined, notice });
     case 'leave':
       // Back to what it was; a fresh read settles whether the fan is still on it.
       return put({ ...date, phase: date.entry?.status === 'OFFERED' ? 'offered' : 'waiting', notice }, pollSoon);

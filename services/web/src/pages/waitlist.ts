@@ -9,6 +9,7 @@ import type { ProofOfWorkSolution, WaitlistEntry, WaitlistOffer } from '../api/t
 import { countdownView, thresholdCrossed } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
+import { powProgress } from '../lib/proof-of-work.ts';
 import { solveInWorker } from '../pow/solve.ts';
 import { href } from '../lib/routes.ts';
 import {
@@ -116,12 +117,12 @@ export const waitlistPage: PageFactory = (ctx) => {
 
   /**
    * A join carries a proof-of-work like an entry to the waiting room (the queue's challenge for
-   * this performance, solved in a worker). Always solved and sent, also when the challenge says
-   * it is not required (then it takes one try); without a waiting room there is no challenge and
-   * the join goes without.
+   * this performance, solved in a worker while the join form shows progress). Always solved and
+   * sent, also when the challenge says it is not required (then it takes one try); without a
+   * waiting room there is no challenge and the join goes without.
    */
   const solver = new AbortController();
-  const proofForJoin = async (): Promise<ProofOfWorkSolution | undefined> => {
+  const proofForJoin = async (scheduleId: string): Promise<ProofOfWorkSolution | undefined> => {
     let challenge;
     try {
       challenge = await ctx.api.queueChallenge(performanceId);
@@ -129,14 +130,15 @@ export const waitlistPage: PageFactory = (ctx) => {
       if (error instanceof ApiError && error.code === 'QUEUE_NOT_FOUND') return undefined;
       throw error;
     }
-    const { algorithm, challenge: hash, number, salt, signature } = await solveInWorker(challenge, () => undefined, solver.signal);
+    const progress = (tried: number) => void dispatch({ type: 'solving', scheduleId, tried, maxnumber: challenge.maxnumber });
+    const { algorithm, challenge: hash, number, salt, signature } = await solveInWorker(challenge, progress, solver.signal);
     return { algorithm, challenge: hash, number, salt, signature };
   };
 
   /** The one place the page joins a waitlist (whatever a join must carry is added in the API call). */
   const join = async (scheduleId: string, seats: number) => {
     try {
-      const proofOfWork = await proofForJoin();
+      const proofOfWork = await proofForJoin(scheduleId);
       const { entry, created } = await ctx.api.joinWaitlist(scheduleId, { seats, ...(proofOfWork ? { proofOfWork } : {}) });
       if (created) ctx.track('waitlist_joined', { performanceId, scheduleId });
       dispatch({ type: 'joined', scheduleId, entry, created });
@@ -202,8 +204,16 @@ export const waitlistPage: PageFactory = (ctx) => {
           aria-invalid=${date.seatsError ? 'true' : 'false'} aria-describedby=${`${id}-hint${date.seatsError ? ` ${id}-error` : ''}`}>
         <p id=${`${id}-hint`} class="hint">Up to ${limit} ${limit === 1 ? 'seat' : 'seats'}. An offer may hold fewer if fewer come back.</p>
         ${date.seatsError ? html`<p id=${`${id}-error`} class="field-error">${date.seatsError}</p>` : nothing}</div>
+      ${busy && date.solving ? solvingView(scheduleId, date.solving) : nothing}
       <button class="button primary" type="submit" ?disabled=${busy}>${busy ? 'Joining…' : 'Join the waitlist'}</button>
     </form>`;
+  };
+
+  const solvingView = (scheduleId: string, solving: { tried: number; maxnumber: number }) => {
+    const percent = powProgress(solving.tried, solving.maxnumber);
+    return html`<div class="field" data-testid="proof-of-work"><label class="progress-label" for=${`pow-${scheduleId}`}>Checking this browser before it joins: ${percent}%</label>
+      <progress id=${`pow-${scheduleId}`} max="100" .value=${percent}>${percent}%</progress>
+      <p class="muted">This takes a few seconds on most devices and keeps automated scripts off the waitlist.</p></div>`;
   };
 
   const placeView = (entry: WaitlistEntry, busy: boolean, scheduleId: string) => html`
