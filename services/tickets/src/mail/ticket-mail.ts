@@ -51,7 +51,12 @@ export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
     const contact = await accounts.findContact(mail.holderId);
     if (!contact) return undefined;
     const own = (await findOrderTickets(trx, mail.orderId)).filter((t) => t.holderId === mail.holderId);
-    const views = (await Promise.all(own.map((t) => findHolderTicket(trx, mail.holderId, t.id)))).filter((v): v is TicketView => v?.status === 'VALID');
+    // One after another: the transaction is one connection, which runs one query at a time.
+    const views: TicketView[] = [];
+    for (const t of own) {
+      const view = await findHolderTicket(trx, mail.holderId, t.id);
+      if (view?.status === 'VALID') views.push(view);
+    }
     if (views.length === 0) return { to: contact.email, views, attachments: [] as MailAttachment[] };
     const attachments: MailAttachment[] = [];
     for (const [i, view] of views.entries()) {
