@@ -9,7 +9,7 @@ import { startStandaloneTarget } from './targets.ts';
 // machine's usual load 20 admitted fans holding at once took some holds past the gateway's 10 s
 // deadline; 8 at a time keeps this a test of the books, not of that limit.
 const options: RehearsalOptions = {
-  fans: 60, seats: 40, signUps: 2, capacity: 8, admitPerMinute: 1200, maxSeatsPerOrder: 4,
+  fans: 60, seats: 40, signUps: 2, capacity: 8, admitPerMinute: 1200, maxSeatsPerOrder: 4, proofOfWorkMaxNumber: 1000,
   arrivalMs: 0, declineShare: 0.2, abandonShare: 0.2, deadlineMs: 120_000,
 };
 

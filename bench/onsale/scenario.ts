@@ -20,6 +20,14 @@ export interface RehearsalOptions {
   capacity: number;
   admitPerMinute: number;
   maxSeatsPerOrder: number;
+  /**
+   * The performance's proof-of-work difficulty (`proofOfWorkMaxNumber`). This one process
+   * solves every fan's challenge, where a real sale has each browser solve its own; at the
+   * waiting room's default it would spend minutes of the machine's cores solving, with its
+   * event loop blocked, and time that instead of the servers. Checking a solution costs the
+   * queue the same at any difficulty.
+   */
+  proofOfWorkMaxNumber: number;
   /** Fans arrive spread evenly over this long (0: every fan at the same instant). */
   arrivalMs: number;
   declineShare: number;
@@ -104,7 +112,7 @@ async function createOnSale(target: Target, options: RehearsalOptions): Promise<
   // the queue learns of the performance from catalog's event; by default its line holds twice
   // the seats, and this rehearsal wants every fan in line
   await eventually(async () => (await request(`${target.url}/api/v1/queues/${performanceId}`, 'GET')).status === 200, 60_000, 100);
-  const patched = await request(`${target.url}/api/v1/queues/${performanceId}`, 'PATCH', { maxLine: options.fans }, adminToken);
+  const patched = await request(`${target.url}/api/v1/queues/${performanceId}`, 'PATCH', { maxLine: options.fans, proofOfWorkMaxNumber: options.proofOfWorkMaxNumber }, adminToken);
   if (patched.status >= 300) throw new Error(`queue settings refused: ${patched.status} ${JSON.stringify(patched.body)}`);
   await target.seatsReady(scheduleId, options.seats);
   return { performanceId, scheduleId };
