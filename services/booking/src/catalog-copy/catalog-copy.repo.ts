@@ -88,14 +88,9 @@ export async function markPerformanceCancelled(db: Knex, performanceId: string, 
   return changed > 0;
 }
 
-/**
- * When the performance was cancelled (undefined: it was not), its row locked until the transaction
- * ends. FOR NO KEY UPDATE, the lock a cancellation's own update takes, so the two take turns; FOR
- * UPDATE would also wait for, and hold up, every hold in flight, whose new order's foreign key
- * takes a key-share lock on this row.
- */
+/** When the performance was cancelled (undefined: it was not), its row locked until the transaction ends. */
 export async function lockCancelledAt(db: Knex, performanceId: string): Promise<Date | undefined> {
-  const row = await db('performances').where('performance_id', performanceId).forNoKeyUpdate().first('cancelled_at') as { cancelled_at: Date | null } | undefined;
+  const row = await db('performances').where('performance_id', performanceId).forUpdate().first('cancelled_at') as { cancelled_at: Date | null } | undefined;
   return row?.cancelled_at ?? undefined;
 }
 
