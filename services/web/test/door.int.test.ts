@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@ticketping/gateway/config';
 import { createService as createGateway } from '@ticketping/gateway/service';
 import { listen, type RunningServer } from '@ticketping/http';
@@ -75,11 +76,13 @@ async function fanWithTickets(show: Show, seatIds: string[]) {
 }
 
 /** A staff member of the performance (granted by an admin), logged in on the scanner page of a gate. */
-async function openGate(show: Show, gate: string, cameraFile?: string): Promise<Page> {
+async function openGate(show: Show, gate: string, cameraFile?: string, options: { revocationsLateMs?: number } = {}): Promise<Page> {
   const staff = await h.auth.signUp();
   const grant = await h.call('POST', `/api/v1/check-in/performances/${show.performanceId}/staff`, { userId: randomUUID(), role: 'ADMIN', body: { email: staff.email } });
   assert.is(grant.status, 201);
   const { page } = await browser(cameraFile ? fakeCameraArgs(cameraFile) : []);
+  const lateMs = options.revocationsLateMs;
+  if (lateMs) await page.route('**/revocations?*', async (route) => { await sleep(lateMs); await route.continue(); });
   await logIn(page, base, staff.email, PASSWORD, `#/scanner?performance=${show.performanceId}&schedule=${show.scheduleId}&gate=${encodeURIComponent(gate)}`);
   await page.getByRole('heading', { name: 'Door scanner' }).waitFor();
   await page.getByTestId('verdict').waitFor();
@@ -132,7 +135,8 @@ test('a fan transfers a ticket from the page: the old code is refused at the doo
     return items.length ? items : undefined;
   }, 15_000);
   assert.is(received!.id, ticket!.id);
-  const gate = await openGate(show, 'East');
+  // The revocations answer late, as on a slow network: the gate must not take a scan before them.
+  const gate = await openGate(show, 'East', undefined, { revocationsLateMs: 1000 });
   await typeCode(gate, ticket!.code);
   await expectOutcome(gate, 'REVOKED');
   await typeCode(gate, received!.code!.code);

@@ -23,6 +23,7 @@ export interface DoorEngine {
 export async function openDoor(api: Api, performanceId: string, scheduleId: string, gate: string, deviceId: string): Promise<DoorEngine> {
   const store: ScannerStore = await openScannerStore(performanceId);
   let bundle = await store.bundle();
+  const openedBefore = bundle !== undefined;
   try {
     bundle = await api.checkInBundle(performanceId);
     await store.saveBundle(bundle);
@@ -54,6 +55,15 @@ export async function openDoor(api: Api, performanceId: string, scheduleId: stri
       await store.saveCursor('check-ins', page.nextCursor);
       more = page.more;
     }
+  }
+
+  // The first scan waits for the revocations and the other gates' entries: without them a
+  // transferred or refunded ticket's old code, or a ticket already in, would be admitted. Offline,
+  // a gate opened before goes on with what it pulled then; a new one cannot start.
+  try {
+    await pull();
+  } catch (error) {
+    if (!openedBefore) throw error;
   }
 
   return {
