@@ -8,7 +8,6 @@ import { html, nothing } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
 import type { QueueEntry } from '../api/types.ts';
 import { formatDateTime, formatEta } from '../lib/format.ts';
-import { powProgress } from '../lib/proof-of-work.ts';
 import { solveInWorker } from '../pow/solve.ts';
 import { queueBaselines, queuePasses } from '../lib/memory.ts';
 import { startPolling } from '../lib/poll.ts';
@@ -16,7 +15,7 @@ import { expiredMessage, initialQueueState, isWaiting, reduceQueue, type QueueCo
 import { nextBaseline, positionSentence, queueProgress } from '../lib/queue-progress.ts';
 import { href } from '../lib/routes.ts';
 import { accessCodeProblem, oddsMessage, priceRange, waitlistHref } from '../lib/waiting-room-facts.ts';
-import { loadError, pageHeading } from '../ui/parts.ts';
+import { loadError, pageHeading, proofOfWorkProgress } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
 export const queuePage: PageFactory = (ctx) => {
@@ -240,13 +239,9 @@ export const queuePage: PageFactory = (ctx) => {
     const { phase, entry, problem } = state;
     switch (phase) {
       case 'joining': return html`<div class="queue-card"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Finding your place in line…</p></div>`;
-      case 'solving': {
-        const percent = powProgress(state.solving?.tried ?? 0, state.solving?.maxnumber ?? 1);
+      case 'solving':
         return html`<div class="queue-card" data-testid="proof-of-work"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>Checking this browser before it joins the line…</p>
-          <label class="progress-label" for="pow-progress">Check: ${percent}%</label>
-          <progress id="pow-progress" max="100" .value=${percent}>${percent}%</progress>
-          <p class="muted">This takes a few seconds on most devices and keeps automated scripts from crowding the line.</p></div>`;
-      }
+          ${proofOfWorkProgress('pow-progress', 'Check', state.solving ?? { tried: 0, maxnumber: 1 }, 'from crowding the line')}</div>`;
       case 'waiting': return entry ? waitingView(entry) : nothing;
       case 'admitted': {
         const schedules = performance.value?.schedules ?? [];

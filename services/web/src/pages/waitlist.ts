@@ -9,13 +9,12 @@ import type { ProofOfWorkSolution, WaitlistEntry, WaitlistOffer } from '../api/t
 import { countdownView, thresholdCrossed } from '../lib/countdown.ts';
 import { formatDateTime, formatMoney, seatLabel } from '../lib/format.ts';
 import { startPolling, type Poller } from '../lib/poll.ts';
-import { powProgress } from '../lib/proof-of-work.ts';
 import { solveInWorker } from '../pow/solve.ts';
 import { href } from '../lib/routes.ts';
 import {
   claimCountdownAnnouncement, initialWaitlist, joinBlocker, limitOf, reduceWaitlist, type DateState, type Notice, type Refusal, type WaitlistCommand, type WaitlistEvent, type WaitlistPageState,
 } from '../lib/waitlist-page.ts';
-import { loadError, loading, pageHeading } from '../ui/parts.ts';
+import { loadError, loading, pageHeading, proofOfWorkProgress } from '../ui/parts.ts';
 import { resource, type PageFactory } from '../ui/page.ts';
 
 const offerStatusLabels: Record<WaitlistOffer['status'], string> = {
@@ -204,16 +203,9 @@ export const waitlistPage: PageFactory = (ctx) => {
           aria-invalid=${date.seatsError ? 'true' : 'false'} aria-describedby=${`${id}-hint${date.seatsError ? ` ${id}-error` : ''}`}>
         <p id=${`${id}-hint`} class="hint">Up to ${limit} ${limit === 1 ? 'seat' : 'seats'}. An offer may hold fewer if fewer come back.</p>
         ${date.seatsError ? html`<p id=${`${id}-error`} class="field-error">${date.seatsError}</p>` : nothing}</div>
-      ${busy && date.solving ? solvingView(scheduleId, date.solving) : nothing}
+      ${busy && date.solving ? html`<div class="field" data-testid="proof-of-work">${proofOfWorkProgress(`pow-${scheduleId}`, 'Checking this browser before it joins', date.solving, 'off the waitlist')}</div>` : nothing}
       <button class="button primary" type="submit" ?disabled=${busy}>${busy ? 'Joining…' : 'Join the waitlist'}</button>
     </form>`;
-  };
-
-  const solvingView = (scheduleId: string, solving: { tried: number; maxnumber: number }) => {
-    const percent = powProgress(solving.tried, solving.maxnumber);
-    return html`<div class="field" data-testid="proof-of-work"><label class="progress-label" for=${`pow-${scheduleId}`}>Checking this browser before it joins: ${percent}%</label>
-      <progress id=${`pow-${scheduleId}`} max="100" .value=${percent}>${percent}%</progress>
-      <p class="muted">This takes a few seconds on most devices and keeps automated scripts off the waitlist.</p></div>`;
   };
 
   const placeView = (entry: WaitlistEntry, busy: boolean, scheduleId: string) => html`

@@ -2,7 +2,19 @@
 
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, problemMessage } from '../api/http.ts';
+import { powProgress } from '../lib/proof-of-work.ts';
 import { href } from '../lib/routes.ts';
+
+/**
+ * The bar of a proof-of-work being solved (numbers tried of `maxnumber`), with why the browser
+ * is doing it: shared by the waiting room's entry and the waitlist's join.
+ */
+export function proofOfWorkProgress(id: string, label: string, solving: { tried: number; maxnumber: number }, keepsScripts: string): TemplateResult {
+  const percent = powProgress(solving.tried, solving.maxnumber);
+  return html`<label class="progress-label" for=${id}>${label}: ${percent}%</label>
+    <progress id=${id} max="100" .value=${percent}>${percent}%</progress>
+    <p class="muted">This takes a few seconds on most devices and keeps automated scripts ${keepsScripts}.</p>`;
+}
 
 export function loading(label = 'Loading…'): TemplateResult {
   return html`<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>${label}</p>`;
