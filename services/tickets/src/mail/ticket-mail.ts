@@ -3,7 +3,7 @@ import type { Logger } from '@ticketping/logger';
 import { startMailOutbox, type MailAttachment, type MailOutbox, type Mailer } from '@ticketping/mail';
 import type { AccountDirectory } from '../accounts/auth-directory.ts';
 import { renderQr } from '../tickets/ticket-files.ts';
-import { findOrderTickets, findHolderTicket } from '../tickets/tickets.repo.ts';
+import { findHolderOrderTickets } from '../tickets/tickets.repo.ts';
 import type { Tickets } from '../tickets/tickets.service.ts';
 import type { TicketView } from '../tickets/tickets.types.ts';
 import { lockDueMails, markFailed, markRetry, markSent, type DueMail } from './ticket-mails.repo.ts';
@@ -50,13 +50,7 @@ export function startTicketMailer(deps: TicketMailerDeps): TicketMailer {
   async function compose(trx: Knex.Transaction, mail: DueMail) {
     const contact = await accounts.findContact(mail.holderId);
     if (!contact) return undefined;
-    const own = (await findOrderTickets(trx, mail.orderId)).filter((t) => t.holderId === mail.holderId);
-    // One after another: the transaction is one connection, which runs one query at a time.
-    const views: TicketView[] = [];
-    for (const t of own) {
-      const view = await findHolderTicket(trx, mail.holderId, t.id);
-      if (view?.status === 'VALID') views.push(view);
-    }
+    const views = (await findHolderOrderTickets(trx, mail.holderId, mail.orderId)).filter((v) => v.status === 'VALID');
     if (views.length === 0) return { to: contact.email, views, attachments: [] as MailAttachment[] };
     const attachments: MailAttachment[] = [];
     for (const [i, view] of views.entries()) {

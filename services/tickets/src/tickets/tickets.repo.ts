@@ -51,10 +51,6 @@ export async function lockTicket(trx: Knex.Transaction, id: string): Promise<Tic
   return row && toTicket(row);
 }
 
-export async function findOrderTickets(db: Db, orderId: string): Promise<Ticket[]> {
-  return ((await db('tickets').where('order_id', orderId).orderBy('id')) as TicketRow[]).map(toTicket);
-}
-
 function viewQuery(db: Db) {
   return db('tickets as t')
     .leftJoin('performances as p', 'p.performance_id', 't.performance_id')
@@ -87,6 +83,11 @@ export async function listHolderTickets(db: Db, holderId: string, limit: number)
 export async function findHolderTicket(db: Db, holderId: string, id: string): Promise<TicketView | undefined> {
   const row = (await viewQuery(db).where({ 't.id': id, 't.holder_id': holderId }).first()) as ViewRow | undefined;
   return row && toView(row);
+}
+
+/** The holder's tickets of one order, as they show them (a ticket given away is no longer theirs). */
+export async function findHolderOrderTickets(db: Db, holderId: string, orderId: string): Promise<TicketView[]> {
+  return ((await viewQuery(db).where({ 't.order_id': orderId, 't.holder_id': holderId }).orderBy('t.id')) as ViewRow[]).map(toView);
 }
 
 /** Moves the ticket to its new holder with a new version; the old version joins the revocation list. */
