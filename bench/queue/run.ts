@@ -3,7 +3,8 @@
  * schedule. Prints entries per second, poll latency percentiles at the target rate, poll
  * throughput against a bare Node http server answering the same JSON (same client, same run),
  * Redis commands per poll and Redis memory per waiting fan, for the queue service reached
- * directly and through the gateway.
+ * directly, through the gateway, and in one hop (QUEUE_ONE_HOP: a fan's own poll with the access
+ * token alone, the gateway's steps applied by the queue; the chart's `ingress.statusPollsToQueue`).
  *
  *   node_modules/.bin/node --conditions=source bench/queue/run.ts [--fans 100000] [--rate 3000]
  *       [--seconds 30] [--throughput-seconds 10] [--connections 64] [--target both|direct]
@@ -63,8 +64,11 @@ const withGateway = args.target === 'both' && existsSync(path.resolve(import.met
 const queueKey = await generateSigningKey('bench-queue');
 const authKey = await generateSigningKey('bench-auth');
 const authSigner = await createSigner('ticketping-auth', authKey);
+// one machine plays every fan: per-IP limits and caps would throttle the crowd; per-user limits stay on
+const edge = { AUTH_JWKS: JSON.stringify(publicJwks([authKey])), REDIS_KEY_PREFIX: `tp:${randomPrefix('benchgw')}`, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_IP: '0' };
 const queue = await startChild('queue', {
   INTERNAL_TOKEN, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', QUEUE_SIGNING_KEY: JSON.stringify(queueKey),
+  QUEUE_ONE_HOP: String(withGateway), ...edge,
   // nobody is dropped for polling rarely: the bench polls random fans, not each on its schedule
   QUEUE_GRACE_SECONDS: '86400',
   // one machine plays every fan: its one address range would otherwise double the difficulty to the cap
@@ -73,10 +77,8 @@ const queue = await startChild('queue', {
 const bare = await startChild('bare', {});
 const gateway = withGateway
   ? await startChild('gateway', {
-    INTERNAL_TOKEN, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `tp:${randomPrefix('benchgw')}`, LOG_LEVEL: 'warn', WEB_DIST: '/nonexistent',
-    QUEUE_URL: `http://127.0.0.1:${queue.port}`, AUTH_JWKS: JSON.stringify(publicJwks([authKey])), QUEUE_JWKS: JSON.stringify(publicJwks([queueKey])),
-    // one machine plays every fan: per-IP limits and caps would throttle the crowd; per-user limits stay on
-    RATE_LIMIT_PER_IP: '0', RATE_LIMIT_POLL_PER_IP: '0', CAP_ENTRIES_PER_IP: '0', CAP_ENTRIES_PER_RANGE: '0',
+    INTERNAL_TOKEN, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', WEB_DIST: '/nonexistent', ...edge,
+    QUEUE_URL: `http://127.0.0.1:${queue.port}`, QUEUE_JWKS: JSON.stringify(publicJwks([queueKey])), CAP_ENTRIES_PER_IP: '0', CAP_ENTRIES_PER_RANGE: '0',
   })
   : undefined;
 const origin = (child: Child) => `http://127.0.0.1:${child.port}`;
@@ -218,6 +220,7 @@ try {
   const directPoll = await phase('direct', queue, directLine, (i) => direct(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
 
   let gatewayPoll: (() => Call) | undefined;
+  let oneHopPoll: (() => Call) | undefined;
   if (gateway) {
     const gatewayLine = await newLine();
     const tokens: string[] = [];
@@ -225,7 +228,14 @@ try {
       const subject = `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
       tokens.push(`Bearer ${(await authSigner.sign({ subject, audience: 'ticketping-api', expiresInSeconds: 3600, claims: { role: 'USER' } })).token}`);
     }
-    gatewayPoll = await phase('gateway', gateway, gatewayLine, (i) => ({ authorization: tokens[i]!, 'content-type': 'application/json' }));
+    const fan = (i: number) => ({ authorization: tokens[i]!, 'content-type': 'application/json' });
+    gatewayPoll = await phase('gateway', gateway, gatewayLine, fan);
+    // the same fans in the same line, each poll sent to the queue as the ingress would send it
+    oneHopPoll = pollOf(gatewayLine, fan);
+    await openLoop(origin(queue), 128, rate, 2, oneHopPoll); // warm-up, not measured
+    const { result: polled, cpu } = await cpuPer([queue], () => openLoop(origin(queue), 256, rate, seconds, oneHopPoll!));
+    print(`one hop polls at ${rate}/s for ${seconds} s: ${polled.completed} done (${perSecond(polled)}/s), ${describeLatency(polled.latencies)}; answers ${statuses(polled)}; CPU per poll ${cpu}; load average ${load()}`);
+    if (args['redis-commands']) print(`one hop ${await commandsPerPoll(queue, oneHopPoll, 2000)}`);
   } else {
     print('gateway: not measured (--target direct, or services/gateway not there yet)');
   }
@@ -243,6 +253,10 @@ try {
   if (gateway && gatewayPoll) {
     const viaGateway = await flat([gateway, queue], gatewayPoll);
     print(`throughput: through the gateway ${perSecond(viaGateway.result)} req/s = ${ratio(viaGateway.result)} × bare; answers ${statuses(viaGateway.result)}; CPU per poll ${viaGateway.cpu}; load average ${load()}`);
+  }
+  if (oneHopPoll) {
+    const oneHop = await flat([queue], oneHopPoll);
+    print(`throughput: one hop (the queue applies the edge) ${perSecond(oneHop.result)} req/s = ${ratio(oneHop.result)} × bare; answers ${statuses(oneHop.result)}; CPU per poll ${oneHop.cpu}; load average ${load()}`);
   }
 } catch (error) {
   process.exitCode = 1;

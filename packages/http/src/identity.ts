@@ -24,12 +24,15 @@ function sameSecret(given: string, expected: string): boolean {
  */
 export function requireInternalCaller(internalToken: string) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const given = req.headers[IDENTITY_HEADERS.internalToken];
-    if (typeof given !== 'string' || !sameSecret(given, internalToken)) {
-      throw new UnauthorizedError('INTERNAL_ONLY', 'This service is reachable only through the gateway');
-    }
+    if (!fromInside(req, internalToken)) throw new UnauthorizedError('INTERNAL_ONLY', 'This service is reachable only through the gateway');
     next();
   };
+}
+
+/** Whether the request carries the internal credential (it comes from the gateway or another service). */
+export function fromInside(req: Request, internalToken: string): boolean {
+  const given = req.headers[IDENTITY_HEADERS.internalToken];
+  return typeof given === 'string' && sameSecret(given, internalToken);
 }
 
 /** The verified caller, or 401 when the route needs one and the gateway saw no valid access token. */

@@ -1,6 +1,6 @@
 import { leanRoutes } from '@ticketping/http/fast-path';
 import type { RequestHandler } from 'express';
-import type { Gate } from './gate.ts';
+import type { Gate } from '@ticketping/edge';
 import type { Forwarding } from './proxy/forwarding.ts';
 import { ROUTES, type GatewayRoute } from './route-table.ts';
 

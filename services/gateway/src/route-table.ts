@@ -1,3 +1,5 @@
+import { ONE_HOP_ROUTES } from '@ticketping/edge';
+
 /**
  * Every public route the gateway forwards, and what it asks of the caller. The services decide
  * authorisation (owner checks, ADMIN); the gateway decides authentication, admission and rate.
@@ -44,8 +46,9 @@ export const ROUTES: GatewayRoute[] = [
   { method: 'PATCH', path: '/api/v1/queues/:performanceId', upstream: 'queue', access: 'user' },
   { method: 'POST', path: '/api/v1/queues/:performanceId/challenge', upstream: 'queue', access: 'user' },
   { method: 'POST', path: '/api/v1/queues/:performanceId/entries', upstream: 'queue', access: 'user', cap: 'entry' },
-  { method: 'GET', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user', rateClass: 'poll', statusPoll: true },
-  { method: 'DELETE', path: '/api/v1/queues/:performanceId/entries/me', upstream: 'queue', access: 'user' },
+  // the rows the queue also serves itself when the ingress sends them to it (one hop)
+  { ...ONE_HOP_ROUTES.status, upstream: 'queue', statusPoll: true },
+  { ...ONE_HOP_ROUTES.leave, upstream: 'queue' },
   { method: 'GET', path: '/api/v1/queues/:performanceId/timeline', upstream: 'queue', access: 'user' },
 
   { method: 'POST', path: '/api/v1/orders', upstream: 'booking', access: 'user', admission: true },

@@ -3,7 +3,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { NotFoundError } from '@ticketping/http';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import type { GatewayConfig } from './config.ts';
-import type { Gate } from './gate.ts';
+import type { Gate } from '@ticketping/edge';
 import type { Forwarding } from './proxy/forwarding.ts';
 import type { createLimits } from './rate-limit/limits.ts';
 import { PREFIXES, ROUTES } from './route-table.ts';

@@ -1,26 +1,16 @@
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
-import { defineScripts, type RedisClient } from '@ticketping/redis';
+import type { RedisClient } from '@ticketping/redis';
+import { cors, createAccessTokenCheck, createGate, securityHeaders } from '@ticketping/edge';
 import { createAdmissionCheck } from './admission/admission-check.ts';
 import type { GatewayConfig } from './config.ts';
-import { createGate } from './gate.ts';
-import { createAccessTokenCheck } from './identity/access-tokens.ts';
 import { pollPath } from './poll-path.ts';
 import { createForwarding } from './proxy/forwarding.ts';
 import { createUpstreams } from './proxy/upstreams.ts';
 import { createLimits } from './rate-limit/limits.ts';
-import { scripts } from './redis/lua/index.generated.ts';
 import { gatewayRoutes } from './routes.ts';
-import { cors } from './web/cors.ts';
-import { securityHeaders } from './web/security-headers.ts';
 import type { ServiceKit } from '@ticketping/runtime';
-
-/**
- * helmet's defaults, plus WebAssembly for the door scanner's QR decoder (ZXing in wasm, served from
- * our own origin): 'wasm-unsafe-eval' allows compiling wasm and nothing else (no eval of strings).
- */
-const WEB_SECURITY = { contentSecurityPolicy: { directives: { scriptSrc: ["'self'", "'wasm-unsafe-eval'"] } } };
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -39,7 +29,6 @@ export interface GatewayService {
 
 /** The gateway from its parts: the services behind it, who is calling, how often, and how each route is answered. */
 export function createService({ config, logger, metrics, redis }: GatewayDeps): GatewayService {
-  defineScripts(redis, scripts);
   const upstreams = createUpstreams({
     urls: { auth: config.AUTH_URL, catalog: config.CATALOG_URL, queue: config.QUEUE_URL, booking: config.BOOKING_URL, payment: config.PAYMENT_URL, tickets: config.TICKETS_URL },
     connections: config.UPSTREAM_CONNECTIONS,
@@ -56,12 +45,12 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     parseJson: false,
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
     // No Redis check: the rate limiter goes on with each replica's own count when Redis is down
-    // (see rate-limiter.ts), so a Redis outage degrades the limits, never empties the Service. The
+    // (see the edge's rate-limiter.ts), so a Redis outage degrades the limits, never empties the Service. The
     // waiting room answers its own 503 (QUEUE_UNAVAILABLE, Retry-After) for the polls it cannot serve.
     readiness: {},
     trustProxy: config.TRUST_PROXY,
     // CORS is cheap when there is no Origin header; status polls are answered by the last step
-    everyRequest: [securityHeaders(WEB_SECURITY), cors(config.WEB_ORIGIN), pollPath(gate, forwarding)],
+    everyRequest: [securityHeaders(), cors(config.WEB_ORIGIN), pollPath(gate, forwarding)],
     routes: gatewayRoutes({ config, metrics, gate, caps: limits.caps, admission: createAdmissionCheck(config, upstreams), forwarding }),
   });
 

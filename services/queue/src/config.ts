@@ -1,4 +1,5 @@
 import { env, kafkaSettings, loadConfig as load, serviceSettings, z } from '@ticketping/config';
+import { edgeSettings } from '@ticketping/edge';
 
 /**
  * The queue's environment. Defaults are the standalone defaults; `INTERNAL_TOKEN` has none on
@@ -61,6 +62,14 @@ export const queueConfigSchema = z
     QUEUE_POW_RANGE_WINDOW_SECONDS: env.int(60, 1),
     /** The difficulty never grows past 2^this × the performance's. */
     QUEUE_POW_MAX_DOUBLINGS: env.int(6, 0),
+    /**
+     * One hop for a fan's own entry: serve GET and DELETE /api/v1/queues/{id}/entries/me from fans
+     * directly (the ingress routes them here, chart `ingress.statusPollsToQueue`), with the gateway's
+     * steps applied in process from the edge settings below. Off: only the gateway may call.
+     */
+    QUEUE_ONE_HOP: env.bool(false),
+    /** The edge's settings (packages/edge), read only with QUEUE_ONE_HOP: set them as the gateway's. */
+    ...edgeSettings,
   })
   .refine((c) => c.QUEUE_MAX_ACTIVE_SECONDS >= c.QUEUE_ACTIVE_WINDOW_SECONDS, {
     message: 'the maximum active time cannot be shorter than the active window',

@@ -8,6 +8,7 @@ import { createAccessCodeClient, type AccessCodes } from './access-codes/access-
 import { createAdmissionLoop, type AdmissionLoop } from './admission/admission-loop.ts';
 import { createTickerRing, tickerTtlMs } from './admission/ticker-ring.ts';
 import type { QueueConfig } from './config.ts';
+import { createOneHop } from './edge/one-hop.ts';
 import { createEventHandler, QUEUE_TOPICS, type EventHandler } from './events/handle-event.ts';
 import { createProofOfWorkMetrics, createQueueMetrics } from './metrics.ts';
 import { createQueueStore, type QueueStore, type QueueTuning } from './redis/queue-store.ts';
@@ -93,6 +94,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
   const http = waitingRoomRoutes({ room, store, proofOfWork, internalToken: config.INTERNAL_TOKEN, jwks: keys.jwks });
   const timeline = createQueueTimeline({ redis, store });
   const timelineHttp = timelineRoutes({ timeline, redis, internalToken: config.INTERNAL_TOKEN });
+  const oneHop = config.QUEUE_ONE_HOP ? createOneHop({ config, redis, metrics, logger }) : undefined;
   const app = createHttpApp({
     logger,
     metrics,
@@ -101,8 +103,10 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
     // for a refused connection at the gateway.
     readiness: { ...(bus ? { bus: () => bus.ready() } : {}) },
     routes: (router) => { http.routes(router); timelineHttp(router); },
-    // status polls and the public summary: one step ahead of the body parser and the router
-    everyRequest: [leanRoutes(http.lean)],
+    trustProxy: config.TRUST_PROXY,
+    // status polls and the public summary: one step ahead of the body parser and the router; with
+    // one hop, a fan's own requests first pass the edge's steps
+    everyRequest: [...(oneHop ? [oneHop.step] : []), leanRoutes(http.lean)],
     // a root span per poll that is exported nowhere is pure cost; calls carrying a traceparent are still traced
     startTraces: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
   });
@@ -133,6 +137,7 @@ export async function createService(deps: QueueDeps): Promise<QueueService> {
       await subscription?.stop();
       subscription = undefined;
       await admission.stop();
+      oneHop?.close();
     },
   };
 }

@@ -37,11 +37,12 @@ export interface QueueHarness {
 
 /**
  * The queue service on a free port with a Redis connection of its own, as the route suites use it.
- * `queues` is the suite's list of the performances it created, dropped again on close.
+ * `queues` is the suite's list of the performances it created, dropped again on close; `overrides`
+ * are settings beside the test defaults.
  */
-export async function startQueue(queues: string[]): Promise<QueueHarness> {
+export async function startQueue(queues: string[], overrides: Record<string, string> = {}): Promise<QueueHarness> {
   const redis = createRedis({ url: testEnv.redisUrl });
-  const queue = await createService({ config: testConfig(), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
+  const queue = await createService({ config: testConfig(overrides), logger: quietLogger(), metrics: createMetrics('queue', { defaultMetrics: false }), redis });
   const server = await listen(queue.app, 0);
   return {
     redis, queue, server, base: `http://127.0.0.1:${server.port}`,

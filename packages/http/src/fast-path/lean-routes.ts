@@ -18,17 +18,25 @@ export interface LeanRoute {
 
 interface Compiled { route: LeanRoute; pattern: RegExp; names: string[] }
 
-function compile(route: LeanRoute): Compiled {
+/**
+ * A route template (literal and `:name` segments) as the pattern express would match it with:
+ * case-insensitive, an optional trailing slash; `names` are the captured segments in order.
+ */
+export function routePattern(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
-  const source = route.path.split('/').map((segment) => {
+  const source = path.split('/').map((segment) => {
     if (!segment.startsWith(':')) {
-      if (!/^[\w.-]*$/.test(segment)) throw new Error(`Lean route ${route.path}: only literal and :name segments`);
+      if (!/^[\w.-]*$/.test(segment)) throw new Error(`Route ${path}: only literal and :name segments`);
       return segment.replaceAll('.', '\\.');
     }
     names.push(segment.slice(1));
     return '([^/]+)';
   }).join('/');
-  return { route, pattern: new RegExp(`^${source}/?$`, 'i'), names };
+  return { pattern: new RegExp(`^${source}/?$`, 'i'), names };
+}
+
+function compile(route: LeanRoute): Compiled {
+  return { route, ...routePattern(route.path) };
 }
 
 function decode(value: string): string {

@@ -1,6 +1,6 @@
 import { BadGatewayError, IDENTITY_HEADERS } from '@ticketping/http';
 import type { GatewayConfig } from '../config.ts';
-import { createJwksVerifier } from '../identity/jwks-verifier.ts';
+import { createJwksVerifier } from '@ticketping/edge';
 import type { Upstreams } from '../proxy/upstreams.ts';
 import { requireAdmission } from './require-admission.ts';
 import { createScheduleDirectory } from './schedule-directory.ts';

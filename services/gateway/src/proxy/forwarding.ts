@@ -5,7 +5,7 @@ import type { Logger } from '@ticketping/logger';
 import { injectTraceHeaders } from '@ticketping/telemetry';
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayRoute, Upstream } from '../route-table.ts';
-import { upstreamHeaders } from './headers.ts';
+import { upstreamHeaders } from '@ticketping/edge';
 import { createStatusPolls } from './status-polls.ts';
 import type { Upstreams } from './upstreams.ts';
 

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { Pool, errors, type Dispatcher } from 'undici';
 import { BadGatewayError, ServiceUnavailableError, type AppError } from '@ticketping/http';
 import type { Upstream } from '../route-table.ts';
-import { clientHeaders } from './headers.ts';
+import { clientHeaders } from '@ticketping/edge';
 
 export interface UpstreamOptions {
   urls: Record<Upstream, string>;

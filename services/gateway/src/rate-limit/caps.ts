@@ -3,7 +3,7 @@ import type { CodeWithStatus } from '@ticketping/contracts/errors';
 import { addressRange, canonicalAddress } from '@ticketping/http';
 import type { Logger } from '@ticketping/logger';
 import type { RedisClient } from '@ticketping/redis';
-import { createRateLimiter } from './rate-limiter.ts';
+import { createRateLimiter } from '@ticketping/edge';
 
 /** What is capped: joining a waiting line (per performance), and creating an account. */
 export type CapClass = 'entry' | 'signup';
@@ -29,7 +29,7 @@ const REFUSALS: Record<CapClass, { code: CodeWithStatus<429>; what: string }> = 
  * Caps on the two things a script with many accounts does in bulk: creating accounts and joining
  * a line (where each entry takes a place a fan could have had). Counted per client address and
  * per address range over a long window, shared by every gateway replica through Redis; when
- * Redis is down each replica caps on its own count (see rate-limiter.ts). The address is the one
+ * Redis is down each replica caps on its own count (see the edge's rate-limiter.ts). The address is the one
  * express worked out under TRUST_PROXY: an X-Forwarded-For from a peer that is not a trusted
  * proxy is ignored, so a client cannot pick the address it is counted under.
  */

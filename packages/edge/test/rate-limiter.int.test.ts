@@ -2,9 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRedis, defineScripts, type RedisClient } from '@ticketping/redis';
 import { randomPrefix, testEnv } from '@ticketping/testing';
+import { freePort } from '@ticketping/http';
+import { createLogger } from '@ticketping/logger';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../src/rate-limit/rate-limiter.ts';
 import { scripts } from '../src/redis/lua/index.generated.ts';
-import { closedPort, quiet } from './helpers.ts';
+
+const quiet = () => createLogger({ service: 'test', level: 'silent' });
 
 const clients: RedisClient[] = [];
 const limiters: RateLimiter[] = [];
@@ -79,7 +82,7 @@ test('a limit under 20 is checked in Redis on every request, exactly, across rep
 });
 
 test('with Redis unreachable each replica limits on its own count, without waiting on Redis for every request', async () => {
-  const deaf = limiter(randomPrefix('rl'), 30, `redis://127.0.0.1:${await closedPort()}`);
+  const deaf = limiter(randomPrefix('rl'), 30, `redis://127.0.0.1:${await freePort()}`);
   const started = Date.now();
   let passed = 0;
   for (let i = 0; i < 40; i++) if (await allowed(deaf, 'fan-4')) passed++;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clientHeaders, upstreamHeaders } from './headers.ts';
+import { clientHeaders, upstreamHeaders } from './forward-headers.ts';
 
 const context = { caller: { id: 'u-1', role: 'USER' as const }, internalToken: 'internal-secret', requestId: 'req-1', clientIp: '203.0.113.9', protocol: 'https' };
 

@@ -11,10 +11,14 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'pro
  * forwards the decoded body).
  */
 function dropFromClient(name: string): boolean {
-  return HOP_BY_HOP.has(name)
-    || name.startsWith('x-user-') || name.startsWith('x-internal-')
+  return HOP_BY_HOP.has(name) || isClientClaim(name) || name === 'content-encoding';
+}
+
+/** What a client may claim and the edge replaces with what it verified: identity, credentials, forwarding. */
+function isClientClaim(name: string): boolean {
+  return name.startsWith('x-user-') || name.startsWith('x-internal-')
     || name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-real-ip'
-    || name === 'authorization' || name === 'cookie' || name === 'content-encoding';
+    || name === 'authorization' || name === 'cookie';
 }
 
 export interface ForwardContext {
@@ -32,6 +36,19 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, context: ForwardC
     const value = incoming[name];
     if (value !== undefined && !dropFromClient(name)) headers[name] = value;
   }
+  return vouchFor(headers, context);
+}
+
+/**
+ * The same identity on a request the service serves itself (the in-process edge, one-hop.ts): the
+ * client's claims are replaced in place; its other headers, framing included, stay as they came.
+ */
+export function vouchInPlace(headers: IncomingHttpHeaders, context: ForwardContext): void {
+  for (const name in headers) if (isClientClaim(name)) delete headers[name];
+  vouchFor(headers as Record<string, string | string[]>, context);
+}
+
+function vouchFor(headers: Record<string, string | string[]>, context: ForwardContext): Record<string, string | string[]> {
   headers[IDENTITY_HEADERS.internalToken] = context.internalToken;
   if (context.caller) {
     headers[IDENTITY_HEADERS.userId] = context.caller.id;
