@@ -83,6 +83,16 @@ that send mail.
 {{- include "ticketping.mailEnv" $root }}
 {{- else if eq $service "queue" }}
 {{ include "ticketping.appSecretEnv" (dict "root" $root "name" "QUEUE_SIGNING_KEY") }}
+{{- if include "ticketping.oneHop" $root }}
+{{- /* fans' own status polls come straight from the ingress: the gateway's access-token keys and CORS origins */}}
+- name: QUEUE_ONE_HOP
+  value: "true"
+{{ include "ticketping.appSecretEnv" (dict "root" $root "name" "AUTH_JWKS") }}
+{{- with include "ticketping.webOrigin" $root }}
+- name: WEB_ORIGIN
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- /* the waiting rooms Redis loses are rebuilt from catalog's performances on sale; presale access codes are redeemed there */}}
 - name: CATALOG_URL
   value: {{ include "ticketping.serviceUrl" (dict "root" $root "service" "catalog") | quote }}

@@ -109,8 +109,16 @@ queue booking gateway
 {{- end }}
 {{- end }}
 
+{{/* "true" when fans' status polls go from the ingress straight to the queue (ingress.statusPollsToQueue); empty otherwise. */}}
+{{- define "ticketping.oneHop" -}}
+{{- if and .Values.ingress.enabled .Values.ingress.statusPollsToQueue.enabled }}true{{ end }}
+{{- end }}
+
 {{/* Checks on values the schema cannot express; every template includes it through the Secret. */}}
 {{- define "ticketping.validate" -}}
+{{- if and (include "ticketping.oneHop" .) .Values.queueScaler.enabled (eq .Values.queueScaler.queue.source.metric "requestRate") (eq .Values.queueScaler.queue.countRequestsAt "gateway") }}
+{{- fail "ingress.statusPollsToQueue sends fans' status polls past the gateway, whose pods would no longer count them: set queueScaler.queue.countRequestsAt=queue" }}
+{{- end }}
 {{- if not (has .Values.redis.mode (list "statefulset" "external")) }}
 {{- fail (printf "redis.mode must be statefulset or external, not %q" .Values.redis.mode) }}
 {{- end }}

@@ -84,6 +84,7 @@ validation('every object of every value set passes the API server\'s strict vali
     'dev values': { valuesFiles: ['values-dev.yaml'] },
     'production values': { valuesFiles: ['values-production.yaml'] },
     'three plain Kafka brokers': { set: { 'kafka.replicas': 3, 'kafka.replicationFactor': 3, 'kafka.minInsyncReplicas': 2 } },
+    'one hop for status polls': { set: { 'ingress.statusPollsToQueue.enabled': true, 'queueScaler.queue.countRequestsAt': 'queue' } },
   };
   for (const [name, options] of Object.entries(sets)) {
     const objects = (await render({ ...options, namespace: validationNamespace })).filter((o) => !OPERATOR_KINDS.has(o.kind));

@@ -281,6 +281,35 @@ test('defaults: network policies let only the ingress controller reach the gatew
   assert.deepEqual(peers(name('redis')), [releasePods, queueScaler]);
 });
 
+test('one hop: a second Ingress sends fans\' status polls to the queue, which gets the edge\'s settings and the ingress controller as a caller', async () => {
+  const oneHop = { 'ingress.statusPollsToQueue.enabled': true, 'queueScaler.queue.countRequestsAt': 'queue', 'ingress.tls': true };
+  const objects = await render({ set: oneHop });
+  const polls = find(objects, 'Ingress', 'tp-ticketping-status-polls');
+  const main = find(objects, 'Ingress', 'tp-ticketping');
+  assert.deepEqual(polls.spec.tls, main.spec.tls, 'the same host and certificate');
+  assert.equal(polls.spec.rules[0].host, main.spec.rules[0].host);
+  const [route] = polls.spec.rules[0].http.paths;
+  assert.deepEqual(route.backend.service, { name: name('queue'), port: { name: 'http' } });
+  assert.equal(polls.metadata.annotations['nginx.ingress.kubernetes.io/use-regex'], 'true');
+  // the regular expression takes exactly the routes the queue serves in one hop
+  const pattern = new RegExp(`^${route.path}`);
+  for (const path of ['/api/v1/queues/7d0b5a1e-2c1f-4a8e-9d3b-0f6a2b4c8e11/entries/me', '/api/v1/queues/p/entries/me/']) assert.ok(pattern.test(path), path);
+  for (const path of ['/api/v1/queues/p/entries', '/api/v1/queues/p', '/api/v1/queues/p/entries/me/x', '/api/v1/waitlist/s/entries/me']) assert.ok(!pattern.test(path), path);
+
+  const queueEnv = containerEnv(find(objects, 'Deployment', name('queue')));
+  assert.equal(queueEnv.get('QUEUE_ONE_HOP')?.value, 'true');
+  assert.equal(queueEnv.get('WEB_ORIGIN')?.value, 'https://ticketping.local');
+  assert.equal(queueEnv.get('AUTH_JWKS')?.valueFrom?.secretKeyRef?.key, 'AUTH_JWKS', 'the access-token keys the gateway verifies with');
+  const peers = find(objects, 'NetworkPolicy', name('queue')).spec.ingress[0].from;
+  assert.ok(peers.some((peer: Record<string, unknown>) => JSON.stringify(peer) === JSON.stringify({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } })), 'the ingress controller may reach the queue');
+  assert.equal(find(objects, 'QueueScaler', name('queue')).spec.source.pods.selector.matchLabels['app.kubernetes.io/component'], 'queue', 'the polls are counted where they now arrive');
+
+  const defaults = await render();
+  assert.equal(byKind(defaults, 'Ingress').length, 1, 'off by default');
+  assert.equal(containerEnv(find(defaults, 'Deployment', name('queue'))).has('QUEUE_ONE_HOP'), false);
+  assert.match(await renderError({ set: { 'ingress.statusPollsToQueue.enabled': true } }), /set queueScaler.queue.countRequestsAt=queue/);
+});
+
 test('defaults: each database service migrates its schema in init containers before it starts; no hook Job', async () => {
   const objects = await render();
   assert.deepEqual(byKind(objects, 'Job'), []);
