@@ -1,29 +1,25 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import express, { type RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import { listen } from '@ticketping/http';
 import { WEB_SECURITY, securityHeaders } from './security-headers.ts';
 
-async function headersFrom(step: RequestHandler): Promise<Record<string, string>> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(step);
-  app.get('/', (_req, res) => { res.end('ok'); });
-  const server = await listen(app, 0);
-  try {
-    const res = await fetch(`http://127.0.0.1:${server.port}/`);
-    const out: Record<string, string> = {};
-    res.headers.forEach((value, name) => { if (!['date', 'connection', 'keep-alive', 'content-length'].includes(name)) out[name] = value; });
-    return out;
-  } finally {
-    await server.close();
-  }
+/** The headers a step leaves on a response (helmet only sets and removes headers, then calls next). */
+function headersFrom(step: RequestHandler): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader(name: string, value: string | number | readonly string[]) { headers[name.toLowerCase()] = String(value); },
+    removeHeader(name: string) { delete headers[name.toLowerCase()]; },
+  };
+  let passed = false;
+  void step({} as Request, res as unknown as Response, () => { passed = true; });
+  assert.ok(passed, 'the step went on to the next');
+  return headers;
 }
 
-test('the headers worked out once are exactly those helmet sets on each request', async () => {
-  const direct = await headersFrom(helmet(WEB_SECURITY));
-  assert.equal(await headersFrom(securityHeaders()), direct);
+test('the headers worked out once are exactly those helmet sets on each request, with wasm allowed for the scanner', () => {
+  const direct = headersFrom(helmet(WEB_SECURITY));
+  assert.equal(headersFrom(securityHeaders()), direct);
   assert.match(direct['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval'/);
   assert.is(direct['x-content-type-options'], 'nosniff');
 });
