@@ -290,7 +290,7 @@ test('one hop: a second Ingress sends fans\' status polls to the queue, which ge
   assert.equal(polls.spec.rules[0].host, main.spec.rules[0].host);
   const [route] = polls.spec.rules[0].http.paths;
   assert.deepEqual(route.backend.service, { name: name('queue'), port: { name: 'http' } });
-  assert.equal(polls.metadata.annotations['nginx.ingress.kubernetes.io/use-regex'], 'true');
+  assert.equal(polls.metadata.annotations?.['nginx.ingress.kubernetes.io/use-regex'], 'true');
   // the regular expression takes exactly the routes the queue serves in one hop
   const pattern = new RegExp(`^${route.path}`);
   for (const path of ['/api/v1/queues/7d0b5a1e-2c1f-4a8e-9d3b-0f6a2b4c8e11/entries/me', '/api/v1/queues/p/entries/me/']) assert.ok(pattern.test(path), path);
