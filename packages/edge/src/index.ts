@@ -4,14 +4,11 @@
  * applies the same steps in process through `oneHopEdge`.
  */
 export { edgeSettings, jwksJson, limit, type EdgeSettings } from './settings.ts';
-export { createGate, type Access, type Gate } from './gate.ts';
-export { authenticate } from './identity/authenticate.ts';
-export { createAccessTokenCheck } from './identity/access-tokens.ts';
-export { cacheVerified, createJwksVerifier, type JwksVerifierOptions } from './identity/jwks-verifier.ts';
-export { createRateLimiter, type RateClass, type RateLimiter, type RateLimiterOptions, type RateScope } from './rate-limit/rate-limiter.ts';
-export { createRateLimits } from './rate-limit/rate-limits.ts';
-export { scripts as edgeScripts } from './redis/lua/index.generated.ts';
-export { clientHeaders, upstreamHeaders, vouchInPlace, type ForwardContext } from './forward-headers.ts';
+export { createEdge, type Edge } from './create-edge.ts';
+export { type Access, type Gate } from './gate.ts';
+export { createJwksVerifier } from './identity/jwks-verifier.ts';
+export { createRateLimiter, type RateClass, type RateScope } from './rate-limit/rate-limiter.ts';
+export { clientHeaders, upstreamHeaders } from './forward-headers.ts';
 export { cors } from './web/cors.ts';
-export { WEB_SECURITY, securityHeaders } from './web/security-headers.ts';
-export { ONE_HOP_ROUTES, oneHopEdge, type EdgeRoute, type OneHopOptions } from './one-hop.ts';
+export { securityHeaders } from './web/security-headers.ts';
+export { ONE_HOP_ROUTES, oneHopEdge } from './one-hop.ts';

@@ -5,7 +5,7 @@ import type { ServiceMetrics } from '@ticketping/metrics';
 import type { GatewayConfig } from './config.ts';
 import type { Gate } from '@ticketping/edge';
 import type { Forwarding } from './proxy/forwarding.ts';
-import type { createLimits } from './rate-limit/limits.ts';
+import type { Caps } from './rate-limit/caps.ts';
 import { PREFIXES, ROUTES } from './route-table.ts';
 import { mountPages } from './web/pages.ts';
 import { mountRum } from './web/rum.ts';
@@ -14,7 +14,7 @@ export interface RouteParts {
   config: GatewayConfig;
   metrics: ServiceMetrics;
   gate: Gate;
-  caps: ReturnType<typeof createLimits>['caps'];
+  caps: Caps;
   admission: RequestHandler;
   forwarding: Forwarding;
 }

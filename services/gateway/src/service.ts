@@ -2,13 +2,13 @@ import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import { createHttpApp, type HttpApp } from '@ticketping/http';
 import type { RedisClient } from '@ticketping/redis';
-import { cors, createAccessTokenCheck, createGate, securityHeaders } from '@ticketping/edge';
+import { cors, createEdge, securityHeaders } from '@ticketping/edge';
 import { createAdmissionCheck } from './admission/admission-check.ts';
 import type { GatewayConfig } from './config.ts';
 import { pollPath } from './poll-path.ts';
 import { createForwarding } from './proxy/forwarding.ts';
 import { createUpstreams } from './proxy/upstreams.ts';
-import { createLimits } from './rate-limit/limits.ts';
+import { createGatewayCaps } from './rate-limit/limits.ts';
 import { gatewayRoutes } from './routes.ts';
 import type { ServiceKit } from '@ticketping/runtime';
 
@@ -35,8 +35,9 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
   });
-  const limits = createLimits({ config, redis, metrics, logger });
-  const gate = createGate(createAccessTokenCheck(config), limits.limiter);
+  const edge = createEdge({ config, redis, metrics, logger, metricPrefix: 'ticketping_gateway' });
+  const { gate } = edge;
+  const caps = createGatewayCaps({ config, redis, metrics, logger, edge });
   const forwarding = createForwarding({ config, upstreams, logger });
 
   const app = createHttpApp({
@@ -51,14 +52,15 @@ export function createService({ config, logger, metrics, redis }: GatewayDeps): 
     trustProxy: config.TRUST_PROXY,
     // CORS is cheap when there is no Origin header; status polls are answered by the last step
     everyRequest: [securityHeaders(), cors(config.WEB_ORIGIN), pollPath(gate, forwarding)],
-    routes: gatewayRoutes({ config, metrics, gate, caps: limits.caps, admission: createAdmissionCheck(config, upstreams), forwarding }),
+    routes: gatewayRoutes({ config, metrics, gate, caps, admission: createAdmissionCheck(config, upstreams), forwarding }),
   });
 
   return {
     app,
     async start() {},
     async stop() {
-      limits.close();
+      edge.close();
+      caps.close();
       await upstreams.close();
     },
   };

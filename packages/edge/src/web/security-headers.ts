@@ -13,6 +13,6 @@ export const WEB_SECURITY: HelmetOptions = { contentSecurityPolicy: { directives
  * helmet's headers, worked out once at start (the fast path's `precomputedHeaders`): with fixed
  * options they never depend on the request.
  */
-export function securityHeaders(options: HelmetOptions = WEB_SECURITY): RequestHandler {
-  return precomputedHeaders(helmet(options));
+export function securityHeaders(): RequestHandler {
+  return precomputedHeaders(helmet(WEB_SECURITY));
 }

@@ -1,4 +1,4 @@
-import { ONE_HOP_ROUTES, createAccessTokenCheck, createGate, createRateLimits, oneHopEdge } from '@ticketping/edge';
+import { ONE_HOP_ROUTES, createEdge, oneHopEdge } from '@ticketping/edge';
 import type { Logger } from '@ticketping/logger';
 import type { ServiceMetrics } from '@ticketping/metrics';
 import type { RedisClient } from '@ticketping/redis';
@@ -11,10 +11,9 @@ import type { QueueConfig } from '../config.ts';
  * shared rate limits (the gateway's counters in the same Redis), the security and CORS headers.
  */
 export function createOneHop({ config, redis, metrics, logger }: { config: QueueConfig; redis: RedisClient; metrics: ServiceMetrics; logger: Logger }): { step: RequestStep; close(): void } {
-  const { limiter } = createRateLimits({ config, redis, metrics, logger, metricPrefix: 'ticketping_queue_edge' });
-  const gate = createGate(createAccessTokenCheck(config), limiter);
+  const edge = createEdge({ config, redis, metrics, logger, metricPrefix: 'ticketping_queue_edge' });
   return {
-    step: oneHopEdge({ routes: Object.values(ONE_HOP_ROUTES), gate, internalToken: config.INTERNAL_TOKEN, webOrigins: config.WEB_ORIGIN }),
-    close: () => limiter.close(),
+    step: oneHopEdge({ routes: Object.values(ONE_HOP_ROUTES), gate: edge.gate, internalToken: config.INTERNAL_TOKEN, webOrigins: config.WEB_ORIGIN }),
+    close: edge.close,
   };
 }
