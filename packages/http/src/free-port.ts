@@ -13,8 +13,8 @@ const LOWEST = 20_000;
  * picks the port.
  */
 export async function freePort(): Promise<number> {
-  const ephemeralLow = ephemeralRangeStart();
-  if (ephemeralLow !== undefined && ephemeralLow - LOWEST >= 1000) {
+  ephemeralLow ??= ephemeralRangeStart() ?? 0;
+  if (ephemeralLow - LOWEST >= 1000) {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = randomInt(LOWEST, ephemeralLow);
       if (await listens(port).then(() => true, () => false)) return port;
@@ -22,6 +22,9 @@ export async function freePort(): Promise<number> {
   }
   return listens(0);
 }
+
+/** Read once: the kernel's setting does not change under a running process. */
+let ephemeralLow: number | undefined;
 
 function ephemeralRangeStart(): number | undefined {
   try {
